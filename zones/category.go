@@ -127,7 +127,9 @@ func ParseCategory(raw string) (Category, error) {
 			return ci.category, nil
 		}
 	}
-	if strings.HasPrefix(strings.ToUpper(v), "N/A") {
+	// "N/A - résultat non disponible" (CartoSanté) and "NC…" (non classé, Atlasanté,
+	// overseas collectivités) both say the ARS published no category.
+	if strings.HasPrefix(strings.ToUpper(v), "N/A") || v == "NC" || strings.HasPrefix(v, "NC_") || strings.HasPrefix(v, "NC ") {
 		return NonDisponible, nil
 	}
 	return "", fmt.Errorf("catégorie inconnue « %s » (attendu l'un de : %s)", raw, strings.Join(knownCodes(), ", "))

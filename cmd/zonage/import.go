@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"zonage/data"
+	"zonage/importer"
+	"zonage/zones"
+)
+
+func newImportCmd() *cobra.Command {
+	var dataDir string
+	var overlays []string
+	var asJSON, download bool
+	cmd := &cobra.Command{
+		Use:   "import [--data DIR] [--snapshot FILE] [--overlay FICHIER.csv]...",
+		Short: "Construit l'instantané à partir des sources (zonage, contours, COG)",
+		Long: `Lit les sources, rapproche les millésimes du COG, rattache le zonage aux contours
+des communes, affiche le rapport de couverture et écrit l'instantané (atomiquement :
+un import qui échoue ne remplace jamais un instantané valide).
+
+Dossier des sources : --data, sinon $ZONAGE_DATA, sinon ../shared/data s'il existe,
+sinon les sources officielles sont téléchargées (voir data/sources.json).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := resolveDataDir(cmd.Context(), dataDir, download, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			snap, err := importer.Import(importer.Options{DataDir: dir, Overlays: overlays, Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			out := snapshotPath(cmd)
+			if err := importer.WriteSnapshot(out, snap); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Snapshot string     `json:"snapshot"`
+					Meta     zones.Meta `json:"meta"`
+				}{out, snap.Dataset.Meta})
+			}
+			printCoverage(cmd.OutOrStdout(), snap.Dataset)
+			st, _ := os.Stat(out)
+			size := int64(0)
+			if st != nil {
+				size = st.Size()
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nInstantané écrit : %s (%.1f Mo) en %.1f s\n", out, float64(size)/1e6, time.Since(start).Seconds())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "dossier des sources")
+	cmd.Flags().StringArrayVar(&overlays, "overlay", nil, "arrêté régional à appliquer (CSV, répétable ; voir le README)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "rapport en JSON")
+	cmd.Flags().BoolVar(&download, "download", false, "télécharger les sources officielles même si un dossier local existe")
+	return cmd
+}
+
+// resolveDataDir picks the sources folder: --data, $ZONAGE_DATA, ../shared/data,
+// or the official sources downloaded into the user's cache.
+func resolveDataDir(ctx context.Context, flag string, forceDownload bool, log io.Writer) (string, error) {
+	if !forceDownload {
+		if flag != "" {
+			return flag, nil
+		}
+		if env := os.Getenv("ZONAGE_DATA"); env != "" {
+			return env, nil
+		}
+		if st, err := os.Stat(filepath.Join("..", "shared", "data")); err == nil && st.IsDir() {
+			return filepath.Join("..", "shared", "data"), nil
+		}
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dest := flag
+	if dest == "" {
+		dest = filepath.Join(cache, "zonage", "sources")
+	}
+	fmt.Fprintf(log, "Aucun dossier de sources local : téléchargement des sources officielles dans %s\n", dest)
+	manifest, err := importer.ParseManifest(data.Manifest())
+	if err != nil {
+		return "", err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if _, err := importer.DownloadSources(ctx, manifest, dest, importer.DownloadOptions{Progress: log}); err != nil {
+		return "", &exitError{code: exitUsage, err: err}
+	}
+	return dest, nil
+}
+
+func regionName(code string) string {
+	if r, ok := zones.RegionByCode(code); ok {
+		return r.Name
+	}
+	if code == "" {
+		return "(sans région)"
+	}
+	return code
+}
+
+func printCoverage(w io.Writer, ds *zones.Dataset) {
+	m := ds.Meta
+	cov := m.Coverage
+	fmt.Fprintf(w, "Version des données : %s\n", m.Version)
+	fmt.Fprintf(w, "Zonage : %s — %s\n", m.ZonageSource, m.ZonageVintage)
+	fmt.Fprintf(w, "Contours : %s\n", m.GeoVintage)
+	fmt.Fprintf(w, "Communes indexées : %d ; codes du zonage : %d ; communes nouvelles couvertes par leurs anciennes communes : %d\n\n",
+		cov.Communes, cov.ZonageRows, cov.Merged)
+
+	cats := zones.Categories()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "Région\t")
+	for _, c := range cats {
+		fmt.Fprintf(tw, "%s\t", shortLabel(c))
+	}
+	fmt.Fprintln(tw, "total\t")
+	regions := make([]string, 0, len(cov.PerRegion))
+	for r := range cov.PerRegion {
+		regions = append(regions, r)
+	}
+	sort.Slice(regions, func(i, j int) bool { return regionName(regions[i]) < regionName(regions[j]) })
+	for _, r := range regions {
+		fmt.Fprintf(tw, "%s\t", regionName(r))
+		total := 0
+		for _, c := range cats {
+			fmt.Fprintf(tw, "%d\t", cov.PerRegion[r][c])
+			total += cov.PerRegion[r][c]
+		}
+		fmt.Fprintf(tw, "%d\t\n", total)
+	}
+	fmt.Fprint(tw, "France\t")
+	total := 0
+	for _, c := range cats {
+		fmt.Fprintf(tw, "%d\t", cov.PerCategory[c])
+		total += cov.PerCategory[c]
+	}
+	fmt.Fprintf(tw, "%d\t\n", total)
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nCodes du zonage sans contour (%d) : %s\n", len(cov.UnmatchedZonage), codeList(ds, cov.UnmatchedZonage))
+	fmt.Fprintf(w, "Contours sans zonage (%d) : %s\n", len(cov.CommunesNoZonage), codeList(ds, cov.CommunesNoZonage))
+	fmt.Fprintf(w, "Communes nouvelles ambiguës (%d) — la catégorie dépend de la commune déléguée :\n", len(cov.Ambiguous))
+	for _, a := range cov.Ambiguous {
+		var parts []string
+		for _, c := range a.Candidates {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c.Code, c.Name, c.Category.Label()))
+		}
+		fmt.Fprintf(w, "  %s %s : %s\n", a.Code, a.Name, strings.Join(parts, ", "))
+	}
+	for _, n := range cov.Notes {
+		fmt.Fprintf(w, "Note : %s\n", n)
+	}
+}
+
+func shortLabel(c zones.Category) string {
+	switch c {
+	case zones.TresSousDotee:
+		return "très sous-d."
+	case zones.SousDotee:
+		return "sous-d."
+	case zones.Intermediaire:
+		return "interm."
+	case zones.NonPrioritaire:
+		return "non prio."
+	case zones.TresDotee:
+		return "très dotée"
+	case zones.SurDotee:
+		return "sur-dotée"
+	case zones.NonDisponible:
+		return "n. d."
+	}
+	return string(c)
+}
+
+func codeList(ds *zones.Dataset, codes []string) string {
+	if len(codes) == 0 {
+		return "aucun"
+	}
+	var parts []string
+	for i, code := range codes {
+		if i == 20 {
+			parts = append(parts, fmt.Sprintf("… et %d autres", len(codes)-20))
+			break
+		}
+		name := ""
+		if c, ok := ds.CommuneByCode(code); ok {
+			name = c.Name
+		} else if z := ds.Zonage[code]; len(z) > 0 {
+			name = z[0].Name
+		}
+		parts = append(parts, strings.TrimSpace(code+" "+name))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"zonage/zones"
+)
+
+type lookupFlags struct {
+	lat, lon   float64
+	commune    string
+	asJSON     bool
+	toleranceM float64
+}
+
+func newLookupCmd() *cobra.Command {
+	var f lookupFlags
+	cmd := &cobra.Command{
+		Use:   `lookup (--lat Y --lon X | --commune CODE)`,
+		Short: "Donne la commune et la catégorie de zonage d'un point ou d'un code commune",
+		Example: `  zonage lookup --lat 48.8493 --lon 2.3325
+  zonage lookup --commune 01330
+  zonage lookup --commune 75106 --json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			latSet, lonSet := cmd.Flags().Changed("lat"), cmd.Flags().Changed("lon")
+			if len(args) == 1 && f.commune == "" && !latSet && !lonSet && isCommuneCode(args[0]) {
+				f.commune = args[0]
+				args = nil
+			}
+			switch {
+			case len(args) > 0:
+				return usageErr("la recherche par adresse (« %s ») n'est pas disponible dans cette version : donnez --lat/--lon ou --commune", strings.Join(args, " "))
+			case latSet != lonSet:
+				return usageErr("--lat et --lon vont ensemble")
+			case latSet && f.commune != "":
+				return usageErr("donnez soit --lat/--lon, soit --commune, pas les deux")
+			case !latSet && f.commune == "":
+				return usageErr("donnez --lat et --lon, ou --commune\n%s", cmd.UsageString())
+			}
+			res, err := newResolver(cmd, f.toleranceM)
+			if err != nil {
+				return err
+			}
+			var r zones.Resolution
+			if latSet {
+				r, err = res.ResolvePoint(f.lat, f.lon)
+			} else {
+				r, err = res.ResolveCode(f.commune)
+			}
+			var ie *zones.InputError
+			if errors.As(err, &ie) {
+				return &exitError{code: exitUsage, err: err}
+			}
+			if err != nil {
+				return err
+			}
+			if f.asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			} else {
+				printResolution(cmd.OutOrStdout(), r)
+			}
+			if r.Status != zones.StatusOK {
+				return &exitError{code: exitNotFound}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Float64Var(&f.lat, "lat", 0, "latitude WGS84 en degrés décimaux")
+	cmd.Flags().Float64Var(&f.lon, "lon", 0, "longitude WGS84 en degrés décimaux")
+	cmd.Flags().StringVar(&f.commune, "commune", "", "code INSEE de la commune (actuel ou ancien) ou de l'arrondissement")
+	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
+	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	return cmd
+}
+
+func isCommuneCode(s string) bool {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) != 5 {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9') && !(i == 1 && (c == 'A' || c == 'B')) {
+			return false
+		}
+	}
+	return true
+}
+
+func printResolution(w io.Writer, r zones.Resolution) {
+	if c := r.Commune; c != nil {
+		place := c.Region.Name
+		if c.Departement != "" {
+			place = fmt.Sprintf("département %s, %s", c.Departement, c.Region.Name)
+		}
+		fmt.Fprintf(w, "%s (%s) — %s\n", c.Name, c.Code, place)
+	}
+	if f := r.Former; f != nil {
+		fmt.Fprintf(w, "Code demandé : %s %s, ancienne commune rattachée à %s%s\n", f.Code, f.Name, f.Current, frenchSince(f.Date))
+	}
+	switch r.Status {
+	case zones.StatusOK:
+		printZonage(w, "", *r.Zonage)
+	case zones.StatusAmbiguous:
+		fmt.Fprintf(w, "Zonage kiné : AMBIGU — %s\n", r.Message)
+		for _, c := range r.Candidates {
+			fmt.Fprintf(w, "  • %s (%s) : %s\n", c.Name, c.Code, c.Zonage.Label)
+		}
+	default:
+		fmt.Fprintf(w, "Introuvable : %s\n", r.Message)
+	}
+	switch r.Match.Method {
+	case zones.MethodInside:
+		fmt.Fprintln(w, "Trouvé par : point situé dans le contour de la commune")
+	case zones.MethodNearest:
+		fmt.Fprintf(w, "Trouvé par : commune la plus proche, à %.0f m (point hors des contours simplifiés : littoral ou interstice entre communes)\n", r.Match.DistanceM)
+	case zones.MethodCode:
+		fmt.Fprintln(w, "Trouvé par : code commune")
+	case zones.MethodFormerCode:
+		fmt.Fprintln(w, "Trouvé par : code d'une ancienne commune")
+	}
+	p := r.Provenance
+	fmt.Fprintf(w, "Données : %s — %s ; contours %s ; version %s\n", p.ZonageSource, p.ZonageVintage, p.GeoVintage, p.DatasetVersion)
+}
+
+func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
+	fmt.Fprintf(w, "%sZonage kiné : %s (code officiel %s", indent, z.Label, z.OfficialCode)
+	if z.Scheme != "" {
+		fmt.Fprintf(w, ", échelle %s", z.SchemeLabel)
+	}
+	fmt.Fprintln(w, ")")
+	var arrete []string
+	if z.ArreteRef != "" {
+		arrete = append(arrete, z.ArreteRef)
+	}
+	if z.ArreteDate != "" {
+		arrete = append(arrete, "arrêté du "+zones.FrenchDate(z.ArreteDate))
+	}
+	if z.EffectiveDate != "" {
+		arrete = append(arrete, "en vigueur depuis le "+zones.FrenchDate(z.EffectiveDate))
+	}
+	if len(arrete) == 0 {
+		arrete = append(arrete, "date de l'arrêté non connue")
+	}
+	line := fmt.Sprintf("%sRégion : %s — %s", indent, z.Region.Name, strings.Join(arrete, ", "))
+	if len(z.DateSources) > 0 {
+		line += " [" + strings.Join(z.DateSources, "][") + "]"
+	}
+	fmt.Fprintln(w, line)
+	if z.DateNote != "" {
+		fmt.Fprintf(w, "%s  ⚠ %s\n", indent, z.DateNote)
+	}
+	if c := z.Catchment; c != nil {
+		derived := ""
+		if c.Derived {
+			derived = " (reconstitué à partir des tables INSEE, indicatif)"
+		}
+		fmt.Fprintf(w, "%sUnité de zonage : %s %s %s%s — l'ARS classe l'unité entière, pas la seule commune\n", indent, c.Kind.Label(), c.Code, c.Name, derived)
+	}
+	if u := z.Upcoming; u != nil {
+		fmt.Fprintf(w, "%sÀ partir du %s : %s (%s)\n", indent, zones.FrenchDate(u.EffectiveDate), u.Label, u.Source)
+	}
+}
+
+func frenchSince(iso string) string {
+	if iso == "" {
+		return ""
+	}
+	return " depuis le " + zones.FrenchDate(iso)
+}

@@ -1,0 +1,71 @@
+// Command zonage tells which ARS zonage category for masseurs-kinésithérapeutes
+// applies to a place, and what it opens. It only wires flags to the importer, the
+// domain and the server; exit codes: 0 found, 1 not found or ambiguous, 2 usage or
+// data error.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, part of the command-line contract.
+const (
+	exitFound    = 0
+	exitNotFound = 1
+	exitUsage    = 2
+)
+
+// exitError carries an exit code up to main without printing twice.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	root := newRootCmd()
+	if err := root.Execute(); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintln(os.Stderr, "zonage :", ee.err)
+			}
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "zonage :", err)
+		os.Exit(exitUsage)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "zonage",
+		Short: "Zonage des masseurs-kinésithérapeutes : catégorie ARS d'un lieu et options d'installation",
+		Long: `zonage dit dans quelle catégorie du zonage ARS des masseurs-kinésithérapeutes
+se trouve un lieu (très sous-dotée, sous-dotée, intermédiaire, non prioritaire ;
+très dotée et sur-dotée dans les régions encore sur l'ancienne échelle), d'où vient
+cette réponse (arrêté, date, version des données) et ce qu'elle ouvre.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().String("snapshot", "", "fichier instantané (défaut : $ZONAGE_SNAPSHOT, puis "+defaultSnapshotPath+", puis l'instantané intégré au binaire)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%v\n%s", err, c.UsageString())}
+	})
+	root.AddCommand(newImportCmd(), newLookupCmd(), newInfoCmd())
+	return root
+}

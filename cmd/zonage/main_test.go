@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"zonage/zones"
+)
+
+var testSnapshot string
+
+// TestMain imports the shared data once through the import command itself; every
+// test then answers from that snapshot.
+func TestMain(m *testing.M) {
+	dir := os.Getenv("ZONAGE_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data")
+	}
+	tmp, err := os.MkdirTemp("", "zonage-cmd-test")
+	if err != nil {
+		panic(err)
+	}
+	testSnapshot = filepath.Join(tmp, "zonage.snap")
+	out, errOut, code := run("import", "--data", dir, "--snapshot", testSnapshot)
+	if code != 0 {
+		fmt.Fprintf(os.Stderr, "import of %s failed (code %d): %s\n%s", dir, code, errOut, out)
+		os.Exit(1)
+	}
+	importOutput = out
+	rc := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(rc)
+}
+
+var importOutput string
+
+// run executes the command line as main does and returns stdout, stderr and the exit code.
+func run(args ...string) (string, string, int) {
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+			if ee.err != nil {
+				errOut.WriteString(ee.err.Error())
+			}
+		} else {
+			code = exitUsage
+			errOut.WriteString(err.Error())
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestImportReport(t *testing.T) {
+	for _, want := range []string{"Version des données : 2025-09.", "Île-de-France", "Communes nouvelles ambiguës (7)",
+		"08439 Tannay-le-Mont-Dieu", "Codes du zonage sans contour (2) : 97701 Saint-Barthélemy, 97801 Saint-Martin",
+		"Contours sans zonage (0)", "Instantané écrit"} {
+		if !strings.Contains(importOutput, want) {
+			t.Errorf("import report lacks %q:\n%s", want, importOutput)
+		}
+	}
+}
+
+func TestLookupCommand(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"quick start: Paris 6e by coordinates", []string{"lookup", "--lat", "48.8493", "--lon", "2.3325"}, 0,
+			[]string{"Paris 6e Arrondissement (75106)", "Zonage kiné : non prioritaire", "5b_Non_prioritaire", "Île-de-France", "export CartoSanté de septembre 2025, codes COG 2024", "version 2025-09."}},
+		{"by code", []string{"lookup", "--commune", "75106"}, 0, []string{"Paris 6e Arrondissement (75106)", "non prioritaire"}},
+		{"code as argument", []string{"lookup", "75107"}, 0, []string{"Paris 7e Arrondissement (75107)"}},
+		{"former code", []string{"lookup", "--commune", "01330"}, 0, []string{"Haut Valromey (01187)", "01330 Ruffieu", "intermédiaire"}},
+		{"ambiguous commune nouvelle", []string{"lookup", "--commune", "08439"}, 1, []string{"AMBIGU", "Le Mont-Dieu (08300) : intermédiaire", "Tannay (08439) : très sous-dotée"}},
+		{"outside France", []string{"lookup", "--lat", "46.2044", "--lon", "6.1432"}, 1, []string{"hors de France"}},
+		{"unknown code", []string{"lookup", "--commune", "99999"}, 1, []string{"Introuvable"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(append(tc.args, "--snapshot", testSnapshot)...)
+			if code != tc.code {
+				t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestLookupJSON(t *testing.T) {
+	out, _, code := run("lookup", "--commune", "75106", "--json", "--snapshot", testSnapshot)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var r zones.Resolution
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if r.Status != zones.StatusOK || r.Zonage.Category != zones.NonPrioritaire || r.Commune.Code != "75106" || r.Provenance.DatasetVersion == "" {
+		t.Fatalf("unexpected answer %+v", r)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"latitude out of range", []string{"lookup", "--lat", "95", "--lon", "2"}, "latitude « 95 » invalide"},
+		{"lat without lon", []string{"lookup", "--lat", "48"}, "--lat et --lon vont ensemble"},
+		{"nothing to look up", []string{"lookup"}, "donnez --lat et --lon, ou --commune"},
+		{"malformed code", []string{"lookup", "--commune", "7510"}, "code INSEE à 5 caractères"},
+		{"unknown flag", []string{"lookup", "--latitude", "48"}, "unknown flag"},
+		{"not a number", []string{"lookup", "--lat", "abc", "--lon", "2"}, "invalid argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(append(tc.args, "--snapshot", testSnapshot)...)
+			if code != exitUsage || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 saying %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// A failed import never replaces a good snapshot, and a damaged snapshot is refused.
+func TestBadDataKeepsGoodSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "z.snap")
+	good, _ := os.ReadFile(testSnapshot)
+	os.WriteFile(snap, good, 0o644)
+
+	_, errOut, code := run("import", "--data", filepath.Join(dir, "absent"), "--snapshot", snap)
+	if code != exitUsage || !strings.Contains(errOut, "n'existe pas") {
+		t.Fatalf("missing data dir: exit %d, %q", code, errOut)
+	}
+
+	// A data folder whose zonage has an unknown category, the rest linked to the real data.
+	bad := filepath.Join(dir, "bad")
+	real, _ := filepath.Abs(os.Getenv("ZONAGE_DATA"))
+	if os.Getenv("ZONAGE_DATA") == "" {
+		real, _ = filepath.Abs(filepath.Join("..", "..", "..", "shared", "data"))
+	}
+	os.MkdirAll(filepath.Join(bad, "zonage_mk"), 0o755)
+	for _, d := range []string{"contours_communes", "decoupage_administratif", "cog"} {
+		os.Symlink(filepath.Join(real, d), filepath.Join(bad, d))
+	}
+	os.WriteFile(filepath.Join(bad, "zonage_mk", "cartosante_zonage_mk_communes_2026-01.csv"),
+		[]byte("\ufeffCartoSanté; ; \nRéférentiel géographique : France par commune et arrondissement mun.; ; \nCode;Libellé;Zonage kinés\n01001;L'Abergement-Clémenciat;1_Tres_sous_dotee\n01002;L'Abergement-de-Varey;6_Inconnu\n"), 0o644)
+	_, errOut, code = run("import", "--data", bad, "--snapshot", snap)
+	if code != exitUsage || !strings.Contains(errOut, "ligne 5") || !strings.Contains(errOut, "6_Inconnu") {
+		t.Fatalf("unknown category: exit %d, %q", code, errOut)
+	}
+	after, _ := os.ReadFile(snap)
+	if !bytes.Equal(good, after) {
+		t.Fatal("a failed import changed the snapshot")
+	}
+
+	os.WriteFile(snap, good[:len(good)/2], 0o644)
+	_, errOut, code = run("lookup", "--commune", "75106", "--snapshot", snap)
+	if code != exitUsage || !strings.Contains(errOut, "tronqué") || !strings.Contains(errOut, "zonage import") {
+		t.Fatalf("truncated snapshot: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"zonage/data"
+	"zonage/importer"
+	"zonage/zones"
+)
+
+// defaultSnapshotPath is where `zonage import` writes and where the other commands
+// look first, relative to the working directory (the repository root with make).
+const defaultSnapshotPath = "data/build/zonage.snap"
+
+// snapshotPath picks the snapshot to write: --snapshot, then $ZONAGE_SNAPSHOT, then
+// the default path.
+func snapshotPath(cmd *cobra.Command) string {
+	if p, _ := cmd.Flags().GetString("snapshot"); p != "" {
+		return p
+	}
+	if p := os.Getenv("ZONAGE_SNAPSHOT"); p != "" {
+		return p
+	}
+	return defaultSnapshotPath
+}
+
+// openSnapshot loads the snapshot to answer from: an explicit file must exist; with
+// none named, the default file is used when present, else the embedded snapshot.
+func openSnapshot(cmd *cobra.Command) (*importer.Snapshot, string, error) {
+	explicit, _ := cmd.Flags().GetString("snapshot")
+	if explicit == "" {
+		explicit = os.Getenv("ZONAGE_SNAPSHOT")
+	}
+	if explicit != "" {
+		s, err := importer.ReadSnapshotFile(explicit)
+		return s, explicit, err
+	}
+	if _, err := os.Stat(defaultSnapshotPath); err == nil {
+		s, err := importer.ReadSnapshotFile(defaultSnapshotPath)
+		return s, defaultSnapshotPath, err
+	}
+	if b := data.EmbeddedSnapshot(); len(b) > 0 {
+		s, err := importer.DecodeSnapshot(b, "instantané intégré")
+		return s, "instantané intégré", err
+	}
+	return nil, "", fmt.Errorf("%w : aucun instantané (%s absent et binaire construit sans instantané intégré) ; lancez « zonage import » ou « make build »", importer.ErrSnapshot, defaultSnapshotPath)
+}
+
+// newResolver loads the snapshot and builds the spatial index over its outlines.
+func newResolver(cmd *cobra.Command, toleranceM float64) (*zones.Resolver, error) {
+	s, _, err := openSnapshot(cmd)
+	if err != nil {
+		if errors.Is(err, importer.ErrSnapshot) {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		return nil, err
+	}
+	return s.Resolver(toleranceM), nil
+}

@@ -1,0 +1,7 @@
+//go:build !embedsnapshot
+
+package data
+
+// EmbeddedSnapshot returns nil: this binary was built without the embedsnapshot
+// tag and reads its snapshot from a file.
+func EmbeddedSnapshot() []byte { return nil }

@@ -1,0 +1,231 @@
+package geo
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Options tunes a Locate query.
+type Options struct {
+	// MaxDistanceMeters is the radius of the nearest-outline fallback used
+	// when no polygon contains the point. 0 disables the fallback.
+	MaxDistanceMeters float64
+}
+
+// Hit is the answer of a Locate query.
+type Hit struct {
+	// ID is the index of the polygon in the slice given to NewIndex, or -1
+	// when nothing was found.
+	ID int
+	// Inside is true when the point is inside polygon ID or on its boundary.
+	Inside bool
+	// DistanceM is, when Inside is false and ID >= 0, the distance in metres
+	// from the point to the boundary of polygon ID.
+	DistanceM float64
+}
+
+// noHit is the answer when no polygon qualifies.
+var noHit = Hit{ID: -1}
+
+// Index finds the polygon containing a point among a fixed set of lon/lat
+// multipolygons. It is immutable once built and safe for concurrent use.
+type Index struct {
+	tree  rtree.RTreeG[int32] // bounding box of every part -> index in parts
+	parts []part
+	// ownerParts[i] is the first part of polygon i; its parts end where those
+	// of polygon i+1 begin.
+	ownerParts []int32
+}
+
+// NewIndex indexes polys; polys[i] is identified by i in every Hit. The
+// vertices are read in place, not copied: polys must not be modified while
+// the Index is in use.
+func NewIndex(polys []orb.MultiPolygon) *Index {
+	ix := &Index{ownerParts: make([]int32, len(polys)+1)}
+	count := 0
+	for _, mp := range polys {
+		count += len(mp)
+	}
+	ix.parts = make([]part, 0, count)
+	ringEnds := make([][]uint32, 0, count)
+	for i, mp := range polys {
+		ix.ownerParts[i] = int32(len(ix.parts))
+		for _, poly := range mp {
+			if pt, ends, ok := newPart(int32(i), poly); ok {
+				ix.parts = append(ix.parts, pt)
+				ringEnds = append(ringEnds, ends)
+			}
+		}
+	}
+	ix.ownerParts[len(polys)] = int32(len(ix.parts))
+
+	// The R-tree only needs the bounding boxes, so it is filled while the
+	// other cores prepare the parts, which is the bulk of the work.
+	var wg sync.WaitGroup
+	var nextPart atomic.Int64
+	const chunk = 64
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			var builder partBuilder
+			for {
+				start := int(nextPart.Add(chunk)) - chunk
+				if start >= len(ix.parts) {
+					return
+				}
+				for i := start; i < min(start+chunk, len(ix.parts)); i++ {
+					builder.prepare(&ix.parts[i], ringEnds[i])
+				}
+			}
+		})
+	}
+	for i := range ix.parts {
+		pt := &ix.parts[i]
+		ix.tree.Insert([2]float64{pt.minX, pt.minY}, [2]float64{pt.maxX, pt.maxY}, int32(i))
+	}
+	wg.Wait()
+	return ix
+}
+
+// Locate returns the polygon containing p (lon, lat).
+//
+// When several polygons contain p, the one in which p is deepest (farthest
+// from that polygon's boundary) wins, then the smallest ID. When none does
+// and opt.MaxDistanceMeters > 0, the polygon whose boundary is nearest to p
+// within that distance is returned with Inside false, ties going to the
+// smallest ID. Otherwise the Hit has ID -1.
+func (ix *Index) Locate(p orb.Point, opt Options) Hit {
+	if !isFinite(p[0]) || !isFinite(p[1]) {
+		return noHit
+	}
+	var found ownerSet
+	ix.tree.Search(p, p, func(_, _ [2]float64, i int32) bool {
+		pt := &ix.parts[i]
+		if !found.has(pt.owner) && pt.contains(p) {
+			found.add(pt.owner)
+		}
+		return true
+	})
+	switch {
+	case found.count == 1:
+		return Hit{ID: int(found.first[0]), Inside: true}
+	case found.count > 1:
+		return ix.deepest(p, &found)
+	case opt.MaxDistanceMeters > 0:
+		return ix.nearest(p, opt.MaxDistanceMeters)
+	default:
+		return noHit
+	}
+}
+
+// deepest picks, among the polygons containing p, the one whose boundary
+// is farthest from p, then the smallest ID.
+func (ix *Index) deepest(p orb.Point, found *ownerSet) Hit {
+	pr := newLocalProjection(p)
+	best := noHit
+	bestDepthSq := -1.0
+	found.each(func(owner int32) {
+		depthSq := ix.ownerBoundaryDistanceSq(owner, &pr)
+		if depthSq > bestDepthSq || (depthSq == bestDepthSq && int(owner) < best.ID) {
+			best = Hit{ID: int(owner), Inside: true}
+			bestDepthSq = depthSq
+		}
+	})
+	return best
+}
+
+// ownerBoundaryDistanceSq returns the squared distance in square metres from
+// the projection origin to the boundary of polygon owner (all its parts).
+func (ix *Index) ownerBoundaryDistanceSq(owner int32, pr *localProjection) float64 {
+	best := math.Inf(1)
+	for i := ix.ownerParts[owner]; i < ix.ownerParts[owner+1]; i++ {
+		pt := &ix.parts[i]
+		if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > best {
+			continue
+		}
+		best = math.Min(best, pt.boundaryDistanceSq(pr, best))
+	}
+	return best
+}
+
+// nearest returns the polygon whose boundary is nearest to p within
+// maxMeters, ties going to the smallest ID.
+func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
+	pr := newLocalProjection(p)
+	// Search window in degrees, a little wider than the radius so that the
+	// box never clips a qualifying edge through rounding.
+	dy := maxMeters / pr.yMeters * 1.001
+	dx := 360.0
+	if pr.xMeters > 0 {
+		dx = math.Min(dx, maxMeters/pr.xMeters*1.001)
+	}
+	best := noHit
+	bestSq := maxMeters * maxMeters
+	ix.tree.Search([2]float64{p[0] - dx, p[1] - dy}, [2]float64{p[0] + dx, p[1] + dy},
+		func(_, _ [2]float64, i int32) bool {
+			pt := &ix.parts[i]
+			if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > bestSq {
+				return true
+			}
+			d := pt.boundaryDistanceSq(&pr, bestSq)
+			if math.IsInf(d, 1) {
+				return true
+			}
+			if best.ID < 0 || d < bestSq || (d == bestSq && int(pt.owner) < best.ID) {
+				best.ID = int(pt.owner)
+				bestSq = d
+			}
+			return true
+		})
+	if best.ID >= 0 {
+		best.DistanceM = math.Sqrt(bestSq)
+	}
+	return best
+}
+
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// ownerSet collects the distinct polygons containing a point. Almost always
+// there is one, rarely a few along simplified borders, so the first ones are
+// kept inline and the set stays on the stack.
+type ownerSet struct {
+	count int
+	first [4]int32
+	more  []int32
+}
+
+func (s *ownerSet) has(owner int32) bool {
+	for i := 0; i < min(s.count, len(s.first)); i++ {
+		if s.first[i] == owner {
+			return true
+		}
+	}
+	for _, o := range s.more {
+		if o == owner {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *ownerSet) add(owner int32) {
+	if s.count < len(s.first) {
+		s.first[s.count] = owner
+	} else {
+		s.more = append(s.more, owner)
+	}
+	s.count++
+}
+
+func (s *ownerSet) each(fn func(owner int32)) {
+	for i := 0; i < min(s.count, len(s.first)); i++ {
+		fn(s.first[i])
+	}
+	for _, o := range s.more {
+		fn(o)
+	}
+}

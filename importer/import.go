@@ -1,0 +1,315 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"zonage/zones"
+)
+
+// Options configures an import.
+type Options struct {
+	// DataDir holds the sources in the layout of the shared data folder (see
+	// SOURCES.md): zonage_mk/, contours_communes/, decoupage_administratif/, cog/.
+	DataDir string
+	// Overlays are regional arrêté files to apply on top of the national zonage, in
+	// addition to those found in DataDir/zonage_mk/overlays/.
+	Overlays []string
+	// Progress receives one French line per step; nil = silent.
+	Progress io.Writer
+	// Now is the import time; nil = time.Now.
+	Now func() time.Time
+}
+
+// ErrNoData means the data folder or one of its required sources is missing.
+var ErrNoData = errors.New("données sources introuvables")
+
+type sourceSet struct {
+	cartosante string
+	atlasante  []string
+	overlays   []string
+	contours   string
+	decoupage  map[string]string // COG year -> communes.json path
+	passage    string
+	movements  string
+	catchments string
+}
+
+var decoupageDir = regexp.MustCompile(`^v[0-9.]+_cog(\d{4})$`)
+
+// findSources locates the files an import reads in dir. Required: a zonage table,
+// a contours folder and a decoupage-administratif communes file; the COG history
+// and catchment tables improve the answers and are optional.
+func findSources(dir string) (*sourceSet, error) {
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%w : le dossier %q n'existe pas ; indiquez-le avec --data ou la variable ZONAGE_DATA", ErrNoData, dir)
+	}
+	s := &sourceSet{decoupage: map[string]string{}}
+	glob := func(pattern string) []string {
+		m, _ := filepath.Glob(filepath.Join(dir, pattern))
+		sort.Strings(m)
+		return m
+	}
+	if m := glob("zonage_mk/cartosante_zonage_mk_communes_*.csv*"); len(m) > 0 {
+		s.cartosante = m[len(m)-1] // names carry the export month: the last is the newest
+	}
+	s.atlasante = glob("zonage_mk/atlasante_zonages_com*.csv*")
+	s.overlays = glob("zonage_mk/overlays/*.csv")
+	if s.cartosante == "" && len(s.atlasante) == 0 {
+		return nil, fmt.Errorf("%w : aucun fichier de zonage dans %s (attendu zonage_mk/cartosante_zonage_mk_communes_*.csv ou zonage_mk/atlasante_zonages_com*.csv)", ErrNoData, dir)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "contours_communes")); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%w : dossier des contours %s absent", ErrNoData, filepath.Join(dir, "contours_communes"))
+	}
+	s.contours = filepath.Join(dir, "contours_communes")
+	entries, _ := os.ReadDir(filepath.Join(dir, "decoupage_administratif"))
+	for _, e := range entries {
+		if m := decoupageDir.FindStringSubmatch(e.Name()); m != nil {
+			for _, name := range []string{"communes.json.gz", "communes.json"} {
+				p := filepath.Join(dir, "decoupage_administratif", e.Name(), name)
+				if _, err := os.Stat(p); err == nil {
+					s.decoupage[m[1]] = p
+					break
+				}
+			}
+		}
+	}
+	if len(s.decoupage) == 0 {
+		return nil, fmt.Errorf("%w : aucun fichier decoupage_administratif/v*_cogAAAA/communes.json dans %s", ErrNoData, dir)
+	}
+	first := func(pattern string) string {
+		if m := glob(pattern); len(m) > 0 {
+			return m[len(m)-1]
+		}
+		return ""
+	}
+	s.passage = first("cog/*table_passage_com_historique*.csv*")
+	s.movements = first("cog/*mvtcommunes*.csv*")
+	s.catchments = first("cog/*table_passage_communes_zonages*.csv*")
+	return s, nil
+}
+
+type progress struct {
+	w     io.Writer
+	start time.Time
+}
+
+func (p progress) step(format string, args ...any) {
+	if p.w != nil {
+		fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, args...))
+	}
+}
+
+// Import reads the sources, reconciles them and returns the snapshot content and
+// the coverage report. Nothing is written: the caller decides where the snapshot goes.
+func Import(opt Options) (*Snapshot, error) {
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	p := progress{w: opt.Progress, start: time.Now()}
+	src, err := findSources(opt.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	var in reconcileInput
+	var infos []zones.SourceInfo
+	addInfo := func(id, role, title, path, vintage string, rows int) {
+		infos = append(infos, zones.SourceInfo{ID: id, Role: role, Title: title, Path: relPath(opt.DataDir, path), Vintage: vintage, Rows: rows})
+	}
+
+	if src.cartosante != "" {
+		f, err := ReadCartoSante(src.cartosante)
+		if err != nil {
+			return nil, err
+		}
+		in.national = append(in.national, f)
+		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
+		addInfo("cartosante", "zonage", "Export CartoSanté du zonage des masseurs-kinésithérapeutes", src.cartosante, exportMonth(src.cartosante), len(f.Records))
+		p.step("zonage CartoSanté : %d communes (%s)", len(f.Records), filepath.Base(src.cartosante))
+	}
+	for i, path := range src.atlasante {
+		f, err := ReadAtlasante(path)
+		if err != nil {
+			return nil, err
+		}
+		in.national = append(in.national, f)
+		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
+		addInfo(fmt.Sprintf("atlasante-%d", i+1), "zonage", "Table Atlasanté « Zonages des professionnels de santé libéraux »", path, f.DateMaj, len(f.Records))
+		p.step("zonage Atlasanté : %d communes (%s)", len(f.Records), filepath.Base(path))
+	}
+	for i, path := range append(src.overlays, opt.Overlays...) {
+		o, err := ReadOverlay(path)
+		if err != nil {
+			return nil, err
+		}
+		o.Path = path
+		in.overlays = append(in.overlays, o)
+		in.notes = append(in.notes, prefixed(path, o.Notes)...)
+		addInfo(fmt.Sprintf("overlay-%d", i+1), "overlay", "Arrêté régional "+o.Region+" "+o.ArreteRef, path, o.EffectiveDate, len(o.Records))
+		p.step("arrêté régional %s en vigueur le %s : %d communes (%s)", o.Region, o.EffectiveDate, len(o.Records), filepath.Base(path))
+	}
+
+	polys, files, notes, err := ReadContourDir(src.contours)
+	if err != nil {
+		return nil, err
+	}
+	in.polygons = polys
+	in.notes = append(in.notes, notes...)
+	for _, f := range files {
+		addInfo("contours:"+relPath(src.contours, f), "contours", "Contours des communes", f, contourVintage(f), 0)
+	}
+	p.step("contours : %d communes dans %d fichiers", len(polys), len(files))
+
+	in.cog = map[string][]COGCommune{}
+	for year, path := range src.decoupage {
+		cs, err := ReadDecoupageCommunes(path)
+		if err != nil {
+			return nil, err
+		}
+		in.cog[year] = cs
+		addInfo("cog"+year, "cog", "@etalab/decoupage-administratif, communes", path, "COG "+year, len(cs))
+	}
+	p.step("COG : millésimes %s", strings.Join(sortedKeys(in.cog), ", "))
+	if src.passage != "" {
+		if in.passage, err = ReadHistoryPassage(src.passage); err != nil {
+			return nil, err
+		}
+		addInfo("cog_passage", "cog_history", "COGiter, table de passage des codes communes historiques", src.passage, "COG 2025", len(in.passage))
+	}
+	if src.movements != "" {
+		if in.movements, err = ReadMovements(src.movements); err != nil {
+			return nil, err
+		}
+		addInfo("cog_mouvements", "cog_history", "INSEE, mouvements des communes (via COGiter)", src.movements, "COG 2025", len(in.movements))
+	}
+	if src.catchments != "" {
+		if in.catchments, err = ReadCatchments(src.catchments); err != nil {
+			return nil, err
+		}
+		addInfo("cog_zonages", "catchments", "INSEE, bassins de vie 2022 et cantons-villes (via COGiter)", src.catchments, "COG 2025", len(in.catchments))
+	}
+
+	in.today = now().Format("2006-01-02")
+	snap, err := reconcile(&in)
+	if err != nil {
+		return nil, err
+	}
+	if err := hashSources(opt.DataDir, infos); err != nil {
+		return nil, err
+	}
+	meta := &snap.Dataset.Meta
+	meta.ImportedAt = now().UTC().Truncate(time.Second)
+	meta.Sources = infos
+	meta.Version = datasetVersion(infos)
+	p.step("rapprochement : %d communes indexées, %d ambiguës, %d codes du zonage sans contour, %d contours sans zonage",
+		meta.Coverage.Communes, len(meta.Coverage.Ambiguous), len(meta.Coverage.UnmatchedZonage), len(meta.Coverage.CommunesNoZonage))
+	return snap, nil
+}
+
+func hashSources(base string, infos []zones.SourceInfo) error {
+	for i := range infos {
+		path := infos[i].Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(base, path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("lecture de %s : %w", path, err)
+		}
+		infos[i].SHA256 = hex.EncodeToString(h.Sum(nil))
+		infos[i].Bytes = n
+	}
+	return nil
+}
+
+// datasetVersion names a dataset by the zonage vintage and a digest of every
+// source it was built from, so the same sources give the same version anywhere.
+func datasetVersion(infos []zones.SourceInfo) string {
+	sums := make([]string, 0, len(infos))
+	vintage := ""
+	for _, s := range infos {
+		sums = append(sums, s.SHA256)
+		if s.Role == "zonage" && vintage == "" {
+			vintage = s.Vintage
+		}
+	}
+	sort.Strings(sums)
+	h := sha256.Sum256([]byte(strings.Join(sums, "\n")))
+	if vintage == "" {
+		vintage = "zonage"
+	}
+	return vintage + "." + hex.EncodeToString(h[:])[:10]
+}
+
+var monthRe = regexp.MustCompile(`(\d{4})-(\d{2})`)
+
+func exportMonth(path string) string {
+	if m := monthRe.FindStringSubmatch(filepath.Base(path)); m != nil {
+		return m[1] + "-" + m[2]
+	}
+	return ""
+}
+
+func contourVintage(path string) string {
+	switch {
+	case strings.Contains(path, "adminexpress2025"):
+		return "ADMIN EXPRESS 2025 (COG 2025)"
+	case strings.Contains(path, "cogiter2025"):
+		return "ADMIN EXPRESS via COGiter (COG 2025)"
+	case strings.Contains(path, "etalab_2025"):
+		return "Etalab contours administratifs 2025 (COG 2025)"
+	}
+	return ""
+}
+
+func relPath(base, path string) string {
+	if r, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// frenchMonth writes "2025-09" as "septembre 2025".
+func frenchMonth(ym string) string {
+	var y, m int
+	if _, err := fmt.Sscanf(ym, "%4d-%2d", &y, &m); err != nil || m < 1 || m > 12 {
+		return ym
+	}
+	return fmt.Sprintf("%s %d", frenchMonths[m-1], y)
+}
+
+func prefixed(path string, notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = filepath.Base(path) + " : " + n
+	}
+	return out
+}

@@ -1,0 +1,586 @@
+package importer
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"zonage/zones"
+)
+
+type reconcileInput struct {
+	national   []*ZonageFile // CartoSanté first, then Atlasanté tables
+	overlays   []*Overlay
+	polygons   []PolygonFeature
+	cog        map[string][]COGCommune // COG year -> communes
+	passage    map[string]string       // historical code -> COG 2025 code
+	movements  []Movement
+	catchments map[string]CatchmentRow
+	today      string
+	notes      []string // findings of the readers, for the report
+}
+
+// reconciler carries the lookup tables built from the inputs.
+type reconciler struct {
+	in      *reconcileInput
+	current map[string]COGCommune // newest COG: communes, arrondissements, déléguées by code
+	poly    map[string]int        // outline code -> index in in.polygons
+	history map[string]string     // code that no longer has an outline -> outline code
+	// anyRegion maps a code of any COG vintage to its region; built on first use.
+	anyRegion map[string]string
+	notes     []string
+}
+
+// reconcile joins the zonage (its own COG vintage, per arrondissement for Paris,
+// Lyon and Marseille) to the outlines (COG 2025) through the COG history, so that
+// every outline gets the zonage codes that cover it or a reason why none does.
+func reconcile(in *reconcileInput) (*Snapshot, error) {
+	r := &reconciler{in: in, poly: map[string]int{}, history: map[string]string{}, current: map[string]COGCommune{}, notes: in.notes}
+	years := sortedKeys(in.cog)
+	newest := years[len(years)-1]
+	for _, c := range in.cog[newest] {
+		// A commune déléguée may share its code with its commune nouvelle: keep the
+		// commune-actuelle entry for that code.
+		if prev, ok := r.current[c.Code]; ok && prev.Type == "commune-actuelle" {
+			continue
+		}
+		r.current[c.Code] = c
+	}
+	r.dropParentOutlines()
+	for i, f := range in.polygons {
+		r.poly[f.Code] = i
+	}
+	r.buildHistory()
+
+	ds := &zones.Dataset{
+		Zonage:          map[string][]zones.Zonage{},
+		Former:          map[string]zones.FormerCommune{},
+		Arrondissements: map[string][]string{},
+		ParentNames:     map[string]string{},
+	}
+	for _, c := range in.cog[newest] {
+		if c.Type == "arrondissement-municipal" && c.Parent != "" {
+			ds.Arrondissements[c.Parent] = append(ds.Arrondissements[c.Parent], c.Code)
+			if p, ok := r.current[c.Parent]; ok {
+				ds.ParentNames[c.Parent] = p.Name
+			}
+		}
+	}
+	for _, arr := range ds.Arrondissements {
+		sort.Strings(arr)
+	}
+
+	if err := r.assignNational(ds); err != nil {
+		return nil, err
+	}
+	if err := r.applyOverlays(ds); err != nil {
+		return nil, err
+	}
+	r.inferSchemes(ds)
+
+	// Communes, in outline order sorted by code.
+	polys := make([]orb.MultiPolygon, len(in.polygons))
+	covering := map[string][]string{}
+	for code := range ds.Zonage {
+		if t := r.target(code); t != "" {
+			covering[t] = append(covering[t], code)
+		}
+	}
+	restored := r.restoredCommunes(ds)
+	for i, f := range in.polygons {
+		c := r.commune(f)
+		codes := covering[f.Code]
+		sort.Slice(codes, func(a, b int) bool {
+			// The commune's own code first: it speaks for the commune when all agree.
+			if (codes[a] == f.Code) != (codes[b] == f.Code) {
+				return codes[a] == f.Code
+			}
+			return codes[a] < codes[b]
+		})
+		if len(codes) == 0 {
+			if from, ok := restored[f.Code]; ok {
+				// A commune restored after the zonage was published lies in the territory
+				// the ARS classified as part of the commune it leaves.
+				codes = []string{from.CodeBefore}
+				c.ZonageNote = fmt.Sprintf("commune rétablie le %s à partir de %s (%s), pour laquelle le zonage a été publié",
+					zones.FrenchDate(from.Date), from.NameBefore, from.CodeBefore)
+				r.notes = append(r.notes, fmt.Sprintf("%s %s : %s", f.Code, c.Name, c.ZonageNote))
+			}
+		}
+		c.ZonageCodes = codes
+		if len(codes) == 0 {
+			c.NoZonageReason = "commune absente du fichier de zonage importé"
+		}
+		ds.Communes = append(ds.Communes, c)
+		polys[i] = f.Geometry
+	}
+	r.buildFormer(ds)
+	ds.Index()
+	// ds.Index sorts communes by code; the outlines were read sorted by code too.
+	for i := range ds.Communes {
+		if ds.Communes[i].Code != in.polygons[i].Code {
+			return nil, fmt.Errorf("ordre des contours incohérent (%s ≠ %s)", ds.Communes[i].Code, in.polygons[i].Code)
+		}
+	}
+	ds.Meta.Coverage = r.coverage(ds)
+	ds.Meta.Coverage.Notes = append(ds.Meta.Coverage.Notes, r.notes...)
+	r.describe(ds)
+	return &Snapshot{Dataset: ds, Polygons: polys}, nil
+}
+
+// restoredCommunes maps a commune re-established (INSEE movement 21, « rétablissement »)
+// after the zonage's COG vintage to the movement from the commune it was part of,
+// when that commune has a zonage.
+func (r *reconciler) restoredCommunes(ds *zones.Dataset) map[string]Movement {
+	out := map[string]Movement{}
+	for _, m := range r.in.movements {
+		if m.Mod != "21" || m.CodeBefore == m.CodeAfter || m.TypeAfter != "COM" {
+			continue
+		}
+		if _, ok := ds.Zonage[m.CodeBefore]; !ok {
+			continue
+		}
+		if prev, ok := out[m.CodeAfter]; !ok || m.Date > prev.Date {
+			out[m.CodeAfter] = m
+		}
+	}
+	return out
+}
+
+// dropParentOutlines removes the outline of Paris, Lyon or Marseille as a whole
+// when its arrondissements have outlines too: the zonage is per arrondissement, and
+// an overlapping parent would shadow them. (The Etalab national files carry both.)
+func (r *reconciler) dropParentOutlines() {
+	have := map[string]bool{}
+	for _, f := range r.in.polygons {
+		have[f.Code] = true
+	}
+	parents := map[string]bool{}
+	for _, c := range r.current {
+		if c.Type == "arrondissement-municipal" && have[c.Code] {
+			parents[c.Parent] = true
+		}
+	}
+	kept := make([]PolygonFeature, 0, len(r.in.polygons))
+	for _, f := range r.in.polygons {
+		if parents[f.Code] {
+			r.notes = append(r.notes, fmt.Sprintf("contour de %s remplacé par ceux de ses arrondissements", f.Code))
+			continue
+		}
+		kept = append(kept, f)
+	}
+	r.in.polygons = kept
+}
+
+// buildHistory maps every code that has no outline of its own to the outline that
+// now covers it: the COGiter passage table, then decoupage-administratif's
+// anciensCodes and communes déléguées/associées.
+func (r *reconciler) buildHistory() {
+	set := func(old, cur string) {
+		if _, own := r.poly[old]; own || old == cur {
+			return
+		}
+		if _, ok := r.history[old]; !ok {
+			r.history[old] = cur
+		}
+	}
+	for old, cur := range r.in.passage {
+		set(old, cur)
+	}
+	for _, year := range sortedKeys(r.in.cog) {
+		for _, c := range r.in.cog[year] {
+			for _, old := range c.FormerCodes {
+				set(old, c.Code)
+			}
+			if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.Parent != "" {
+				set(c.Code, c.Parent)
+			}
+		}
+	}
+	// Follow chains (a commune merged twice) to a code that has an outline.
+	for old := range r.history {
+		cur := r.history[old]
+		for i := 0; i < 8; i++ {
+			if _, ok := r.poly[cur]; ok {
+				break
+			}
+			next, ok := r.history[cur]
+			if !ok {
+				break
+			}
+			cur = next
+		}
+		r.history[old] = cur
+	}
+}
+
+// target is the outline that a code of any vintage falls in, or "".
+func (r *reconciler) target(code string) string {
+	if _, ok := r.poly[code]; ok {
+		return code
+	}
+	if t, ok := r.history[code]; ok {
+		if _, ok := r.poly[t]; ok {
+			return t
+		}
+	}
+	return ""
+}
+
+func (r *reconciler) regionOf(code string) string {
+	if t := r.target(code); t != "" {
+		if c, ok := r.current[t]; ok {
+			return c.Region
+		}
+	}
+	if c, ok := r.current[code]; ok {
+		return c.Region
+	}
+	if r.anyRegion == nil {
+		// Codes of every vintage, the newest vintage winning: built once, since an
+		// overlay checks thousands of codes.
+		r.anyRegion = map[string]string{}
+		for _, year := range sortedKeys(r.in.cog) {
+			for _, c := range r.in.cog[year] {
+				if c.Region != "" {
+					r.anyRegion[c.Code] = c.Region
+				}
+			}
+		}
+	}
+	return r.anyRegion[code]
+}
+
+// assignNational merges the national tables: the first (CartoSanté) is the base;
+// a later table (Atlasanté) adds the arrêté dates and official catchments, and wins
+// on a disagreement when it is more recent, which the report lists.
+func (r *reconciler) assignNational(ds *zones.Dataset) error {
+	for _, f := range r.in.national {
+		srcID := f.Format
+		for _, rec := range f.Records {
+			z := zones.Zonage{
+				Code: rec.Code, Name: rec.Name, Category: rec.Category, OfficialCode: rec.RawCategory,
+				ArreteDate: rec.ArreteDate, Source: srcID, Catchment: rec.Catchment,
+			}
+			if reg, ok := zones.RegionByName(rec.Region); ok && rec.Region != "" {
+				z.Region = reg.Code
+			} else {
+				z.Region = r.regionOf(rec.Code)
+			}
+			prev, ok := ds.Zonage[rec.Code]
+			if !ok {
+				ds.Zonage[rec.Code] = []zones.Zonage{z}
+				continue
+			}
+			p := &prev[0]
+			if p.Category != z.Category {
+				r.notes = append(r.notes, fmt.Sprintf("%s %s : %s dans %s, %s dans %s (%s retenu)",
+					rec.Code, rec.Name, p.OfficialCode, p.Source, z.OfficialCode, srcID, srcID))
+				p.Category, p.OfficialCode, p.Source = z.Category, z.OfficialCode, srcID
+			}
+			if z.ArreteDate != "" {
+				p.ArreteDate = z.ArreteDate
+			}
+			if z.Catchment != nil {
+				p.Catchment = z.Catchment
+			}
+			if p.Name == "" {
+				p.Name = z.Name
+			}
+		}
+	}
+	return nil
+}
+
+// applyOverlays makes each regional arrêté replace its region's assignments from
+// its effective date: earlier assignments of the region end that day.
+func (r *reconciler) applyOverlays(ds *zones.Dataset) error {
+	ovs := append([]*Overlay(nil), r.in.overlays...)
+	sort.SliceStable(ovs, func(i, j int) bool { return ovs[i].EffectiveDate < ovs[j].EffectiveDate })
+	for _, o := range ovs {
+		for _, rec := range o.Records {
+			reg := r.regionOf(rec.Code)
+			if reg == "" {
+				return &InputError{File: o.Path, Line: rec.Line, Field: "code_commune", Value: rec.Code,
+					Reason: "code commune inconnu du COG (ni commune actuelle, ni ancienne commune)"}
+			}
+			if reg != o.Region {
+				return &InputError{File: o.Path, Line: rec.Line, Field: "code_commune", Value: rec.Code,
+					Reason: fmt.Sprintf("cette commune est en région %s, pas dans la région %s de l'arrêté", regionLabel(reg), regionLabel(o.Region))}
+			}
+		}
+		r.reportOverlayGaps(o)
+		for code, list := range ds.Zonage {
+			for i := range list {
+				z := &list[i]
+				if z.Region == o.Region && (z.EndDate == "" || z.EndDate > o.EffectiveDate) && (z.EffectiveDate == "" || z.EffectiveDate < o.EffectiveDate) {
+					z.EndDate = o.EffectiveDate
+				}
+			}
+			ds.Zonage[code] = list
+		}
+		id := "overlay:" + o.Region + ":" + o.EffectiveDate
+		for _, rec := range o.Records {
+			name := rec.Name
+			if name == "" {
+				if c, ok := r.current[rec.Code]; ok {
+					name = c.Name
+				}
+			}
+			ds.Zonage[rec.Code] = append(ds.Zonage[rec.Code], zones.Zonage{
+				Code: rec.Code, Name: name, Category: rec.Category, OfficialCode: rec.RawCategory,
+				Region: o.Region, ArreteDate: o.ArreteDate, EffectiveDate: o.EffectiveDate, ArreteRef: o.ArreteRef,
+				Source: id,
+			})
+		}
+	}
+	return nil
+}
+
+// reportOverlayGaps notes the communes of the overlay's region that the overlay does
+// not list: from its effective date they have no zonage, which is more often a
+// mistake in the file than the ARS's intent.
+func (r *reconciler) reportOverlayGaps(o *Overlay) {
+	listed := map[string]bool{}
+	for _, rec := range o.Records {
+		listed[rec.Code] = true
+		if t := r.target(rec.Code); t != "" {
+			listed[t] = true
+		}
+	}
+	var missing []string
+	for _, f := range r.in.polygons {
+		if c, ok := r.current[f.Code]; ok && c.Region == o.Region && !listed[f.Code] {
+			missing = append(missing, f.Code)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	shown := missing
+	if len(shown) > 20 {
+		shown = shown[:20]
+	}
+	more := ""
+	if len(missing) > len(shown) {
+		more = fmt.Sprintf(" … et %d autres", len(missing)-len(shown))
+	}
+	r.notes = append(r.notes, fmt.Sprintf("arrêté régional %s (%s) : %d communes de la région absentes du fichier n'auront plus de zonage à partir du %s : %s%s",
+		regionLabel(o.Region), filepath.Base(o.Path), len(missing), zones.FrenchDate(o.EffectiveDate), strings.Join(shown, ", "), more))
+}
+
+func regionLabel(code string) string {
+	if reg, ok := zones.RegionByCode(code); ok {
+		return reg.Name + " (" + code + ")"
+	}
+	return code
+}
+
+// inferSchemes sets the scale of each assignment: a source's categories prove it
+// where one of them exists in one scale only (non prioritaire: avenant 7; très
+// dotée, sur-dotée: avenant 5); otherwise the region's known arrêté decides.
+func (r *reconciler) inferSchemes(ds *zones.Dataset) {
+	type key struct{ region, source string }
+	proven := map[key]zones.Scheme{}
+	for _, list := range ds.Zonage {
+		for _, z := range list {
+			if s := z.Category.ImpliedScheme(); s != "" {
+				k := key{z.Region, z.Source}
+				if prev, ok := proven[k]; ok && prev != s {
+					r.notes = append(r.notes, fmt.Sprintf("région %s : catégories des deux échelles mêlées dans %s", z.Region, z.Source))
+				}
+				proven[k] = s
+			}
+		}
+	}
+	for code, list := range ds.Zonage {
+		for i := range list {
+			z := &list[i]
+			if s, ok := proven[key{z.Region, z.Source}]; ok {
+				z.Scheme = s
+			} else if z.EffectiveDate >= avenant7Methodology {
+				z.Scheme = zones.SchemeAvenant7
+			} else if reg, ok := zones.RegionByCode(z.Region); ok {
+				z.Scheme = reg.Scheme
+			}
+		}
+		ds.Zonage[code] = list
+	}
+}
+
+// avenant7Methodology is the date of the arrêté setting the avenant 7 methodology
+// (20 March 2024): an arrêté that takes effect later uses the four-level scale.
+const avenant7Methodology = "2024-03-20"
+
+func (r *reconciler) commune(f PolygonFeature) zones.Commune {
+	c := zones.Commune{Code: f.Code, Name: f.Name}
+	if m, ok := r.current[f.Code]; ok {
+		c.Name, c.Type, c.Departement, c.Region = m.Name, m.Type, m.Departement, m.Region
+		c.Population, c.Postcodes = m.Population, m.Postcodes
+		if m.Type == "arrondissement-municipal" {
+			c.Parent = m.Parent
+		}
+	} else {
+		r.notes = append(r.notes, fmt.Sprintf("contour %s (%s) absent du COG le plus récent", f.Code, f.Name))
+	}
+	c.Catchment = r.catchment(c)
+	return c
+}
+
+// catchment derives the unit the ARS decided on: the canton-ville for communes of
+// an unité urbaine of 30 000 inhabitants or more (tranche détaillée 43 and above),
+// the bassin de vie 2022 otherwise. This rebuilds the official bvcv_code of the
+// Atlasanté table on its published rows; it is marked derived because the ARS
+// methodology, not an INSEE table, makes the final call.
+func (r *reconciler) catchment(c zones.Commune) *zones.Catchment {
+	code := c.Code
+	if c.Parent != "" {
+		code = c.Parent
+	}
+	row, ok := r.in.catchments[code]
+	if !ok || c.Region == mayotteRegion {
+		return nil
+	}
+	if t, err := strconv.Atoi(row.TDUU2017); err == nil && t >= 43 && row.CantonVille != "" {
+		return &zones.Catchment{Kind: zones.CantonVille, Code: row.CantonVille, Name: row.CantonVilleLib, Derived: true}
+	}
+	if row.BassinDeVie == "" {
+		return nil
+	}
+	return &zones.Catchment{Kind: zones.BassinDeVie, Code: row.BassinDeVie, Name: row.BassinDeVieLib, Derived: true}
+}
+
+// mayotteRegion is zoned per commune: the Atlasanté table gives it no bassin de vie
+// (« Non concerné »).
+const mayotteRegion = "06"
+
+func (r *reconciler) buildFormer(ds *zones.Dataset) {
+	dates := map[[2]string]string{}
+	names := map[string]string{}
+	for _, m := range r.in.movements {
+		if m.CodeBefore != m.CodeAfter {
+			dates[[2]string{m.CodeBefore, m.CodeAfter}] = m.Date
+		}
+		if m.NameBefore != "" {
+			names[m.CodeBefore] = m.NameBefore
+		}
+	}
+	for old := range r.history {
+		cur := r.target(old)
+		if cur == "" {
+			continue
+		}
+		f := zones.FormerCommune{Code: old, Current: cur}
+		if z, ok := ds.Zonage[old]; ok && z[0].Name != "" {
+			f.Name = z[0].Name
+		} else if c, ok := r.current[old]; ok && c.Type != "commune-actuelle" {
+			f.Name = c.Name
+		} else {
+			f.Name = names[old]
+		}
+		f.Date = dates[[2]string{old, cur}]
+		if f.Date == "" {
+			f.Date = dates[[2]string{old, r.in.passage[old]}]
+		}
+		ds.Former[old] = f
+	}
+}
+
+func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
+	cov := zones.Coverage{
+		Communes:    len(ds.Communes),
+		PerRegion:   map[string]map[zones.Category]int{},
+		PerCategory: map[zones.Category]int{},
+	}
+	for code, list := range ds.Zonage {
+		cov.ZonageRows++
+		if r.target(code) == "" && list[0].Source != "" {
+			cov.UnmatchedZonage = append(cov.UnmatchedZonage, code)
+		}
+	}
+	res := &zones.Resolver{Dataset: ds, Today: func() string { return r.in.today }}
+	ds.Index()
+	for _, c := range ds.Communes {
+		got, _ := res.ResolveCode(c.Code)
+		switch got.Status {
+		case zones.StatusOK:
+			cat := got.Zonage.Category
+			cov.PerCategory[cat]++
+			if cov.PerRegion[c.Region] == nil {
+				cov.PerRegion[c.Region] = map[zones.Category]int{}
+			}
+			cov.PerRegion[c.Region][cat]++
+			if len(c.ZonageCodes) > 1 {
+				cov.Merged++
+			}
+		case zones.StatusAmbiguous:
+			a := zones.AmbiguousCommune{Code: c.Code, Name: c.Name}
+			for _, cand := range got.Candidates {
+				z, _ := ds.ZonageAt(cand.Code, r.in.today)
+				a.Candidates = append(a.Candidates, *z)
+			}
+			cov.Ambiguous = append(cov.Ambiguous, a)
+		default:
+			cov.CommunesNoZonage = append(cov.CommunesNoZonage, c.Code)
+		}
+	}
+	sort.Strings(cov.UnmatchedZonage)
+	return cov
+}
+
+// describe writes the human provenance of the zonage and outlines.
+func (r *reconciler) describe(ds *zones.Dataset) {
+	m := &ds.Meta
+	var parts []string
+	for _, f := range r.in.national {
+		switch f.Format {
+		case "cartosante":
+			parts = append(parts, "export CartoSanté (ARS/DGOS)")
+			m.ZonageVintage = fmt.Sprintf("export CartoSanté de %s, codes COG %s", frenchMonth(exportMonth(f.Path)), r.zonageCOG(f))
+		case "atlasante":
+			parts = append(parts, "table Atlasanté/DataSanté « Zonages des professionnels de santé libéraux »")
+			if m.ZonageVintage == "" {
+				m.ZonageVintage = fmt.Sprintf("table Atlasanté mise à jour le %s, codes COG %s", zones.FrenchDate(f.DateMaj), r.zonageCOG(f))
+			}
+		}
+	}
+	for _, o := range r.in.overlays {
+		parts = append(parts, fmt.Sprintf("arrêté régional %s %s (en vigueur le %s)", o.Region, o.ArreteRef, zones.FrenchDate(o.EffectiveDate)))
+	}
+	m.ZonageSource = strings.Join(parts, " + ")
+	vint := map[string]bool{}
+	for _, f := range r.in.polygons {
+		if v := contourVintage(f.Source); v != "" {
+			vint[v] = true
+		}
+	}
+	m.GeoVintage = strings.Join(sortedKeys(vint), " ; ")
+}
+
+// zonageCOG tells which COG vintage a zonage table's codes belong to: the
+// decoupage-administratif vintage that knows the most of them.
+func (r *reconciler) zonageCOG(f *ZonageFile) string {
+	best, bestN := "", -1
+	for _, year := range sortedKeys(r.in.cog) {
+		codes := map[string]bool{}
+		for _, c := range r.in.cog[year] {
+			if c.Type == "commune-actuelle" || c.Type == "arrondissement-municipal" {
+				codes[c.Code] = true
+			}
+		}
+		n := 0
+		for _, rec := range f.Records {
+			if codes[rec.Code] {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && year < best) {
+			best, bestN = year, n
+		}
+	}
+	return best
+}

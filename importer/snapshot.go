@@ -1,0 +1,350 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/paulmach/orb"
+
+	"zonage/zones"
+)
+
+// The snapshot is one file: a fixed header, then a payload of named sections.
+//
+//	magic "ZONAGEKS" | format version u32 | payload length u64 | CRC-32C of payload u32
+//	payload: section count u32, then per section: name length u8, name, length u64, bytes
+//
+// Sections: "meta" (JSON provenance, readable on its own), "data" (gob of the
+// communes and assignments), "geom" (outlines as fixed-point coordinates). CRC-32C
+// is checked on every load: it is hardware-accelerated, so a 30 MB file costs a few
+// milliseconds, and it catches truncation and bit rot.
+const (
+	snapshotMagic   = "ZONAGEKS"
+	SnapshotVersion = 1
+	headerSize      = 8 + 4 + 8 + 4
+	// Coordinates are stored as int32 in units of 1e-7 degree (about 1 cm): exact
+	// for sources published with 5 or 6 decimals, half the size of float64.
+	coordScale = 1e7
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrSnapshot marks a snapshot file that cannot be used; its message tells the user
+// to re-run the import.
+var ErrSnapshot = errors.New("instantané inutilisable")
+
+// Snapshot is the content of a snapshot file.
+type Snapshot struct {
+	Dataset  *zones.Dataset
+	Polygons []orb.MultiPolygon // Polygons[i] is the outline of Dataset.Communes[i]
+}
+
+type snapshotData struct {
+	Communes        []zones.Commune
+	Zonage          map[string][]zones.Zonage
+	Former          map[string]zones.FormerCommune
+	Arrondissements map[string][]string
+	ParentNames     map[string]string
+}
+
+// WriteSnapshot writes the snapshot atomically: to a temporary file in the same
+// folder, synced, then renamed over path. A failure at any point leaves an existing
+// snapshot at path untouched.
+func WriteSnapshot(path string, s *Snapshot) error {
+	if len(s.Polygons) != len(s.Dataset.Communes) {
+		return fmt.Errorf("instantané incohérent : %d contours pour %d communes", len(s.Polygons), len(s.Dataset.Communes))
+	}
+	payload, err := encodePayload(s)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("création du dossier de l'instantané %s : %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".zonage-snapshot-*")
+	if err != nil {
+		return fmt.Errorf("écriture de l'instantané dans %s : %w", dir, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	var hdr [headerSize]byte
+	copy(hdr[:8], snapshotMagic)
+	binary.LittleEndian.PutUint32(hdr[8:], SnapshotVersion)
+	binary.LittleEndian.PutUint64(hdr[12:], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(hdr[20:], crc32.Checksum(payload, castagnoli))
+	if _, err := tmp.Write(hdr[:]); err == nil {
+		_, err = tmp.Write(payload)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("écriture de l'instantané %s : %w", tmp.Name(), err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("remplacement de l'instantané %s : %w", path, err)
+	}
+	return nil
+}
+
+func encodePayload(s *Snapshot) ([]byte, error) {
+	meta, err := json.Marshal(s.Dataset.Meta)
+	if err != nil {
+		return nil, err
+	}
+	var data bytes.Buffer
+	d := s.Dataset
+	if err := gob.NewEncoder(&data).Encode(snapshotData{d.Communes, d.Zonage, d.Former, d.Arrondissements, d.ParentNames}); err != nil {
+		return nil, fmt.Errorf("encodage de l'instantané : %w", err)
+	}
+	geom, err := encodeGeometry(s.Polygons)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	sections := []struct {
+		name string
+		b    []byte
+	}{{"meta", meta}, {"data", data.Bytes()}, {"geom", geom}}
+	binary.Write(&out, binary.LittleEndian, uint32(len(sections)))
+	for _, sec := range sections {
+		out.WriteByte(byte(len(sec.name)))
+		out.WriteString(sec.name)
+		binary.Write(&out, binary.LittleEndian, uint64(len(sec.b)))
+		out.Write(sec.b)
+	}
+	return out.Bytes(), nil
+}
+
+// encodeGeometry writes the ring structure as u32 counts (polygons, then parts per
+// polygon, rings per part, points per ring) followed by all points as int32 pairs.
+func encodeGeometry(polys []orb.MultiPolygon) ([]byte, error) {
+	var counts []uint32
+	var points int
+	counts = append(counts, uint32(len(polys)))
+	for _, mp := range polys {
+		counts = append(counts, uint32(len(mp)))
+		for _, p := range mp {
+			counts = append(counts, uint32(len(p)))
+			for _, r := range p {
+				counts = append(counts, uint32(len(r)))
+				points += len(r)
+			}
+		}
+	}
+	buf := make([]byte, 8+4*len(counts)+8*points)
+	binary.LittleEndian.PutUint64(buf, uint64(len(counts)))
+	off := 8
+	for _, c := range counts {
+		binary.LittleEndian.PutUint32(buf[off:], c)
+		off += 4
+	}
+	for i, mp := range polys {
+		for _, p := range mp {
+			for _, r := range p {
+				for _, pt := range r {
+					if math.Abs(pt[0]) > 180 || math.Abs(pt[1]) > 90 || math.IsNaN(pt[0]) || math.IsNaN(pt[1]) {
+						return nil, fmt.Errorf("contour %d : coordonnée hors limites %v", i, pt)
+					}
+					binary.LittleEndian.PutUint32(buf[off:], uint32(int32(math.Round(pt[0]*coordScale))))
+					binary.LittleEndian.PutUint32(buf[off+4:], uint32(int32(math.Round(pt[1]*coordScale))))
+					off += 8
+				}
+			}
+		}
+	}
+	return buf, nil
+}
+
+func snapshotErr(path, format string, args ...any) error {
+	return fmt.Errorf("%w : %s : %s ; relancez « zonage import » pour le reconstruire", ErrSnapshot, path, fmt.Sprintf(format, args...))
+}
+
+// ReadSnapshotFile reads and checks a snapshot file.
+func ReadSnapshotFile(path string) (*Snapshot, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w : %s introuvable ; construisez-le avec « zonage import »", ErrSnapshot, path)
+		}
+		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
+	}
+	return DecodeSnapshot(b, path)
+}
+
+// ReadSnapshotMeta reads only the provenance of a snapshot, after checking it.
+func ReadSnapshotMeta(b []byte, name string) (zones.Meta, error) {
+	secs, err := snapshotSections(b, name)
+	if err != nil {
+		return zones.Meta{}, err
+	}
+	var m zones.Meta
+	if err := json.Unmarshal(secs["meta"], &m); err != nil {
+		return m, snapshotErr(name, "section meta illisible (%v)", err)
+	}
+	return m, nil
+}
+
+func snapshotSections(b []byte, name string) (map[string][]byte, error) {
+	if len(b) < headerSize {
+		return nil, snapshotErr(name, "fichier tronqué (%d octets)", len(b))
+	}
+	if string(b[:8]) != snapshotMagic {
+		return nil, snapshotErr(name, "ce n'est pas un instantané zonage (signature absente)")
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != SnapshotVersion {
+		return nil, snapshotErr(name, "version de format %d, ce programme lit la version %d", v, SnapshotVersion)
+	}
+	n := binary.LittleEndian.Uint64(b[12:])
+	payload := b[headerSize:]
+	if uint64(len(payload)) != n {
+		return nil, snapshotErr(name, "fichier tronqué ou rallongé (%d octets de données au lieu de %d)", len(payload), n)
+	}
+	if got, want := crc32.Checksum(payload, castagnoli), binary.LittleEndian.Uint32(b[20:]); got != want {
+		return nil, snapshotErr(name, "somme de contrôle incorrecte (fichier corrompu)")
+	}
+	r := bytes.NewReader(payload)
+	var count uint32
+	if err := binary.Read(r, binary.LittleEndian, &count); err != nil {
+		return nil, snapshotErr(name, "en-tête des sections illisible")
+	}
+	secs := make(map[string][]byte, count)
+	for i := uint32(0); i < count; i++ {
+		l, err := r.ReadByte()
+		if err != nil {
+			return nil, snapshotErr(name, "section %d illisible", i)
+		}
+		nm := make([]byte, l)
+		if _, err := io.ReadFull(r, nm); err != nil {
+			return nil, snapshotErr(name, "section %d illisible", i)
+		}
+		var size uint64
+		if err := binary.Read(r, binary.LittleEndian, &size); err != nil || size > uint64(r.Len()) {
+			return nil, snapshotErr(name, "section %q tronquée", nm)
+		}
+		start := len(payload) - r.Len()
+		secs[string(nm)] = payload[start : start+int(size)]
+		r.Seek(int64(size), io.SeekCurrent)
+	}
+	for _, want := range []string{"meta", "data", "geom"} {
+		if _, ok := secs[want]; !ok {
+			return nil, snapshotErr(name, "section %q absente", want)
+		}
+	}
+	return secs, nil
+}
+
+// DecodeSnapshot checks and decodes a snapshot held in memory (a file's content or
+// the snapshot embedded in the binary).
+func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
+	secs, err := snapshotSections(b, name)
+	if err != nil {
+		return nil, err
+	}
+	ds := &zones.Dataset{}
+	if err := json.Unmarshal(secs["meta"], &ds.Meta); err != nil {
+		return nil, snapshotErr(name, "section meta illisible (%v)", err)
+	}
+	var sd snapshotData
+	if err := gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd); err != nil {
+		return nil, snapshotErr(name, "section data illisible (%v)", err)
+	}
+	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
+	polys, err := decodeGeometry(secs["geom"])
+	if err != nil {
+		return nil, snapshotErr(name, "%v", err)
+	}
+	if len(polys) != len(ds.Communes) {
+		return nil, snapshotErr(name, "%d contours pour %d communes", len(polys), len(ds.Communes))
+	}
+	ds.Index()
+	return &Snapshot{Dataset: ds, Polygons: polys}, nil
+}
+
+func decodeGeometry(b []byte) ([]orb.MultiPolygon, error) {
+	if len(b) < 8 {
+		return nil, errors.New("section geom tronquée")
+	}
+	nc := binary.LittleEndian.Uint64(b)
+	if nc > uint64(len(b)-8)/4 {
+		return nil, errors.New("section geom tronquée")
+	}
+	counts := make([]uint32, nc)
+	off := 8
+	for i := range counts {
+		counts[i] = binary.LittleEndian.Uint32(b[off:])
+		off += 4
+	}
+	coords := b[off:]
+	if len(coords)%8 != 0 {
+		return nil, errors.New("section geom : coordonnées tronquées")
+	}
+	// One backing array for every point: rings are slices of it, which keeps the
+	// load to a handful of allocations.
+	points := make([]orb.Point, len(coords)/8)
+	for i := range points {
+		points[i] = orb.Point{
+			float64(int32(binary.LittleEndian.Uint32(coords[8*i:]))) / coordScale,
+			float64(int32(binary.LittleEndian.Uint32(coords[8*i+4:]))) / coordScale,
+		}
+	}
+	ci, pi := 0, 0
+	next := func() (uint32, error) {
+		if ci >= len(counts) {
+			return 0, errors.New("section geom : structure incohérente")
+		}
+		ci++
+		return counts[ci-1], nil
+	}
+	np, err := next()
+	if err != nil {
+		return nil, err
+	}
+	polys := make([]orb.MultiPolygon, np)
+	for i := range polys {
+		nparts, err := next()
+		if err != nil {
+			return nil, err
+		}
+		mp := make(orb.MultiPolygon, nparts)
+		for j := range mp {
+			nrings, err := next()
+			if err != nil {
+				return nil, err
+			}
+			poly := make(orb.Polygon, nrings)
+			for k := range poly {
+				npts, err := next()
+				if err != nil {
+					return nil, err
+				}
+				if pi+int(npts) > len(points) {
+					return nil, errors.New("section geom : points manquants")
+				}
+				poly[k] = orb.Ring(points[pi : pi+int(npts) : pi+int(npts)])
+				pi += int(npts)
+			}
+			mp[j] = poly
+		}
+		polys[i] = mp
+	}
+	if ci != len(counts) || pi != len(points) {
+		return nil, errors.New("section geom : structure incohérente")
+	}
+	return polys, nil
+}

@@ -1,0 +1,259 @@
+package zones
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+	"gopkg.in/yaml.v3"
+)
+
+// RegionArrete is what is known of one regional zonage arrêté: its dates, its
+// reference, the source keys they rest on, and why they are uncertain when they are.
+type RegionArrete struct {
+	ArreteDate    string   `yaml:"arrete_date" json:"arrete_date,omitempty"`
+	EffectiveDate string   `yaml:"effective_date" json:"effective_date,omitempty"`
+	ArreteRef     string   `yaml:"arrete_ref" json:"arrete_ref,omitempty"`
+	Sources       []string `yaml:"sources" json:"sources,omitempty"`
+	Uncertain     string   `yaml:"uncertain" json:"uncertain,omitempty"`
+}
+
+// Region is an INSEE region with its kiné zonage history as far as sources tell.
+type Region struct {
+	Code     string        `yaml:"code" json:"code"`
+	Name     string        `yaml:"name" json:"name"`
+	Aliases  []string      `yaml:"aliases" json:"aliases,omitempty"`
+	Scheme   Scheme        `yaml:"scheme" json:"scheme,omitempty"`
+	Current  *RegionArrete `yaml:"current" json:"current,omitempty"`
+	Previous *RegionArrete `yaml:"previous" json:"previous,omitempty"`
+}
+
+// Source is one entry of the bibliography the rules and regional dates rest on.
+type Source struct {
+	Key       string   `yaml:"-" json:"key"`
+	Group     string   `yaml:"group" json:"group"`
+	Title     string   `yaml:"title" json:"title"`
+	URLs      []string `yaml:"urls" json:"urls,omitempty"`
+	Secondary bool     `yaml:"secondary" json:"secondary,omitempty"`
+}
+
+//go:embed regions.yaml
+var regionsYAML []byte
+
+//go:embed sources.yaml
+var sourcesYAML []byte
+
+var (
+	regions       []Region
+	regionsByCode map[string]*Region
+	regionsByName map[string]*Region
+	sources       map[string]Source
+)
+
+func init() {
+	var err error
+	if sources, err = parseSources(sourcesYAML, "zones/sources.yaml"); err != nil {
+		panic(err)
+	}
+	if regions, err = parseRegions(regionsYAML, "zones/regions.yaml", sources); err != nil {
+		panic(err)
+	}
+	regionsByCode = map[string]*Region{}
+	regionsByName = map[string]*Region{}
+	for i := range regions {
+		r := &regions[i]
+		regionsByCode[r.Code] = r
+		regionsByName[foldName(r.Name)] = r
+		for _, a := range r.Aliases {
+			regionsByName[foldName(a)] = r
+		}
+	}
+}
+
+// DataError is a problem in one of the embedded data tables, with its position.
+type DataError struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+func (e *DataError) Error() string {
+	return fmt.Sprintf("%s:%d : %s", e.File, e.Line, e.Reason)
+}
+
+func parseSources(b []byte, name string) (map[string]Source, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s : %w", name, err)
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &DataError{name, 1, "une table clé → source est attendue"}
+	}
+	m := doc.Content[0]
+	out := map[string]Source{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		var s Source
+		if err := v.Decode(&s); err != nil {
+			return nil, &DataError{name, v.Line, err.Error()}
+		}
+		if _, dup := out[k.Value]; dup {
+			return nil, &DataError{name, k.Line, fmt.Sprintf("clé de source « %s » en double", k.Value)}
+		}
+		if s.Title == "" {
+			return nil, &DataError{name, k.Line, fmt.Sprintf("source « %s » sans titre", k.Value)}
+		}
+		s.Key = k.Value
+		out[k.Value] = s
+	}
+	return out, nil
+}
+
+func parseRegions(b []byte, name string, known map[string]Source) ([]Region, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s : %w", name, err)
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.SequenceNode {
+		return nil, &DataError{name, 1, "une liste de régions est attendue"}
+	}
+	var out []Region
+	seen := map[string]bool{}
+	for _, n := range doc.Content[0].Content {
+		var r Region
+		if err := n.Decode(&r); err != nil {
+			return nil, &DataError{name, n.Line, err.Error()}
+		}
+		if r.Code == "" || r.Name == "" {
+			return nil, &DataError{name, n.Line, "région sans code ou sans nom"}
+		}
+		if seen[r.Code] {
+			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s en double", r.Code)}
+		}
+		seen[r.Code] = true
+		if r.Scheme != "" && r.Scheme != SchemeAvenant7 && r.Scheme != SchemeAvenant5 {
+			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : échelle inconnue « %s » (avenant7 ou avenant5)", r.Code, r.Scheme)}
+		}
+		for _, a := range []*RegionArrete{r.Current, r.Previous} {
+			if a == nil {
+				continue
+			}
+			for _, d := range []string{a.ArreteDate, a.EffectiveDate} {
+				if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
+					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date « %s » invalide (AAAA-MM-JJ attendu)", r.Code, d)}
+				}
+			}
+			for _, k := range a.Sources {
+				if _, ok := known[k]; !ok {
+					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : clé de source inconnue « %s »", r.Code, k)}
+				}
+			}
+			if (a.ArreteDate != "" || a.EffectiveDate != "") && len(a.Sources) == 0 {
+				return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date sans source", r.Code)}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// foldName lowers a name and strips accents, hyphens and apostrophes, so that
+// "Provence-Alpes-Côte d'Azur" and "PROVENCE ALPES COTE D AZUR" compare equal.
+func foldName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// Regions lists the known regions sorted by code.
+func Regions() []Region {
+	out := append([]Region(nil), regions...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// RegionByCode finds a region by its INSEE code ("84").
+func RegionByCode(code string) (Region, bool) {
+	r, ok := regionsByCode[strings.TrimSpace(code)]
+	if !ok {
+		return Region{}, false
+	}
+	return *r, true
+}
+
+// RegionByName finds a region by its name or a common abbreviation, ignoring
+// case, accents and punctuation ("Auvergne-Rhône-Alpes", "AURA").
+func RegionByName(name string) (Region, bool) {
+	r, ok := regionsByName[foldName(name)]
+	if !ok {
+		return Region{}, false
+	}
+	return *r, true
+}
+
+// SourceByKey returns a bibliography entry ("R-ARA").
+func SourceByKey(key string) (Source, bool) {
+	s, ok := sources[key]
+	return s, ok
+}
+
+func regionRef(code string) RegionRef {
+	if r, ok := regionsByCode[code]; ok {
+		return RegionRef{Code: r.Code, Name: r.Name}
+	}
+	return RegionRef{Code: code, Name: code}
+}
+
+// fillRegionalDates completes an answer whose source gave no arrêté date with what
+// the sourced regional table knows, and says how sure that is: the CartoSanté export
+// carries categories only.
+func fillRegionalDates(a *ZonageAnswer) {
+	if a.ArreteDate != "" || a.EffectiveDate != "" {
+		return
+	}
+	r, ok := regionsByCode[a.Region.Code]
+	if !ok {
+		return
+	}
+	known := r.Current
+	// The table's current arrêté is of the region's own scale; an answer on the other
+	// scale comes from the arrêté before it.
+	if r.Scheme != "" && a.Scheme != "" && a.Scheme != r.Scheme {
+		known = r.Previous
+	}
+	if known == nil || (known.ArreteDate == "" && known.EffectiveDate == "") {
+		a.DateNote = fmt.Sprintf("date de l'arrêté en vigueur en %s non trouvée dans les sources ; consultez le site de l'ARS", r.Name)
+		if known != nil && known.Uncertain != "" {
+			a.DateNote = known.Uncertain
+			a.DateSources = known.Sources
+		}
+		return
+	}
+	a.ArreteDate, a.EffectiveDate = known.ArreteDate, known.EffectiveDate
+	if a.ArreteRef == "" {
+		a.ArreteRef = known.ArreteRef
+	}
+	a.DateSources = known.Sources
+	note := "date tirée des publications régionales, pas du fichier de zonage"
+	if known.Uncertain != "" {
+		note = "incertain : " + known.Uncertain
+	}
+	a.DateNote = note
+}

@@ -1,0 +1,99 @@
+package zones
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRegionLookup(t *testing.T) {
+	cases := []struct {
+		name, query, want string
+	}{
+		{"code", "84", "Auvergne-Rhône-Alpes"},
+		{"name with accents", "Auvergne-Rhône-Alpes", "Auvergne-Rhône-Alpes"},
+		{"upper case, no accents", "PROVENCE ALPES COTE D AZUR", "Provence-Alpes-Côte d'Azur"},
+		{"abbreviation", "aura", "Auvergne-Rhône-Alpes"},
+		{"overseas", "La Réunion", "La Réunion"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := RegionByCode(tc.query)
+			if !ok {
+				r, ok = RegionByName(tc.query)
+			}
+			if !ok || r.Name != tc.want {
+				t.Fatalf("%q → %+v, want %s", tc.query, r, tc.want)
+			}
+		})
+	}
+	if _, ok := RegionByName("Atlantide"); ok {
+		t.Fatal("unknown region found")
+	}
+	if n := len(Regions()); n != 18 {
+		t.Fatalf("%d regions, want 13 metropolitan + 5 overseas", n)
+	}
+}
+
+// Every regional date rests on a known source key; the table refuses the others.
+func TestRegionsTableValidation(t *testing.T) {
+	for _, r := range Regions() {
+		for _, a := range []*RegionArrete{r.Current, r.Previous} {
+			if a == nil {
+				continue
+			}
+			for _, k := range a.Sources {
+				if _, ok := SourceByKey(k); !ok {
+					t.Errorf("region %s cites unknown source %s", r.Code, k)
+				}
+			}
+		}
+	}
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"unknown source key", "- code: \"84\"\n  name: X\n  current:\n    effective_date: 2024-11-01\n    sources: [R-NOPE]\n", "regions.yaml:1 : région 84 : clé de source inconnue « R-NOPE »"},
+		{"date without source", "- code: \"84\"\n  name: X\n  current:\n    effective_date: 2024-11-01\n", "date sans source"},
+		{"bad date", "- code: \"11\"\n  name: X\n- code: \"84\"\n  name: Y\n  current:\n    effective_date: 01/11/2024\n    sources: [R-ARA]\n", "regions.yaml:3 : région 84 : date « 01/11/2024 » invalide"},
+		{"unknown scheme", "- code: \"84\"\n  name: X\n  scheme: avenant9\n", "échelle inconnue « avenant9 »"},
+		{"duplicate", "- code: \"84\"\n  name: X\n- code: \"84\"\n  name: Y\n", "regions.yaml:3 : région 84 en double"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseRegions([]byte(tc.yaml), "regions.yaml", sources)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFillRegionalDates(t *testing.T) {
+	cases := []struct {
+		name            string
+		in              ZonageAnswer
+		arrete, effect  string
+		note, firstSrc  string
+		keepArreteGiven bool
+	}{
+		{name: "date given by the source is kept", in: ZonageAnswer{Region: regionRef("76"), Scheme: SchemeAvenant7, ArreteDate: "2024-10-29"}, arrete: "2024-10-29"},
+		{name: "Normandie from the regional table", in: ZonageAnswer{Region: regionRef("28"), Scheme: SchemeAvenant7}, effect: "2025-02-01", note: "publications régionales", firstSrc: "R-NOR"},
+		{name: "uncertain AURA date is flagged", in: ZonageAnswer{Region: regionRef("84"), Scheme: SchemeAvenant7}, effect: "2024-11-01", note: "incertain", firstSrc: "R-ARA"},
+		{name: "Grand Est: no date found", in: ZonageAnswer{Region: regionRef("44"), Scheme: SchemeAvenant7}, note: "non trouvée"},
+		{name: "La Réunion on the old scale", in: ZonageAnswer{Region: regionRef("04"), Scheme: SchemeAvenant5}, arrete: "2019-05-28", note: "ancienne échelle", firstSrc: "R-RUN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tc.in
+			fillRegionalDates(&a)
+			if a.ArreteDate != tc.arrete || a.EffectiveDate != tc.effect {
+				t.Errorf("dates %q/%q, want %q/%q", a.ArreteDate, a.EffectiveDate, tc.arrete, tc.effect)
+			}
+			if !strings.Contains(a.DateNote, tc.note) {
+				t.Errorf("note %q, want it to contain %q", a.DateNote, tc.note)
+			}
+			if tc.firstSrc != "" && (len(a.DateSources) == 0 || a.DateSources[0] != tc.firstSrc) {
+				t.Errorf("sources %v, want %s first", a.DateSources, tc.firstSrc)
+			}
+		})
+	}
+}

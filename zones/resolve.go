@@ -1,0 +1,398 @@
+package zones
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Status is the outcome of a resolution; its values are the contract of the
+// zonage_statut column and of the API.
+type Status string
+
+const (
+	StatusOK        Status = "ok"
+	StatusAmbiguous Status = "ambigu"
+	StatusNotFound  Status = "introuvable"
+)
+
+// Method says how the commune was found.
+type Method string
+
+const (
+	MethodInside     Method = "interieur"   // the point lies inside the commune outline
+	MethodNearest    Method = "proximite"   // the point lies in no outline; nearest commune within tolerance
+	MethodCode       Method = "code"        // current commune code
+	MethodFormerCode Method = "ancien_code" // code of a former commune
+	MethodOutside    Method = "hors_france" // no commune within tolerance
+)
+
+// Precision is the granularity of the input that was matched, as in the
+// zonage_precision column: an address point, a commune, or raw coordinates.
+type Precision string
+
+const (
+	PrecisionAddress     Precision = "adresse"
+	PrecisionCommune     Precision = "commune"
+	PrecisionCoordinates Precision = "coordonnees"
+)
+
+// Match describes how an answer was obtained.
+type Match struct {
+	Method    Method    `json:"method"`
+	Precision Precision `json:"precision"`
+	// DistanceM is the distance in metres from the point to the commune outline when
+	// Method is "proximite": the outlines are simplified at 30 m and trimmed on the
+	// coast, so a point in a sliver or just off the shore gets the nearest commune.
+	DistanceM float64 `json:"distance_m,omitempty"`
+	Score     float64 `json:"score,omitempty"`
+}
+
+// RegionRef names a region.
+type RegionRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// CommuneRef is the commune part of an answer.
+type CommuneRef struct {
+	Code        string    `json:"code"`
+	Name        string    `json:"name"`
+	Type        string    `json:"type,omitempty"`
+	Departement string    `json:"departement,omitempty"`
+	Region      RegionRef `json:"region"`
+	Parent      string    `json:"parent,omitempty"`
+	Population  int       `json:"population,omitempty"`
+	Postcodes   []string  `json:"postcodes,omitempty"`
+}
+
+// ZonageAnswer is a category with everything needed to trust it.
+type ZonageAnswer struct {
+	Category      Category      `json:"category"`
+	Label         string        `json:"label"`
+	OfficialCode  string        `json:"official_code"`
+	Scheme        Scheme        `json:"scheme,omitempty"`
+	SchemeLabel   string        `json:"scheme_label,omitempty"`
+	Code          string        `json:"zonage_code"` // commune code the category was published for
+	Name          string        `json:"zonage_name"`
+	Region        RegionRef     `json:"region"`
+	ArreteDate    string        `json:"arrete_date,omitempty"`
+	EffectiveDate string        `json:"effective_date,omitempty"`
+	ArreteRef     string        `json:"arrete_ref,omitempty"`
+	DateNote      string        `json:"date_note,omitempty"` // why the date is uncertain, when it is
+	DateSources   []string      `json:"date_sources,omitempty"`
+	Catchment     *Catchment    `json:"catchment,omitempty"`
+	Source        string        `json:"source"`
+	Upcoming      *ZonageAnswer `json:"upcoming,omitempty"` // a later assignment already published
+}
+
+// Candidate is one of several possible answers for an ambiguous place.
+type Candidate struct {
+	Code   string       `json:"code"`
+	Name   string       `json:"name"`
+	Zonage ZonageAnswer `json:"zonage"`
+}
+
+// Provenance says which data an answer comes from.
+type Provenance struct {
+	DatasetVersion string    `json:"dataset_version"`
+	ZonageSource   string    `json:"zonage_source"`
+	ZonageVintage  string    `json:"zonage_vintage"`
+	GeoVintage     string    `json:"geo_vintage"`
+	ImportedAt     time.Time `json:"imported_at"`
+}
+
+// Resolution is the answer to "which commune, which category".
+type Resolution struct {
+	Status     Status         `json:"status"`
+	Commune    *CommuneRef    `json:"commune,omitempty"`
+	Former     *FormerCommune `json:"former_commune,omitempty"` // the queried code, when it is a former commune
+	Zonage     *ZonageAnswer  `json:"zonage,omitempty"`
+	Candidates []Candidate    `json:"candidates,omitempty"`
+	Match      Match          `json:"match"`
+	Message    string         `json:"message"`
+	Provenance Provenance     `json:"provenance"`
+}
+
+// Locator finds the outline containing, or nearest to, a point. It is implemented
+// by the geo package's index; ids are indexes into Dataset.Communes.
+type Locator interface {
+	Locate(lon, lat, maxDistanceM float64) (id int, inside bool, distanceM float64)
+}
+
+// DefaultCoastTolerance is how far from an outline a point still resolves to the
+// nearest commune: the 30 m simplification trims coasts and leaves slivers.
+const DefaultCoastTolerance = 1000.0
+
+// Resolver answers queries from a dataset and its spatial index. It is safe for
+// concurrent use.
+type Resolver struct {
+	Dataset *Dataset
+	Locator Locator
+	// ToleranceM is the nearest-commune fallback radius in metres.
+	ToleranceM float64
+	// Today returns the day (ISO date) at which assignments are evaluated; nil = today.
+	Today func() string
+}
+
+// InputError is a query the resolver cannot take, such as a latitude out of range.
+type InputError struct {
+	Field  string
+	Value  string
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, e.Value, e.Reason)
+}
+
+func (r *Resolver) today() string {
+	if r.Today != nil {
+		return r.Today()
+	}
+	return time.Now().Format("2006-01-02")
+}
+
+func (r *Resolver) provenance() Provenance {
+	m := r.Dataset.Meta
+	return Provenance{DatasetVersion: m.Version, ZonageSource: m.ZonageSource, ZonageVintage: m.ZonageVintage, GeoVintage: m.GeoVintage, ImportedAt: m.ImportedAt}
+}
+
+// ResolvePoint answers for WGS84 coordinates.
+func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
+	if math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return Resolution{}, &InputError{Field: "latitude", Value: fmt.Sprint(lat), Reason: "attendu un nombre entre -90 et 90"}
+	}
+	if math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return Resolution{}, &InputError{Field: "longitude", Value: fmt.Sprint(lon), Reason: "attendu un nombre entre -180 et 180"}
+	}
+	id, inside, dist := r.Locator.Locate(lon, lat, r.ToleranceM)
+	if id < 0 {
+		return Resolution{
+			Status:     StatusNotFound,
+			Match:      Match{Method: MethodOutside, Precision: PrecisionCoordinates},
+			Message:    fmt.Sprintf("hors de France : aucune commune à moins de %.0f m de ce point", r.ToleranceM),
+			Provenance: r.provenance(),
+		}, nil
+	}
+	res := r.resolveCommune(&r.Dataset.Communes[id], r.today())
+	res.Match = Match{Method: MethodInside, Precision: PrecisionCoordinates}
+	if !inside {
+		res.Match.Method = MethodNearest
+		res.Match.DistanceM = math.Round(dist)
+		res.Message = fmt.Sprintf("point hors des contours simplifiés, rattaché à la commune la plus proche (à %.0f m) ; %s", dist, res.Message)
+	}
+	return res, nil
+}
+
+// ResolveCode answers for an INSEE commune code: a current commune or
+// arrondissement, a former commune (answered with its own published category and
+// its current commune), or Paris, Lyon and Marseille as a whole (ambiguous: the
+// zonage is per arrondissement).
+func (r *Resolver) ResolveCode(code string) (Resolution, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if !validINSEECode(code) {
+		return Resolution{}, &InputError{Field: "code commune", Value: code, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004, 97411)"}
+	}
+	day := r.today()
+	ds := r.Dataset
+	if c, ok := ds.CommuneByCode(code); ok {
+		res := r.resolveCommune(c, day)
+		res.Match = Match{Method: MethodCode, Precision: PrecisionCommune}
+		return res, nil
+	}
+	if arr, ok := ds.Arrondissements[code]; ok {
+		res := Resolution{Status: StatusAmbiguous, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance()}
+		for _, a := range arr {
+			if z, _ := ds.ZonageAt(a, day); z != nil {
+				res.Candidates = append(res.Candidates, Candidate{Code: a, Name: r.communeName(a), Zonage: r.answer(z, nil)})
+			}
+		}
+		res.Message = fmt.Sprintf("%s est zonée par arrondissement : précisez l'arrondissement ou l'adresse", ds.ParentNames[code])
+		return res, nil
+	}
+	if f, ok := ds.Former[code]; ok {
+		cur, ok := ds.CommuneByCode(f.Current)
+		if !ok {
+			return r.notFound(code), nil
+		}
+		fc := f
+		if z, up := ds.ZonageAt(code, day); z != nil {
+			// The zonage predates the merger and names the former commune itself:
+			// its own category is the answer, whatever its new commune's neighbours got.
+			ans := r.answer(z, up)
+			res := Resolution{Status: StatusOK, Commune: r.communeRef(cur), Former: &fc, Zonage: &ans,
+				Match: Match{Method: MethodFormerCode, Precision: PrecisionCommune}, Provenance: r.provenance()}
+			res.Message = fmt.Sprintf("%s (%s) est une ancienne commune, rattachée à %s (%s)%s ; zonage publié pour %s : %s",
+				nameOr(f.Name, code), code, cur.Name, cur.Code, sinceDate(f.Date), code, ans.Label)
+			return res, nil
+		}
+		res := r.resolveCommune(cur, day)
+		res.Former = &fc
+		res.Match = Match{Method: MethodFormerCode, Precision: PrecisionCommune}
+		res.Message = fmt.Sprintf("%s (%s) est une ancienne commune, rattachée à %s (%s)%s ; %s",
+			nameOr(f.Name, code), code, cur.Name, cur.Code, sinceDate(f.Date), res.Message)
+		return res, nil
+	}
+	if z, up := ds.ZonageAt(code, day); z != nil {
+		// Published in the zonage but without an outline (Saint-Barthélemy, Saint-Martin).
+		ans := r.answer(z, up)
+		return Resolution{Status: StatusOK, Commune: &CommuneRef{Code: code, Name: z.Name, Region: ans.Region}, Zonage: &ans,
+			Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
+			Message: fmt.Sprintf("%s (%s) : %s", z.Name, code, ans.Label)}, nil
+	}
+	return r.notFound(code), nil
+}
+
+func (r *Resolver) notFound(code string) Resolution {
+	return Resolution{Status: StatusNotFound, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
+		Message: fmt.Sprintf("aucune commune de code %s dans le COG ni dans le zonage", code)}
+}
+
+func (r *Resolver) communeName(code string) string {
+	if c, ok := r.Dataset.CommuneByCode(code); ok {
+		return c.Name
+	}
+	return code
+}
+
+func (r *Resolver) communeRef(c *Commune) *CommuneRef {
+	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement,
+		Region: regionRef(c.Region), Parent: c.Parent, Population: c.Population, Postcodes: c.Postcodes}
+}
+
+// resolveCommune answers for a current commune from the zonage codes that cover it.
+func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
+	res := Resolution{Commune: r.communeRef(c), Provenance: r.provenance()}
+	type found struct {
+		z, up *Zonage
+	}
+	var zs []found
+	for _, code := range c.ZonageCodes {
+		if z, up := r.Dataset.ZonageAt(code, day); z != nil {
+			zs = append(zs, found{z, up})
+		}
+	}
+	if len(zs) == 0 {
+		res.Status = StatusNotFound
+		reason := c.NoZonageReason
+		if reason == "" {
+			reason = "aucun zonage en vigueur pour cette commune"
+			for _, code := range c.ZonageCodes {
+				for _, z := range r.Dataset.Zonage[code] {
+					if z.EndDate != "" && z.EndDate <= day {
+						reason = fmt.Sprintf("le zonage publié pour %s (%s) a pris fin le %s et la commune ne figure pas dans l'arrêté régional qui l'a remplacé",
+							nameOr(z.Name, code), code, FrenchDate(z.EndDate))
+					}
+				}
+			}
+		}
+		res.Message = fmt.Sprintf("%s (%s) : %s", c.Name, c.Code, reason)
+		return res
+	}
+	same := true
+	for _, f := range zs[1:] {
+		if f.z.Category != zs[0].z.Category {
+			same = false
+		}
+	}
+	if !same {
+		res.Status = StatusAmbiguous
+		var parts []string
+		for _, f := range zs {
+			a := r.answer(f.z, f.up)
+			res.Candidates = append(res.Candidates, Candidate{Code: f.z.Code, Name: f.z.Name, Zonage: a})
+			parts = append(parts, fmt.Sprintf("%s (%s) %s", f.z.Name, f.z.Code, a.Label))
+		}
+		res.Message = fmt.Sprintf("%s (%s) est une commune nouvelle dont les communes déléguées ont des catégories différentes : %s ; la catégorie dépend de la commune déléguée où se trouve le cabinet",
+			c.Name, c.Code, strings.Join(parts, ", "))
+		return res
+	}
+	// Prefer the commune's own code; otherwise the first former commune speaks for all.
+	pick := zs[0]
+	for _, f := range zs {
+		if f.z.Code == c.Code {
+			pick = f
+		}
+	}
+	ans := r.answer(pick.z, pick.up)
+	if ans.Catchment == nil {
+		ans.Catchment = c.Catchment
+	}
+	res.Status = StatusOK
+	res.Zonage = &ans
+	res.Message = fmt.Sprintf("%s (%s) : %s", c.Name, c.Code, ans.Label)
+	if c.ZonageNote != "" {
+		res.Message += " (" + c.ZonageNote + ")"
+	}
+	if len(zs) > 1 {
+		var codes []string
+		for _, f := range zs {
+			codes = append(codes, f.z.Code)
+		}
+		res.Message += fmt.Sprintf(" (commune nouvelle ; toutes ses anciennes communes %s ont cette catégorie)", strings.Join(codes, ", "))
+	}
+	return res
+}
+
+func (r *Resolver) answer(z, up *Zonage) ZonageAnswer {
+	a := ZonageAnswer{
+		Category: z.Category, Label: z.Category.Label(), OfficialCode: z.OfficialCode,
+		Scheme: z.Scheme, Code: z.Code, Name: z.Name, Region: regionRef(z.Region),
+		ArreteDate: z.ArreteDate, EffectiveDate: z.EffectiveDate, ArreteRef: z.ArreteRef,
+		Catchment: z.Catchment, Source: z.Source,
+	}
+	if a.Scheme != "" {
+		a.SchemeLabel = a.Scheme.Label()
+	}
+	fillRegionalDates(&a)
+	if up != nil {
+		u := r.answer(up, nil)
+		a.Upcoming = &u
+	}
+	return a
+}
+
+func validINSEECode(code string) bool {
+	if len(code) != 5 {
+		return false
+	}
+	head := code[:2]
+	if head != "2A" && head != "2B" && !isDigits(head) {
+		return false
+	}
+	return isDigits(code[2:])
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func nameOr(name, code string) string {
+	if name != "" {
+		return name
+	}
+	return code
+}
+
+func sinceDate(iso string) string {
+	if iso == "" {
+		return ""
+	}
+	return " depuis le " + FrenchDate(iso)
+}
+
+// FrenchDate writes an ISO date the French way (2025-01-01 → 01/01/2025).
+func FrenchDate(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format("02/01/2006")
+}

@@ -15,6 +15,9 @@ const (
 	StatusOK        Status = "ok"
 	StatusAmbiguous Status = "ambigu"
 	StatusNotFound  Status = "introuvable"
+	// StatusError is a query that could not be read (a latitude of 95, a row with
+	// missing fields); only batch outputs carry it, single queries return an error.
+	StatusError Status = "erreur"
 )
 
 // Method says how the commune was found.
@@ -26,6 +29,7 @@ const (
 	MethodCode       Method = "code"        // current commune code
 	MethodFormerCode Method = "ancien_code" // code of a former commune
 	MethodOutside    Method = "hors_france" // no commune within tolerance
+	MethodAddress    Method = "adresse"     // an address matched offline or by a geocoder
 )
 
 // Precision is the granularity of the input that was matched, as in the
@@ -47,6 +51,13 @@ type Match struct {
 	// coast, so a point in a sliver or just off the shore gets the nearest commune.
 	DistanceM float64 `json:"distance_m,omitempty"`
 	Score     float64 `json:"score,omitempty"`
+	// Level, Label and the point say what an address query matched: an address point
+	// ("housenumber"), a street or a municipality.
+	Level    string   `json:"level,omitempty"`
+	Label    string   `json:"label,omitempty"`
+	Lat      float64  `json:"lat,omitempty"`
+	Lon      float64  `json:"lon,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // RegionRef names a region.
@@ -134,6 +145,8 @@ type Resolver struct {
 	ToleranceM float64
 	// Today returns the day (ISO date) at which assignments are evaluated; nil = today.
 	Today func() string
+	// Addresses matches address queries; nil = address search unavailable.
+	Addresses AddressMatcher
 }
 
 // InputError is a query the resolver cannot take, such as a latitude out of range.

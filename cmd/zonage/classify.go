@@ -1,0 +1,235 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"zonage/geo/csvbatch"
+	"zonage/zones"
+)
+
+type classifyFlags struct {
+	out                  string
+	columns              map[csvbatch.Role]*string
+	noHeader, raw        bool
+	delim, enc           string
+	outDelim, outEnc     string
+	toleranceM           float64
+	quiet                bool
+	geocoder, geocodeURL string
+}
+
+func newClassifyCmd() *cobra.Command {
+	f := classifyFlags{columns: map[csvbatch.Role]*string{}}
+	cmd := &cobra.Command{
+		Use:   "classify ENTREE.csv [-o SORTIE.csv]",
+		Short: "Classe chaque ligne d'un fichier CSV d'adresses, de coordonnées ou de codes INSEE",
+		Long: `Lit un CSV (séparateur ; , ou tabulation ; UTF-8 avec ou sans BOM, ou Windows-1252),
+trouve les colonnes par leur nom (adresse, code postal, ville, latitude/longitude,
+code INSEE…) ou par les options --col-*, et écrit chaque ligne, dans l'ordre, avec
+ses colonnes d'origine suivies de :
+  ` + strings.Join(zones.ClassificationColumns, ", ") + `
+
+Une ligne illisible sort en « erreur » avec un message ; le traitement continue.
+Le résumé (lignes par statut et par catégorie) va sur la sortie d'erreur, pour que
+la sortie standard puisse être le CSV.
+Codes de sortie : 0 toutes les lignes classées, 1 au moins une ligne ambiguë,
+introuvable ou en erreur, 2 erreur d'usage ou fichier illisible.`,
+		Example: `  zonage classify cabinets.csv -o cabinets-zonage.csv
+  zonage classify cabinets.csv --col-adresse "Adresse du cabinet" --col-cp CP > sortie.csv
+  zonage classify - --sans-entete --col-insee 1 < codes.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runClassify(cmd, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "output", "o", "", "fichier résultat (défaut : sortie standard) ; écrit atomiquement")
+	for _, c := range []struct {
+		role       csvbatch.Role
+		flag, help string
+	}{
+		{csvbatch.RoleAddress, "col-adresse", "colonne de l'adresse complète"},
+		{csvbatch.RoleStreet, "col-voie", "colonne du numéro et de la voie"},
+		{csvbatch.RolePostcode, "col-cp", "colonne du code postal"},
+		{csvbatch.RoleCity, "col-ville", "colonne de la commune"},
+		{csvbatch.RoleCitycode, "col-insee", "colonne du code INSEE de la commune"},
+		{csvbatch.RoleLat, "col-lat", "colonne de la latitude (WGS84)"},
+		{csvbatch.RoleLon, "col-lon", "colonne de la longitude (WGS84)"},
+	} {
+		f.columns[c.role] = fl.String(c.flag, "", c.help+" : nom dans l'en-tête ou position (1, 2…)")
+	}
+	fl.BoolVar(&f.noHeader, "sans-entete", false, "la première ligne est une donnée (colonnes désignées par position)")
+	fl.StringVar(&f.delim, "separateur", "", "séparateur d'entrée : ; , tab ou | (défaut : détecté)")
+	fl.StringVar(&f.enc, "encodage", "", "encodage d'entrée : utf-8 ou windows-1252 (défaut : détecté)")
+	fl.StringVar(&f.outDelim, "separateur-sortie", "", "séparateur de sortie (défaut : celui de l'entrée)")
+	fl.StringVar(&f.outEnc, "encodage-sortie", "", "encodage de sortie (défaut : celui de l'entrée)")
+	fl.BoolVar(&f.raw, "brut", false, "ne pas neutraliser les cellules d'entrée qu'un tableur exécuterait comme formules (=, +, -, @)")
+	fl.BoolVarP(&f.quiet, "silencieux", "q", false, "ni barre de progression ni résumé")
+	fl.Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	return cmd
+}
+
+func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
+	opt := csvbatch.Options{NoHeader: f.noHeader, RawInput: f.raw, Columns: map[csvbatch.Role]string{}}
+	var err error
+	for role, v := range f.columns {
+		if *v != "" {
+			opt.Columns[role] = *v
+		}
+	}
+	if opt.Delimiter, err = csvbatch.ParseDelimiter(f.delim); err != nil {
+		return usageErr("--separateur : %v", err)
+	}
+	if opt.OutDelimiter, err = csvbatch.ParseDelimiter(f.outDelim); err != nil {
+		return usageErr("--separateur-sortie : %v", err)
+	}
+	if opt.Encoding, err = csvbatch.ParseEncoding(f.enc); err != nil {
+		return usageErr("--encodage : %v", err)
+	}
+	if opt.OutEncoding, err = csvbatch.ParseEncoding(f.outEnc); err != nil {
+		return usageErr("--encodage-sortie : %v", err)
+	}
+
+	var in io.Reader = cmd.InOrStdin()
+	var size int64
+	name := "entrée standard"
+	if input != "-" {
+		file, err := os.Open(input)
+		if err != nil {
+			return usageErr("lecture de %s : %v", input, err)
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil {
+			size = st.Size()
+		}
+		in, name = file, input
+	}
+
+	res, err := newResolver(cmd, f.toleranceM)
+	if err != nil {
+		return err
+	}
+
+	var out io.Writer = cmd.OutOrStdout()
+	var tmp *os.File
+	if f.out != "" {
+		// Written beside the target and renamed at the end, so an interrupted run
+		// never leaves a half file where a good one was.
+		tmp, err = os.CreateTemp(filepath.Dir(f.out), ".zonage-classify-*")
+		if err != nil {
+			return usageErr("écriture de %s : %v", f.out, err)
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		out = tmp
+	}
+
+	stderr := cmd.ErrOrStderr()
+	var bar *progressbar.ProgressBar
+	if !f.quiet && isTerminal(stderr) && size > 0 {
+		bar = progressbar.NewOptions64(size,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("classement"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+	}
+	var rowsDone int64
+	start := time.Now()
+	opt.Progress = func(rows, bytesRead int64) {
+		rowsDone = rows
+		if bar != nil {
+			rate := float64(rows) / time.Since(start).Seconds()
+			bar.Describe(fmt.Sprintf("%d lignes (%.0f lignes/s)", rows, rate))
+			bar.Set64(bytesRead)
+		}
+	}
+
+	tally := &zones.Tally{}
+	ann := csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
+		c := res.ClassifyFields(zones.BatchFields{
+			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
+			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
+		})
+		if c.Status == zones.StatusError && !strings.HasPrefix(c.Message, "ligne ") {
+			c.Message = fmt.Sprintf("ligne %d : %s", r.Line, c.Message)
+		}
+		tally.Add(c)
+		return c.Values()
+	}}
+	rep, err := csvbatch.Run(cmd.Context(), in, out, ann, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
+	}
+	if tmp != nil {
+		if err := tmp.Sync(); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		tmp.Close()
+		if err := os.Rename(tmp.Name(), f.out); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	rows, byStatus, byCategory := tally.Snapshot()
+	if !f.quiet {
+		printClassifySummary(stderr, name, rep, rows, byStatus, byCategory, time.Since(start), rowsDone)
+	}
+	if rows != byStatus[zones.StatusOK] {
+		return &exitError{code: exitNotFound}
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, rows int64, byStatus map[zones.Status]int64, byCategory map[zones.Category]int64, took time.Duration, _ int64) {
+	var cols []string
+	for _, role := range csvbatch.Roles {
+		if h, ok := rep.Columns[role]; ok {
+			cols = append(cols, fmt.Sprintf("%s = « %s »", role, h))
+		}
+	}
+	fmt.Fprintf(w, "%s : %d lignes en %.1f s (%.0f lignes/s) — %s, séparateur %q — colonnes lues : %s\n",
+		name, rows, took.Seconds(), float64(rows)/max(took.Seconds(), 1e-9), rep.Input.Encoding, string(rep.Input.Delimiter), strings.Join(cols, ", "))
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "Note : %s\n", n)
+	}
+	fmt.Fprint(w, "Par statut :")
+	for _, s := range []zones.Status{zones.StatusOK, zones.StatusAmbiguous, zones.StatusNotFound, zones.StatusError} {
+		fmt.Fprintf(w, " %s %d ;", s, byStatus[s])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "Par catégorie :")
+	cats := make([]zones.Category, 0, len(byCategory))
+	for c := range byCategory {
+		cats = append(cats, c)
+	}
+	order := map[zones.Category]int{}
+	for i, c := range zones.Categories() {
+		order[c] = i
+	}
+	sort.Slice(cats, func(i, j int) bool { return order[cats[i]] < order[cats[j]] })
+	for _, c := range cats {
+		fmt.Fprintf(w, " %s %d ;", c.Label(), byCategory[c])
+	}
+	fmt.Fprintln(w)
+}

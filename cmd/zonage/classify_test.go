@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+func parseCSV(t *testing.T, s string, comma rune) [][]string {
+	t.Helper()
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(s, "\ufeff")))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, s)
+	}
+	return recs
+}
+
+func TestClassifyCommand(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "cabinets.csv")
+	os.WriteFile(in, []byte("id;Latitude;Longitude;Code INSEE;note\n"+
+		"1;48.8493;2.3325;;a\n"+
+		"2;;;01330;b\n"+
+		"3;95;2;;c\n"+
+		"4;;;08439;d\n"+
+		"5;46.2044;6.1432;;e\n"+
+		"6;-20,8789;55,4504;;f\n"+
+		"7;;;75106\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != exitNotFound {
+		t.Fatalf("exit %d, want 1 (some rows not classified)\n%s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	if len(recs) != 8 {
+		t.Fatalf("%d records, want header + 7 rows:\n%s", len(recs), out)
+	}
+	head := strings.Join(recs[0], ";")
+	if head != "id;Latitude;Longitude;Code INSEE;note;zonage_commune_code;zonage_commune_nom;zonage_categorie;zonage_libelle;zonage_statut;zonage_precision;zonage_score;zonage_message" {
+		t.Fatalf("header %s", head)
+	}
+	want := []struct{ code, cat, status, precision, msg string }{
+		{"75106", "non_prioritaire", "ok", "coordonnees", "Paris 6e"},
+		{"01187", "intermediaire", "ok", "commune", "ancienne commune"},
+		{"", "", "erreur", "", "ligne 4 : latitude « 95 » invalide"},
+		{"08439", "", "ambigu", "commune", "Le Mont-Dieu (08300) intermédiaire"},
+		{"", "", "introuvable", "coordonnees", "hors de France"},
+		{"97411", "tres_dotee", "ok", "coordonnees", "Saint-Denis"},
+		{"", "", "erreur", "", "ligne 8 : 4 champs au lieu de 5"},
+	}
+	for i, w := range want {
+		r := recs[i+1]
+		if r[0] != string(rune('1'+i)) {
+			t.Fatalf("row %d out of order: %v", i+1, r)
+		}
+		got := r[len(r)-8:]
+		if got[0] != w.code || got[2] != w.cat || got[4] != w.status || got[5] != w.precision || !strings.Contains(got[7], w.msg) {
+			t.Errorf("row %d: %v, want %+v", i+1, got, w)
+		}
+	}
+	for _, s := range []string{"7 lignes", "ok 3 ; ambigu 1 ; introuvable 1 ; erreur 2", "non prioritaire 1", "très dotée 1"} {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("summary lacks %q:\n%s", s, errOut)
+		}
+	}
+}
+
+func TestClassifyOutputFileAndEncodings(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "latin1.csv")
+	latin, _ := charmap.Windows1252.NewEncoder().String("75107\tCabinet de l'Université\n13216\tCabinet de l'Estaque\n")
+	os.WriteFile(in, []byte(latin), 0o644)
+	outPath := filepath.Join(dir, "out.csv")
+	_, errOut, code := run("classify", in, "-o", outPath, "--sans-entete", "--col-insee", "1", "--encodage-sortie", "utf-8", "--separateur-sortie", ";", "--snapshot", testSnapshot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(outPath)
+	recs := parseCSV(t, string(b), ';')
+	if len(recs) != 2 || recs[0][1] != "Cabinet de l'Université" || recs[0][2] != "75107" || recs[1][4] != "intermediaire" {
+		t.Fatalf("output %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("temporary files left: %v", entries)
+	}
+	// A failed run leaves the earlier result in place.
+	_, _, code = run("classify", filepath.Join(dir, "absent.csv"), "-o", outPath, "--snapshot", testSnapshot)
+	after, _ := os.ReadFile(outPath)
+	if code != exitUsage || string(after) != string(b) {
+		t.Fatalf("exit %d; output changed: %v", code, string(after) != string(b))
+	}
+}
+
+func TestClassifyUsageErrors(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(in, []byte("a;b\n1;2\n"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown columns", []string{"classify", in}, "ne nomme aucune colonne connue (a, b)"},
+		{"bad delimiter", []string{"classify", in, "--separateur", "#"}, "séparateur « # » non pris en charge"},
+		{"bad encoding", []string{"classify", in, "--encodage", "ebcdic"}, "encodage « ebcdic » inconnu"},
+		{"missing file", []string{"classify", in + ".absent"}, "no such file"},
+		{"empty file", []string{"classify", os.DevNull}, "fichier vide"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(append(tc.args, "--snapshot", testSnapshot)...)
+			if code != exitUsage || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 saying %q", code, errOut, tc.want)
+			}
+		})
+	}
+}

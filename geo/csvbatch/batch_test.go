@@ -1,0 +1,306 @@
+package csvbatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// echo annotates each row with what it read: the row number and the located values.
+type echo struct{ calls atomic.Int64 }
+
+func (e *echo) Columns() []string { return []string{"n", "lu", "probleme"} }
+
+func (e *echo) Annotate(r *Row) []string {
+	e.calls.Add(1)
+	var parts []string
+	for _, role := range Roles {
+		if v := r.Value(role); v != "" {
+			parts = append(parts, string(role)+"="+v)
+		}
+	}
+	return []string{fmt.Sprint(r.Number), strings.Join(parts, "|"), r.Problem}
+}
+
+func run(t *testing.T, input []byte, opt Options) (string, *Report) {
+	t.Helper()
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), bytes.NewReader(input), &out, &echo{}, opt)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return out.String(), rep
+}
+
+func readAll(t *testing.T, s string, comma rune) [][]string {
+	t.Helper()
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(s, "\ufeff")))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v\n%s", err, s)
+	}
+	return recs
+}
+
+func TestRunDialects(t *testing.T) {
+	cases := []struct {
+		name      string
+		input     string
+		delim     rune
+		wantLu    []string
+		wantCRLF  bool
+		wantBOM   bool
+		extraHead []string
+	}{
+		{"semicolon with BOM", "\ufeffnom;adresse;cp;ville\nA;12 rue X;75006;Paris\n", ';', []string{"adresse=12 rue X|code_postal=75006|ville=Paris"}, false, true, nil},
+		{"comma, quoted field with newline and comma", "adresse,lat,lon\n\"12 rue X,\nbât. B\",48.8,2.3\n", ',', []string{"adresse=12 rue X,\nbât. B|latitude=48.8|longitude=2.3"}, false, false, nil},
+		{"tab", "code_insee\tnom\n75106\tParis 6e\n", '\t', []string{"code_insee=75106"}, false, false, nil},
+		{"CRLF kept", "Code Postal;Commune\r\n75006;Paris\r\n", ';', []string{"code_postal=75006|ville=Paris"}, true, false, nil},
+		{"synonyms in English", "address,postcode,city\n1 main st,75001,Paris\n", ',', []string{"adresse=1 main st|code_postal=75001|ville=Paris"}, false, false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, rep := run(t, []byte(tc.input), Options{})
+			if rep.Input.Delimiter != tc.delim || rep.Input.CRLF != tc.wantCRLF || rep.Input.BOM != tc.wantBOM {
+				t.Fatalf("dialect %+v", rep.Input)
+			}
+			if strings.HasPrefix(out, "\ufeff") != tc.wantBOM {
+				t.Errorf("BOM not kept as in the input")
+			}
+			if strings.Contains(out, "\r\n") != tc.wantCRLF {
+				t.Errorf("line ends not kept as in the input")
+			}
+			recs := readAll(t, out, tc.delim)
+			if len(recs) != 1+len(tc.wantLu) {
+				t.Fatalf("%d records, want header + %d", len(recs), len(tc.wantLu))
+			}
+			for i, want := range tc.wantLu {
+				got := recs[i+1][len(recs[i+1])-2]
+				if got != want {
+					t.Errorf("row %d read %q, want %q", i+1, got, want)
+				}
+			}
+		})
+	}
+}
+
+// Excel on a French Windows writes Windows-1252: the output goes back in the same
+// encoding, with the accents intact.
+func TestRunWindows1252RoundTrip(t *testing.T) {
+	text := "adresse;ville\n3 place de l'Église;Saint-Étienne\n"
+	in, _ := charmap.Windows1252.NewEncoder().String(text)
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), strings.NewReader(in), &out, &echo{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Input.Encoding != EncodingWindows1252 || rep.Output.Encoding != EncodingWindows1252 {
+		t.Fatalf("encodings %s → %s", rep.Input.Encoding, rep.Output.Encoding)
+	}
+	if !bytes.HasPrefix(out.Bytes(), []byte("adresse;ville;n;lu;probleme\n3 place de l'\xc9glise;Saint-\xc9tienne;1;")) {
+		t.Fatalf("input cells changed or not in Windows-1252: %q", out.String())
+	}
+	decoded, _ := charmap.Windows1252.NewDecoder().String(out.String())
+	if !strings.Contains(decoded, "adresse=3 place de l'Église|ville=Saint-Étienne") {
+		t.Fatalf("values not decoded: %q", decoded)
+	}
+	// Asked for UTF-8 instead.
+	out.Reset()
+	Run(context.Background(), strings.NewReader(in), &out, &echo{}, Options{OutEncoding: EncodingUTF8, OutDelimiter: ','})
+	if !strings.HasPrefix(out.String(), "adresse,ville,n,lu,probleme\n3 place de l'Église,Saint-Étienne,1,") {
+		t.Fatalf("UTF-8 output: %q", out.String())
+	}
+}
+
+// A UTF-8 file with one row pasted from a Windows-1252 file: the row is read right
+// and its cells are written back byte for byte.
+func TestRunMixedEncodings(t *testing.T) {
+	latin, _ := charmap.Windows1252.NewEncoder().String("Besançon")
+	in := "ville;cp\nSaint-Étienne;42000\n" + latin + ";25000\n"
+	out, rep := run(t, []byte(in), Options{})
+	if rep.Input.Encoding != EncodingUTF8 {
+		t.Fatalf("encoding %s", rep.Input.Encoding)
+	}
+	if !strings.Contains(out, "ville=Besançon") || !strings.Contains(out, "\n"+latin+";25000;2;") {
+		t.Fatalf("mixed row: %q", out)
+	}
+}
+
+func TestRunKeepsEveryRowInOrder(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("id;adresse\n")
+	const n = 20000
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&in, "%d;%d rue du Test\n", i, i)
+	}
+	e := &echo{}
+	var out bytes.Buffer
+	var lastProgress atomic.Int64
+	rep, err := Run(context.Background(), strings.NewReader(in.String()), &out, e, Options{Workers: 4, Progress: func(rows, _ int64) { lastProgress.Store(rows) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, out.String(), ';')
+	if rep.Rows != n || len(recs) != n+1 || e.calls.Load() != n || lastProgress.Load() != n {
+		t.Fatalf("rows %d, records %d, calls %d, progress %d", rep.Rows, len(recs), e.calls.Load(), lastProgress.Load())
+	}
+	for i, r := range recs[1:] {
+		if r[0] != fmt.Sprint(i+1) || r[2] != fmt.Sprint(i+1) {
+			t.Fatalf("row %d out of order: %v", i+1, r)
+		}
+	}
+}
+
+func TestRunNastyFiles(t *testing.T) {
+	big := strings.Repeat("x", 10<<20)
+	cases := []struct {
+		name    string
+		input   string
+		opt     Options
+		wantErr string
+		check   func(t *testing.T, recs [][]string)
+	}{
+		{name: "empty file", input: "", wantErr: "fichier vide"},
+		{name: "header only", input: "adresse;ville\n", check: func(t *testing.T, recs [][]string) {
+			if len(recs) != 1 || strings.Join(recs[0], ";") != "adresse;ville;n;lu;probleme" {
+				t.Fatalf("%v", recs)
+			}
+		}},
+		{name: "rows with more or fewer fields", input: "adresse;ville;cp\n1 rue A;Paris\n2 rue B;Lyon;69001;extra\n", check: func(t *testing.T, recs [][]string) {
+			if len(recs) != 3 {
+				t.Fatalf("%d records", len(recs))
+			}
+			if got := recs[1]; len(got) != 6 || got[2] != "" || !strings.Contains(got[5], "2 champs au lieu de 3") {
+				t.Errorf("short row %q", got)
+			}
+			if got := recs[2]; len(got) != 7 || got[3] != "extra" || !strings.Contains(got[6], "4 champs au lieu de 3") {
+				t.Errorf("long row %q", got)
+			}
+		}},
+		{name: "a 10 MB field", input: "adresse;ville\n" + big + ";Paris\n2 rue B;Lyon\n", check: func(t *testing.T, recs [][]string) {
+			if len(recs) != 3 || len(recs[1][0]) != len(big) || recs[2][0] != "2 rue B" {
+				t.Fatalf("%d records", len(recs))
+			}
+		}},
+		{name: "no header, columns by position", input: "75106;Paris 6e\n69383;Lyon 3e\n", opt: Options{NoHeader: true, Columns: map[Role]string{RoleCitycode: "1"}}, check: func(t *testing.T, recs [][]string) {
+			if len(recs) != 2 || recs[0][3] != "code_insee=75106" || recs[1][2] != "2" {
+				t.Fatalf("%v", recs)
+			}
+		}},
+		{name: "no header, column by name", input: "75106;Paris\n", opt: Options{NoHeader: true, Columns: map[Role]string{RoleCitycode: "code"}}, wantErr: "désignez la colonne par sa position"},
+		{name: "unknown header", input: "a;b\n1;2\n", wantErr: "ne nomme aucune colonne connue (a, b)"},
+		{name: "chosen column absent", input: "a;b\n1;2\n", opt: Options{Columns: map[Role]string{RoleAddress: "rue"}}, wantErr: "colonne adresse « rue » : absente de l'en-tête (a, b)"},
+		{name: "latitude without longitude", input: "lat;nom\n48;A\n", wantErr: "latitude et longitude vont ensemble"},
+		{name: "duplicate column names", input: "adresse;adresse;ville\n1 rue A;2 rue B;Paris\n", check: func(t *testing.T, recs [][]string) {
+			if recs[1][1] != "2 rue B" || !strings.HasPrefix(recs[1][4], "adresse=1 rue A|") {
+				t.Fatalf("%v", recs)
+			}
+		}},
+		{name: "formulas neutralised, numbers kept", input: "adresse;montant;note\n=HYPERLINK(\"x\");-1.55;@SUM(A1)\n", check: func(t *testing.T, recs [][]string) {
+			if recs[1][0] != "'=HYPERLINK(\"x\")" || recs[1][1] != "-1.55" || recs[1][2] != "'@SUM(A1)" {
+				t.Fatalf("%v", recs[1])
+			}
+		}},
+		{name: "raw input keeps formulas", input: "adresse;ville\n=1+1;Paris\n", opt: Options{RawInput: true}, check: func(t *testing.T, recs [][]string) {
+			if recs[1][0] != "=1+1" {
+				t.Fatalf("%v", recs[1])
+			}
+		}},
+		{name: "re-classifying fills the added columns in place", input: "adresse;n;lu;probleme\n1 rue A;9;vieux;\n", check: func(t *testing.T, recs [][]string) {
+			if len(recs[0]) != 4 || len(recs[1]) != 4 || recs[1][1] != "1" || recs[1][2] != "adresse=1 rue A" {
+				t.Fatalf("%v", recs)
+			}
+		}},
+		{name: "stray quote in an unquoted cell", input: "adresse;ville\n12 rue \"du Port;Sète\n3 rue B;Agde\n", check: func(t *testing.T, recs [][]string) {
+			if len(recs) != 3 || recs[2][0] != "3 rue B" {
+				t.Fatalf("%v", recs)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			_, err := Run(context.Background(), strings.NewReader(tc.input), &out, &echo{}, tc.opt)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, readAll(t, out.String(), ';'))
+		})
+	}
+}
+
+type failingWriter struct{ n int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	f.n += len(p)
+	if f.n > 1000 {
+		return 0, errors.New("disque plein")
+	}
+	return len(p), nil
+}
+
+func TestRunWriteFailure(t *testing.T) {
+	in := "adresse\n" + strings.Repeat("1 rue A\n", 100000)
+	_, err := Run(context.Background(), strings.NewReader(in), &failingWriter{}, &echo{}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "disque plein") {
+		t.Fatalf("want the write error, got %v", err)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := "adresse\n" + strings.Repeat("1 rue A\n", 100000)
+	_, err := Run(ctx, strings.NewReader(in), io.Discard, &echo{}, Options{})
+	if err == nil {
+		t.Fatal("a cancelled run reported success")
+	}
+}
+
+// The reader must never panic, whatever the bytes.
+func FuzzRun(f *testing.F) {
+	for _, s := range []string{"adresse;ville\n1 rue A;Paris\n", "\ufeffcp,ville\r\n\"75006\",\"Paris\"\r\n", "lat\tlon\n48.8\t2.3\n",
+		"adresse\n\"unterminated\n", "code_insee\n\xe9\xe8\n", "", "\n\n\n", "adresse;adresse\n;;;;\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out bytes.Buffer
+		rep, err := Run(context.Background(), bytes.NewReader(b), &out, &echo{}, Options{Workers: 2})
+		if err == nil && rep.Rows > 0 && out.Len() == 0 {
+			t.Fatalf("%d rows but no output", rep.Rows)
+		}
+	})
+}
+
+func BenchmarkRun(b *testing.B) {
+	var in strings.Builder
+	in.WriteString("id;adresse;cp;ville\n")
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&in, "%d;%d rue de Vaugirard;75006;Paris\n", i, i%200)
+	}
+	data := []byte(in.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(context.Background(), bytes.NewReader(data), io.Discard, &echo{}, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package csvbatch
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Role is what a column tells about a row's place.
+type Role string
+
+// The roles a column can play. A row is located by coordinates, by an INSEE code, or
+// by an address: one free-text column, or split columns (street, postcode, town).
+const (
+	RoleAddress  Role = "adresse"
+	RoleStreet   Role = "voie"
+	RolePostcode Role = "code_postal"
+	RoleCity     Role = "ville"
+	RoleCitycode Role = "code_insee"
+	RoleLat      Role = "latitude"
+	RoleLon      Role = "longitude"
+)
+
+// Roles lists every role in the order columns are reported.
+var Roles = []Role{RoleAddress, RoleStreet, RolePostcode, RoleCity, RoleCitycode, RoleLat, RoleLon}
+
+// synonyms are the header names recognised for each role, normalised by
+// normalizeHeader (lower case, no accents, '_' between words).
+var synonyms = map[Role][]string{
+	RoleAddress:  {"adresse", "address", "adresse_complete", "adresse_postale", "full_address", "q", "query", "adresse_cabinet"},
+	RoleStreet:   {"voie", "rue", "street", "adresse_ligne_1", "adresse1", "ligne_4", "numero_et_voie", "libelle_voie"},
+	RolePostcode: {"code_postal", "cp", "postcode", "postal_code", "codepostal", "zip", "zipcode", "code_postal_coord_structure"},
+	RoleCity:     {"ville", "commune", "city", "localite", "nom_commune", "libelle_commune", "libelle_d_acheminement", "town"},
+	RoleCitycode: {"code_insee", "citycode", "insee", "code_commune", "code_commune_insee", "depcom", "cog", "com_code"},
+	RoleLat:      {"lat", "latitude", "y_wgs84"},
+	RoleLon:      {"lon", "lng", "long", "longitude", "x_wgs84"},
+}
+
+// normalizeHeader makes header names comparable: "Code Postal", "code_postal" and
+// "CODE-POSTAL" are the same column.
+func normalizeHeader(s string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range norm.NFD.String(strings.ToLower(strings.TrimSpace(s))) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			sep = false
+			b.WriteRune(r)
+		default:
+			sep = true
+		}
+	}
+	return b.String()
+}
+
+// ColumnError is a column choice that cannot be honoured.
+type ColumnError struct {
+	Role   Role
+	Value  string
+	Reason string
+}
+
+func (e *ColumnError) Error() string {
+	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, e.Value, e.Reason)
+}
+
+// mapColumns decides which column plays each role: the caller's choices first (a
+// header name or a 1-based position), then header synonyms. A role named twice in
+// the header takes its first column; the duplicates are reported.
+func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Role]int, []string, error) {
+	roles := map[Role]int{}
+	var notes []string
+	byName := map[string]int{}
+	for i, h := range header {
+		n := normalizeHeader(h)
+		if _, dup := byName[n]; dup && n != "" {
+			notes = append(notes, fmt.Sprintf("colonne « %s » en double (colonnes %d et %d) : la première est lue", h, byName[n]+1, i+1))
+			continue
+		}
+		byName[n] = i
+	}
+	taken := map[int]Role{}
+	for _, role := range Roles {
+		v, ok := chosen[role]
+		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		idx := -1
+		if pos, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			if pos < 1 || pos > len(header) {
+				return nil, nil, &ColumnError{role, v, fmt.Sprintf("position hors du fichier (%d colonnes)", len(header))}
+			}
+			idx = pos - 1
+		} else if !hasHeader {
+			return nil, nil, &ColumnError{role, v, "sans ligne d'en-tête, désignez la colonne par sa position (1, 2, …)"}
+		} else if i, ok := byName[normalizeHeader(v)]; ok {
+			idx = i
+		} else {
+			return nil, nil, &ColumnError{role, v, "absente de l'en-tête (" + strings.Join(header, ", ") + ")"}
+		}
+		roles[role] = idx
+		taken[idx] = role
+	}
+	if hasHeader {
+		for _, role := range Roles {
+			if _, ok := roles[role]; ok {
+				continue
+			}
+			for _, syn := range synonyms[role] {
+				if i, ok := byName[syn]; ok {
+					if _, used := taken[i]; used {
+						continue
+					}
+					roles[role] = i
+					taken[i] = role
+					break
+				}
+			}
+		}
+	}
+	_, lat := roles[RoleLat]
+	_, lon := roles[RoleLon]
+	if lat != lon {
+		return nil, nil, &ColumnError{RoleLat, "", "latitude et longitude vont ensemble : donnez les deux colonnes"}
+	}
+	if len(roles) == 0 {
+		what := "la première ligne ne nomme aucune colonne connue (" + strings.Join(header, ", ") + ")"
+		if !hasHeader {
+			what = "fichier sans en-tête"
+		}
+		return nil, nil, &ColumnError{"", "", what + " : désignez les colonnes (adresse, code postal, ville, latitude/longitude ou code INSEE)"}
+	}
+	return roles, notes, nil
+}

@@ -1,0 +1,285 @@
+package zones
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Query is a place as users give it: coordinates, an INSEE code, a free-text
+// address, or split address fields. Resolve uses the most precise part present.
+type Query struct {
+	Text     string
+	Street   string
+	Postcode string
+	City     string
+	Citycode string
+	Lat, Lon float64
+	HasPoint bool
+}
+
+// Empty reports whether the query says nothing at all.
+func (q Query) Empty() bool {
+	return !q.HasPoint && strings.TrimSpace(q.Text+q.Street+q.Postcode+q.City+q.Citycode) == ""
+}
+
+// AddressLevel is how precise an address match is.
+type AddressLevel string
+
+const (
+	LevelHouseNumber  AddressLevel = "housenumber"
+	LevelStreet       AddressLevel = "street"
+	LevelMunicipality AddressLevel = "municipality"
+)
+
+// AddressCandidate is one commune an ambiguous address may be in.
+type AddressCandidate struct {
+	Code  string
+	Name  string
+	Score float64
+}
+
+// AddressMatch is what an address matcher found for a query.
+type AddressMatch struct {
+	Status     Status // ok, ambigu or introuvable
+	Level      AddressLevel
+	Code       string // INSEE code of the commune or arrondissement
+	Score      float64
+	Lat, Lon   float64 // the matched point; zero when unknown
+	Label      string
+	Candidates []AddressCandidate
+	Warnings   []string
+	Message    string // why nothing matched, in French
+}
+
+// AddressMatcher finds the commune of an address: offline from the snapshot's
+// address tables, or through a geocoder.
+type AddressMatcher interface {
+	MatchAddress(q Query) AddressMatch
+}
+
+// Resolve answers any query: coordinates first, then an INSEE code, then the
+// address. An unusable query (latitude out of range, nothing given) is an
+// *InputError.
+func (r *Resolver) Resolve(q Query) (Resolution, error) {
+	switch {
+	case q.HasPoint:
+		return r.ResolvePoint(q.Lat, q.Lon)
+	case strings.TrimSpace(q.Citycode) != "":
+		code := normalizeCode(q.Citycode)
+		if !validINSEECode(code) {
+			return Resolution{}, &InputError{Field: "code INSEE", Value: q.Citycode, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"}
+		}
+		return r.ResolveCode(code)
+	case q.Empty():
+		return Resolution{}, &InputError{Field: "adresse", Value: "", Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
+	}
+	return r.ResolveAddress(q)
+}
+
+// ResolveAddress answers for an address. The matcher finds the commune (for an
+// address point in Paris, Lyon or Marseille, its arrondissement); the category is
+// then that commune's. A postcode shared by several communes with no usable name
+// stays ambiguous, with each candidate's category.
+func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
+	if r.Addresses == nil {
+		return Resolution{}, &InputError{Field: "adresse", Value: q.Text, Reason: "la recherche par adresse n'est pas disponible avec ces données"}
+	}
+	if len(q.Text)+len(q.Street)+len(q.City) > 1000 {
+		return Resolution{}, &InputError{Field: "adresse", Value: truncateRunes(q.Text+q.Street, 40), Reason: "adresse trop longue (1 000 caractères au plus)"}
+	}
+	m := r.Addresses.MatchAddress(q)
+	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: string(m.Level),
+		Label: m.Label, Lat: m.Lat, Lon: m.Lon, Warnings: m.Warnings}
+	if m.Level == LevelHouseNumber || m.Level == LevelStreet {
+		match.Precision = PrecisionAddress
+	}
+	switch m.Status {
+	case StatusOK:
+		res, err := r.ResolveCode(m.Code)
+		if err != nil {
+			return res, err
+		}
+		res.Match = match
+		if len(m.Warnings) > 0 {
+			res.Message += " ; " + strings.Join(m.Warnings, " ; ")
+		}
+		if m.Level == LevelStreet {
+			res.Message += " ; numéro introuvable : position de la voie"
+		}
+		return res, nil
+	case StatusAmbiguous:
+		res := Resolution{Status: StatusAmbiguous, Match: match, Provenance: r.provenance()}
+		var parts []string
+		for _, c := range m.Candidates {
+			cand := Candidate{Code: c.Code, Name: c.Name}
+			if got, err := r.ResolveCode(c.Code); err == nil && got.Zonage != nil {
+				cand.Zonage = *got.Zonage
+				parts = append(parts, fmt.Sprintf("%s (%s) %s", c.Name, c.Code, got.Zonage.Label))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s (%s)", c.Name, c.Code))
+			}
+			res.Candidates = append(res.Candidates, cand)
+		}
+		msg := m.Message
+		if msg == "" {
+			msg = "adresse ambiguë : plusieurs communes possibles"
+		}
+		res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
+		return res, nil
+	}
+	msg := m.Message
+	if msg == "" {
+		msg = "adresse introuvable"
+	}
+	return Resolution{Status: StatusNotFound, Match: match, Provenance: r.provenance(), Message: msg}, nil
+}
+
+// Classification is one answer as the zonage_* columns of the batch contract.
+type Classification struct {
+	CommuneCode string
+	CommuneName string
+	Category    string // slug, empty when unresolved
+	Label       string
+	Status      Status
+	Precision   Precision
+	Score       string
+	Message     string
+}
+
+// ClassificationColumns are the names of the columns the batch contract adds.
+var ClassificationColumns = []string{"zonage_commune_code", "zonage_commune_nom", "zonage_categorie", "zonage_libelle",
+	"zonage_statut", "zonage_precision", "zonage_score", "zonage_message"}
+
+// Values returns the columns in the order of ClassificationColumns.
+func (c Classification) Values() []string {
+	return []string{c.CommuneCode, c.CommuneName, c.Category, c.Label, string(c.Status), string(c.Precision), c.Score, c.Message}
+}
+
+// Classify turns a resolution, or the error that prevented it, into the batch
+// columns: ambiguous and not-found answers have no category, an input error is
+// « erreur » with its message.
+func Classify(res Resolution, err error) Classification {
+	if err != nil {
+		return Classification{Status: StatusError, Message: err.Error()}
+	}
+	c := Classification{Status: res.Status, Precision: res.Match.Precision, Message: res.Message}
+	if res.Commune != nil {
+		c.CommuneCode, c.CommuneName = res.Commune.Code, res.Commune.Name
+	}
+	if res.Status == StatusOK && res.Zonage != nil {
+		c.Category, c.Label = string(res.Zonage.Category), res.Zonage.Label
+	}
+	switch {
+	case res.Match.Method == MethodAddress:
+		c.Score = strconv.FormatFloat(res.Match.Score, 'f', 2, 64)
+	case res.Status == StatusNotFound:
+	case res.Match.Method == MethodNearest:
+		// A point off the outlines is less sure the farther it is.
+		c.Score = strconv.FormatFloat(math.Max(0, 1-res.Match.DistanceM/2000), 'f', 2, 64)
+	default:
+		c.Score = "1.00"
+	}
+	return c
+}
+
+// ParseCoordinate reads a latitude or longitude as spreadsheets write it: a decimal
+// point or a French decimal comma.
+func ParseCoordinate(field, s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, &InputError{Field: field, Value: s, Reason: "nombre décimal attendu (ex. 48.8493)"}
+	}
+	return v, nil
+}
+
+func normalizeCode(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) == 4 && isDigits(s) {
+		return "0" + s // a spreadsheet dropped the leading zero
+	}
+	return s
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// BatchFields are the cells of one batch row that locate it, as read.
+type BatchFields struct {
+	Text, Street, Postcode, City, Citycode, Lat, Lon string
+	// Problem is what is wrong with the row itself (a field count that differs from
+	// the header's); such a row is classified « erreur ».
+	Problem string
+}
+
+// ClassifyFields resolves one batch row. A row whose cells cannot be read comes out
+// « erreur » with a message naming the field and value; the batch goes on.
+func (r *Resolver) ClassifyFields(f BatchFields) Classification {
+	if f.Problem != "" {
+		return Classification{Status: StatusError, Message: f.Problem}
+	}
+	q := Query{Text: f.Text, Street: f.Street, Postcode: f.Postcode, City: f.City, Citycode: f.Citycode}
+	if strings.TrimSpace(f.Lat) != "" || strings.TrimSpace(f.Lon) != "" {
+		lat, err := ParseCoordinate("latitude", f.Lat)
+		if err != nil {
+			return Classify(Resolution{}, err)
+		}
+		lon, err := ParseCoordinate("longitude", f.Lon)
+		if err != nil {
+			return Classify(Resolution{}, err)
+		}
+		q.Lat, q.Lon, q.HasPoint = lat, lon, true
+	}
+	if q.Citycode != "" && !validINSEECode(normalizeCode(q.Citycode)) && q.Text+q.Street+q.Postcode+q.City != "" {
+		// A "commune" column holding names in some rows and codes in others: an
+		// unusable code falls back to the address cells.
+		q.Citycode = ""
+	}
+	return Classify(r.Resolve(q))
+}
+
+// Tally counts batch answers per status and per category, safely from several
+// goroutines.
+type Tally struct {
+	mu         sync.Mutex
+	Rows       int64
+	ByStatus   map[Status]int64
+	ByCategory map[Category]int64
+}
+
+// Add counts one answer.
+func (t *Tally) Add(c Classification) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ByStatus == nil {
+		t.ByStatus, t.ByCategory = map[Status]int64{}, map[Category]int64{}
+	}
+	t.Rows++
+	t.ByStatus[c.Status]++
+	if c.Category != "" {
+		t.ByCategory[Category(c.Category)]++
+	}
+}
+
+// Snapshot returns a copy of the counts.
+func (t *Tally) Snapshot() (rows int64, byStatus map[Status]int64, byCategory map[Category]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	byStatus, byCategory = map[Status]int64{}, map[Category]int64{}
+	for k, v := range t.ByStatus {
+		byStatus[k] = v
+	}
+	for k, v := range t.ByCategory {
+		byCategory[k] = v
+	}
+	return t.Rows, byStatus, byCategory
+}

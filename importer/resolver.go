@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"sort"
+
 	"github.com/paulmach/orb"
 
 	"zonage/geo"
@@ -19,4 +21,14 @@ func (l indexLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64
 // resolver answering from it; toleranceM is the nearest-commune fallback radius.
 func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 	return &zones.Resolver{Dataset: s.Dataset, Locator: indexLocator{geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
+}
+
+// Outline returns the outline of a commune of the snapshot by its code.
+func (s *Snapshot) Outline(code string) (orb.MultiPolygon, bool) {
+	c, ok := s.Dataset.CommuneByCode(code)
+	if !ok {
+		return nil, false
+	}
+	i := sort.Search(len(s.Dataset.Communes), func(i int) bool { return s.Dataset.Communes[i].Code >= c.Code })
+	return s.Polygons[i], true
 }

@@ -224,18 +224,24 @@ type BatchFields struct {
 // ClassifyFields resolves one batch row. A row whose cells cannot be read comes out
 // « erreur » with a message naming the field and value; the batch goes on.
 func (r *Resolver) ClassifyFields(f BatchFields) Classification {
+	return Classify(r.ResolveFields(f))
+}
+
+// ResolveFields resolves one batch row; the error is an *InputError naming the
+// cell at fault, or the row's own problem.
+func (r *Resolver) ResolveFields(f BatchFields) (Resolution, error) {
 	if f.Problem != "" {
-		return Classification{Status: StatusError, Message: f.Problem}
+		return Resolution{}, &RowError{Problem: f.Problem}
 	}
 	q := Query{Text: f.Text, Street: f.Street, Postcode: f.Postcode, City: f.City, Citycode: f.Citycode}
 	if strings.TrimSpace(f.Lat) != "" || strings.TrimSpace(f.Lon) != "" {
 		lat, err := ParseCoordinate("latitude", f.Lat)
 		if err != nil {
-			return Classify(Resolution{}, err)
+			return Resolution{}, err
 		}
 		lon, err := ParseCoordinate("longitude", f.Lon)
 		if err != nil {
-			return Classify(Resolution{}, err)
+			return Resolution{}, err
 		}
 		q.Lat, q.Lon, q.HasPoint = lat, lon, true
 	}
@@ -244,8 +250,13 @@ func (r *Resolver) ClassifyFields(f BatchFields) Classification {
 		// unusable code falls back to the address cells.
 		q.Citycode = ""
 	}
-	return Classify(r.Resolve(q))
+	return r.Resolve(q)
 }
+
+// RowError is a batch row that cannot be read as a whole.
+type RowError struct{ Problem string }
+
+func (e *RowError) Error() string { return e.Problem }
 
 // Tally counts batch answers per status and per category, safely from several
 // goroutines.

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"zonage/data"
 	"zonage/importer"
+	"zonage/web"
 	"zonage/zones"
 )
 
@@ -60,4 +63,16 @@ func newResolver(cmd *cobra.Command, toleranceM float64) (*zones.Resolver, error
 		return nil, err
 	}
 	return s.Resolver(toleranceM), nil
+}
+
+// snapshotLoader loads the snapshot the command names (or the embedded one) each
+// time the server asks, so that a reload picks up a newly imported file.
+func snapshotLoader(cmd *cobra.Command, toleranceM float64) web.Loader {
+	return func(ctx context.Context) (*web.State, error) {
+		s, name, err := openSnapshot(cmd)
+		if err != nil {
+			return nil, err
+		}
+		return &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, LoadedAt: time.Now(), Source: name}, nil
+	}
 }

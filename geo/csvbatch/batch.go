@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -55,6 +56,10 @@ type Options struct {
 	// Columns chooses the column of a role by header name or 1-based position; roles
 	// not chosen are found by header synonyms.
 	Columns map[Role]string
+	// AddressParts are columns joined with spaces to make the address, as the
+	// api-adresse "columns" parameter does (e.g. numero, voie, ville); they replace
+	// the address column.
+	AddressParts []string
 	// RawInput leaves the input cells exactly as read, even those a spreadsheet would
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
@@ -164,7 +169,24 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	} else {
 		rep.Header = first
 	}
-	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, opt.Columns)
+	var parts []int
+	for _, p := range opt.AddressParts {
+		i, err := columnIndex(rep.Header, !opt.NoHeader, RoleAddress, p)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, i)
+	}
+	chosen := opt.Columns
+	if len(parts) > 0 {
+		// The parts make the address: keep the synonyms from taking a column for it.
+		chosen = map[Role]string{}
+		for k, v := range opt.Columns {
+			chosen[k] = v
+		}
+		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
+	}
+	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, chosen)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +315,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				b.out = make([][]string, len(b.rows))
 				for k := range b.rows {
 					rr := &b.rows[k]
-					prepare(rr, roles, len(rep.Header), !opt.NoHeader, rep.Input.Encoding)
+					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, rep.Input.Encoding)
 					b.out[k] = a.Annotate(&rr.row)
 				}
 				select {
@@ -353,11 +375,10 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 }
 
 // prepare fills the row's role values and states its problems.
-func prepare(rr *rawRow, roles map[Role]int, headerLen int, hasHeader bool, inputEncoding string) {
-	for i, role := range Roles {
-		col, ok := roles[role]
-		if !ok || col >= len(rr.fields) {
-			continue
+func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHeader bool, inputEncoding string) {
+	cell := func(col int) string {
+		if col >= len(rr.fields) {
+			return ""
 		}
 		v := rr.fields[col]
 		if inputEncoding == EncodingUTF8 && !utf8.ValidString(v) {
@@ -367,7 +388,25 @@ func prepare(rr *rawRow, roles map[Role]int, headerLen int, hasHeader bool, inpu
 				v = d
 			}
 		}
-		rr.row.values[i] = trimSpace(v)
+		return trimSpace(v)
+	}
+	for i, role := range Roles {
+		if role == RoleAddress && len(parts) > 0 {
+			var b strings.Builder
+			for _, p := range parts {
+				if v := cell(p); v != "" {
+					if b.Len() > 0 {
+						b.WriteByte(' ')
+					}
+					b.WriteString(v)
+				}
+			}
+			rr.row.values[i] = b.String()
+			continue
+		}
+		if col, ok := roles[role]; ok {
+			rr.row.values[i] = cell(col)
+		}
 	}
 	if rr.row.Problem == "" && hasHeader && len(rr.fields) != headerLen {
 		rr.row.Problem = fmt.Sprintf("ligne %d : %d champs au lieu de %d (en-tête)", rr.row.Line, len(rr.fields), headerLen)

@@ -92,18 +92,9 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		if !ok || strings.TrimSpace(v) == "" {
 			continue
 		}
-		idx := -1
-		if pos, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			if pos < 1 || pos > len(header) {
-				return nil, nil, &ColumnError{role, v, fmt.Sprintf("position hors du fichier (%d colonnes)", len(header))}
-			}
-			idx = pos - 1
-		} else if !hasHeader {
-			return nil, nil, &ColumnError{role, v, "sans ligne d'en-tête, désignez la colonne par sa position (1, 2, …)"}
-		} else if i, ok := byName[normalizeHeader(v)]; ok {
-			idx = i
-		} else {
-			return nil, nil, &ColumnError{role, v, "absente de l'en-tête (" + strings.Join(header, ", ") + ")"}
+		idx, err := columnIndex(header, hasHeader, role, v)
+		if err != nil {
+			return nil, nil, err
 		}
 		roles[role] = idx
 		taken[idx] = role
@@ -138,4 +129,25 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		return nil, nil, &ColumnError{"", "", what + " : désignez les colonnes (adresse, code postal, ville, latitude/longitude ou code INSEE)"}
 	}
 	return roles, notes, nil
+}
+
+// columnIndex finds the column the user named: a 1-based position, or a header name
+// compared as normalizeHeader does.
+func columnIndex(header []string, hasHeader bool, role Role, v string) (int, error) {
+	if pos, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		if pos < 1 || pos > len(header) {
+			return -1, &ColumnError{role, v, fmt.Sprintf("position hors du fichier (%d colonnes)", len(header))}
+		}
+		return pos - 1, nil
+	}
+	if !hasHeader {
+		return -1, &ColumnError{role, v, "sans ligne d'en-tête, désignez la colonne par sa position (1, 2, …)"}
+	}
+	want := normalizeHeader(v)
+	for i, h := range header {
+		if normalizeHeader(h) == want {
+			return i, nil
+		}
+	}
+	return -1, &ColumnError{role, v, "absente de l'en-tête (" + strings.Join(header, ", ") + ")"}
 }

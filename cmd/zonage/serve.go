@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"zonage/web"
+)
+
+type serveFlags struct {
+	addr            string
+	toleranceM      float64
+	rateLimit       float64
+	cors            string
+	maxBody         int64
+	timeout         time.Duration
+	classifyTimeout time.Duration
+	logLevel        string
+	grace           time.Duration
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--addr :8080]",
+		Short: "Sert l'API HTTP (et la carte) à partir de l'instantané",
+		Long: `Sert l'API JSON, l'export CSV compatible api-adresse, /openapi.json, /healthz,
+/readyz et /metrics. SIGHUP, ou POST /api/v1/admin/reload avec le jeton de
+$ZONAGE_ADMIN_TOKEN, recharge l'instantané sans redémarrer : il est vérifié avant
+d'être servi, et un instantané invalide est refusé (l'ancien continue d'être servi).
+SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", ":8080", "adresse d'écoute")
+	fl.Float64Var(&f.toleranceM, "tolerance", 1000, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	fl.Float64Var(&f.rateLimit, "limite-debit", 0, "requêtes par seconde permises par adresse IP (0 : sans limite)")
+	fl.StringVar(&f.cors, "cors", "", "origines autorisées à appeler l'API depuis un navigateur, séparées par des virgules (* : toutes)")
+	fl.Int64Var(&f.maxBody, "taille-max", 100<<20, "taille maximale d'un corps de requête (octets)")
+	fl.DurationVar(&f.timeout, "delai", 10*time.Second, "délai maximal d'une réponse")
+	fl.DurationVar(&f.classifyTimeout, "delai-classement", 10*time.Minute, "délai maximal d'un classement de fichier")
+	fl.StringVar(&f.logLevel, "journal", "info", "niveau du journal : debug, info, warn, error")
+	fl.DurationVar(&f.grace, "delai-arret", 30*time.Second, "temps laissé aux requêtes en cours à l'arrêt")
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, f *serveFlags) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return usageErr("--journal « %s » : debug, info, warn ou error attendu", f.logLevel)
+	}
+	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	cfg := web.Config{
+		MaxBodyBytes: f.maxBody, RequestTimeout: f.timeout, ClassifyTimeout: f.classifyTimeout,
+		RateLimit: f.rateLimit, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
+	}
+	if f.cors != "" {
+		cfg.CORSOrigins = strings.Split(f.cors, ",")
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	srv, err := web.New(ctx, cfg, snapshotLoader(cmd, f.toleranceM))
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				srv.Reload(context.Background())
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	st := srv.Current()
+	return srv.Serve(ctx, f.addr, f.grace, func(addr string) {
+		logger.Info("zonage sert l'API", "addr", addr, "version", st.Resolver.Dataset.Meta.Version, "source", st.Source)
+		fmt.Fprintf(cmd.ErrOrStderr(), "zonage : API sur http://%s (données %s, %s)\n", displayAddr(addr), st.Resolver.Dataset.Meta.Version, st.Source)
+	})
+}
+
+func displayAddr(addr string) string {
+	if strings.HasPrefix(addr, "[::]:") {
+		return "localhost:" + strings.TrimPrefix(addr, "[::]:")
+	}
+	if strings.HasPrefix(addr, "0.0.0.0:") {
+		return "localhost:" + strings.TrimPrefix(addr, "0.0.0.0:")
+	}
+	return addr
+}

@@ -1,0 +1,307 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"zonage/geo/csvbatch"
+	"zonage/zones"
+)
+
+// maxJSONQueries caps the JSON variant of classify, which holds its answers in
+// memory; larger batches go through the streamed CSV variant.
+const maxJSONQueries = 10000
+
+// apiAdresseColumns are the columns the api-adresse /search/csv/ endpoint adds, so
+// that tools built for it read our answers unchanged.
+var apiAdresseColumns = []string{"latitude", "longitude", "result_label", "result_score", "result_score_next", "result_type",
+	"result_id", "result_housenumber", "result_name", "result_street", "result_postcode", "result_city", "result_context",
+	"result_citycode", "result_oldcitycode", "result_oldcity", "result_district", "result_status"}
+
+// handleClassify answers POST /api/v1/classify: a CSV (multipart field "data" or
+// the raw body) comes back streamed with the zonage_* columns; a JSON array of
+// queries comes back as a JSON array of answers.
+func (s *Server) handleClassify(c *gin.Context) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt == "application/json" {
+		s.classifyJSON(c)
+		return
+	}
+	s.classifyCSV(c, false)
+}
+
+// handleSearchCSV answers POST /search/csv/ with the api-adresse contract: the
+// latitude, longitude and result_* columns, then ours.
+func (s *Server) handleSearchCSV(c *gin.Context) {
+	s.classifyCSV(c, true)
+}
+
+type batchParams struct {
+	opt      csvbatch.Options
+	filename string
+	body     io.Reader
+}
+
+// readBatchParams takes the CSV and its parameters from a multipart form (as the
+// api-adresse clients send them) or from a raw body with query parameters.
+func readBatchParams(c *gin.Context) (*batchParams, bool) {
+	p := &batchParams{filename: "resultat.csv", opt: csvbatch.Options{Columns: map[csvbatch.Role]string{}}}
+	values := c.Request.URL.Query()
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt == "multipart/form-data" {
+		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
+				return nil, false
+			}
+			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
+			return nil, false
+		}
+		for k, v := range c.Request.MultipartForm.Value {
+			values[k] = append(values[k], v...)
+		}
+		fh := c.Request.MultipartForm.File["data"]
+		if len(fh) == 0 {
+			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV absent : envoyez-le dans le champ « data » du formulaire", "data", "")
+			return nil, false
+		}
+		f, err := fh[0].Open()
+		if err != nil {
+			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV illisible : "+err.Error())
+			return nil, false
+		}
+		p.body = f
+		if name := strings.TrimSuffix(filepath.Base(fh[0].Filename), filepath.Ext(fh[0].Filename)); name != "" && name != "." {
+			p.filename = name + "-zonage.csv"
+		}
+	} else {
+		p.body = c.Request.Body
+	}
+	known := map[string]bool{"columns": true, "postcode": true, "citycode": true, "city": true, "lat": true, "lon": true,
+		"delimiter": true, "encoding": true, "output_delimiter": true, "output_encoding": true, "no_header": true, "result_columns": true}
+	for k := range values {
+		if !known[k] {
+			writeProblemField(c, http.StatusBadRequest, ProblemUnknownParameter, "paramètre inconnu « "+k+" » (acceptés : columns, postcode, citycode, city, lat, lon, delimiter, encoding, output_delimiter, output_encoding, no_header)", k, values.Get(k))
+			return nil, false
+		}
+	}
+	p.opt.AddressParts = values["columns"]
+	for param, role := range map[string]csvbatch.Role{"postcode": csvbatch.RolePostcode, "citycode": csvbatch.RoleCitycode,
+		"city": csvbatch.RoleCity, "lat": csvbatch.RoleLat, "lon": csvbatch.RoleLon} {
+		if v := values.Get(param); v != "" {
+			p.opt.Columns[role] = v
+		}
+	}
+	var err error
+	bad := func(field string, err error) bool {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, field+" : "+err.Error(), field, values.Get(field))
+		return false
+	}
+	if p.opt.Delimiter, err = csvbatch.ParseDelimiter(values.Get("delimiter")); err != nil {
+		return nil, bad("delimiter", err)
+	}
+	if p.opt.OutDelimiter, err = csvbatch.ParseDelimiter(values.Get("output_delimiter")); err != nil {
+		return nil, bad("output_delimiter", err)
+	}
+	if p.opt.Encoding, err = csvbatch.ParseEncoding(values.Get("encoding")); err != nil {
+		return nil, bad("encoding", err)
+	}
+	if p.opt.OutEncoding, err = csvbatch.ParseEncoding(values.Get("output_encoding")); err != nil {
+		return nil, bad("output_encoding", err)
+	}
+	if v := values.Get("no_header"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, bad("no_header", errors.New("true ou false attendu"))
+		}
+		p.opt.NoHeader = b
+	}
+	return p, true
+}
+
+// trackingWriter tells whether the answer has started, after which errors can no
+// longer become a problem document.
+type trackingWriter struct {
+	w       gin.ResponseWriter
+	started bool
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.started = true
+	n, err := t.w.Write(b)
+	if err == nil && len(b) > 0 {
+		t.w.Flush()
+	}
+	return n, err
+}
+
+func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+	if !checkParams(c, "columns", "postcode", "citycode", "city", "lat", "lon", "delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns") {
+		return
+	}
+	p, ok := readBatchParams(c)
+	if !ok {
+		return
+	}
+	st := s.Current()
+	cols := zones.ClassificationColumns
+	if apiAdresse {
+		cols = append(append([]string(nil), apiAdresseColumns...), zones.ClassificationColumns...)
+	}
+	ann := csvbatch.FuncAnnotator{Cols: cols, Fn: func(r *csvbatch.Row) []string {
+		res, err := st.Resolver.ResolveFields(zones.BatchFields{
+			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
+			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
+		})
+		cl := zones.Classify(res, err)
+		if cl.Status == zones.StatusError && !strings.HasPrefix(cl.Message, "ligne ") {
+			cl.Message = fmt.Sprintf("ligne %d : %s", r.Line, cl.Message)
+		}
+		s.metrics.lookups.WithLabelValues(string(cl.Precision), string(cl.Status)).Inc()
+		if !apiAdresse {
+			return cl.Values()
+		}
+		return append(apiAdresseValues(res, err, r), cl.Values()...)
+	}}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
+	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
+	c.Header("Cache-Control", "no-store")
+	tw := &trackingWriter{w: c.Writer}
+	rep, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
+	if err != nil {
+		if tw.started {
+			// The status line is gone: the truncated answer and the log say it.
+			s.cfg.Logger.Warn("classement interrompu", "request_id", c.GetString("request_id"), "err", err.Error())
+			c.Abort()
+			return
+		}
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
+		default:
+			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
+		}
+		return
+	}
+	if rep.Output.Encoding == csvbatch.EncodingWindows1252 {
+		c.Header("Content-Type", "text/csv; charset=windows-1252")
+	}
+}
+
+func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string {
+	v := make([]string, len(apiAdresseColumns))
+	status := "not-found"
+	switch {
+	case err != nil:
+		status = "error"
+	case res.Status == zones.StatusOK:
+		status = "ok"
+	}
+	v[17] = status
+	if err != nil || res.Commune == nil {
+		return v
+	}
+	m := res.Match
+	lat, lon := m.Lat, m.Lon
+	if lat == 0 && lon == 0 && res.Match.Precision == zones.PrecisionCoordinates {
+		lat, lon = parseFloat(r.Value(csvbatch.RoleLat)), parseFloat(r.Value(csvbatch.RoleLon))
+	}
+	if lat != 0 || lon != 0 {
+		v[0], v[1] = strconv.FormatFloat(lat, 'f', 6, 64), strconv.FormatFloat(lon, 'f', 6, 64)
+	}
+	v[2] = m.Label
+	if v[2] == "" {
+		v[2] = res.Commune.Name
+	}
+	score := m.Score
+	if m.Method != zones.MethodAddress {
+		score = 1
+	}
+	v[3] = strconv.FormatFloat(score, 'f', 2, 64)
+	v[5] = m.Level
+	if v[5] == "" {
+		v[5] = "municipality"
+	}
+	v[8] = res.Commune.Name
+	if len(res.Commune.Postcodes) == 1 {
+		v[10] = res.Commune.Postcodes[0]
+	}
+	v[11] = res.Commune.Name
+	v[12] = res.Commune.Departement + ", " + res.Commune.Region.Name
+	v[13] = res.Commune.Code
+	if res.Former != nil {
+		v[14], v[15] = res.Former.Code, res.Former.Name
+	}
+	return v
+}
+
+func parseFloat(s string) float64 {
+	f, _ := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	return f
+}
+
+// jsonQuery is one query of the JSON variant of classify.
+type jsonQuery struct {
+	Q        string   `json:"q"`
+	Street   string   `json:"street"`
+	Postcode string   `json:"postcode"`
+	City     string   `json:"city"`
+	Citycode string   `json:"citycode"`
+	Lat      *float64 `json:"lat"`
+	Lon      *float64 `json:"lon"`
+}
+
+func (s *Server) classifyJSON(c *gin.Context) {
+	if !checkParams(c) {
+		return
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	var qs []jsonQuery
+	if err := dec.Decode(&qs); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("corps trop volumineux : la limite est de %d octets", tooBig.Limit))
+			return
+		}
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible : un tableau de requêtes {q, street, postcode, city, citycode, lat, lon} est attendu ("+err.Error()+")")
+		return
+	}
+	if len(qs) > maxJSONQueries {
+		writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("%d requêtes ; %d au plus en JSON, envoyez un CSV au-delà", len(qs), maxJSONQueries))
+		return
+	}
+	st := s.Current()
+	out := make([]zones.Resolution, len(qs))
+	for i, jq := range qs {
+		q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode}
+		if (jq.Lat == nil) != (jq.Lon == nil) {
+			out[i] = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
+			continue
+		}
+		if jq.Lat != nil {
+			q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
+		}
+		res, err := st.Resolver.Resolve(q)
+		if err != nil {
+			res = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : %v", i, err)}
+		}
+		s.countLookup(res)
+		out[i] = res
+	}
+	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
+	c.JSON(http.StatusOK, gin.H{"dataset_version": st.meta().Version, "results": out})
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb/geojson"
+
+	"zonage/zones"
+)
+
+// communeAnswer is a resolution with, on request, the commune's outline.
+type communeAnswer struct {
+	zones.Resolution
+	Geometry *geojson.Geometry `json:"geometry,omitempty"`
+}
+
+// handleCommune answers GET /api/v1/communes/{code} for a current or former
+// INSEE code; ?geometry=1 adds the outline as GeoJSON.
+func (s *Server) handleCommune(c *gin.Context) {
+	if !checkParams(c, "geometry") {
+		return
+	}
+	withGeometry := false
+	switch c.Query("geometry") {
+	case "", "0", "false":
+	case "1", "true":
+		withGeometry = true
+	default:
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "geometry « "+c.Query("geometry")+" » invalide : 1 ou 0 attendu", "geometry", c.Query("geometry"))
+		return
+	}
+	st := s.Current()
+	if notModified(c, st.meta().Version) {
+		return
+	}
+	res, err := st.Resolver.ResolveCode(c.Param("code"))
+	if !s.inputError(c, err) {
+		return
+	}
+	if res.Status == zones.StatusNotFound && res.Commune == nil {
+		writeProblemField(c, http.StatusNotFound, ProblemNotFound, res.Message, "code", c.Param("code"))
+		return
+	}
+	s.countLookup(res)
+	ans := communeAnswer{Resolution: res}
+	if withGeometry && res.Commune != nil && st.Outline != nil {
+		if g, ok := st.Outline(res.Commune.Code); ok {
+			ans.Geometry = geojson.NewGeometry(g)
+		}
+	}
+	c.JSON(http.StatusOK, ans)
+}

@@ -1,0 +1,37 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"zonage/zones"
+)
+
+// handleDataset answers GET /api/v1/dataset: what is loaded — version, sources
+// with their digests and vintages, counts per category and region.
+func (s *Server) handleDataset(c *gin.Context) {
+	if !checkParams(c) {
+		return
+	}
+	st := s.Current()
+	if notModified(c, st.meta().Version) {
+		return
+	}
+	c.JSON(http.StatusOK, struct {
+		zones.Meta
+		LoadedAt time.Time `json:"loaded_at"`
+		Source   string    `json:"source"`
+	}{st.meta(), st.LoadedAt, st.Source})
+}
+
+// handleReady answers 200 once a dataset is loaded, with its version.
+func (s *Server) handleReady(c *gin.Context) {
+	st := s.Current()
+	if st == nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "données pas encore chargées")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "dataset_version": st.meta().Version, "loaded_at": st.LoadedAt})
+}

@@ -1,0 +1,10 @@
+// Package web is the HTTP transport of the zonage service, on Gin: the JSON API
+// (resolve, communes, search, classify, dataset), the api-adresse compatible
+// /search/csv/ endpoint, the OpenAPI document, health, readiness and Prometheus
+// metrics, and the middleware a public service needs (request ids, structured logs
+// without personal data, body limits, timeouts, rate limits, CORS, gzip, ETags).
+//
+// Handlers are a few lines over the domain (package zones); the data they answer
+// from is a State swapped atomically on reload, so a new dataset is served without a
+// restart and a bad one never replaces a good one.
+package web

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the Prometheus series of one server. Each server has its own
+// registry, so that tests can run several servers in one process.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	lookups  *prometheus.CounterVec
+	reloads  *prometheus.CounterVec
+	dataset  *prometheus.GaugeVec
+	loadedAt prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_http_requests_total", Help: "Requêtes HTTP par route, méthode et statut."},
+			[]string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "zonage_http_request_duration_seconds", Help: "Durée des requêtes HTTP par route.",
+			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60}}, []string{"route"}),
+		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_lookups_total", Help: "Résolutions par précision et statut (API et lignes de fichiers)."},
+			[]string{"precision", "status"}),
+		reloads:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_reloads_total", Help: "Rechargements des données, acceptés ou refusés."}, []string{"result"}),
+		dataset:  prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonage_dataset_info", Help: "Version des données servies (valeur 1)."}, []string{"version"}),
+		loadedAt: prometheus.NewGauge(prometheus.GaugeOpts{Name: "zonage_dataset_loaded_timestamp_seconds", Help: "Heure du chargement des données servies."}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.lookups, m.reloads, m.dataset, m.loadedAt,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) datasetLoaded(version string, at time.Time) {
+	m.dataset.Reset()
+	m.dataset.WithLabelValues(version).Set(1)
+	m.loadedAt.Set(float64(at.Unix()))
+}
+
+// middleware counts requests by route pattern (never by raw path, which would carry
+// addresses and make series without bound).
+func (m *metrics) middleware(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "non_route"
+	}
+	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+	m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+func (m *metrics) handler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return gin.WrapH(h)
+}

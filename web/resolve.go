@@ -1,0 +1,73 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"zonage/zones"
+)
+
+var resolveParams = []string{"lat", "lon", "q", "postcode", "city", "citycode"}
+
+// handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
+// (q, or postcode and city) or an INSEE code (citycode).
+func (s *Server) handleResolve(c *gin.Context) {
+	if !checkParams(c, resolveParams...) {
+		return
+	}
+	q, ok := queryFromParams(c)
+	if !ok {
+		return
+	}
+	st := s.Current()
+	if notModified(c, st.meta().Version) {
+		return
+	}
+	res, err := st.Resolver.Resolve(q)
+	if !s.inputError(c, err) {
+		return
+	}
+	s.countLookup(res)
+	c.JSON(http.StatusOK, res)
+}
+
+func queryFromParams(c *gin.Context) (zones.Query, bool) {
+	q := zones.Query{Text: c.Query("q"), Postcode: c.Query("postcode"), City: c.Query("city"), Citycode: c.Query("citycode")}
+	lat, hasLat, ok := floatParam(c, "lat")
+	if !ok {
+		return q, false
+	}
+	lon, hasLon, ok := floatParam(c, "lon")
+	if !ok {
+		return q, false
+	}
+	if hasLat != hasLon {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "lat et lon vont ensemble : donnez les deux", "lat", c.Query("lat"))
+		return q, false
+	}
+	if hasLat {
+		q.Lat, q.Lon, q.HasPoint = lat, lon, true
+	}
+	return q, true
+}
+
+// inputError writes a 400 problem for a query the domain refused and reports
+// whether the handler may go on.
+func (s *Server) inputError(c *gin.Context, err error) bool {
+	if err == nil {
+		return true
+	}
+	var ie *zones.InputError
+	if errors.As(err, &ie) {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), ie.Field, ie.Value)
+		return false
+	}
+	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+	return false
+}
+
+func (s *Server) countLookup(res zones.Resolution) {
+	s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status)).Inc()
+}

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+)
+
+// handleSearch answers GET /api/v1/search?q=&limit= with completions over
+// communes and, where address data is loaded, streets.
+func (s *Server) handleSearch(c *gin.Context) {
+	if !checkParams(c, "q", "limit") {
+		return
+	}
+	q := strings.TrimSpace(c.Query("q"))
+	if utf8.RuneCountInString(q) < 2 || len(q) > 200 {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "q « "+q+" » invalide : de 2 à 200 caractères attendus", "q", q)
+		return
+	}
+	limit, ok := intParam(c, "limit", 10, 1, 50)
+	if !ok {
+		return
+	}
+	st := s.Current()
+	if notModified(c, st.meta().Version) {
+		return
+	}
+	var out []Suggestion
+	if st.Suggest != nil {
+		out = st.Suggest(q, limit)
+	} else {
+		for _, m := range st.Resolver.Dataset.SuggestCommunes(q, limit) {
+			kind := "commune"
+			if m.Parent != "" {
+				kind = "arrondissement"
+			}
+			pc := ""
+			if len(m.Postcodes) > 0 {
+				pc = m.Postcodes[0]
+			}
+			out = append(out, Suggestion{Kind: kind, Code: m.Code, Label: m.Name, Postcode: pc, Score: 1})
+		}
+	}
+	if out == nil {
+		out = []Suggestion{}
+	}
+	c.JSON(http.StatusOK, gin.H{"query": q, "results": out})
+}

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"zonage/zones"
+)
+
+// Suggestion is one autocomplete entry.
+type Suggestion struct {
+	Kind     string  `json:"kind"` // commune, arrondissement, street
+	Code     string  `json:"code"` // INSEE code of the commune
+	Label    string  `json:"label"`
+	Postcode string  `json:"postcode,omitempty"`
+	Score    float64 `json:"score"`
+}
+
+// State is everything the handlers answer from: one dataset version. It is never
+// modified after it is built; a reload builds a new one and swaps it in.
+type State struct {
+	Resolver *zones.Resolver
+	// Outline returns a commune's outline for ?geometry=1; nil = not available.
+	Outline func(code string) (orb.MultiPolygon, bool)
+	// Suggest completes a partial commune name or address; nil = communes only,
+	// from the dataset.
+	Suggest  func(q string, limit int) []Suggestion
+	LoadedAt time.Time
+	Source   string // where the dataset was read from (file path or "instantané intégré")
+}
+
+// Loader builds a State, checking the data; the server calls it at start and on
+// every reload.
+type Loader func(ctx context.Context) (*State, error)
+
+func (s *State) meta() zones.Meta { return s.Resolver.Dataset.Meta }

@@ -33,22 +33,30 @@ func newLocalProjection(origin orb.Point) localProjection {
 
 // segmentDistanceSq returns the squared distance in square metres from the
 // projection origin to the segment ab.
+//
+// Neighbouring outlines often share vertices and edges (in either
+// direction), and a tie between them must be an exact tie. So the result
+// does not depend on the order of a and b, and when the nearest point is an
+// endpoint its distance is computed from that endpoint alone.
 func (pr *localProjection) segmentDistanceSq(a, b orb.Point) float64 {
+	if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
+		a, b = b, a
+	}
 	ax := (a[0] - pr.origin[0]) * pr.xMeters
 	ay := (a[1] - pr.origin[1]) * pr.yMeters
-	dx := (b[0] - pr.origin[0]) * pr.xMeters
-	dy := (b[1] - pr.origin[1]) * pr.yMeters
-	dx -= ax
-	dy -= ay
-	t := 0.0
-	if lengthSq := dx*dx + dy*dy; lengthSq > 0 {
-		t = -(ax*dx + ay*dy) / lengthSq
-		if t < 0 {
-			t = 0
-		} else if t > 1 {
-			t = 1
-		}
+	bx := (b[0] - pr.origin[0]) * pr.xMeters
+	by := (b[1] - pr.origin[1]) * pr.yMeters
+	dx, dy := bx-ax, by-ay
+	// t is the position along ab of the origin's projection, times |ab|².
+	t := -(ax*dx + ay*dy)
+	lengthSq := dx*dx + dy*dy
+	switch {
+	case t <= 0:
+		return ax*ax + ay*ay
+	case t >= lengthSq:
+		return bx*bx + by*by
 	}
+	t /= lengthSq
 	x := ax + t*dx
 	y := ay + t*dy
 	return x*x + y*y

@@ -2,9 +2,6 @@ package geo
 
 import (
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -33,62 +30,63 @@ type Hit struct {
 var noHit = Hit{ID: -1}
 
 // Index finds the polygon containing a point among a fixed set of lon/lat
-// multipolygons. It is immutable once built and safe for concurrent use.
+// multipolygons. It is safe for concurrent use: the only state that changes
+// after NewIndex is each part's lazily built search structure, which is
+// built once under a lock and published atomically.
 type Index struct {
 	tree  rtree.RTreeG[int32] // bounding box of every part -> index in parts
 	parts []part
 	// ownerParts[i] is the first part of polygon i; its parts end where those
 	// of polygon i+1 begin.
 	ownerParts []int32
+	// ringEnds holds, for the few parts with several rings, where each ring
+	// ends in the part's vertices.
+	ringEnds map[int32][]uint32
 }
 
 // NewIndex indexes polys; polys[i] is identified by i in every Hit. The
 // vertices are read in place, not copied: polys must not be modified while
 // the Index is in use.
+//
+// NewIndex only computes bounding boxes and fills the R-tree; the search
+// structure of each part is built the first time a query needs it.
 func NewIndex(polys []orb.MultiPolygon) *Index {
-	ix := &Index{ownerParts: make([]int32, len(polys)+1)}
+	ix := &Index{ownerParts: make([]int32, len(polys)+1), ringEnds: map[int32][]uint32{}}
 	count := 0
 	for _, mp := range polys {
 		count += len(mp)
 	}
-	ix.parts = make([]part, 0, count)
-	ringEnds := make([][]uint32, 0, count)
+	ix.parts = make([]part, count)
+	used := 0
 	for i, mp := range polys {
-		ix.ownerParts[i] = int32(len(ix.parts))
+		ix.ownerParts[i] = int32(used)
 		for _, poly := range mp {
-			if pt, ends, ok := newPart(int32(i), poly); ok {
-				ix.parts = append(ix.parts, pt)
-				ringEnds = append(ringEnds, ends)
+			ends, ok := ix.parts[used].init(int32(i), poly)
+			if !ok {
+				continue
 			}
+			if ends != nil {
+				ix.ringEnds[int32(used)] = ends
+			}
+			used++
 		}
 	}
-	ix.ownerParts[len(polys)] = int32(len(ix.parts))
-
-	// The R-tree only needs the bounding boxes, so it is filled while the
-	// other cores prepare the parts, which is the bulk of the work.
-	var wg sync.WaitGroup
-	var nextPart atomic.Int64
-	const chunk = 64
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			var builder partBuilder
-			for {
-				start := int(nextPart.Add(chunk)) - chunk
-				if start >= len(ix.parts) {
-					return
-				}
-				for i := start; i < min(start+chunk, len(ix.parts)); i++ {
-					builder.prepare(&ix.parts[i], ringEnds[i])
-				}
-			}
-		})
-	}
+	ix.ownerParts[len(polys)] = int32(used)
+	ix.parts = ix.parts[:used]
 	for i := range ix.parts {
 		pt := &ix.parts[i]
 		ix.tree.Insert([2]float64{pt.minX, pt.minY}, [2]float64{pt.maxX, pt.maxY}, int32(i))
 	}
-	wg.Wait()
 	return ix
+}
+
+// preparedPart returns part i with its search structure built.
+func (ix *Index) preparedPart(i int32) *part {
+	pt := &ix.parts[i]
+	if !pt.ready.Load() {
+		pt.prepare(ix.ringEnds[i])
+	}
+	return pt
 }
 
 // Locate returns the polygon containing p (lon, lat).
@@ -104,9 +102,8 @@ func (ix *Index) Locate(p orb.Point, opt Options) Hit {
 	}
 	var found ownerSet
 	ix.tree.Search(p, p, func(_, _ [2]float64, i int32) bool {
-		pt := &ix.parts[i]
-		if !found.has(pt.owner) && pt.contains(p) {
-			found.add(pt.owner)
+		if owner := ix.parts[i].owner; !found.has(owner) && ix.preparedPart(i).contains(p) {
+			found.add(owner)
 		}
 		return true
 	})
@@ -147,7 +144,7 @@ func (ix *Index) ownerBoundaryDistanceSq(owner int32, pr *localProjection) float
 		if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > best {
 			continue
 		}
-		best = math.Min(best, pt.boundaryDistanceSq(pr, best))
+		best = min(best, ix.preparedPart(i).boundaryDistanceSq(pr, best))
 	}
 	return best
 }
@@ -161,7 +158,7 @@ func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 	dy := maxMeters / pr.yMeters * 1.001
 	dx := 360.0
 	if pr.xMeters > 0 {
-		dx = math.Min(dx, maxMeters/pr.xMeters*1.001)
+		dx = min(dx, maxMeters/pr.xMeters*1.001)
 	}
 	best := noHit
 	bestSq := maxMeters * maxMeters
@@ -171,7 +168,7 @@ func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 			if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > bestSq {
 				return true
 			}
-			d := pt.boundaryDistanceSq(&pr, bestSq)
+			d := ix.preparedPart(i).boundaryDistanceSq(&pr, bestSq)
 			if math.IsInf(d, 1) {
 				return true
 			}

@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -38,6 +39,8 @@ func TestLocate(t *testing.T) {
 		{box(2, testLat, 2.01, testLat+0.01)},
 		{box(2.02, testLat, 2.03, testLat+0.01)},
 	}
+	// A zero-area ring: only its boundary is inside.
+	flat := orb.MultiPolygon{{orb.Ring{{2, testLat}, {2.01, testLat}, {2, testLat}}}}
 	// Two squares 20 m apart along longitude.
 	gap := lonMeters(20)
 	west := square(2, testLat, 0.01)
@@ -165,6 +168,8 @@ func TestLocate(t *testing.T) {
 			opt:   Options{MaxDistanceMeters: 1000},
 			want:  Hit{ID: -1},
 		},
+		{name: "flat ring boundary", polys: []orb.MultiPolygon{flat}, point: orb.Point{2.005, testLat}, want: Hit{ID: 0, Inside: true}},
+		{name: "flat ring off", polys: []orb.MultiPolygon{flat}, point: orb.Point{2.005, testLat + 0.001}, want: Hit{ID: -1}},
 		{name: "empty index", polys: nil, point: orb.Point{2, testLat}, opt: Options{MaxDistanceMeters: 1000}, want: Hit{ID: -1}},
 		{name: "empty polygon", polys: []orb.MultiPolygon{{}, unit}, point: orb.Point{2.005, testLat + 0.005}, want: Hit{ID: 1, Inside: true}},
 		{name: "NaN point", polys: []orb.MultiPolygon{unit}, point: orb.Point{math.NaN(), testLat}, opt: Options{MaxDistanceMeters: 1000}, want: Hit{ID: -1}},
@@ -187,10 +192,11 @@ func TestLocate(t *testing.T) {
 	}
 }
 
-// TestLocateBands checks containment on a part large enough to be cut into
-// many grid rows, against orb's own test, including points exactly on band
-// limits and on vertices.
-func TestLocateBands(t *testing.T) {
+// TestLocateLargePart checks containment on a part large enough for a fine
+// grid against a plain ray cast over every edge: on vertices, on a lattice
+// of points, and on the grid's own row and column limits, where rounding
+// could misplace a point.
+func TestLocateLargePart(t *testing.T) {
 	// A star-like ring with 400 vertices and a hole.
 	var outer, hole orb.Ring
 	const n = 400
@@ -234,16 +240,30 @@ func TestLocateBands(t *testing.T) {
 			}
 		}
 	})
-	t.Run("grid", func(t *testing.T) {
-		pt := &ix.parts[0]
+	want := func(p orb.Point) bool {
+		onBoundary := onRing(outer, p) || onRing(hole, p)
+		return onBoundary || (ringContainsStrictly(outer, p) && !ringContainsStrictly(hole, p))
+	}
+	pt := &ix.parts[0]
+	t.Run("lattice", func(t *testing.T) {
 		for i := 0; i <= 200; i++ {
 			for j := 0; j <= 200; j++ {
 				p := orb.Point{
 					pt.minX - 0.001 + (pt.maxX-pt.minX+0.002)*float64(i)/200,
 					pt.minY - 0.001 + (pt.maxY-pt.minY+0.002)*float64(j)/200,
 				}
-				onBoundary := onRing(outer, p) || onRing(hole, p)
-				probe(t, p, onBoundary || (ringContainsStrictly(outer, p) && !ringContainsStrictly(hole, p)))
+				probe(t, p, want(p))
+			}
+		}
+	})
+	t.Run("cell limits", func(t *testing.T) {
+		for r := int32(0); r <= pt.rows; r++ {
+			for c := int32(0); c <= pt.cols; c++ {
+				p := orb.Point{
+					pt.minX + float64(c)*(pt.maxX-pt.minX)/float64(pt.cols),
+					pt.minY + float64(r)*(pt.maxY-pt.minY)/float64(pt.rows),
+				}
+				probe(t, p, want(p))
 			}
 		}
 	})
@@ -361,5 +381,15 @@ func TestLocateConcurrent(t *testing.T) {
 	}
 	for range 8 {
 		<-done
+	}
+}
+
+// TestPartSize guards the cache-line layout described on part.
+func TestPartSize(t *testing.T) {
+	if size := unsafe.Sizeof(part{}); size != 128 {
+		t.Errorf("part is %d bytes, want 128", size)
+	}
+	if offset := unsafe.Offsetof(part{}.layout); offset != 64 {
+		t.Errorf("part.layout is at offset %d, want 64", offset)
 	}
 }

@@ -18,7 +18,7 @@ const interiorScanLines = 9
 // slivers where neighbouring outlines overlap.
 //
 // Each candidate line passes between two vertex latitudes, so it never
-// touches a vertex and the inside intervals are exact. For an empty or
+// touches a vertex and crosses each edge at most once. For an empty or
 // zero-area mp the result is a vertex of mp, or the zero point when mp has
 // no vertex.
 func InteriorPoint(mp orb.MultiPolygon) orb.Point {
@@ -136,7 +136,7 @@ func polygonBoundaryDistanceSq(poly orb.Polygon, p orb.Point) float64 {
 	pr := newLocalProjection(p)
 	best := math.Inf(1)
 	forEachRingEdge(poly, func(a, b orb.Point) {
-		best = math.Min(best, pr.segmentDistanceSq(a, b))
+		best = min(best, pr.segmentDistanceSq(a, b))
 	})
 	return best
 }

@@ -3,6 +3,8 @@ package geo
 import (
 	"math"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -11,7 +13,7 @@ import (
 // per edge. A finer grid answers more points from the cell class alone and
 // puts fewer edges in each row, at the cost of memory (2 bits a cell) and
 // build time.
-const cellsPerEdge = 1
+const cellsPerEdge = 4
 
 // maxGridSide caps the number of rows and columns of very large parts.
 const maxGridSide = 1024
@@ -39,30 +41,41 @@ const (
 //     exact test for a point in a boundary cell (a ray cast along the
 //     point's latitude) and distance queries only read a few edges.
 //
-// Both live in one slice so that a query touches as few cache lines as
-// possible, and the fields read by every containment test come first and
-// fit in one 64-byte cache line.
+// Both live in one slice, layout, so that a query touches few cache lines.
+// Building it for every part of a country takes a few hundred milliseconds
+// of CPU, so it is built on first use: NewIndex stays cheap and memory goes
+// only to the parts that are queried. The grid geometry is fixed by NewIndex;
+// layout is written once, under mu, before ready is set, and only read
+// after ready is seen set.
+//
+// The struct is 128 bytes, so parts start at 128-byte boundaries in the
+// (page-aligned) slice of parts: the fields read by every containment test
+// fill the first 64-byte cache line and the layout slice opens the second,
+// an aligned pair that processors fetch together.
 type part struct {
 	minX, minY, maxX, maxY float64
 	colScale, rowScale     float64 // columns (rows) per degree; 0 when only one
 	cols, rows             int32
 	owner                  int32 // index of the multipolygon this part belongs to
-	gridWords              int32 // cell classes, 16 per word, in layout[:gridWords]
+	ready                  atomic.Bool
 
-	// layout is [cell classes][row starts: rows+1][row edges], where row r
-	// lists the edge indices layout[start[r]:start[r+1]].
-	layout []uint32
+	// layout is [cell classes][row starts: rows+1][row edges]: cell classes
+	// take 2 bits each, 16 to a word, in layout[:gridWords], and row r lists
+	// the edge indices layout[start[r]:start[r+1]].
+	layout    []uint32
+	gridWords int32
 	// verts holds every ring of the part, each closed (first vertex repeated
 	// last); edge e joins verts[e] and verts[e+1]. For the usual single
 	// closed ring it is the caller's ring itself.
 	verts orb.Ring
+	mu    sync.Mutex
 }
 
-// newPart gathers the rings of poly and computes its bounding box, without
-// preparing the grid. ringEnds[r] is the end (exclusive) of ring r in
-// verts. It reports false when poly has no edge at all.
-func newPart(owner int32, poly orb.Polygon) (pt part, ringEnds []uint32, ok bool) {
-	pt.owner = owner
+// init gathers the rings of poly into the zero part pt and sizes its grid,
+// without building it. ringEnds[r] is the end (exclusive) of ring r in
+// verts; it is nil for a single ring. It reports false when poly has no
+// edge at all.
+func (pt *part) init(owner int32, poly orb.Polygon) (ringEnds []uint32, ok bool) {
 	usable, total := 0, 0
 	for _, ring := range poly {
 		if len(ring) >= 2 {
@@ -71,12 +84,12 @@ func newPart(owner int32, poly orb.Polygon) (pt part, ringEnds []uint32, ok bool
 		}
 	}
 	if usable == 0 {
-		return pt, nil, false
+		return nil, false
 	}
+	pt.owner = owner
 	if first := poly[0]; usable == 1 && len(first) >= 2 && first[0] == first[len(first)-1] {
 		// The common case: share the caller's closed outer ring, no copy.
 		pt.verts = first
-		ringEnds = []uint32{uint32(len(first))}
 	} else {
 		pt.verts = make(orb.Ring, 0, total)
 		ringEnds = make([]uint32, 0, usable)
@@ -90,6 +103,9 @@ func newPart(owner int32, poly orb.Polygon) (pt part, ringEnds []uint32, ok bool
 			}
 			ringEnds = append(ringEnds, uint32(len(pt.verts)))
 		}
+		if len(ringEnds) == 1 {
+			ringEnds = nil
+		}
 	}
 	pt.minX, pt.minY = math.Inf(1), math.Inf(1)
 	pt.maxX, pt.maxY = math.Inf(-1), math.Inf(-1)
@@ -99,11 +115,12 @@ func newPart(owner int32, poly orb.Polygon) (pt part, ringEnds []uint32, ok bool
 		pt.maxX = max(pt.maxX, v[0])
 		pt.maxY = max(pt.maxY, v[1])
 	}
-	return pt, ringEnds, true
+	pt.sizeGrid(len(pt.verts) - max(1, len(ringEnds)))
+	return ringEnds, true
 }
 
-// partBuilder prepares parts, reusing its scratch buffers from one part to
-// the next. Each build goroutine has its own.
+// partBuilder holds the scratch buffers used to prepare a part, recycled
+// from one preparation to the next.
 type partBuilder struct {
 	edges     []uint32  // non-degenerate edges of the part
 	spans     []int32   // first and last row of each edge, interleaved
@@ -112,12 +129,32 @@ type partBuilder struct {
 	crossings []float64 // where a row's centre line crosses the rings
 }
 
-// prepare builds the grid of pt: the rows' edge lists, then the cell
-// classes.
-func (pb *partBuilder) prepare(pt *part, ringEnds []uint32) {
+// builders recycles partBuilders across lazy preparations.
+var builders = sync.Pool{New: func() any { return new(partBuilder) }}
+
+// prepare builds the layout of pt unless another goroutine did. ringEnds
+// is as returned by init.
+func (pt *part) prepare(ringEnds []uint32) {
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if pt.ready.Load() {
+		return
+	}
+	pb := builders.Get().(*partBuilder)
+	pb.build(pt, ringEnds)
+	builders.Put(pb)
+	pt.ready.Store(true)
+}
+
+// build fills pt.layout: the rows' edge lists, then the cell classes.
+func (pb *partBuilder) build(pt *part, ringEnds []uint32) {
 	verts := pt.verts
 	pb.edges = pb.edges[:0]
 	start := uint32(0)
+	singleRing := [1]uint32{uint32(len(verts))}
+	if ringEnds == nil {
+		ringEnds = singleRing[:]
+	}
 	for _, end := range ringEnds {
 		for e := start; e+1 < end; e++ {
 			if verts[e] != verts[e+1] {
@@ -126,7 +163,6 @@ func (pb *partBuilder) prepare(pt *part, ringEnds []uint32) {
 		}
 		start = end
 	}
-	pt.sizeGrid(len(pb.edges))
 	cols, rows := int(pt.cols), int(pt.rows)
 
 	// Row edge lists by counting sort: count the edges of each row, turn

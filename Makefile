@@ -1,20 +1,26 @@
-# zonage — build, import, test. `make help` lists the targets.
+# zonage — build, import, run, test. `make help` lists the targets.
 SHELL := /bin/bash
 GO ?= go
 DATA ?= $(if $(ZONAGE_DATA),$(ZONAGE_DATA),../shared/data)
 SNAPSHOT := data/build/zonage.snap
 BIN := bin/zonage
+ADDR ?= :8080
 GOFILES := $(shell find . -name '*.go' -not -path './node_modules/*')
+EMBEDDED := $(shell find . -path ./node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print | grep -v '^./node_modules')
+# Fuzz targets run a few seconds each in `make test`: package:target.
+FUZZ_TARGETS := ./geo/csvbatch:FuzzRun
+FUZZTIME ?= 5s
 
-.PHONY: help build quickstart snapshot test lint bench clean
+.PHONY: help build run quickstart snapshot test lint fuzz bench clean
 
 help:
-	@echo "make build       build the snapshot from $(DATA) and the zonage binary with it embedded"
+	@echo "make run         import the sources, build bin/zonage with the snapshot embedded, serve on $(ADDR)"
+	@echo "make test        gofmt, go vet, every test with the race detector, then the fuzz targets ($(FUZZTIME) each)"
+	@echo "make build       only build bin/zonage with the embedded snapshot"
 	@echo "make quickstart  build, then look up Paris 6e by coordinates"
-	@echo "make test        gofmt, go vet and every test with the race detector"
-	@echo "make bench       the lookup and snapshot-load benchmarks"
+	@echo "make bench       the benchmarks quoted in the README"
 
-$(BIN).noembed: $(GOFILES) go.mod go.sum
+$(BIN).noembed: $(GOFILES) $(EMBEDDED) go.mod go.sum
 	@mkdir -p bin
 	$(GO) build -o $@ ./cmd/zonage
 
@@ -24,10 +30,13 @@ $(SNAPSHOT): $(BIN).noembed
 snapshot: $(SNAPSHOT)
 
 # The binary embeds the snapshot so it answers from anywhere with no file beside it.
-$(BIN): $(SNAPSHOT) $(GOFILES)
+$(BIN): $(SNAPSHOT) $(GOFILES) $(EMBEDDED)
 	$(GO) build -tags embedsnapshot -o $@ ./cmd/zonage
 
 build: $(BIN)
+
+run: build
+	./$(BIN) serve --addr $(ADDR)
 
 quickstart: build
 	./$(BIN) lookup --lat 48.8493 --lon 2.3325
@@ -37,10 +46,18 @@ lint:
 	$(GO) vet ./...
 
 test: lint
-	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 ./...
+	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) fuzz
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+	  ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 bench:
-	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -run '^$$' -bench . -benchmem ./geo ./importer
+	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -run '^$$' -bench . -benchmem ./geo ./geo/csvbatch ./importer
 
 clean:
 	rm -rf bin data/build

@@ -100,9 +100,10 @@ type ZonageAnswer struct {
 
 // Candidate is one of several possible answers for an ambiguous place.
 type Candidate struct {
-	Code   string       `json:"code"`
-	Name   string       `json:"name"`
-	Zonage ZonageAnswer `json:"zonage"`
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	Zonage  ZonageAnswer `json:"zonage"`
+	Options []Assessment `json:"options,omitempty"` // what this candidate's category opens (FillOptions)
 }
 
 // Provenance says which data an answer comes from.
@@ -124,6 +125,8 @@ type Resolution struct {
 	Match      Match          `json:"match"`
 	Message    string         `json:"message"`
 	Provenance Provenance     `json:"provenance"`
+	// Options is what the category opens, by status (Resolver.FillOptions).
+	Options []Assessment `json:"options,omitempty"`
 }
 
 // Locator finds the outline containing, or nearest to, a point. It is implemented

@@ -17,16 +17,19 @@ type lookupFlags struct {
 	commune    string
 	asJSON     bool
 	toleranceM float64
+	profile    profileFlags
 }
 
 func newLookupCmd() *cobra.Command {
 	var f lookupFlags
 	cmd := &cobra.Command{
 		Use:   `lookup (--lat Y --lon X | --commune CODE)`,
-		Short: "Donne la commune et la catégorie de zonage d'un point ou d'un code commune",
+		Short: "Donne la commune, la catégorie de zonage d'un point ou d'un code commune et les options d'installation qu'elle ouvre",
 		Example: `  zonage lookup --lat 48.8493 --lon 2.3325
   zonage lookup --commune 01330
-  zonage lookup --commune 75106 --json`,
+  zonage lookup --commune 75106 --json
+  zonage lookup --commune 01001 --statut collaborateur --installe-depuis 2024-05-01
+  zonage lookup --commune 75106 --statut titulaire --debut-etudes 2024 --annees-etablissement 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			latSet, lonSet := cmd.Flags().Changed("lat"), cmd.Flags().Changed("lon")
 			if len(args) == 1 && f.commune == "" && !latSet && !lonSet && isCommuneCode(args[0]) {
@@ -42,6 +45,10 @@ func newLookupCmd() *cobra.Command {
 				return usageErr("donnez soit --lat/--lon, soit --commune, pas les deux")
 			case !latSet && f.commune == "":
 				return usageErr("donnez --lat et --lon, ou --commune\n%s", cmd.UsageString())
+			}
+			profile, err := f.profile.profile(cmd)
+			if err != nil {
+				return err
 			}
 			res, err := newResolver(cmd, f.toleranceM)
 			if err != nil {
@@ -60,6 +67,7 @@ func newLookupCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			res.FillOptions(&r, profile)
 			if f.asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -68,6 +76,7 @@ func newLookupCmd() *cobra.Command {
 				}
 			} else {
 				printResolution(cmd.OutOrStdout(), r)
+				printOptions(cmd.OutOrStdout(), r, profile)
 			}
 			if r.Status != zones.StatusOK {
 				return &exitError{code: exitNotFound}
@@ -80,6 +89,7 @@ func newLookupCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.commune, "commune", "", "code INSEE de la commune (actuel ou ancien) ou de l'arrondissement")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
 	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	addProfileFlags(cmd, &f.profile)
 	return cmd
 }
 

@@ -18,7 +18,11 @@ type communeAnswer struct {
 // handleCommune answers GET /api/v1/communes/{code} for a current or former
 // INSEE code; ?geometry=1 adds the outline as GeoJSON.
 func (s *Server) handleCommune(c *gin.Context) {
-	if !checkParams(c, "geometry") {
+	if !checkParams(c, append([]string{"geometry"}, profileParams...)...) {
+		return
+	}
+	profile, withOptions, ok := profileFromParams(c)
+	if !ok {
 		return
 	}
 	withGeometry := false
@@ -43,6 +47,9 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
+	if withOptions {
+		st.Resolver.FillOptions(&res, profile)
+	}
 	ans := communeAnswer{Resolution: res}
 	if withGeometry && res.Commune != nil && st.Outline != nil {
 		if g, ok := st.Outline(res.Commune.Code); ok {

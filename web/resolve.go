@@ -9,7 +9,7 @@ import (
 	"zonage/zones"
 )
 
-var resolveParams = []string{"lat", "lon", "q", "postcode", "city", "citycode"}
+var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode"}, profileParams...)
 
 // handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
 // (q, or postcode and city) or an INSEE code (citycode).
@@ -18,6 +18,10 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	q, ok := queryFromParams(c)
+	if !ok {
+		return
+	}
+	profile, withOptions, ok := profileFromParams(c)
 	if !ok {
 		return
 	}
@@ -30,6 +34,9 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
+	if withOptions {
+		st.Resolver.FillOptions(&res, profile)
+	}
 	c.JSON(http.StatusOK, res)
 }
 

@@ -152,6 +152,12 @@ func TestServeAPI(t *testing.T) {
 	}{
 		{"Paris 6e by coordinates", "/api/v1/resolve?lat=48.8493&lon=2.3325", 200, "application/json",
 			[]string{`"status":"ok"`, `"code":"75106"`, `"category":"non_prioritaire"`, `"official_code":"5b_Non_prioritaire"`, `"label":"non prioritaire"`, `"dataset_version":"2025-09.`, `"precision":"coordonnees"`}},
+		{"options for a titulaire in a non prioritaire zone", "/api/v1/resolve?lat=48.8493&lon=2.3325&statut=titulaire&debut_etudes=2024", 200, "application/json",
+			[]string{`"options":[{`, `"status":"titulaire"`, `"code":"regule_1_pour_1"`}},
+		{"options for every status in a très sous-dotée zone", "/api/v1/communes/01001", 200, "application/json",
+			[]string{`"code":"caccmk"`, `"status":"remplacant"`}},
+		{"without options", "/api/v1/communes/01001?options=0", 200, "application/json", []string{`"category":"tres_sous_dotee"`}},
+		{"unknown status", "/api/v1/resolve?citycode=75106&statut=stagiaire", 400, "application/problem+json", []string{`statut « stagiaire »`, `"field":"statut"`}},
 		{"French decimal comma", "/api/v1/resolve?lat=48,8493&lon=2,3325", 200, "application/json", []string{`"code":"75106"`}},
 		{"former commune code", "/api/v1/resolve?citycode=01330", 200, "application/json", []string{`"code":"01187"`, `"former_commune":{"code":"01330"`, `"category":"intermediaire"`}},
 		{"DROM commune", "/api/v1/communes/97411", 200, "application/json", []string{`"name":"Saint-Denis"`, `"category":"tres_dotee"`, `"scheme":"avenant5"`}},

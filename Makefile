@@ -45,8 +45,11 @@ lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# The tests run against the real PostgreSQL/PostGIS: .ci/postgres.sh starts it (and
+# installs it on a fresh machine when run as root) and prints its DSN.
 test: lint
-	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 -timeout 30m ./...
+	dsn=$$(.ci/postgres.sh) && \
+	ZONAGE_TEST_POSTGRES="$$dsn" ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) fuzz
 
 fuzz:

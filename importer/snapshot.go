@@ -60,10 +60,7 @@ type snapshotData struct {
 // folder, synced, then renamed over path. A failure at any point leaves an existing
 // snapshot at path untouched.
 func WriteSnapshot(path string, s *Snapshot) error {
-	if len(s.Polygons) != len(s.Dataset.Communes) {
-		return fmt.Errorf("instantané incohérent : %d contours pour %d communes", len(s.Polygons), len(s.Dataset.Communes))
-	}
-	payload, err := encodePayload(s)
+	data, err := EncodeSnapshot(s)
 	if err != nil {
 		return err
 	}
@@ -76,14 +73,7 @@ func WriteSnapshot(path string, s *Snapshot) error {
 		return fmt.Errorf("écriture de l'instantané dans %s : %w", dir, err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	var hdr [headerSize]byte
-	copy(hdr[:8], snapshotMagic)
-	binary.LittleEndian.PutUint32(hdr[8:], SnapshotVersion)
-	binary.LittleEndian.PutUint64(hdr[12:], uint64(len(payload)))
-	binary.LittleEndian.PutUint32(hdr[20:], crc32.Checksum(payload, castagnoli))
-	if _, err := tmp.Write(hdr[:]); err == nil {
-		_, err = tmp.Write(payload)
-	}
+	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -100,6 +90,23 @@ func WriteSnapshot(path string, s *Snapshot) error {
 		return fmt.Errorf("remplacement de l'instantané %s : %w", path, err)
 	}
 	return nil
+}
+
+// EncodeSnapshot returns the bytes of a snapshot file: header, checksum, sections.
+func EncodeSnapshot(s *Snapshot) ([]byte, error) {
+	if len(s.Polygons) != len(s.Dataset.Communes) {
+		return nil, fmt.Errorf("instantané incohérent : %d contours pour %d communes", len(s.Polygons), len(s.Dataset.Communes))
+	}
+	payload, err := encodePayload(s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, headerSize, headerSize+len(payload))
+	copy(out[:8], snapshotMagic)
+	binary.LittleEndian.PutUint32(out[8:], SnapshotVersion)
+	binary.LittleEndian.PutUint64(out[12:], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(out[20:], crc32.Checksum(payload, castagnoli))
+	return append(out, payload...), nil
 }
 
 func encodePayload(s *Snapshot) ([]byte, error) {

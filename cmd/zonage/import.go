@@ -23,6 +23,7 @@ func newImportCmd() *cobra.Command {
 	var dataDir string
 	var overlays []string
 	var asJSON, download bool
+	var postgres string
 	cmd := &cobra.Command{
 		Use:   "import [--data DIR] [--snapshot FILE] [--overlay FICHIER.csv]...",
 		Short: "Construit l'instantané à partir des sources (zonage, contours, COG)",
@@ -47,6 +48,12 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 			if err := importer.WriteSnapshot(out, snap); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
+			if postgres != "" {
+				if err := importer.PublishPostgres(cmd.Context(), postgres, snap); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "Version %s publiée dans PostgreSQL ; les serveurs « zonage serve --postgres » la chargent d'eux-mêmes\n", snap.Dataset.Meta.Version)
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -68,6 +75,7 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 	cmd.Flags().StringVar(&dataDir, "data", "", "dossier des sources")
 	cmd.Flags().StringArrayVar(&overlays, "overlay", nil, "arrêté régional à appliquer (CSV, répétable ; voir le README)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "rapport en JSON")
+	cmd.Flags().StringVar(&postgres, "postgres", "", "publie aussi la version dans PostgreSQL/PostGIS (DSN postgres://…), en une transaction")
 	cmd.Flags().BoolVar(&download, "download", false, "télécharger les sources officielles même si un dossier local existe")
 	return cmd
 }

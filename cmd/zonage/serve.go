@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"zonage/importer"
 	"zonage/web"
 )
 
@@ -25,6 +26,7 @@ type serveFlags struct {
 	classifyTimeout time.Duration
 	logLevel        string
 	grace           time.Duration
+	postgres        string
 }
 
 func newServeCmd() *cobra.Command {
@@ -51,6 +53,7 @@ SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
 	fl.DurationVar(&f.timeout, "delai", 10*time.Second, "délai maximal d'une réponse")
 	fl.DurationVar(&f.classifyTimeout, "delai-classement", 10*time.Minute, "délai maximal d'un classement de fichier")
 	fl.StringVar(&f.logLevel, "journal", "info", "niveau du journal : debug, info, warn, error")
+	fl.StringVar(&f.postgres, "postgres", os.Getenv("ZONAGE_POSTGRES"), "charge la version publiée dans PostgreSQL (DSN postgres://…) et suit les nouvelles publications")
 	fl.DurationVar(&f.grace, "delai-arret", 30*time.Second, "temps laissé aux requêtes en cours à l'arrêt")
 	return cmd
 }
@@ -70,9 +73,23 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	srv, err := web.New(ctx, cfg, snapshotLoader(cmd, f.toleranceM))
+	loader := snapshotLoader(cmd, f.toleranceM)
+	if f.postgres != "" {
+		loader = postgresLoader(f.postgres, f.toleranceM)
+	}
+	srv, err := web.New(ctx, cfg, loader)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
+	}
+	if f.postgres != "" {
+		// Replicas follow the database: a publication is loaded and swapped in
+		// without a restart; after a lost connection they check what they missed.
+		go importer.ListenPostgres(ctx, f.postgres, func(version string) {
+			if version != "" && version == srv.Current().Resolver.Dataset.Meta.Version {
+				return
+			}
+			srv.Reload(ctx)
+		}, func(err error) { logger.Warn("suivi des publications PostgreSQL interrompu", "err", err.Error()) })
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -73,6 +73,22 @@ func snapshotLoader(cmd *cobra.Command, toleranceM float64) web.Loader {
 		if err != nil {
 			return nil, err
 		}
-		return &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, LoadedAt: time.Now(), Source: name}, nil
+		return newState(s, name, toleranceM), nil
 	}
+}
+
+// postgresLoader loads the version published in PostgreSQL.
+func postgresLoader(dsn string, toleranceM float64) web.Loader {
+	return func(ctx context.Context) (*web.State, error) {
+		s, err := importer.LoadPostgres(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		return newState(s, "PostgreSQL", toleranceM), nil
+	}
+}
+
+// newState builds what the server answers from out of a loaded snapshot.
+func newState(s *importer.Snapshot, source string, toleranceM float64) *web.State {
+	return &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, LoadedAt: time.Now(), Source: source}
 }

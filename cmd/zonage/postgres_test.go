@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zonage/importer"
+)
+
+// A replica serving from PostgreSQL follows publications without a restart.
+func TestServeFollowsPostgres(t *testing.T) {
+	dsn := os.Getenv("ZONAGE_TEST_POSTGRES")
+	if dsn == "" {
+		t.Fatal("ZONAGE_TEST_POSTGRES is not set: run the tests with `make test`, which starts PostgreSQL/PostGIS through .ci/postgres.sh")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	schema := "zonage_cmd_test_" + time.Now().Format("150405000")
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	sep := "?"
+	for _, c := range dsn {
+		if c == '?' {
+			sep = "&"
+		}
+	}
+	scoped := dsn + sep + "search_path=" + schema + ",public"
+
+	// Publish, serve from the database, then publish another version.
+	snap, err := importer.ReadSnapshotFile(testSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importer.PublishPostgres(ctx, scoped, snap); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startPostgresServer(t, scoped)
+	first := readyVersion(t, base)
+	if first != snap.Dataset.Meta.Version {
+		t.Fatalf("serving %q, want the published %q", first, snap.Dataset.Meta.Version)
+	}
+	snap.Dataset.Meta.Version += ".suivante"
+	if err := importer.PublishPostgres(ctx, scoped, snap); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if v := readyVersion(t, base); v == snap.Dataset.Meta.Version {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the server still serves %s after a new publication", first)
+}
+
+func startPostgresServer(t *testing.T, dsn string) (string, *syncBuffer) {
+	t.Helper()
+	return startServer(t, testSnapshot, "--postgres", dsn)
+}
+
+func readyVersion(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Version string `json:"dataset_version"`
+	}
+	json.Unmarshal(b, &r)
+	return r.Version
+}

@@ -1,0 +1,201 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"zonage/zones"
+)
+
+// PostgreSQL/PostGIS is the system of record when one machine is not enough: each
+// import publishes a dataset version (the snapshot itself, and one row per commune
+// with its outline and category for SQL users), and the servers load the current
+// version and follow new ones through LISTEN/NOTIFY.
+
+// NotifyChannel is the channel a publication is announced on, with its version.
+const NotifyChannel = "zonage_dataset"
+
+const postgisSchema = `
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE TABLE IF NOT EXISTS zonage_dataset (
+	version      text PRIMARY KEY,
+	imported_at  timestamptz NOT NULL,
+	published_at timestamptz NOT NULL DEFAULT now(),
+	meta         jsonb NOT NULL,
+	snapshot     bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zonage_commune (
+	version       text NOT NULL REFERENCES zonage_dataset(version) ON DELETE CASCADE,
+	code          text NOT NULL,
+	name          text NOT NULL,
+	departement   text NOT NULL,
+	region        text NOT NULL,
+	status        text NOT NULL,
+	category      text,
+	official_code text,
+	geom          geometry(MultiPolygon, 4326) NOT NULL,
+	PRIMARY KEY (version, code)
+);
+CREATE INDEX IF NOT EXISTS zonage_commune_geom ON zonage_commune USING gist (geom);
+CREATE TABLE IF NOT EXISTS zonage_current (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	version   text NOT NULL REFERENCES zonage_dataset(version)
+);`
+
+func pgErr(action string, err error) error {
+	return fmt.Errorf("PostgreSQL : %s : %w", action, err)
+}
+
+// PublishPostgres writes the snapshot as a dataset version and makes it current, in
+// one transaction: a failure at any point leaves the current version in place. The
+// servers following the database are notified when the transaction commits.
+func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
+	encoded, err := EncodeSnapshot(s)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(s.Dataset.Meta)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return pgErr("connexion", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, postgisSchema); err != nil {
+		return pgErr("création du schéma", err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return pgErr("début de transaction", err)
+	}
+	defer tx.Rollback(context.Background()) // no-op after Commit
+	version := s.Dataset.Meta.Version
+	if _, err := tx.Exec(ctx, `DELETE FROM zonage_commune WHERE version = $1`, version); err != nil {
+		return pgErr("remplacement de la version "+version, err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO zonage_dataset (version, imported_at, meta, snapshot) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (version) DO UPDATE SET imported_at = EXCLUDED.imported_at, published_at = now(), meta = EXCLUDED.meta, snapshot = EXCLUDED.snapshot`,
+		version, s.Dataset.Meta.ImportedAt, meta, encoded); err != nil {
+		return pgErr("écriture de la version "+version, err)
+	}
+	// Outlines go through a staging table as WKB, PostGIS building the geometries
+	// in one INSERT … SELECT: far faster than one INSERT per commune.
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE zonage_staging (code text, name text, departement text, region text,
+		status text, category text, official_code text, wkb bytea) ON COMMIT DROP`); err != nil {
+		return pgErr("table de chargement", err)
+	}
+	res := s.Resolver(0)
+	day := time.Now().Format("2006-01-02")
+	res.Today = func() string { return day }
+	rows := make([][]any, len(s.Dataset.Communes))
+	for i, c := range s.Dataset.Communes {
+		r, err := res.ResolveCode(c.Code)
+		if err != nil {
+			return err
+		}
+		var cat, code *string
+		if r.Status == zones.StatusOK && r.Zonage != nil {
+			v, o := string(r.Zonage.Category), r.Zonage.OfficialCode
+			cat, code = &v, &o
+		}
+		b, err := wkb.Marshal(s.Polygons[i])
+		if err != nil {
+			return fmt.Errorf("contour de %s : %w", c.Code, err)
+		}
+		rows[i] = []any{c.Code, c.Name, c.Departement, c.Region, string(r.Status), cat, code, b}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"zonage_staging"},
+		[]string{"code", "name", "departement", "region", "status", "category", "official_code", "wkb"}, pgx.CopyFromRows(rows)); err != nil {
+		return pgErr("chargement des communes", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO zonage_commune (version, code, name, departement, region, status, category, official_code, geom)
+		SELECT $1, code, name, departement, region, status, category, official_code, ST_Multi(ST_GeomFromWKB(wkb, 4326)) FROM zonage_staging`, version); err != nil {
+		return pgErr("écriture des contours", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO zonage_current (singleton, version) VALUES (true, $1)
+		ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version`, version); err != nil {
+		return pgErr("publication de la version "+version, err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, version); err != nil {
+		return pgErr("notification", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return pgErr("validation de la transaction", err)
+	}
+	return nil
+}
+
+// ErrNoPublishedVersion means the database holds no published dataset yet.
+var ErrNoPublishedVersion = errors.New("aucune version publiée dans la base ; lancez « zonage import --postgres DSN »")
+
+// LoadPostgres reads the current dataset version's snapshot from the database and
+// checks it as a snapshot file is checked.
+func LoadPostgres(ctx context.Context, dsn string) (*Snapshot, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, pgErr("connexion", err)
+	}
+	defer conn.Close(context.Background())
+	var version string
+	var data []byte
+	err = conn.QueryRow(ctx, `SELECT d.version, d.snapshot FROM zonage_current c JOIN zonage_dataset d USING (version)`).Scan(&version, &data)
+	if errors.Is(err, pgx.ErrNoRows) || isUndefinedTable(err) {
+		return nil, ErrNoPublishedVersion
+	}
+	if err != nil {
+		return nil, pgErr("lecture de la version courante", err)
+	}
+	return DecodeSnapshot(data, "base PostgreSQL, version "+version)
+}
+
+func isUndefinedTable(err error) bool {
+	var pe interface{ SQLState() string }
+	return errors.As(err, &pe) && pe.SQLState() == "42P01"
+}
+
+// ListenPostgres calls onPublish with each version published in the database until
+// ctx ends. A lost connection is reopened after a pause, and onPublish is then
+// called with an empty version so the caller checks what it may have missed.
+func ListenPostgres(ctx context.Context, dsn string, onPublish func(version string), onError func(error)) {
+	for ctx.Err() == nil {
+		err := listenOnce(ctx, dsn, onPublish)
+		if ctx.Err() != nil {
+			return
+		}
+		if onError != nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+		onPublish("")
+	}
+}
+
+func listenOnce(ctx context.Context, dsn string, onPublish func(string)) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return pgErr("connexion pour LISTEN", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return pgErr("LISTEN", err)
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return pgErr("attente de notification", err)
+		}
+		onPublish(n.Payload)
+	}
+}

@@ -1,0 +1,125 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// testPostgres returns a DSN to a PostgreSQL/PostGIS server with a schema of its
+// own for this test. `make test` and .ci/run start the server (.ci/postgres.sh) and
+// set ZONAGE_TEST_POSTGRES.
+func testPostgres(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("ZONAGE_TEST_POSTGRES")
+	if dsn == "" {
+		t.Fatal("ZONAGE_TEST_POSTGRES is not set: run the tests with `make test`, which starts PostgreSQL/PostGIS through .ci/postgres.sh")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("PostgreSQL at ZONAGE_TEST_POSTGRES: %v", err)
+	}
+	defer conn.Close(ctx)
+	schema := fmt.Sprintf("zonage_test_%d_%d", time.Now().UnixNano(), rand.Intn(1000))
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("ZONAGE_TEST_POSTGRES must be a postgres:// URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestPostgresPublishLoadListen(t *testing.T) {
+	dsn := testPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := LoadPostgres(ctx, dsn); err != ErrNoPublishedVersion {
+		t.Fatalf("empty database: %v, want ErrNoPublishedVersion", err)
+	}
+	snap, err := Import(Options{DataDir: smallDataDir(t, "01", "75")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := make(chan string, 4)
+	lctx, lcancel := context.WithCancel(ctx)
+	defer lcancel()
+	go ListenPostgres(lctx, dsn, func(v string) { published <- v }, nil)
+	time.Sleep(300 * time.Millisecond) // let LISTEN start before publishing
+
+	if err := PublishPostgres(ctx, dsn, snap); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case v := <-published:
+		if v != snap.Dataset.Meta.Version {
+			t.Fatalf("notified %q, want %q", v, snap.Dataset.Meta.Version)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification after publishing")
+	}
+	back, err := LoadPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Dataset.Meta.Version != snap.Dataset.Meta.Version || len(back.Dataset.Communes) != len(snap.Dataset.Communes) {
+		t.Fatalf("loaded %s with %d communes", back.Dataset.Meta.Version, len(back.Dataset.Communes))
+	}
+	if r, _ := back.Resolver(1000).ResolvePoint(48.8493, 2.3325); r.Commune == nil || r.Commune.Code != "75106" {
+		t.Fatalf("the loaded snapshot does not answer: %+v", r)
+	}
+
+	// SQL users get the communes with their outline and category.
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var code, category string
+	err = conn.QueryRow(ctx, `SELECT code, category FROM zonage_commune JOIN zonage_current USING (version)
+		WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(2.3325, 48.8493), 4326))`).Scan(&code, &category)
+	if err != nil || code != "75106" || category != "non_prioritaire" {
+		t.Fatalf("ST_Contains: %s %s %v", code, category, err)
+	}
+
+	// A publication that fails half-way leaves the current version in place.
+	bad := *snap
+	ds := *snap.Dataset
+	ds.Meta.Version = "echec.1"
+	bad.Dataset = &ds
+	bad.Polygons = append(bad.Polygons[:0:0], snap.Polygons...)
+	bad.Polygons[0] = nil // an empty outline: PostGIS refuses it after the dataset row is written
+	if err := PublishPostgres(ctx, dsn, &bad); err == nil {
+		t.Fatal("a publication with an empty outline succeeded")
+	} else if !strings.Contains(err.Error(), "PostgreSQL") && !strings.Contains(err.Error(), "contour") {
+		t.Fatalf("unclear error: %v", err)
+	}
+	again, err := LoadPostgres(ctx, dsn)
+	if err != nil || again.Dataset.Meta.Version != snap.Dataset.Meta.Version {
+		t.Fatalf("after a failed publication: %v, version %v", err, again)
+	}
+	var n int
+	conn.QueryRow(ctx, `SELECT count(*) FROM zonage_dataset WHERE version = 'echec.1'`).Scan(&n)
+	if n != 0 {
+		t.Fatal("the failed version was left in the database")
+	}
+}

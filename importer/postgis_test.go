@@ -2,51 +2,23 @@ package importer
 
 import (
 	"context"
-	"fmt"
-	"math/rand"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"zonage/importer/pgtest"
 )
 
-// testPostgres returns a DSN to a PostgreSQL/PostGIS server with a schema of its
-// own for this test. `make test` and .ci/run start the server (.ci/postgres.sh) and
-// set ZONAGE_TEST_POSTGRES.
+// testPostgres returns a DSN to a database of its own, with PostGIS, on the
+// PostgreSQL server of ZONAGE_TEST_POSTGRES. `make test` and .ci/run start the server
+// (.ci/postgres.sh) and set the variable.
 func testPostgres(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("ZONAGE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Fatal("ZONAGE_TEST_POSTGRES is not set: run the tests with `make test`, which starts PostgreSQL/PostGIS through .ci/postgres.sh")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("PostgreSQL at ZONAGE_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := fmt.Sprintf("zonage_test_%d_%d", time.Now().UnixNano(), rand.Intn(1000))
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("ZONAGE_TEST_POSTGRES must be a postgres:// URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Database(t, os.Getenv("ZONAGE_TEST_POSTGRES"))
 }
 
 func TestPostgresPublishLoadListen(t *testing.T) {
@@ -102,13 +74,11 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 	}
 
 	// A publication that fails half-way leaves the current version in place.
-	bad := *snap
 	ds := *snap.Dataset
 	ds.Meta.Version = "echec.1"
-	bad.Dataset = &ds
-	bad.Polygons = append(bad.Polygons[:0:0], snap.Polygons...)
+	bad := &Snapshot{Dataset: &ds, Polygons: append([]orb.MultiPolygon(nil), snap.Polygons...)}
 	bad.Polygons[0] = nil // an empty outline: PostGIS refuses it after the dataset row is written
-	if err := PublishPostgres(ctx, dsn, &bad); err == nil {
+	if err := PublishPostgres(ctx, dsn, bad); err == nil {
 		t.Fatal("a publication with an empty outline succeeded")
 	} else if !strings.Contains(err.Error(), "PostgreSQL") && !strings.Contains(err.Error(), "contour") {
 		t.Fatalf("unclear error: %v", err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -150,6 +152,38 @@ type Resolver struct {
 	Today func() string
 	// Addresses matches address queries; nil = address search unavailable.
 	Addresses AddressMatcher
+
+	// answers caches, per commune, the answer for the day: every point of a commune
+	// gets the same one, and a batch of a million rows should not rebuild it each time.
+	answersOnce sync.Once
+	answers     []atomic.Pointer[cachedAnswer]
+	day         atomic.Pointer[cachedDay]
+}
+
+type cachedAnswer struct {
+	day string
+	res Resolution
+}
+
+type cachedDay struct {
+	unixDay int64
+	iso     string
+}
+
+// communeAnswer returns the answer for commune i of the dataset on day, from the
+// cache when it is there. The copy returned may be modified by the caller except
+// through its shared pointers (Commune, Zonage), which are read-only.
+func (r *Resolver) communeAnswer(i int, day string) Resolution {
+	r.answersOnce.Do(func() { r.answers = make([]atomic.Pointer[cachedAnswer], len(r.Dataset.Communes)) })
+	if e := r.answers[i].Load(); e != nil && e.day == day {
+		res := e.res
+		res.Candidates = append([]Candidate(nil), res.Candidates...)
+		return res
+	}
+	res := r.resolveCommune(&r.Dataset.Communes[i], day)
+	r.answers[i].Store(&cachedAnswer{day: day, res: res})
+	res.Candidates = append([]Candidate(nil), res.Candidates...)
+	return res
 }
 
 // InputError is a query the resolver cannot take, such as a latitude out of range.
@@ -167,7 +201,15 @@ func (r *Resolver) today() string {
 	if r.Today != nil {
 		return r.Today()
 	}
-	return time.Now().Format("2006-01-02")
+	now := time.Now()
+	_, offset := now.Zone()
+	unixDay := (now.Unix() + int64(offset)) / 86400
+	if d := r.day.Load(); d != nil && d.unixDay == unixDay {
+		return d.iso
+	}
+	iso := now.Format("2006-01-02")
+	r.day.Store(&cachedDay{unixDay: unixDay, iso: iso})
+	return iso
 }
 
 func (r *Resolver) provenance() Provenance {
@@ -192,7 +234,7 @@ func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
 			Provenance: r.provenance(),
 		}, nil
 	}
-	res := r.resolveCommune(&r.Dataset.Communes[id], r.today())
+	res := r.communeAnswer(id, r.today())
 	res.Match = Match{Method: MethodInside, Precision: PrecisionCoordinates}
 	if !inside {
 		res.Match.Method = MethodNearest
@@ -213,8 +255,8 @@ func (r *Resolver) ResolveCode(code string) (Resolution, error) {
 	}
 	day := r.today()
 	ds := r.Dataset
-	if c, ok := ds.CommuneByCode(code); ok {
-		res := r.resolveCommune(c, day)
+	if i, ok := ds.byCode[code]; ok {
+		res := r.communeAnswer(i, day)
 		res.Match = Match{Method: MethodCode, Precision: PrecisionCommune}
 		return res, nil
 	}

@@ -158,19 +158,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	}
 
 	tally := &zones.Tally{}
-	ann := csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
-		c := res.ClassifyFields(zones.BatchFields{
-			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
-			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
-		})
-		if c.Status == zones.StatusError && !strings.HasPrefix(c.Message, "ligne ") {
-			c.Message = fmt.Sprintf("ligne %d : %s", r.Line, c.Message)
-		}
-		tally.Add(c)
-		return c.Values()
-	}}
-	rep, err := csvbatch.Run(cmd.Context(), in, out, ann, opt)
+	rep, err := csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally), opt)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -232,4 +220,20 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, rows i
 		fmt.Fprintf(w, " %s %d ;", c.Label(), byCategory[c])
 	}
 	fmt.Fprintln(w)
+}
+
+// classifyAnnotator resolves each row and counts the answers.
+func classifyAnnotator(res *zones.Resolver, tally *zones.Tally) csvbatch.Annotator {
+	return csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
+		c := res.ClassifyFields(zones.BatchFields{
+			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
+			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
+		})
+		if c.Status == zones.StatusError && !strings.HasPrefix(c.Message, "ligne ") {
+			c.Message = fmt.Sprintf("ligne %d : %s", r.Line, c.Message)
+		}
+		tally.Add(c)
+		return c.Values()
+	}}
 }

@@ -9,35 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"zonage/importer"
+	"zonage/importer/pgtest"
 )
 
 // A replica serving from PostgreSQL follows publications without a restart.
 func TestServeFollowsPostgres(t *testing.T) {
-	dsn := os.Getenv("ZONAGE_TEST_POSTGRES")
-	if dsn == "" {
-		t.Fatal("ZONAGE_TEST_POSTGRES is not set: run the tests with `make test`, which starts PostgreSQL/PostGIS through .ci/postgres.sh")
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	schema := "zonage_cmd_test_" + time.Now().Format("150405000")
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	sep := "?"
-	for _, c := range dsn {
-		if c == '?' {
-			sep = "&"
-		}
-	}
-	scoped := dsn + sep + "search_path=" + schema + ",public"
+	scoped := pgtest.Database(t, os.Getenv("ZONAGE_TEST_POSTGRES"))
 
 	// Publish, serve from the database, then publish another version.
 	snap, err := importer.ReadSnapshotFile(testSnapshot)

@@ -8,7 +8,7 @@ ADDR ?= :8080
 GOFILES := $(shell find . -name '*.go' -not -path './node_modules/*')
 EMBEDDED := $(shell find . -path ./node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print | grep -v '^./node_modules')
 # Fuzz targets run a few seconds each in `make test`: package:target.
-FUZZ_TARGETS := ./geo/csvbatch:FuzzRun
+FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
 FUZZTIME ?= 5s
 
 .PHONY: help build run quickstart snapshot test lint fuzz bench clean
@@ -19,6 +19,9 @@ help:
 	@echo "make build       only build bin/zonage with the embedded snapshot"
 	@echo "make quickstart  build, then look up Paris 6e by coordinates"
 	@echo "make bench       the benchmarks quoted in the README"
+	@echo "make assets      rebuild the map and batch pages (web/static/dist) from web/static/src with npm"
+	@echo "make e2e         the browser tests of the pages in Debian's Chromium; screenshots in testout/e2e/"
+	@echo "make mesure-carte  first paint of the map and tile sizes per zoom (the README's figures)"
 
 $(BIN).noembed: $(GOFILES) $(EMBEDDED) go.mod go.sum
 	@mkdir -p bin
@@ -51,6 +54,7 @@ test: lint
 	dsn=$$(.ci/postgres.sh) && \
 	ZONAGE_TEST_POSTGRES="$$dsn" ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) fuzz
+	$(MAKE) e2e
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -60,7 +64,37 @@ fuzz:
 	done
 
 bench:
-	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -run '^$$' -bench . -benchmem ./geo ./geo/csvbatch ./importer
+	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -run '^$$' -bench . -benchmem ./geo ./geo/address ./geo/csvbatch ./importer ./cmd/zonage
 
 clean:
 	rm -rf bin data/build
+
+# The map and batch pages. Their front-end libraries come from npm, pinned by
+# web/static/package-lock.json, and are bundled with the pages' code into
+# web/static/dist, which is committed so that go build needs no Node; npm installs
+# again only when a lock file changes.
+.PHONY: assets e2e mesure-carte
+STATIC_SRC := $(wildcard web/static/src/*)
+STATIC_DIST := web/static/dist/carte.js web/static/dist/carte.css web/static/dist/lot.js web/static/dist/lot.css web/static/dist/tuiles.worker.js
+
+web/static/node_modules/.package-lock.json: web/static/package.json web/static/package-lock.json
+	cd web/static && npm ci --no-audit --no-fund
+
+$(STATIC_DIST) &: $(STATIC_SRC) web/static/node_modules/.package-lock.json
+	cd web/static && npm run build
+
+assets: $(STATIC_DIST)
+
+# The binary embeds the pages.
+$(BIN): $(STATIC_DIST) web/static/index.html web/static/lot.html
+
+e2e/node_modules/.package-lock.json: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+
+# Browser tests in Debian's Chromium (.ci/run installs it), against `zonage serve`
+# started by the Go test TestBrowser on the real snapshot.
+e2e: $(STATIC_DIST) e2e/node_modules/.package-lock.json
+	ZONAGE_E2E=1 ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -count=1 -timeout 20m -run '^TestBrowser$$' ./cmd/zonage/
+
+mesure-carte: build e2e/node_modules/.package-lock.json
+	node e2e/mesure.mjs --binaire $(BIN)

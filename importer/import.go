@@ -42,6 +42,8 @@ type sourceSet struct {
 	passage    string
 	movements  string
 	catchments string
+	laPoste    string
+	ban        []string
 }
 
 var decoupageDir = regexp.MustCompile(`^v[0-9.]+_cog(\d{4})$`)
@@ -96,6 +98,8 @@ func findSources(dir string) (*sourceSet, error) {
 	s.passage = first("cog/*table_passage_com_historique*.csv*")
 	s.movements = first("cog/*mvtcommunes*.csv*")
 	s.catchments = first("cog/*table_passage_communes_zonages*.csv*")
+	s.laPoste = first("codes_postaux/laposte_*.csv*")
+	s.ban = glob("ban/*.csv*")
 	return s, nil
 }
 
@@ -200,10 +204,34 @@ func Import(opt Options) (*Snapshot, error) {
 		addInfo("cog_zonages", "catchments", "INSEE, bassins de vie 2022 et cantons-villes (via COGiter)", src.catchments, "COG 2025", len(in.catchments))
 	}
 
+	var laPoste []LaPosteRow
+	if src.laPoste != "" {
+		if laPoste, err = ReadLaPoste(src.laPoste); err != nil {
+			return nil, err
+		}
+		addInfo("laposte", "adresses", "La Poste, base officielle des codes postaux", src.laPoste, exportDay(src.laPoste), len(laPoste))
+	}
+	var ban []BANRow
+	for i, path := range src.ban {
+		rows, err := ReadBANAddresses(path)
+		if err != nil {
+			return nil, err
+		}
+		ban = append(ban, rows...)
+		addInfo(fmt.Sprintf("ban-%d", i+1), "adresses", "Base Adresse Nationale (BAN), adresses", path, exportMonth(path), len(rows))
+	}
+
 	in.today = now().Format("2006-01-02")
 	snap, err := reconcile(&in)
 	if err != nil {
 		return nil, err
+	}
+	if laPoste != nil || ban != nil {
+		newest := sortedKeys(in.cog)
+		data, notes := BuildAddressData(in.cog[newest[len(newest)-1]], snap.Dataset.Former, laPoste, ban)
+		snap.Address = data
+		snap.Dataset.Meta.Coverage.Notes = append(snap.Dataset.Meta.Coverage.Notes, notes...)
+		p.step("adresses : %d lignes La Poste, %d voies BAN", len(data.Postal), len(data.Streets))
 	}
 	if err := hashSources(opt.DataDir, infos); err != nil {
 		return nil, err
@@ -258,7 +286,17 @@ func datasetVersion(infos []zones.SourceInfo) string {
 	return vintage + "." + hex.EncodeToString(h[:])[:10]
 }
 
-var monthRe = regexp.MustCompile(`(\d{4})-(\d{2})`)
+var (
+	monthRe = regexp.MustCompile(`(\d{4})-(\d{2})`)
+	dayRe   = regexp.MustCompile(`(\d{4}-\d{2}-\d{2})`)
+)
+
+func exportDay(path string) string {
+	if m := dayRe.FindStringSubmatch(filepath.Base(path)); m != nil {
+		return m[1]
+	}
+	return exportMonth(path)
+}
 
 func exportMonth(path string) string {
 	if m := monthRe.FindStringSubmatch(filepath.Base(path)); m != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"zonage/geo"
+	"zonage/geo/address"
 	"zonage/zones"
 )
 
@@ -17,10 +18,63 @@ func (l indexLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64
 	return h.ID, h.Inside, h.DistanceM
 }
 
-// Resolver builds the spatial index over the snapshot's outlines and returns a
-// resolver answering from it; toleranceM is the nearest-commune fallback radius.
+// addressMatcher adapts the offline address matcher to the domain's AddressMatcher.
+type addressMatcher struct{ m *address.Matcher }
+
+func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
+	r := a.m.Match(address.Query{Text: q.Text, Street: q.Street, Postcode: q.Postcode, City: q.City, Citycode: q.Citycode})
+	out := zones.AddressMatch{Status: zones.Status(r.Status), Level: zones.AddressLevel(r.Level), Code: r.Code,
+		Score: r.Score, Lat: r.Lat, Lon: r.Lon, Label: r.Label, Warnings: r.Warnings}
+	if r.Former != "" {
+		// The query named a former commune or a commune déléguée: zonages older than
+		// the merger are published for it, so it is what the category is read for.
+		out.Code = r.Former
+	}
+	for _, c := range r.Candidates {
+		out.Candidates = append(out.Candidates, zones.AddressCandidate{Code: c.Code, Name: c.Name, Score: c.Score})
+	}
+	switch r.Status {
+	case address.StatusNotFound:
+		out.Message = "adresse introuvable : aucune commune ne correspond"
+		if len(r.Warnings) > 0 {
+			out.Message += " (" + joinWarnings(r.Warnings) + ")"
+		}
+	case address.StatusAmbiguous:
+		out.Message = "adresse ambiguë"
+	}
+	return out
+}
+
+func joinWarnings(w []string) string {
+	s := ""
+	for i, x := range w {
+		if i > 0 {
+			s += " ; "
+		}
+		s += x
+	}
+	return s
+}
+
+// Resolver builds the spatial index over the snapshot's outlines, and the address
+// matcher when the snapshot has address data, and returns a resolver answering
+// from them; toleranceM is the nearest-commune fallback radius.
 func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
-	return &zones.Resolver{Dataset: s.Dataset, Locator: indexLocator{geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
+	r := &zones.Resolver{Dataset: s.Dataset, Locator: indexLocator{geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
+	if m := s.Matcher(); m != nil {
+		r.Addresses = addressMatcher{m}
+	}
+	return r
+}
+
+// Matcher returns the offline address matcher of the snapshot, built on first use;
+// nil when the snapshot has no address data.
+func (s *Snapshot) Matcher() *address.Matcher {
+	if s.Address == nil {
+		return nil
+	}
+	s.matcherOnce.Do(func() { s.matcher = address.NewMatcher(s.Address) })
+	return s.matcher
 }
 
 // Outline returns the outline of a commune of the snapshot by its code.

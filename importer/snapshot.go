@@ -12,9 +12,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/paulmach/orb"
 
+	"zonage/geo/address"
 	"zonage/zones"
 )
 
@@ -46,6 +48,13 @@ var ErrSnapshot = errors.New("instantané inutilisable")
 type Snapshot struct {
 	Dataset  *zones.Dataset
 	Polygons []orb.MultiPolygon // Polygons[i] is the outline of Dataset.Communes[i]
+	// Address is what the offline address matcher is built from; nil when the
+	// import had no postcode or address source (then only coordinates and codes
+	// are answered).
+	Address *address.Data
+
+	matcherOnce sync.Once
+	matcher     *address.Matcher
 }
 
 type snapshotData struct {
@@ -128,6 +137,16 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 		name string
 		b    []byte
 	}{{"meta", meta}, {"data", data.Bytes()}, {"geom", geom}}
+	if s.Address != nil {
+		var addr bytes.Buffer
+		if err := gob.NewEncoder(&addr).Encode(s.Address); err != nil {
+			return nil, fmt.Errorf("encodage des adresses : %w", err)
+		}
+		sections = append(sections, struct {
+			name string
+			b    []byte
+		}{"addr", addr.Bytes()})
+	}
 	binary.Write(&out, binary.LittleEndian, uint32(len(sections)))
 	for _, sec := range sections {
 		out.WriteByte(byte(len(sec.name)))
@@ -267,20 +286,45 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	if err := json.Unmarshal(secs["meta"], &ds.Meta); err != nil {
 		return nil, snapshotErr(name, "section meta illisible (%v)", err)
 	}
-	var sd snapshotData
-	if err := gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd); err != nil {
-		return nil, snapshotErr(name, "section data illisible (%v)", err)
+	// The sections are independent: decoding them side by side keeps the start of
+	// the service within its budget on two cores.
+	var (
+		sd       snapshotData
+		polys    []orb.MultiPolygon
+		addr     *address.Data
+		dataErr  error
+		geomErr  error
+		addrErr  error
+		decoders sync.WaitGroup
+	)
+	decoders.Add(2)
+	go func() {
+		defer decoders.Done()
+		polys, geomErr = decodeGeometry(secs["geom"])
+	}()
+	go func() {
+		defer decoders.Done()
+		if b, ok := secs["addr"]; ok {
+			addr = &address.Data{}
+			addrErr = gob.NewDecoder(bytes.NewReader(b)).Decode(addr)
+		}
+	}()
+	dataErr = gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd)
+	decoders.Wait()
+	switch {
+	case dataErr != nil:
+		return nil, snapshotErr(name, "section data illisible (%v)", dataErr)
+	case geomErr != nil:
+		return nil, snapshotErr(name, "%v", geomErr)
+	case addrErr != nil:
+		return nil, snapshotErr(name, "section addr illisible (%v)", addrErr)
 	}
 	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
-	polys, err := decodeGeometry(secs["geom"])
-	if err != nil {
-		return nil, snapshotErr(name, "%v", err)
-	}
 	if len(polys) != len(ds.Communes) {
 		return nil, snapshotErr(name, "%d contours pour %d communes", len(polys), len(ds.Communes))
 	}
 	ds.Index()
-	return &Snapshot{Dataset: ds, Polygons: polys}, nil
+	return &Snapshot{Dataset: ds, Polygons: polys, Address: addr}, nil
 }
 
 func decodeGeometry(b []byte) ([]orb.MultiPolygon, error) {

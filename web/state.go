@@ -16,6 +16,10 @@ type Suggestion struct {
 	Label    string  `json:"label"`
 	Postcode string  `json:"postcode,omitempty"`
 	Score    float64 `json:"score"`
+	// Lat and Lon are a point to fly to (a street's middle or the commune's point);
+	// zero when unknown.
+	Lat float64 `json:"lat,omitempty"`
+	Lon float64 `json:"lon,omitempty"`
 }
 
 // State is everything the handlers answer from: one dataset version. It is never

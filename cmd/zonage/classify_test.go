@@ -120,3 +120,28 @@ func TestClassifyUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// Addresses in split columns, as spreadsheets of cabinets hold them.
+func TestClassifyAddresses(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "adresses.csv")
+	os.WriteFile(in, []byte("nom;Adresse;CP;Ville\n"+
+		"A;12 rue de Vaugirard;75006;Paris\n"+
+		"B;3 bd saint germain;;Paris 5e\n"+
+		"C;;01260;Ruffieu\n"+
+		"D;;;Saint-Denis\n"+
+		"E;1 rue Inconnue;;Nullepart-sur-Rien\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != exitNotFound {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	want := []struct{ code, status, precision string }{
+		{"75106", "ok", "adresse"}, {"75105", "ok", "adresse"}, {"01187", "ok", "commune"}, {"", "ambigu", "commune"}, {"", "introuvable", ""},
+	}
+	for i, w := range want {
+		r := recs[i+1]
+		if r[4] != w.code || r[8] != w.status || (w.precision != "" && r[9] != w.precision) {
+			t.Errorf("row %d: %v, want %+v", i+1, r[4:], w)
+		}
+	}
+}

@@ -23,9 +23,10 @@ type lookupFlags struct {
 func newLookupCmd() *cobra.Command {
 	var f lookupFlags
 	cmd := &cobra.Command{
-		Use:   `lookup (--lat Y --lon X | --commune CODE)`,
-		Short: "Donne la commune, la catégorie de zonage d'un point ou d'un code commune et les options d'installation qu'elle ouvre",
-		Example: `  zonage lookup --lat 48.8493 --lon 2.3325
+		Use:   `lookup ("ADRESSE" | --lat Y --lon X | --commune CODE)`,
+		Short: "Donne la commune, la catégorie de zonage d'une adresse, d'un point ou d'un code commune et les options d'installation qu'elle ouvre",
+		Example: `  zonage lookup "12 rue de Vaugirard 75006 Paris"
+  zonage lookup --lat 48.8493 --lon 2.3325
   zonage lookup --commune 01330
   zonage lookup --commune 75106 --json
   zonage lookup --commune 01001 --statut collaborateur --installe-depuis 2024-05-01
@@ -36,15 +37,17 @@ func newLookupCmd() *cobra.Command {
 				f.commune = args[0]
 				args = nil
 			}
+			address := strings.TrimSpace(strings.Join(args, " "))
 			switch {
-			case len(args) > 0:
-				return usageErr("la recherche par adresse (« %s ») n'est pas disponible dans cette version : donnez --lat/--lon ou --commune", strings.Join(args, " "))
+			case address != "" && (latSet || lonSet || f.commune != ""):
+				return usageErr("donnez soit une adresse, soit --lat/--lon, soit --commune")
+			case address != "":
 			case latSet != lonSet:
 				return usageErr("--lat et --lon vont ensemble")
 			case latSet && f.commune != "":
 				return usageErr("donnez soit --lat/--lon, soit --commune, pas les deux")
 			case !latSet && f.commune == "":
-				return usageErr("donnez --lat et --lon, ou --commune\n%s", cmd.UsageString())
+				return usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
 			}
 			profile, err := f.profile.profile(cmd)
 			if err != nil {
@@ -55,9 +58,12 @@ func newLookupCmd() *cobra.Command {
 				return err
 			}
 			var r zones.Resolution
-			if latSet {
+			switch {
+			case address != "":
+				r, err = res.ResolveAddress(zones.Query{Text: address})
+			case latSet:
 				r, err = res.ResolvePoint(f.lat, f.lon)
-			} else {
+			default:
 				r, err = res.ResolveCode(f.commune)
 			}
 			var ie *zones.InputError
@@ -137,6 +143,19 @@ func printResolution(w io.Writer, r zones.Resolution) {
 		fmt.Fprintln(w, "Trouvé par : code commune")
 	case zones.MethodFormerCode:
 		fmt.Fprintln(w, "Trouvé par : code d'une ancienne commune")
+	case zones.MethodAddress:
+		level := map[string]string{"housenumber": "adresse (numéro dans la voie)", "street": "voie (numéro introuvable)", "municipality": "commune"}[r.Match.Level]
+		if level == "" {
+			level = "adresse"
+		}
+		label := ""
+		if r.Match.Label != "" {
+			label = " — « " + r.Match.Label + " »"
+		}
+		fmt.Fprintf(w, "Trouvé par : %s%s, précision %s, score %.2f\n", level, label, r.Match.Precision, r.Match.Score)
+		for _, warn := range r.Match.Warnings {
+			fmt.Fprintf(w, "  ⚠ %s\n", warn)
+		}
 	}
 	p := r.Provenance
 	fmt.Fprintf(w, "Données : %s — %s ; contours %s ; version %s\n", p.ZonageSource, p.ZonageVintage, p.GeoVintage, p.DatasetVersion)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"zonage/data"
+	"zonage/geo/address"
 	"zonage/importer"
 	"zonage/web"
 	"zonage/zones"
@@ -90,5 +91,21 @@ func postgresLoader(dsn string, toleranceM float64) web.Loader {
 
 // newState builds what the server answers from out of a loaded snapshot.
 func newState(s *importer.Snapshot, source string, toleranceM float64) *web.State {
-	return &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, LoadedAt: time.Now(), Source: source}
+	st := &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, LoadedAt: time.Now(), Source: source}
+	if m := s.Matcher(); m != nil {
+		st.Suggest = func(q string, limit int) []web.Suggestion {
+			var out []web.Suggestion
+			for _, c := range m.Suggest(q, limit) {
+				kind := "commune"
+				if c.Level == address.LevelStreet {
+					kind = "street"
+				} else if com, ok := s.Dataset.CommuneByCode(c.Code); ok && com.Parent != "" {
+					kind = "arrondissement"
+				}
+				out = append(out, web.Suggestion{Kind: kind, Code: c.Code, Label: c.Name, Score: c.Score, Lat: c.Lat, Lon: c.Lon})
+			}
+			return out
+		}
+	}
+	return st
 }

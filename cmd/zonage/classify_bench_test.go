@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand"
+	"testing"
+
+	"zonage/geo/csvbatch"
+	"zonage/importer"
+	"zonage/zones"
+)
+
+// benchClassify runs the command's pipeline (CSV reading, resolution, CSV writing on
+// both cores) over an in-memory file and reports rows per second.
+func benchClassify(b *testing.B, input []byte, rows int) {
+	snap, err := importer.ReadSnapshotFile(testSnapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := snap.Resolver(zones.DefaultCoastTolerance)
+	ann := classifyAnnotator(res, &zones.Tally{})
+	// One pass first: the index prepares polygon parts on first use.
+	if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(input)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkClassifyCoordinates: random points spread over every commune (a random
+// commune, then a random point of its bounding box), as a national file of cabinets
+// would be.
+func BenchmarkClassifyCoordinates(b *testing.B) {
+	snap, err := importer.ReadSnapshotFile(testSnapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const rows = 200000
+	rng := rand.New(rand.NewSource(1))
+	var in bytes.Buffer
+	in.WriteString("id;latitude;longitude\n")
+	for i := 0; i < rows; i++ {
+		bound := snap.Polygons[rng.Intn(len(snap.Polygons))].Bound()
+		lat := bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])
+		lon := bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0])
+		fmt.Fprintf(&in, "%d;%.6f;%.6f\n", i, lat, lon)
+	}
+	benchClassify(b, in.Bytes(), rows)
+}
+
+// BenchmarkClassifyCommuneAddresses: postcode and town of every commune, as
+// spreadsheets of cabinets hold them (commune precision).
+func BenchmarkClassifyCommuneAddresses(b *testing.B) {
+	snap, err := importer.ReadSnapshotFile(testSnapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var in bytes.Buffer
+	in.WriteString("id;code_postal;ville\n")
+	rows := 0
+	for rows < 100000 {
+		for _, c := range snap.Dataset.Communes {
+			if len(c.Postcodes) == 0 {
+				continue
+			}
+			fmt.Fprintf(&in, "%d;%s;%s\n", rows, c.Postcodes[0], c.Name)
+			rows++
+		}
+	}
+	benchClassify(b, in.Bytes(), rows)
+}

@@ -1,0 +1,156 @@
+package address
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// suggestion is one name offered by Suggest.
+type suggestion struct {
+	key    string
+	place  int32
+	street int32  // -1 for a commune
+	name   string // as shown
+	weight int    // population of a commune, address points of a street
+}
+
+// DefaultSuggestions is the number of suggestions Suggest returns when asked for
+// none.
+const DefaultSuggestions = 10
+
+func buildSuggestions(m *Matcher) []suggestion {
+	out := make([]suggestion, 0, len(m.places)+len(m.streets.streets))
+	for i := range m.places {
+		pl := &m.places[i]
+		out = append(out, suggestion{key: m.keys[pl.key], place: int32(i), street: -1, name: pl.name, weight: pl.population})
+	}
+	var buf []byte
+	for _, c := range m.communes {
+		p, ok := m.byCode.get(c.Parent)
+		if !ok {
+			continue
+		}
+		pl := &m.places[p]
+		buf = AppendNormalized(buf[:0], c.Name)
+		if len(buf) == 0 || string(buf) == m.keys[pl.key] {
+			continue // the chef-lieu déléguée named like its commune
+		}
+		out = append(out, suggestion{key: string(buf), place: p, street: -1, name: c.Name + " (" + pl.name + ")"})
+	}
+	for i := range m.streets.streets {
+		st := &m.streets.streets[i]
+		out = append(out, suggestion{key: m.streets.keys[st.key], place: st.place, street: int32(i),
+			name: st.name + ", " + m.places[st.place].name, weight: len(st.points)})
+	}
+	slices.SortFunc(out, func(a, b suggestion) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+// Suggest completes the beginning of a commune name, an arrondissement ("paris 6"),
+// a commune déléguée, a postcode, or a street name when streets are loaded, for a
+// search box. Names that are exactly the prefix come first, then communes by
+// population, then streets by size. limit ≤ 0 means DefaultSuggestions.
+func (m *Matcher) Suggest(prefix string, limit int) []Candidate {
+	if limit <= 0 {
+		limit = DefaultSuggestions
+	}
+	m.suggestOnce.Do(func() {
+		m.suggestions = buildSuggestions(m)
+		m.communes = nil
+	})
+	var buf [128]byte
+	key := AppendNormalized(buf[:0], prefix)
+	if len(key) == 0 {
+		return nil
+	}
+	var found []suggestion
+	better := func(a, b suggestion) bool { // a ranks before b
+		ae, be := a.key == string(key), b.key == string(key)
+		if ae != be {
+			return ae
+		}
+		if (a.street < 0) != (b.street < 0) {
+			return a.street < 0
+		}
+		if a.weight != b.weight {
+			return a.weight > b.weight
+		}
+		return a.name < b.name
+	}
+	offer := func(sg suggestion) {
+		if len(found) == limit && !better(sg, found[limit-1]) {
+			return
+		}
+		i := len(found)
+		if len(found) < limit {
+			found = append(found, sg)
+		}
+		for i > 0 && better(sg, found[i-1]) {
+			if i < len(found) {
+				found[i] = found[i-1]
+			}
+			i--
+		}
+		found[i] = sg
+	}
+	m.scanPrefix(string(key), offer)
+	// "paris 1" is the 1er arrondissement once normalised, but also the start of
+	// "Paris 10e"…"Paris 19e".
+	var raw [128]byte
+	if folded := fold(raw[:0], prefix); string(folded) != string(key) {
+		m.scanPrefix(string(folded), func(sg suggestion) {
+			if !slices.ContainsFunc(found, func(f suggestion) bool { return f.place == sg.place && f.street == sg.street }) {
+				offer(sg)
+			}
+		})
+	}
+	// "12 rue de vaug": the street without its number.
+	if len(m.streets.streets) > 0 && key[0] >= '0' && key[0] <= '9' {
+		if sp := strings.IndexByte(string(key), ' '); sp > 0 {
+			rest := string(key[sp+1:])
+			m.scanPrefix(rest, func(sg suggestion) {
+				if sg.street >= 0 {
+					offer(sg)
+				}
+			})
+		}
+	}
+	if allDigits(key) {
+		m.suggestPostcodes(string(key), offer)
+	}
+	out := make([]Candidate, 0, len(found))
+	for _, sg := range found {
+		pl := &m.places[sg.place]
+		c := Candidate{Code: pl.code, Name: sg.name, Departement: pl.dep, Level: LevelMunicipality,
+			Score: float64(len(key)) / float64(max(len(key), len(sg.key))), Lat: pl.lat, Lon: pl.lon}
+		if sg.street >= 0 {
+			st := &m.streets.streets[sg.street]
+			c.Level = LevelStreet
+			c.Lat, c.Lon = st.points[middle(st.points)].LatLon()
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// scanPrefix calls f with every suggestion whose key starts with prefix.
+func (m *Matcher) scanPrefix(prefix string, f func(suggestion)) {
+	i, _ := slices.BinarySearchFunc(m.suggestions, prefix, func(s suggestion, p string) int { return cmp.Compare(s.key, p) })
+	for ; i < len(m.suggestions) && strings.HasPrefix(m.suggestions[i].key, prefix); i++ {
+		f(m.suggestions[i])
+	}
+}
+
+// suggestPostcodes offers the communes of the postcodes starting with digits.
+func (m *Matcher) suggestPostcodes(digits string, f func(suggestion)) {
+	for id, pc := range m.postcodes {
+		if !strings.HasPrefix(pc, digits) {
+			continue
+		}
+		for _, p := range m.pcPlaces.of(int32(id)) {
+			pl := &m.places[p]
+			f(suggestion{key: pc, place: p, street: -1, name: pc + " " + pl.name, weight: pl.population})
+		}
+	}
+}

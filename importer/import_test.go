@@ -304,8 +304,13 @@ func TestImportMissingData(t *testing.T) {
 	}
 }
 
+// BenchmarkSnapshotLoad measures what a start costs: reading and checking the file,
+// decoding it, building the spatial index and the address matcher.
 func BenchmarkSnapshotLoad(b *testing.B) {
 	snap, _ := fullImport(b)
+	if snap.Address == nil {
+		b.Fatal("the import built no address tables")
+	}
 	path := filepath.Join(b.TempDir(), "z.snap")
 	if err := WriteSnapshot(path, snap); err != nil {
 		b.Fatal(err)
@@ -317,7 +322,9 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = s.Resolver(zones.DefaultCoastTolerance)
+		if s.Resolver(zones.DefaultCoastTolerance).Addresses == nil {
+			b.Fatal("no address matcher after load")
+		}
 	}
 }
 

@@ -40,8 +40,16 @@ func buildSuggestions(m *Matcher) []suggestion {
 	}
 	for i := range m.streets.streets {
 		st := &m.streets.streets[i]
-		out = append(out, suggestion{key: m.streets.keys[st.key], place: st.place, street: int32(i),
-			name: st.name + ", " + m.places[st.place].name, weight: len(st.points)})
+		sg := suggestion{key: m.streets.keys[st.key], place: st.place, street: int32(i),
+			name: st.name + ", " + m.places[st.place].name, weight: len(st.points)}
+		out = append(out, sg)
+		// People type the name without its type: "vaugir" for Rue de Vaugirard,
+		// "saint germ" for Boulevard Saint-Germain.
+		for _, k := range streetNameKeys(sg.key) {
+			alt := sg
+			alt.key = k
+			out = append(out, alt)
+		}
 	}
 	slices.SortFunc(out, func(a, b suggestion) int { return strings.Compare(a.key, b.key) })
 	return out
@@ -79,6 +87,9 @@ func (m *Matcher) Suggest(prefix string, limit int) []Candidate {
 		return a.name < b.name
 	}
 	offer := func(sg suggestion) {
+		if sg.street >= 0 && slices.ContainsFunc(found, func(f suggestion) bool { return f.street == sg.street }) {
+			return // the same street reached by its full name and by its name alone
+		}
 		if len(found) == limit && !better(sg, found[limit-1]) {
 			return
 		}
@@ -153,4 +164,21 @@ func (m *Matcher) suggestPostcodes(digits string, f func(suggestion)) {
 			f(suggestion{key: pc, place: p, street: -1, name: pc + " " + pl.name, weight: pl.population})
 		}
 	}
+}
+
+// streetNameArticles are the words between a street's type and its name.
+var streetNameArticles = map[string]bool{"DE": true, "DU": true, "DES": true, "LA": true, "LE": true, "LES": true, "L": true, "D": true, "A": true, "AU": true, "AUX": true, "ET": true}
+
+// streetNameKeys returns the normalised street name without its leading type and
+// articles ("RUE DE VAUGIRARD" → "VAUGIRARD"), when that differs from the key.
+func streetNameKeys(key string) []string {
+	words := strings.Fields(key)
+	i := 1
+	for i < len(words) && streetNameArticles[words[i]] {
+		i++
+	}
+	if i >= len(words) || i == 0 {
+		return nil
+	}
+	return []string{strings.Join(words[i:], " ")}
 }

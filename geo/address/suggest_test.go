@@ -21,6 +21,7 @@ func TestSuggest(t *testing.T) {
 		{"deleguee", "champto", 0, []string{"Champtoceaux (Orée d'Anjou)"}},
 		{"postcode", "750", 3, []string{"75006 Paris 6e Arrondissement", "75007 Paris 7e Arrondissement", "75015 Paris 15e Arrondissement"}},
 		{"street", "rue de vaug", 0, []string{"Rue de Vaugirard, Paris 15e Arrondissement", "Rue de Vaugirard, Paris 6e Arrondissement"}},
+		{"street name without its type", "vaugir", 0, []string{"Rue de Vaugirard, Paris 15e Arrondissement", "Rue de Vaugirard, Paris 6e Arrondissement"}},
 		{"street after a number", "12 bd saint g", 0, []string{"Boulevard Saint-Germain, Paris 6e Arrondissement", "Boulevard Saint-Germain, Paris 7e Arrondissement"}},
 		{"limit", "b", 2, []string{"Bobigny", "Belley"}},
 		{"nothing", "zzz", 0, nil},

@@ -5,8 +5,8 @@ DATA ?= $(if $(ZONAGE_DATA),$(ZONAGE_DATA),../shared/data)
 SNAPSHOT := data/build/zonage.snap
 BIN := bin/zonage
 ADDR ?= :8080
-GOFILES := $(shell find . -name '*.go' -not -path './node_modules/*')
-EMBEDDED := $(shell find . -path ./node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print | grep -v '^./node_modules')
+GOFILES := $(shell find . -name '*.go' -not -path '*/node_modules/*')
+EMBEDDED := $(shell find . -name node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print)
 # Fuzz targets run a few seconds each in `make test`: package:target.
 FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
 FUZZTIME ?= 5s
@@ -71,30 +71,27 @@ clean:
 
 # The map and batch pages. Their front-end libraries come from npm, pinned by
 # web/static/package-lock.json, and are bundled with the pages' code into
-# web/static/dist, which is committed so that go build needs no Node; npm installs
-# again only when a lock file changes.
+# web/static/dist, which is committed so that go build and make build need no
+# Node; make assets rebuilds it, and npm installs again only when a lock file
+# changes.
 .PHONY: assets e2e mesure-carte
-STATIC_SRC := $(wildcard web/static/src/*)
-STATIC_DIST := web/static/dist/carte.js web/static/dist/carte.css web/static/dist/lot.js web/static/dist/lot.css web/static/dist/tuiles.worker.js
 
 web/static/node_modules/.package-lock.json: web/static/package.json web/static/package-lock.json
 	cd web/static && npm ci --no-audit --no-fund
 
-$(STATIC_DIST) &: $(STATIC_SRC) web/static/node_modules/.package-lock.json
+assets: web/static/node_modules/.package-lock.json
 	cd web/static && npm run build
 
-assets: $(STATIC_DIST)
-
 # The binary embeds the pages.
-$(BIN): $(STATIC_DIST) web/static/index.html web/static/lot.html
+$(BIN): $(wildcard web/static/dist/*) web/static/index.html web/static/lot.html
 
 e2e/node_modules/.package-lock.json: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 
 # Browser tests in Debian's Chromium (.ci/run installs it), against `zonage serve`
 # started by the Go test TestBrowser on the real snapshot.
-e2e: $(STATIC_DIST) e2e/node_modules/.package-lock.json
-	ZONAGE_E2E=1 ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -count=1 -timeout 20m -run '^TestBrowser$$' ./cmd/zonage/
+e2e: assets e2e/node_modules/.package-lock.json
+	ZONAGE_E2E=1 ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -v -count=1 -timeout 20m -run '^TestBrowser$$' ./cmd/zonage/
 
 mesure-carte: build e2e/node_modules/.package-lock.json
 	node e2e/mesure.mjs --binaire $(BIN)

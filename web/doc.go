@@ -1,6 +1,7 @@
 // Package web is the HTTP transport of the zonage service, on Gin: the JSON API
-// (resolve, communes, search, classify, dataset), the api-adresse compatible
-// /search/csv/ endpoint, the OpenAPI document, health, readiness and Prometheus
+// (resolve, communes, search, classify, dataset, catchments, sources), the
+// api-adresse compatible /search/csv/ endpoint, the map and batch pages with the
+// vector tiles they draw, the OpenAPI document, health, readiness and Prometheus
 // metrics, and the middleware a public service needs (request ids, structured logs
 // without personal data, body limits, timeouts, rate limits, CORS, gzip, ETags).
 //

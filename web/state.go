@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -33,6 +34,13 @@ type State struct {
 	Suggest  func(q string, limit int) []Suggestion
 	LoadedAt time.Time
 	Source   string // where the dataset was read from (file path or "instantané intégré")
+	// Outlines[i] is the outline of Resolver.Dataset.Communes[i]: the map's tiles and
+	// catchment outlines are drawn from them; nil = the map shows no communes.
+	Outlines []orb.MultiPolygon
+
+	// The map's derived data (see mapData), built on first use for the current day.
+	mapMu  sync.Mutex
+	mapCur *mapData
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

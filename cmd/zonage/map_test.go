@@ -1,0 +1,114 @@
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestServeMap checks the map's endpoints on the real snapshot, and their answers
+// against the OpenAPI document.
+func TestServeMap(t *testing.T) {
+	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
+	base, _ := startServer(t, testSnapshot)
+
+	resp, body := get(t, base, "/api/v1/map")
+	var m struct {
+		Tiles   map[string]string
+		Classes []struct {
+			Key   string
+			Count int
+		}
+		Territories []struct{ Code string }
+		BaseMap     *struct{} `json:"base_map"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
+	}
+	_, dsBody := get(t, base, "/api/v1/dataset")
+	var ds struct {
+		Coverage struct {
+			Communes    int
+			PerCategory map[string]int `json:"per_category"`
+		}
+	}
+	json.Unmarshal(dsBody, &ds)
+	total := 0
+	counts := map[string]int{}
+	for _, c := range m.Classes {
+		total += c.Count
+		counts[c.Key] = c.Count
+	}
+	// Every outline is on the map once; the legend's figures are the import's.
+	if total != ds.Coverage.Communes || counts["non_prioritaire"] != ds.Coverage.PerCategory["non_prioritaire"] || counts["ambigu"] != 7 {
+		t.Errorf("classes %v for %d communes (import: %v)", counts, ds.Coverage.Communes, ds.Coverage.PerCategory)
+	}
+	if len(m.Territories) != 6 || m.Territories[0].Code != "metropole" || m.BaseMap != nil {
+		t.Errorf("territories %v, base map %v", m.Territories, m.BaseMap)
+	}
+
+	// A tile over Paris, as browsers ask for it.
+	url := base + strings.NewReplacer("{z}", "12", "{x}", "2074", "{y}", "1409").Replace(m.Tiles["communes"])
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	tr, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(tr.Body)
+	if err != nil {
+		t.Fatalf("tile not gzipped: %v %v", err, tr.Header)
+	}
+	raw, _ := io.ReadAll(zr)
+	tr.Body.Close()
+	if tr.StatusCode != 200 || len(raw) < 1000 || !strings.Contains(string(raw), "non_prioritaire") || !strings.Contains(tr.Header.Get("Cache-Control"), "max-age=31536000") {
+		t.Errorf("tile: %d, %d bytes, %v", tr.StatusCode, len(raw), tr.Header)
+	}
+
+	// Paris 6e's canton-ville: the twenty arrondissements, with their outline.
+	_, cb := get(t, base, "/api/v1/communes/75106")
+	var commune struct {
+		Zonage struct{ Catchment struct{ Kind, Code string } }
+	}
+	json.Unmarshal(cb, &commune)
+	c := commune.Zonage.Catchment
+	resp, body = get(t, base, fmt.Sprintf("/api/v1/catchments/%s/%s", c.Kind, c.Code))
+	var u struct {
+		Communes []struct{ Code, Category string }
+		Outline  struct {
+			Type        string
+			Coordinates [][][2]float64
+		}
+	}
+	if err := json.Unmarshal(body, &u); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("catchment %s/%s: %d %v %s", c.Kind, c.Code, resp.StatusCode, err, body)
+	}
+	found := false
+	for _, mb := range u.Communes {
+		found = found || mb.Code == "75106" && mb.Category == "non_prioritaire"
+	}
+	if !found || len(u.Communes) != 20 || u.Outline.Type != "MultiLineString" || len(u.Outline.Coordinates) == 0 {
+		t.Errorf("catchment: %d communes, outline %s with %d lines", len(u.Communes), u.Outline.Type, len(u.Outline.Coordinates))
+	}
+	if resp, _ := get(t, base, "/api/v1/catchments/bassin_de_vie/00000"); resp.StatusCode != 404 {
+		t.Errorf("unknown catchment: %d", resp.StatusCode)
+	}
+
+	if resp, body := get(t, base, "/api/v1/sources?keys=R-IDF,A1"); resp.StatusCode != 200 || strings.Count(string(body), `"key"`) != 2 {
+		t.Errorf("sources: %d %s", resp.StatusCode, body)
+	}
+	for _, page := range []string{"/", "/lot"} {
+		r, err := http.Get(base + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: %d %v", page, r.StatusCode, r.Header)
+		}
+	}
+}

@@ -1,0 +1,523 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"zonage/zones"
+)
+
+// square is a closed ring around (lon, lat), d degrees wide.
+func square(lon, lat, d float64) orb.Ring {
+	return orb.Ring{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}
+}
+
+type noLocator struct{}
+
+func (noLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) { return -1, false, 0 }
+
+// testState is four communes side by side near Paris, each 0.01° wide: two of
+// département 91 in one bassin de vie, a commune nouvelle of 92 whose former
+// communes differ (ambiguous), and one of 92 whose category changes on 2026-01-01.
+func testState(today *string) *State {
+	bv := &zones.Catchment{Kind: zones.BassinDeVie, Code: "91001", Name: "Alpha", Derived: true}
+	z := func(code, name string, cat zones.Category, from, to string) zones.Zonage {
+		zz := zones.Zonage{Code: code, Name: name, Category: cat, OfficialCode: cat.OfficialCode(), Scheme: zones.SchemeAvenant7,
+			Region: "11", EffectiveDate: from, EndDate: to, Source: "test"}
+		if strings.HasPrefix(code, "91") {
+			zz.Catchment = bv
+		}
+		return zz
+	}
+	ds := &zones.Dataset{
+		Meta: zones.Meta{Version: "test-1"},
+		Communes: []zones.Commune{
+			{Code: "91001", Name: "Alpha", Departement: "91", Region: "11", Catchment: bv, ZonageCodes: []string{"91001"}},
+			{Code: "91002", Name: "Beta", Departement: "91", Region: "11", Catchment: bv, ZonageCodes: []string{"91002"}},
+			{Code: "92001", Name: "Gamma", Departement: "92", Region: "11", ZonageCodes: []string{"92001", "92009"}},
+			{Code: "92002", Name: "Delta", Departement: "92", Region: "11", ZonageCodes: []string{"92002"}},
+		},
+		Zonage: map[string][]zones.Zonage{
+			"91001": {z("91001", "Alpha", zones.TresSousDotee, "", "")},
+			"91002": {z("91002", "Beta", zones.TresSousDotee, "", "")},
+			"92001": {z("92001", "Gamma", zones.Intermediaire, "", "")},
+			"92009": {z("92009", "Gamma-Ancienne", zones.SousDotee, "", "")},
+			"92002": {z("92002", "Delta", zones.Intermediaire, "", "2026-01-01"), z("92002", "Delta", zones.NonPrioritaire, "2026-01-01", "")},
+		},
+	}
+	ds.Index()
+	outlines := []orb.MultiPolygon{
+		{{square(2.30, 48.80, 0.01)}},
+		{{square(2.31, 48.80, 0.01)}},
+		{{square(2.32, 48.80, 0.01)}},
+		{{square(2.33, 48.80, 0.01)}},
+	}
+	return &State{
+		Resolver: &zones.Resolver{Dataset: ds, Locator: noLocator{}, ToleranceM: 1000, Today: func() string { return *today }},
+		Outlines: outlines,
+	}
+}
+
+func testServer(t *testing.T, st *State) http.Handler {
+	t.Helper()
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Handler()
+}
+
+func do(t *testing.T, h http.Handler, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func body(t *testing.T, rec *httptest.ResponseRecorder) []byte {
+	t.Helper()
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		return rec.Body.Bytes()
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMapAnswer(t *testing.T) {
+	day := "2025-06-01"
+	h := testServer(t, testState(&day))
+	var ans struct {
+		DatasetVersion string `json:"dataset_version"`
+		Date           string
+		Tiles          map[string]string
+		Classes        []struct {
+			Key   string
+			Count int
+		}
+		Territories []territory
+		BaseMap     *baseMap `json:"base_map"`
+	}
+	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
+	rec := do(t, h, "/api/v1/map")
+	if err := json.Unmarshal(body(t, rec), &ans); err != nil || rec.Code != 200 {
+		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
+	}
+	counts := map[string]int{}
+	for _, c := range ans.Classes {
+		counts[c.Key] = c.Count
+	}
+	if counts["tres_sous_dotee"] != 2 || counts["ambigu"] != 1 || counts["intermediaire"] != 1 || counts["non_prioritaire"] != 0 {
+		t.Errorf("counts on %s: %v", day, counts)
+	}
+	if ans.Date != day || ans.BaseMap != nil || !strings.Contains(ans.Tiles["communes"], "v=test-1.2025-06-01") || len(ans.Territories) != 1 || ans.Territories[0].Code != "metropole" {
+		t.Errorf("answer: %+v", ans)
+	}
+	etag := rec.Header().Get("ETag")
+	if rec := do(t, h, "/api/v1/map", "If-None-Match", etag); rec.Code != http.StatusNotModified {
+		t.Errorf("revalidation: %d", rec.Code)
+	}
+
+	// On the effective date of a new arrêté the map changes, and so does its ETag.
+	day = "2026-01-01"
+	rec = do(t, h, "/api/v1/map", "If-None-Match", etag)
+	if rec.Code != 200 {
+		t.Fatalf("after the effective date: %d", rec.Code)
+	}
+	json.Unmarshal(body(t, rec), &ans)
+	for _, c := range ans.Classes {
+		counts[c.Key] = c.Count
+	}
+	if counts["non_prioritaire"] != 1 || counts["intermediaire"] != 0 {
+		t.Errorf("counts on %s: %v", day, counts)
+	}
+
+	t.Setenv("ZONAGE_FOND_CARTE", "")
+	withBase := do(t, h, "/api/v1/map")
+	if !strings.Contains(string(body(t, withBase)), "tile.openstreetmap.org") {
+		t.Errorf("default base map missing: %s", body(t, withBase))
+	}
+}
+
+// mvtFeature is a decoded feature: its type, tag value and geometry in tile units.
+type mvtFeature struct {
+	typ   int
+	class string
+	parts [][][2]int
+}
+
+// decodeMVT reads the layers of a tile: a decoder of the subset the server writes.
+func decodeMVT(t *testing.T, b []byte) (map[string][]mvtFeature, map[string]int) {
+	t.Helper()
+	layers := map[string][]mvtFeature{}
+	extents := map[string]int{}
+	for _, f := range protoFields(t, b) {
+		if f.num != 3 {
+			t.Fatalf("tile field %d", f.num)
+		}
+		var name string
+		var feats [][]byte
+		var values []string
+		for _, lf := range protoFields(t, f.data) {
+			switch lf.num {
+			case 1:
+				name = string(lf.data)
+			case 2:
+				feats = append(feats, lf.data)
+			case 4:
+				for _, vf := range protoFields(t, lf.data) {
+					values = append(values, string(vf.data))
+				}
+			case 5:
+				extents[name] = int(lf.v)
+			}
+		}
+		for _, fb := range feats {
+			var mf mvtFeature
+			var geom []uint32
+			for _, ff := range protoFields(t, fb) {
+				switch ff.num {
+				case 2:
+					tags := packed(ff.data)
+					mf.class = values[tags[1]]
+				case 3:
+					mf.typ = int(ff.v)
+				case 4:
+					geom = packed(ff.data)
+				}
+			}
+			var cur [2]int
+			for i := 0; i < len(geom); {
+				id, n := geom[i]&7, int(geom[i]>>3)
+				i++
+				switch id {
+				case cmdMoveTo:
+					mf.parts = append(mf.parts, nil)
+					fallthrough
+				case cmdLineTo:
+					for k := 0; k < n; k++ {
+						cur[0] += int(int32(geom[i]>>1) ^ -int32(geom[i]&1))
+						cur[1] += int(int32(geom[i+1]>>1) ^ -int32(geom[i+1]&1))
+						mf.parts[len(mf.parts)-1] = append(mf.parts[len(mf.parts)-1], cur)
+						i += 2
+					}
+				case cmdClosePath:
+				default:
+					t.Fatalf("command %d", id)
+				}
+			}
+			layers[name] = append(layers[name], mf)
+		}
+	}
+	return layers, extents
+}
+
+type protoField struct {
+	num  int
+	v    uint64
+	data []byte
+}
+
+func protoFields(t *testing.T, b []byte) []protoField {
+	t.Helper()
+	var out []protoField
+	for len(b) > 0 {
+		key, n := binary.Uvarint(b)
+		b = b[n:]
+		f := protoField{num: int(key >> 3)}
+		switch key & 7 {
+		case 0:
+			f.v, n = binary.Uvarint(b)
+			b = b[n:]
+		case 2:
+			l, n := binary.Uvarint(b)
+			f.data, b = b[n:n+int(l)], b[n+int(l):]
+		default:
+			t.Fatalf("wire type %d", key&7)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func packed(b []byte) []uint32 {
+	var out []uint32
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		out = append(out, uint32(v))
+		b = b[n:]
+	}
+	return out
+}
+
+func signedArea(r [][2]int) int {
+	a := 0
+	for i := range r {
+		j := (i + 1) % len(r)
+		a += r[i][0]*r[j][1] - r[j][0]*r[i][1]
+	}
+	return a
+}
+
+// tileAt is the tile of zoom z holding (lon, lat).
+func tileAt(lon, lat float64, z int) (int, int) {
+	m := mercator(orb.Point{lon, lat})
+	n := float64(int(1) << z)
+	return int(m[0] * n), int(m[1] * n)
+}
+
+func TestTiles(t *testing.T) {
+	day := "2025-06-01"
+	h := testServer(t, testState(&day))
+	x, y := tileAt(2.32, 48.805, 12)
+	path := fmt.Sprintf("/api/v1/tiles/communes/12/%d/%d.mvt", x, y)
+	rec := do(t, h, path, "Accept-Encoding", "gzip")
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("%d %v", rec.Code, rec.Header())
+	}
+	// Stored gzipped and sent once compressed: the gzip middleware must not wrap it again.
+	layers, extents := decodeMVT(t, body(t, rec))
+	comm := layers["communes"]
+	if len(comm) != 4 || extents["communes"] != tileExtent {
+		t.Fatalf("communes layer: %d features, extent %d", len(comm), extents["communes"])
+	}
+	classes := map[string]int{}
+	for _, f := range comm {
+		classes[f.class]++
+		if f.typ != mvtPolygon || len(f.parts) != 1 || len(f.parts[0]) != 4 {
+			t.Errorf("feature %+v: a square is one ring of four points", f)
+		}
+		if signedArea(f.parts[0]) <= 0 {
+			t.Errorf("exterior ring %v turns anticlockwise", f.parts[0])
+		}
+		for _, p := range f.parts[0] {
+			if p[0] < -tileBuffer || p[0] > tileExtent+tileBuffer || p[1] < -tileBuffer || p[1] > tileExtent+tileBuffer {
+				t.Errorf("point %v outside the buffered tile", p)
+			}
+		}
+	}
+	if classes["tres_sous_dotee"] != 2 || classes["ambigu"] != 1 || classes["intermediaire"] != 1 {
+		t.Errorf("classes %v", classes)
+	}
+
+	// A client without gzip gets the same tile plain.
+	plain := do(t, h, path)
+	if plain.Header().Get("Content-Encoding") != "" || !bytes.Equal(plain.Body.Bytes(), body(t, do(t, h, path, "Accept-Encoding", "gzip"))) {
+		t.Errorf("plain tile differs (%s)", plain.Header().Get("Content-Encoding"))
+	}
+	if r := do(t, h, path, "If-None-Match", rec.Header().Get("ETag")); r.Code != http.StatusNotModified {
+		t.Errorf("revalidation %d", r.Code)
+	}
+	if cc := do(t, h, path+"?v=test-1.2025-06-01").Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("versioned tile cached for %q", cc)
+	}
+
+	deps := do(t, h, fmt.Sprintf("/api/v1/tiles/departements/12/%d/%d.mvt", x, y), "Accept-Encoding", "gzip")
+	dl, _ := decodeMVT(t, body(t, deps))
+	if len(dl["departements"]) != 1 || dl["departements"][0].typ != mvtLineString {
+		t.Fatalf("departements layer: %+v", dl)
+	}
+	// The border 91|92 runs at lon 2.32, inside the tile: some line must cross it.
+	var vertical bool
+	for _, part := range dl["departements"][0].parts {
+		for i := 1; i < len(part); i++ {
+			if part[i][0] == part[i-1][0] && part[i][1] != part[i-1][1] && part[i][0] > 0 && part[i][0] < tileExtent {
+				vertical = true
+			}
+		}
+	}
+	if !vertical {
+		t.Errorf("no border between the départements in %v", dl["departements"][0].parts)
+	}
+
+	far := do(t, h, "/api/v1/tiles/communes/3/0/0.mvt", "Accept-Encoding", "gzip")
+	if fl, _ := decodeMVT(t, body(t, far)); far.Code != 200 || len(fl) != 0 {
+		t.Errorf("empty tile: %d %v", far.Code, fl)
+	}
+	for _, bad := range []string{"/api/v1/tiles/communes/15/0/0.mvt", "/api/v1/tiles/communes/2/4/0.mvt", "/api/v1/tiles/routes/2/0/0.mvt", "/api/v1/tiles/communes/2/0/0.png"} {
+		if r := do(t, h, bad); r.Code != http.StatusNotFound || !strings.Contains(r.Header().Get("Content-Type"), "problem+json") {
+			t.Errorf("%s: %d %s", bad, r.Code, r.Body)
+		}
+	}
+}
+
+func TestBorders(t *testing.T) {
+	cases := []struct {
+		name  string
+		polys []orb.MultiPolygon
+		group []int
+		// want is the length of the lines, in units of the squares' side.
+		want float64
+	}{
+		{"one group: the outline of the union", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{square(0.01, 45, 0.01)}}}, []int{0, 0}, 6},
+		{"two groups: the border between them once", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{square(0.01, 45, 0.01)}}}, []int{0, 1}, 7},
+		// Outlines simplified one by one: the shared border drawn 30 m apart is
+		// still one border.
+		{"borders 30 m apart", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{{{0.0104, 45}, {0.02, 45}, {0.02, 45.01}, {0.0104, 45.01}, {0.0104, 45}}}}}, []int{0, 0}, 6},
+		{"a 2×2 block in two columns", []orb.MultiPolygon{
+			{{square(0, 45, 0.01)}}, {{square(0, 45.01, 0.01)}}, {{square(0.01, 45, 0.01)}}, {{square(0.01, 45.01, 0.01)}}}, []int{0, 0, 1, 1}, 10},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ids := make([]int, len(tc.polys))
+			for i := range ids {
+				ids[i] = i
+			}
+			lines := borders(tc.polys, ids, func(i int) int { return tc.group[i] })
+			var length float64
+			for _, l := range lines {
+				for i := 1; i < len(l); i++ {
+					length += math.Hypot(l[i][0]-l[i-1][0], l[i][1]-l[i-1][1])
+				}
+			}
+			if got := length / 0.01; math.Abs(got-tc.want) > 0.15 {
+				t.Errorf("border length %.2f sides, want %.0f: %v", got, tc.want, lines)
+			}
+		})
+	}
+}
+
+func TestCatchment(t *testing.T) {
+	day := "2025-06-01"
+	h := testServer(t, testState(&day))
+	rec := do(t, h, "/api/v1/catchments/bassin_de_vie/91001")
+	var ans struct {
+		Name     string
+		Derived  bool
+		Communes []catchmentMember
+		Bounds   []float64
+		Outline  struct {
+			Type        string
+			Coordinates [][][2]float64
+		}
+	}
+	if err := json.Unmarshal(body(t, rec), &ans); err != nil || rec.Code != 200 {
+		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
+	}
+	if ans.Name != "Alpha" || !ans.Derived || len(ans.Communes) != 2 || ans.Communes[1].Code != "91002" || ans.Communes[1].Category != "tres_sous_dotee" {
+		t.Errorf("answer %+v", ans)
+	}
+	if ans.Outline.Type != "MultiLineString" || len(ans.Bounds) != 4 || ans.Bounds[0] != 2.30 || ans.Bounds[2] != 2.32 {
+		t.Errorf("outline %+v bounds %v", ans.Outline, ans.Bounds)
+	}
+	// The border between the two members is inside the catchment: left out.
+	for _, l := range ans.Outline.Coordinates {
+		for i := 1; i < len(l); i++ {
+			if l[i][0] == 2.31 && l[i-1][0] == 2.31 {
+				t.Errorf("inner border drawn: %v", l)
+			}
+		}
+	}
+	for path, code := range map[string]int{"/api/v1/catchments/bassin_de_vie/99999": 404, "/api/v1/catchments/region/91001": 400} {
+		if r := do(t, h, path); r.Code != code {
+			t.Errorf("%s: %d, want %d", path, r.Code, code)
+		}
+	}
+}
+
+func TestPagesAndAssets(t *testing.T) {
+	day := "2025-06-01"
+	h := testServer(t, testState(&day))
+	page := do(t, h, "/", "Accept-Encoding", "gzip")
+	html := string(body(t, page))
+	if page.Code != 200 || !strings.Contains(page.Header().Get("Content-Type"), "text/html") || !strings.Contains(html, `lang="fr"`) {
+		t.Fatalf("%d %v", page.Code, page.Header())
+	}
+	csp := page.Header().Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q", csp)
+	}
+	a := loadAssets()["/static/dist/carte.js"]
+	ref := "/static/dist/carte.js?v=" + a.hash
+	if !strings.Contains(html, `"`+ref+`"`) {
+		t.Fatalf("page does not name %s", ref)
+	}
+	js := do(t, h, ref)
+	if js.Code != 200 || !strings.Contains(js.Header().Get("Cache-Control"), "immutable") || !strings.HasPrefix(js.Header().Get("Content-Type"), "text/javascript") {
+		t.Errorf("versioned asset: %d %v", js.Code, js.Header())
+	}
+	if r := do(t, h, "/static/dist/carte.js", "If-None-Match", js.Header().Get("ETag")); r.Code != http.StatusNotModified {
+		t.Errorf("asset revalidation: %d", r.Code)
+	}
+	if r := do(t, h, "/static/dist/absent.js"); r.Code != http.StatusNotFound {
+		t.Errorf("missing asset: %d", r.Code)
+	}
+	lot := do(t, h, "/lot")
+	if lot.Code != 200 || !strings.Contains(lot.Body.String(), "/api/v1/classify") {
+		t.Errorf("batch page: %d", lot.Code)
+	}
+}
+
+func TestSources(t *testing.T) {
+	day := "2025-06-01"
+	h := testServer(t, testState(&day))
+	var ans struct{ Sources []zones.Source }
+	rec := do(t, h, "/api/v1/sources?keys=A1,nope,A1")
+	if err := json.Unmarshal(body(t, rec), &ans); err != nil || len(ans.Sources) != 1 || ans.Sources[0].Key != "A1" || ans.Sources[0].Title == "" {
+		t.Errorf("%d %v %s", rec.Code, err, rec.Body)
+	}
+	if r := do(t, h, "/api/v1/sources"); r.Code != http.StatusBadRequest {
+		t.Errorf("no keys: %d", r.Code)
+	}
+}
+
+func TestTileCache(t *testing.T) {
+	c := newTileCache(10)
+	var builds atomic.Int32
+	build := func(n int) func() ([]byte, error) {
+		return func() ([]byte, error) {
+			builds.Add(1)
+			return make([]byte, n), nil
+		}
+	}
+	// Concurrent requests for one tile build it once.
+	var wg sync.WaitGroup
+	k := tileKey{"communes", 1, 0, 0}
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if b, _ := c.get(k, build(4)); len(b) != 4 {
+				t.Error("wrong tile")
+			}
+		}()
+	}
+	wg.Wait()
+	if builds.Load() != 1 {
+		t.Fatalf("%d builds", builds.Load())
+	}
+	// Past the byte budget, the least recently used tile goes.
+	c.get(tileKey{"communes", 1, 1, 0}, build(4))
+	c.get(k, build(4))
+	c.get(tileKey{"communes", 1, 0, 1}, build(4))
+	if _, ok := c.entries[tileKey{"communes", 1, 1, 0}]; ok || c.size > 10 {
+		t.Errorf("kept %v (%d bytes)", c.entries, c.size)
+	}
+	if _, ok := c.entries[k]; !ok {
+		t.Error("recently used tile evicted")
+	}
+}

@@ -1,0 +1,574 @@
+// The map page: France coloured by zonage category from the server's vector tiles,
+// a click answered by the server's lookup, search, profile and permalinks.
+import * as L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import './style.css';
+import { el, formatNombre, lireJSON, ErreurAPI, pastille } from './common.js';
+import { dessinerTuile } from './dessin.js';
+import { rendrePanneau, rendreUnite, rendreSources, clesSources } from './panneau.js';
+
+const $ = (id) => document.getElementById(id);
+
+// Metropolitan France, shown until the server names the territories.
+const FRANCE = [[41.3, -5.2], [51.1, 9.6]];
+
+const etat = {
+  carte: null,
+  choroplethe: null,
+  fond: null,
+  infos: null, // answer of /api/v1/map
+  selection: null, // {commune: code} or {lat, lon}
+  surlignage: null,
+  unite: null,
+  repere: null,
+  demande: 0, // increments with each selection; late answers of older ones are dropped
+};
+
+// annoncer says a short sentence to screen readers.
+function annoncer(texte) {
+  const s = $('annonce');
+  s.textContent = '';
+  setTimeout(() => { s.textContent = texte; }, 50);
+}
+
+function afficherErreur(texte) {
+  const z = $('erreur');
+  z.textContent = texte;
+  z.hidden = !texte;
+}
+
+// ----- Vector tile layers -----
+
+// Workers draw the tiles where the browser lets them draw (OffscreenCanvas);
+// elsewhere the page draws them itself.
+const travailleurs = [];
+let prochainTravailleur = 0;
+let numeroTuile = 0;
+const attentes = new Map();
+
+function initTravailleurs() {
+  const meta = document.querySelector('meta[name="zonage-tuiles"]');
+  if (!meta || typeof OffscreenCanvas === 'undefined' || typeof Worker === 'undefined') return;
+  const n = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2));
+  for (let i = 0; i < n; i++) {
+    try {
+      const w = new Worker(meta.content);
+      w.onmessage = (e) => {
+        const a = attentes.get(e.data.id);
+        if (!a) { if (e.data.image) e.data.image.close(); return; }
+        attentes.delete(e.data.id);
+        a(e.data);
+      };
+      travailleurs.push(w);
+    } catch {
+      return;
+    }
+  }
+}
+
+// CoucheTuiles draws the server's vector tiles on canvases. It is not interactive:
+// a click goes to the map and is answered by the server's lookup.
+const CoucheTuiles = L.GridLayer.extend({
+  initialize(url, options) {
+    this._url = url;
+    L.GridLayer.prototype.initialize.call(this, options);
+    this.on('tileunload', (e) => e.tile._annuler && e.tile._annuler());
+  },
+  createTile(coords, fini) {
+    const taille = this.getTileSize().x;
+    const canvas = document.createElement('canvas');
+    const ratio = Math.min(window.devicePixelRatio || 1, 2);
+    canvas.width = canvas.height = taille * ratio;
+    const zones = this.options.zones;
+    if (zones && !zones.some((z) => z.intersects(this._tileCoordsToBounds(coords)))) {
+      // Sea and foreign land: nothing to ask the server. Leaflet wants the answer
+      // after createTile has returned.
+      Promise.resolve().then(() => fini(null, canvas));
+      return canvas;
+    }
+    const url = new URL(this._url.replace('{z}', coords.z).replace('{x}', coords.x).replace('{y}', coords.y), location.href).href;
+    if (travailleurs.length) {
+      const id = ++numeroTuile;
+      const w = travailleurs[prochainTravailleur++ % travailleurs.length];
+      attentes.set(id, (r) => {
+        if (r.image) {
+          canvas.getContext('2d').drawImage(r.image, 0, 0);
+          r.image.close();
+          fini(null, canvas);
+        } else fini(new Error(r.erreur), canvas);
+      });
+      canvas._annuler = () => { attentes.delete(id); w.postMessage({ annuler: id }); };
+      w.postMessage({ id, url, z: coords.z, taille, cote: canvas.width });
+      return canvas;
+    }
+    const arret = new AbortController();
+    canvas._annuler = () => arret.abort();
+    fetch(url, { signal: arret.signal })
+      .then((r) => {
+        if (!r.ok) throw new Error(`tuile ${coords.z}/${coords.x}/${coords.y} : erreur ${r.status}`);
+        return r.arrayBuffer();
+      })
+      .then((octets) => {
+        dessinerTuile(canvas, octets, coords.z, taille);
+        fini(null, canvas);
+      })
+      .catch((err) => {
+        if (err.name !== 'AbortError') fini(err, canvas);
+      });
+    return canvas;
+  },
+});
+
+// ----- Legend and territories -----
+
+function rendreLegende(infos) {
+  const liste = $('legende-liste');
+  liste.replaceChildren();
+  for (const c of infos.classes) {
+    if (!c.count) continue;
+    liste.append(el('li', {}, pastille(c.key), el('span', { class: 'legende-libelle' }, c.label), el('span', { class: 'legende-nombre' }, formatNombre(c.count))));
+  }
+  $('legende-date').textContent = `Communes et arrondissements ; zonage en vigueur le ${new Date(infos.date).toLocaleDateString('fr-FR', { timeZone: 'UTC' })} (données ${infos.dataset_version}).`;
+  const choix = $('territoire');
+  choix.replaceChildren(el('option', { value: '' }, 'Aller à…'));
+  for (const t of infos.territories) choix.append(el('option', { value: t.code }, t.name));
+}
+
+function allerAuTerritoire(code) {
+  const t = etat.infos && etat.infos.territories.find((x) => x.code === code);
+  if (!t) return;
+  const [o, s, e, n] = t.bounds;
+  etat.carte.flyToBounds([[s, o], [n, e]], { duration: 0.8 });
+}
+
+// ----- Selection: point, commune, address -----
+
+function requeteProfil() {
+  const p = new URLSearchParams();
+  const f = $('profil-formulaire');
+  for (const nom of ['statut', 'debut_etudes', 'annees_etablissement', 'deja_conventionne', 'projet', 'installe_depuis']) {
+    const v = f.elements[nom].value.trim();
+    if (v) p.set(nom, v);
+  }
+  const s = p.toString();
+  return s ? `&${s}` : '';
+}
+
+async function resoudre(params, ou) {
+  const n = ++etat.demande;
+  $('panneau').setAttribute('aria-busy', 'true');
+  afficherErreur('');
+  try {
+    const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfil()}`);
+    if (n !== etat.demande) return;
+    await montrer(res, ou, n);
+  } catch (err) {
+    if (n !== etat.demande) return;
+    afficherErreur(err instanceof ErreurAPI ? err.message : `Le serveur ne répond pas : ${err.message}`);
+    annoncer(err.message);
+  } finally {
+    if (n === etat.demande) $('panneau').removeAttribute('aria-busy');
+  }
+}
+
+function choisirPoint(latlng) {
+  const lat = +latlng.lat.toFixed(6);
+  const lon = +L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
+  etat.selection = { lat, lon };
+  poserRepere([lat, lon]);
+  return resoudre(`lat=${lat}&lon=${lon}`, { point: [lat, lon] });
+}
+
+function choisirCommune(code, options = {}) {
+  etat.selection = { commune: code };
+  enleverRepere();
+  return resoudre(`citycode=${encodeURIComponent(code)}`, { cadrer: options.cadrer !== false, zoom: options.zoom });
+}
+
+function choisirAdresse(texte) {
+  etat.selection = null;
+  enleverRepere();
+  return resoudre(`q=${encodeURIComponent(texte)}`, { cadrer: true, adresse: true });
+}
+
+function poserRepere(latlng) {
+  enleverRepere();
+  etat.repere = L.circleMarker(latlng, { radius: 6, color: '#000', weight: 2, fillColor: '#fff', fillOpacity: 1, interactive: false }).addTo(etat.carte);
+}
+
+function enleverRepere() {
+  if (etat.repere) etat.repere.remove();
+  etat.repere = null;
+}
+
+// montrer opens the panel on an answer, outlines the commune and its catchment,
+// and moves the map to them when asked.
+async function montrer(res, ou, n) {
+  const panneau = $('panneau');
+  const contenu = rendrePanneau(res, {
+    choisirCommune: (code) => choisirCommune(code),
+    lien: () => lienPermanent(),
+  });
+  $('panneau-contenu').replaceChildren(contenu);
+  panneau.hidden = false;
+  document.body.classList.add('panneau-ouvert');
+  $('panneau-titre').focus({ preventScroll: true });
+  etat.carte.invalidateSize();
+
+  const m = res.match || {};
+  if (ou.adresse && m.lat && m.lon) {
+    poserRepere([m.lat, m.lon]);
+    etat.selection = { lat: m.lat, lon: m.lon };
+  }
+  if (res.commune && !etat.selection) etat.selection = { commune: res.commune.code };
+  if (res.commune && etat.selection && etat.selection.commune) etat.selection.commune = res.commune.code;
+
+  const titre = res.commune ? `${res.commune.name} (${res.commune.code})` : 'Aucune commune';
+  const cat = res.zonage ? res.zonage.label : res.status === 'ambigu' ? 'ambigu' : res.status;
+  annoncer(`${titre} : ${cat}`);
+  document.title = `${titre} — zonage kiné`;
+
+  const taches = [];
+  if (res.commune) taches.push(surligner(res.commune.code, ou, m, n));
+  else nettoyerSurlignage();
+  const unite = res.zonage && res.zonage.catchment;
+  if (unite) taches.push(montrerUnite(unite, n));
+  else if (etat.unite) { etat.unite.remove(); etat.unite = null; }
+  const cles = clesSources(res);
+  if (cles.length) taches.push(lireJSON(`/api/v1/sources?keys=${encodeURIComponent(cles.join(','))}`)
+    .then((s) => { if (n === etat.demande) rendreSources(s.sources); })
+    .catch(() => {}));
+  await Promise.all(taches);
+  mettreAJourURL();
+}
+
+function nettoyerSurlignage() {
+  if (etat.surlignage) etat.surlignage.remove();
+  etat.surlignage = null;
+}
+
+async function surligner(code, ou, m, n) {
+  let geo;
+  try {
+    geo = await lireJSON(`/api/v1/communes/${encodeURIComponent(code)}?geometry=1`);
+  } catch {
+    return;
+  }
+  if (n !== etat.demande || !geo.geometry) return;
+  nettoyerSurlignage();
+  // A white halo under a black line reads on every category colour.
+  etat.surlignage = L.layerGroup([
+    L.geoJSON(geo.geometry, { style: { color: '#ffffff', weight: 6, opacity: 1, fill: false }, interactive: false }),
+    L.geoJSON(geo.geometry, { style: { color: '#000000', weight: 3, opacity: 1, fill: false }, interactive: false }),
+  ]).addTo(etat.carte);
+  const bornes = L.geoJSON(geo.geometry).getBounds();
+  if (ou.cadrer) {
+    if (ou.adresse && m.lat && m.lon) viser(L.latLng(m.lat, m.lon), Math.max(etat.carte.getZoom(), 15));
+    else if (ou.zoom !== undefined) etat.carte.setView(bornes.getCenter(), ou.zoom, { animate: false });
+    else etat.carte.flyToBounds(bornes, { maxZoom: 13, duration: 0.8, paddingBottomRight: decalagePanneau() });
+  }
+}
+
+// viser flies to a point, placed in the middle of what the open panel leaves visible.
+function viser(latlng, zoom) {
+  const [dx, dy] = decalagePanneau();
+  const centre = etat.carte.unproject(etat.carte.project(latlng, zoom).add([dx / 2, dy / 2]), zoom);
+  etat.carte.flyTo(centre, zoom, { duration: 0.8 });
+}
+
+// decalagePanneau keeps what the map shows clear of the open panel.
+function decalagePanneau() {
+  const p = $('panneau');
+  if (p.hidden) return [0, 0];
+  const r = p.getBoundingClientRect();
+  return window.innerWidth < 760 ? [0, Math.min(r.height, window.innerHeight / 2)] : [r.width, 0];
+}
+
+async function montrerUnite(unite, n) {
+  let u;
+  try {
+    u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}`);
+  } catch {
+    return;
+  }
+  if (n !== etat.demande) return;
+  if (etat.unite) etat.unite.remove();
+  etat.unite = null;
+  if (u.outline) {
+    etat.unite = L.layerGroup([
+      L.geoJSON(u.outline, { style: { color: '#ffffff', weight: 5, opacity: 0.9 }, interactive: false }),
+      L.geoJSON(u.outline, { style: { color: '#000000', weight: 2.5, opacity: 1, dashArray: '7 5' }, interactive: false }),
+    ]).addTo(etat.carte);
+    if (etat.surlignage) etat.surlignage.eachLayer((l) => l.bringToFront());
+  }
+  rendreUnite(u, (code) => choisirCommune(code));
+}
+
+// ----- Permalinks -----
+
+function lienPermanent() {
+  const p = new URLSearchParams();
+  const s = etat.selection;
+  if (s && s.commune) p.set('commune', s.commune);
+  else if (s && s.lat !== undefined) {
+    p.set('lat', s.lat);
+    p.set('lon', s.lon);
+  } else {
+    const c = etat.carte.getCenter();
+    p.set('lat', c.lat.toFixed(5));
+    p.set('lon', c.lng.toFixed(5));
+    p.set('vue', '1');
+  }
+  p.set('zoom', etat.carte.getZoom());
+  return `${location.origin}${location.pathname}?${p}`;
+}
+
+function mettreAJourURL() {
+  if (!etat.selection) return;
+  history.replaceState(null, '', lienPermanent());
+}
+
+function lireURL() {
+  const p = new URLSearchParams(location.search);
+  const zoom = p.has('zoom') ? Math.max(0, Math.min(18, parseInt(p.get('zoom'), 10) || 0)) : undefined;
+  const lat = parseFloat(p.get('lat'));
+  const lon = parseFloat(p.get('lon'));
+  if (/^[0-9][0-9AB][0-9]{3}$/i.test(p.get('commune') || '')) return { commune: p.get('commune').toUpperCase(), zoom };
+  if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+    return { lat, lon, zoom: zoom === undefined ? 13 : zoom, vue: p.has('vue') };
+  }
+  return {};
+}
+
+// ----- Search -----
+
+function initRecherche() {
+  const champ = $('recherche');
+  const liste = $('suggestions');
+  let resultats = [];
+  let actif = -1;
+  let minuterie = 0;
+  let numero = 0;
+
+  const fermer = () => {
+    liste.hidden = true;
+    champ.setAttribute('aria-expanded', 'false');
+    champ.removeAttribute('aria-activedescendant');
+    actif = -1;
+  };
+  const marquer = (i) => {
+    actif = i;
+    [...liste.children].forEach((li, j) => li.setAttribute('aria-selected', j === i ? 'true' : 'false'));
+    if (i >= 0) {
+      champ.setAttribute('aria-activedescendant', `suggestion-${i}`);
+      liste.children[i].scrollIntoView({ block: 'nearest' });
+    } else champ.removeAttribute('aria-activedescendant');
+  };
+  const valider = (r) => {
+    fermer();
+    champ.value = r.label;
+    if (r.kind === 'commune' || r.kind === 'arrondissement') choisirCommune(r.code);
+    else choisirAdresse(r.postcode && !r.label.includes(r.postcode) ? `${r.label} ${r.postcode}` : r.label);
+  };
+  const afficher = (rs) => {
+    resultats = rs;
+    liste.replaceChildren(...rs.map((r, i) => el('li', {
+      id: `suggestion-${i}`, role: 'option', 'aria-selected': 'false',
+      onmousedown: (e) => { e.preventDefault(); valider(r); },
+    }, el('span', { class: 'suggestion-libelle' }, r.label),
+    el('span', { class: 'suggestion-detail' }, [genre(r.kind), r.postcode, r.code].filter(Boolean).join(' · ')))));
+    liste.hidden = rs.length === 0;
+    champ.setAttribute('aria-expanded', rs.length ? 'true' : 'false');
+    $('recherche-aide').textContent = rs.length ? `${rs.length} suggestion${rs.length > 1 ? 's' : ''} ; flèches pour choisir, Entrée pour valider.` : '';
+    actif = -1;
+  };
+  champ.addEventListener('input', () => {
+    clearTimeout(minuterie);
+    const q = champ.value.trim();
+    if (q.length < 2) { afficher([]); return; }
+    minuterie = setTimeout(async () => {
+      const n = ++numero;
+      try {
+        const r = await lireJSON(`/api/v1/search?q=${encodeURIComponent(q)}&limit=8`);
+        if (n === numero) afficher(r.results || []);
+      } catch {
+        if (n === numero) afficher([]);
+      }
+    }, 150);
+  });
+  champ.addEventListener('keydown', (e) => {
+    const ouvert = !liste.hidden && resultats.length > 0;
+    if (e.key === 'ArrowDown' && ouvert) { e.preventDefault(); marquer((actif + 1) % resultats.length); }
+    else if (e.key === 'ArrowUp' && ouvert) { e.preventDefault(); marquer(actif <= 0 ? resultats.length - 1 : actif - 1); }
+    else if (e.key === 'Escape') { fermer(); }
+    else if (e.key === 'Enter') {
+      e.preventDefault();
+      clearTimeout(minuterie);
+      numero++;
+      if (ouvert && actif >= 0) valider(resultats[actif]);
+      else {
+        const q = champ.value.trim();
+        fermer();
+        if (/^[0-9][0-9AB][0-9]{3}$/i.test(q)) choisirCommune(q.toUpperCase());
+        else if (q.length >= 2) choisirAdresse(q);
+      }
+    }
+  });
+  champ.addEventListener('blur', () => setTimeout(fermer, 100));
+}
+
+function genre(kind) {
+  return { commune: 'commune', arrondissement: 'arrondissement', street: 'voie', housenumber: 'adresse', address: 'adresse' }[kind] || kind;
+}
+
+// ----- Profile -----
+
+const CLE_PROFIL = 'zonage-profil';
+
+function initProfil() {
+  const f = $('profil-formulaire');
+  try {
+    const enregistre = JSON.parse(localStorage.getItem(CLE_PROFIL) || '{}');
+    for (const [k, v] of Object.entries(enregistre)) if (f.elements[k]) f.elements[k].value = v;
+  } catch { /* a corrupt or blocked storage leaves the form empty */ }
+  f.elements.debut_etudes.max = new Date().getFullYear() + 1;
+  const bouton = $('profil-bouton');
+  const zone = $('profil');
+  bouton.addEventListener('click', () => {
+    const ouvrir = zone.hidden;
+    zone.hidden = !ouvrir;
+    bouton.setAttribute('aria-expanded', String(ouvrir));
+    if (ouvrir) f.elements.statut.focus();
+  });
+  f.addEventListener('submit', (e) => e.preventDefault());
+  f.addEventListener('change', () => {
+    const valeurs = {};
+    for (const e of f.elements) if (e.name && e.value) valeurs[e.name] = e.value;
+    try { localStorage.setItem(CLE_PROFIL, JSON.stringify(valeurs)); } catch { /* private browsing */ }
+    const n = Object.keys(valeurs).length;
+    $('profil-resume').textContent = n ? `${n} critère${n > 1 ? 's' : ''}` : '';
+    const s = etat.selection;
+    if (s && s.commune) choisirCommune(s.commune, { cadrer: false });
+    else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon });
+  });
+  $('profil-effacer').addEventListener('click', () => {
+    f.reset();
+    f.dispatchEvent(new Event('change'));
+  });
+  f.dispatchEvent(new Event('change'));
+}
+
+// ----- Geolocation -----
+
+function initGeolocalisation() {
+  const b = $('geolocaliser');
+  if (!('geolocation' in navigator)) { b.hidden = true; return; }
+  b.addEventListener('click', () => {
+    b.disabled = true;
+    annoncer('Recherche de votre position…');
+    navigator.geolocation.getCurrentPosition((pos) => {
+      b.disabled = false;
+      const ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
+      choisirPoint(ll).then(() => viser(ll, Math.max(etat.carte.getZoom(), 13)));
+    }, (err) => {
+      b.disabled = false;
+      afficherErreur(err.code === 1 ? 'Géolocalisation refusée : autorisez-la dans votre navigateur, ou cherchez une adresse.' : 'Position introuvable : cherchez une adresse ou cliquez sur la carte.');
+    }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
+}
+
+// ----- Start -----
+
+async function demarrer() {
+  const carte = L.map('carte', {
+    zoomSnap: 1, minZoom: 3, maxZoom: 18, worldCopyJump: true, keyboardPanDelta: 120,
+    zoomControl: false, attributionControl: true, preferCanvas: true,
+  });
+  etat.carte = carte;
+  L.control.zoom({ position: 'topleft', zoomInTitle: 'Zoom avant', zoomOutTitle: 'Zoom arrière' }).addTo(carte);
+  carte.attributionControl.setPrefix(false);
+  carte.fitBounds(FRANCE);
+
+  const url = lireURL();
+  if (url.lat !== undefined) carte.setView([url.lat, url.lon], url.zoom);
+
+  carte.on('click', (e) => choisirPoint(e.latlng));
+  carte.getContainer().addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && e.target === carte.getContainer()) {
+      e.preventDefault();
+      choisirPoint(carte.getCenter());
+    }
+  });
+  carte.on('moveend', mettreAJourURL);
+  $('panneau-fermer').addEventListener('click', fermerPanneau);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('panneau').hidden && !e.target.closest('#barre')) fermerPanneau();
+  });
+  $('territoire').addEventListener('change', (e) => { allerAuTerritoire(e.target.value); e.target.value = ''; });
+  $('legende-bouton').addEventListener('click', () => {
+    const l = $('legende');
+    const ouvrir = l.classList.toggle('legende-ouverte');
+    $('legende-bouton').setAttribute('aria-expanded', String(ouvrir));
+  });
+
+  initTravailleurs();
+  initRecherche();
+  initProfil();
+  initGeolocalisation();
+
+  let infos;
+  try {
+    infos = await lireJSON('/api/v1/map');
+  } catch (err) {
+    afficherErreur(`Carte indisponible : ${err.message}`);
+    return;
+  }
+  etat.infos = infos;
+  rendreLegende(infos);
+  if (infos.base_map) {
+    etat.fond = L.tileLayer(infos.base_map.url, { attribution: infos.base_map.attribution, maxZoom: 19, subdomains: 'abc' }).addTo(carte);
+    document.body.classList.add('avec-fond');
+  } else {
+    document.body.classList.add('sans-fond');
+  }
+  if (infos.tiles) {
+    // Only the tiles over France are asked for: a view of metropolitan France
+    // covers twice as many tiles of sea and neighbours, and a browser opens six
+    // connections per server.
+    const zones = infos.territories.map((t) => L.latLngBounds([t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]).pad(0.02));
+    const options = { maxNativeZoom: infos.max_zoom, maxZoom: 18, updateWhenZooming: false, keepBuffer: 3, zones };
+    etat.choroplethe = new CoucheTuiles(infos.tiles.communes, {
+      ...options, opacity: infos.base_map ? 0.72 : 1, attribution: 'Zonage : ARS, CartoSanté ; contours : IGN ADMIN EXPRESS',
+    });
+    etat.choroplethe.once('load', () => {
+      // The first complete drawing of the map: read by the performance measure.
+      performance.mark('zonage-carte-peinte');
+      window.zonagePremierAffichage = performance.now();
+      document.body.dataset.carte = 'prete';
+      // The borders come second, so that their tiles do not queue before the colours.
+      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, zIndex: 2 });
+      limites.once('load', () => { document.body.dataset.limites = 'pretes'; });
+      limites.addTo(carte);
+    });
+    etat.choroplethe.addTo(carte);
+  }
+  if (url.commune) choisirCommune(url.commune, { zoom: url.zoom });
+  else if (url.lat !== undefined && !url.vue) choisirPoint(L.latLng(url.lat, url.lon));
+}
+
+function fermerPanneau() {
+  $('panneau').hidden = true;
+  document.body.classList.remove('panneau-ouvert');
+  nettoyerSurlignage();
+  if (etat.unite) etat.unite.remove();
+  etat.unite = null;
+  enleverRepere();
+  etat.selection = null;
+  etat.demande++;
+  document.title = 'Zonage des masseurs-kinésithérapeutes — carte';
+  history.replaceState(null, '', location.pathname);
+  etat.carte.invalidateSize();
+  etat.carte.getContainer().focus();
+}
+
+demarrer();

@@ -18,14 +18,14 @@ import (
 )
 
 type classifyFlags struct {
-	out                  string
-	columns              map[csvbatch.Role]*string
-	noHeader, raw        bool
-	delim, enc           string
-	outDelim, outEnc     string
-	toleranceM           float64
-	quiet                bool
-	geocoder, geocodeURL string
+	out              string
+	columns          map[csvbatch.Role]*string
+	noHeader, raw    bool
+	delim, enc       string
+	outDelim, outEnc string
+	toleranceM       float64
+	quiet            bool
+	geocoder         geocoderFlags
 }
 
 func newClassifyCmd() *cobra.Command {
@@ -76,6 +76,7 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible.`,
 	fl.BoolVar(&f.raw, "brut", false, "ne pas neutraliser les cellules d'entrée qu'un tableur exécuterait comme formules (=, +, -, @)")
 	fl.BoolVarP(&f.quiet, "silencieux", "q", false, "ni barre de progression ni résumé")
 	fl.Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
 
@@ -117,6 +118,9 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 
 	res, err := newResolver(cmd, f.toleranceM)
 	if err != nil {
+		return err
+	}
+	if err := f.geocoder.apply(res); err != nil {
 		return err
 	}
 

@@ -18,6 +18,7 @@ type lookupFlags struct {
 	asJSON     bool
 	toleranceM float64
 	profile    profileFlags
+	geocoder   geocoderFlags
 }
 
 func newLookupCmd() *cobra.Command {
@@ -55,6 +56,9 @@ func newLookupCmd() *cobra.Command {
 			}
 			res, err := newResolver(cmd, f.toleranceM)
 			if err != nil {
+				return err
+			}
+			if err := f.geocoder.apply(res); err != nil {
 				return err
 			}
 			var r zones.Resolution
@@ -96,6 +100,7 @@ func newLookupCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
 	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
 	addProfileFlags(cmd, &f.profile)
+	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -303,4 +304,65 @@ func BenchmarkRun(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// rowGenerator produces a CSV of n rows on the fly, so that the test holds neither
+// the input nor the output.
+type rowGenerator struct {
+	n, next int
+	buf     []byte
+}
+
+func (g *rowGenerator) Read(p []byte) (int, error) {
+	for len(g.buf) < len(p) && g.next <= g.n {
+		if g.next == 0 {
+			g.buf = append(g.buf, "id;adresse;cp;ville\n"...)
+		} else {
+			g.buf = fmt.Appendf(g.buf, "%d;%d rue du Test;75006;Paris\n", g.next, g.next%300)
+		}
+		g.next++
+	}
+	if len(g.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, g.buf)
+	g.buf = g.buf[n:]
+	return n, nil
+}
+
+// A million rows go through in bounded memory: the heap stays far below the size
+// of the file (about 35 MB in, more out).
+func TestRunMillionRowsConstantMemory(t *testing.T) {
+	const rows = 1000000
+	var peak atomic.Uint64
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		if m.HeapInuse > peak.Load() {
+			peak.Store(m.HeapInuse)
+		}
+	}
+	count := &countingWriter{}
+	rep, err := Run(context.Background(), &rowGenerator{n: rows}, count, &echo{}, Options{Progress: func(r, _ int64) {
+		if r%100000 < batchRows {
+			sample()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != rows || count.lines != rows+1 {
+		t.Fatalf("%d rows, %d lines written", rep.Rows, count.lines)
+	}
+	t.Logf("heap peak %d MB for %d rows", peak.Load()>>20, rows)
+	if p := peak.Load(); p > 64<<20 {
+		t.Fatalf("heap peaked at %d MB for a streamed file", p>>20)
+	}
+}
+
+type countingWriter struct{ lines int }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.lines += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
 }

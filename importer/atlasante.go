@@ -14,21 +14,11 @@ import (
 // category, zmk_date_arrete the date of the ARS arrêté, bvcv_* the bassin de vie or
 // canton-ville the category was decided for.
 func ReadAtlasante(path string) (*ZonageFile, error) {
-	t, err := openTable(path)
+	t, line, err := openHeadedTable(path)
 	if err != nil {
 		return nil, err
 	}
 	f := &ZonageFile{Path: path, Format: "atlasante", Notes: t.notes}
-	rec, line, err := t.next()
-	if err == io.EOF {
-		return nil, &InputError{File: path, Reason: "fichier vide"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := t.setHeader(rec, line); err != nil {
-		return nil, err
-	}
 	req, err := t.requireCols(line, []string{"niveau"}, []string{"com_code", "code"}, []string{"zmk_niveau"})
 	if err != nil {
 		return nil, err

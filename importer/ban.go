@@ -23,18 +23,8 @@ type BANRow struct {
 // separated, one address per line, columns id, numero, rep, nom_voie,
 // code_postal, code_insee, nom_commune, lon, lat among others).
 func ReadBANAddresses(path string) ([]BANRow, error) {
-	t, err := openTable(path)
+	t, line, err := openHeadedTable(path)
 	if err != nil {
-		return nil, err
-	}
-	rec, line, err := t.next()
-	if err == io.EOF {
-		return nil, &InputError{File: path, Reason: "fichier vide"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := t.setHeader(rec, line); err != nil {
 		return nil, err
 	}
 	names := [][]string{{"id"}, {"numero"}, {"rep"}, {"nom_voie"}, {"code_postal"}, {"code_insee"}, {"nom_commune"}, {"lon"}, {"lat"}}

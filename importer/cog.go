@@ -99,18 +99,8 @@ func ReadCatchments(path string) (map[string]CatchmentRow, error) {
 
 // readNamedTable reads a one-header-line table and calls row with the named columns.
 func readNamedTable(path string, cols [][]string, row func(values []string, line int) error) error {
-	t, err := openTable(path)
+	t, line, err := openHeadedTable(path)
 	if err != nil {
-		return err
-	}
-	rec, line, err := t.next()
-	if err == io.EOF {
-		return &InputError{File: path, Reason: "fichier vide"}
-	}
-	if err != nil {
-		return err
-	}
-	if err := t.setHeader(rec, line); err != nil {
 		return err
 	}
 	idx, err := t.requireCols(line, cols...)

@@ -28,18 +28,8 @@ type LaPosteRow struct {
 // datanova / data.gouv.fr: the comma-separated export with latitude and longitude
 // columns, or the older semicolon one with a "coordonnees_gps" column.
 func ReadLaPoste(path string) ([]LaPosteRow, error) {
-	t, err := openTable(path)
+	t, line, err := openHeadedTable(path)
 	if err != nil {
-		return nil, err
-	}
-	rec, line, err := t.next()
-	if err == io.EOF {
-		return nil, &InputError{File: path, Reason: "fichier vide"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := t.setHeader(rec, line); err != nil {
 		return nil, err
 	}
 	idx, err := t.requireCols(line, []string{"code_commune_insee"}, []string{"nom_de_la_commune", "nom_commune"},

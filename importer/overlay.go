@@ -13,21 +13,11 @@ import (
 // so a mistake here would silently change a whole region: every cell is checked and
 // the first problem stops the import with its line, column and value.
 func ReadOverlay(path string) (*Overlay, error) {
-	t, err := openTable(path)
+	t, line, err := openHeadedTable(path)
 	if err != nil {
 		return nil, err
 	}
 	o := &Overlay{Path: path, Notes: t.notes}
-	rec, line, err := t.next()
-	if err == io.EOF {
-		return nil, &InputError{File: path, Reason: "fichier vide (en-tête region;date_effet;code_commune;categorie attendu)"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := t.setHeader(rec, line); err != nil {
-		return nil, err
-	}
 	req, err := t.requireCols(line, []string{"region"}, []string{"date_effet", "date_d_effet"},
 		[]string{"code_commune", "code_insee", "code"}, []string{"categorie", "zonage"})
 	if err != nil {

@@ -101,6 +101,26 @@ func openTable(path string) (*table, error) {
 	return t, nil
 }
 
+// openHeadedTable opens a table whose first line is its header, and returns the
+// header's line number.
+func openHeadedTable(path string) (*table, int, error) {
+	t, err := openTable(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	rec, line, err := t.next()
+	if err == io.EOF {
+		return nil, 0, &InputError{File: path, Reason: "fichier vide (une ligne d'en-tête est attendue)"}
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := t.setHeader(rec, line); err != nil {
+		return nil, 0, err
+	}
+	return t, line, nil
+}
+
 // next returns the next record and its line number, io.EOF at the end. Blank lines
 // are skipped by encoding/csv.
 func (t *table) next() ([]string, int, error) {

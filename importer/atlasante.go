@@ -44,8 +44,8 @@ func ReadAtlasante(path string) (*ZonageFile, error) {
 		if !strings.EqualFold(rec[niveauCol], "COM") {
 			continue
 		}
-		code := normCommuneCode(rec[codeCol])
-		if !validCommuneCode(code) {
+		code := zones.NormalizeCommuneCode(rec[codeCol])
+		if !zones.ValidCommuneCode(code) {
 			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: rec[codeCol], Reason: "code INSEE invalide (5 caractères attendus)"}
 		}
 		if prev, dup := seen[code]; dup {

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"zonage/zones"
 )
 
 // BANRow is one address of the Base Adresse Nationale.
@@ -46,14 +48,14 @@ func ReadBANAddresses(path string) ([]BANRow, error) {
 				Reason: strconv.Itoa(len(rec)) + " champs au lieu de " + strconv.Itoa(len(t.header))}
 		}
 		r := BANRow{ID: rec[idx[0]], Rep: rec[idx[2]], Street: rec[idx[3]], Postcode: rec[idx[4]],
-			Code: normCommuneCode(rec[idx[5]]), Commune: rec[idx[6]], Line: line}
+			Code: zones.NormalizeCommuneCode(rec[idx[5]]), Commune: rec[idx[6]], Line: line}
 		if r.Number, err = strconv.Atoi(rec[idx[1]]); err != nil || r.Number < 0 || r.Number > 99999 {
 			return nil, &InputError{File: path, Line: line, Field: "numero", Value: rec[idx[1]], Reason: "numéro invalide (entier de 0 à 99999 attendu)"}
 		}
 		if r.Street == "" {
 			return nil, &InputError{File: path, Line: line, Field: "nom_voie", Reason: "nom de voie vide"}
 		}
-		if !validCommuneCode(r.Code) {
+		if !zones.ValidCommuneCode(r.Code) {
 			return nil, &InputError{File: path, Line: line, Field: "code_insee", Value: rec[idx[5]], Reason: "code INSEE invalide"}
 		}
 		if r.Postcode != "" && (len(r.Postcode) != 5 || !isDigits(r.Postcode)) {

@@ -60,8 +60,8 @@ func ReadCartoSante(path string) (*ZonageFile, error) {
 			return nil, &InputError{File: path, Line: line, Value: strings.Join(rec, ";"),
 				Reason: fmt.Sprintf("%d champs au lieu de %d", len(rec), len(t.header))}
 		}
-		code := normCommuneCode(rec[codeCol])
-		if !validCommuneCode(code) {
+		code := zones.NormalizeCommuneCode(rec[codeCol])
+		if !zones.ValidCommuneCode(code) {
 			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: rec[codeCol], Reason: "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)"}
 		}
 		if prev, dup := seen[code]; dup {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"zonage/zones"
 )
 
 // decoupageCommune is one object of @etalab/decoupage-administratif communes.json.
@@ -36,7 +38,7 @@ func ReadDecoupageCommunes(path string) ([]COGCommune, error) {
 	}
 	out := make([]COGCommune, 0, len(raw))
 	for i, c := range raw {
-		if !validCommuneCode(c.Code) {
+		if !zones.ValidCommuneCode(c.Code) {
 			return nil, &InputError{File: path, Field: "code", Value: c.Code, Reason: fmt.Sprintf("objet %d : code INSEE invalide", i+1)}
 		}
 		parent := c.ChefLieu
@@ -57,7 +59,7 @@ func ReadDecoupageCommunes(path string) ([]COGCommune, error) {
 func ReadHistoryPassage(path string) (map[string]string, error) {
 	out := map[string]string{}
 	err := readNamedTable(path, [][]string{{"DEPCOM_HIST"}, {"DEPCOM"}}, func(v []string, line int) error {
-		if !validCommuneCode(v[0]) || !validCommuneCode(v[1]) {
+		if !zones.ValidCommuneCode(v[0]) || !zones.ValidCommuneCode(v[1]) {
 			return &InputError{File: path, Line: line, Value: v[0] + "," + v[1], Reason: "code INSEE invalide"}
 		}
 		out[v[0]] = v[1]
@@ -88,7 +90,7 @@ func ReadCatchments(path string) (map[string]CatchmentRow, error) {
 	out := map[string]CatchmentRow{}
 	cols := [][]string{{"DEPCOM"}, {"BV2022"}, {"LIB_BV2022"}, {"CV"}, {"LIB_CV"}, {"TDUU2017"}}
 	err := readNamedTable(path, cols, func(v []string, line int) error {
-		if !validCommuneCode(v[0]) {
+		if !zones.ValidCommuneCode(v[0]) {
 			return &InputError{File: path, Line: line, Field: "DEPCOM", Value: v[0], Reason: "code INSEE invalide"}
 		}
 		out[v[0]] = CatchmentRow{Commune: v[0], BassinDeVie: v[1], BassinDeVieLib: v[2], CantonVille: v[3], CantonVilleLib: v[4], TDUU2017: v[5]}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"zonage/zones"
 )
 
 // contourProperties are the feature properties that name a commune in the contour
@@ -102,9 +104,9 @@ func ReadContourFile(path string) ([]PolygonFeature, error) {
 	for i, f := range fc.Features {
 		p := f.Properties
 		code := firstNonEmpty(p.Code, p.DepCom, p.InseeCom)
-		code = normCommuneCode(code)
+		code = zones.NormalizeCommuneCode(code)
 		where := fmt.Sprintf("entité %d", i+1)
-		if !validCommuneCode(code) {
+		if !zones.ValidCommuneCode(code) {
 			return nil, &InputError{File: path, Field: "code", Value: code, Reason: where + " : code INSEE absent ou invalide (propriétés code, DEPCOM ou INSEE_COM attendues)"}
 		}
 		if prev, dup := seen[code]; dup {

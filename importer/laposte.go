@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"zonage/zones"
 )
 
 // LaPosteRow is one line of the La Poste base officielle des codes postaux: a
@@ -53,9 +55,9 @@ func ReadLaPoste(path string) ([]LaPosteRow, error) {
 			return nil, &InputError{File: path, Line: line, Value: strings.Join(rec, ","),
 				Reason: strconv.Itoa(len(rec)) + " champs au lieu de " + strconv.Itoa(len(t.header))}
 		}
-		r := LaPosteRow{Code: normCommuneCode(rec[idx[0]]), Name: rec[idx[1]], Postcode: rec[idx[2]], Label: rec[idx[3]],
+		r := LaPosteRow{Code: zones.NormalizeCommuneCode(rec[idx[0]]), Name: rec[idx[1]], Postcode: rec[idx[2]], Label: rec[idx[3]],
 			Line5: field(rec, line5), Line: line}
-		if !validCommuneCode(r.Code) {
+		if !zones.ValidCommuneCode(r.Code) {
 			return nil, &InputError{File: path, Line: line, Field: "code_commune_insee", Value: rec[idx[0]], Reason: "code INSEE invalide"}
 		}
 		if len(r.Postcode) == 4 && isDigits(r.Postcode) {

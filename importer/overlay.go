@@ -62,8 +62,8 @@ func ReadOverlay(path string) (*Overlay, error) {
 		} else if eff != o.EffectiveDate {
 			return nil, bad(effCol, fmt.Sprintf("date d'effet différente de celle de la première ligne (%s)", zones.FrenchDate(o.EffectiveDate)))
 		}
-		code := normCommuneCode(rec[codeCol])
-		if !validCommuneCode(code) {
+		code := zones.NormalizeCommuneCode(rec[codeCol])
+		if !zones.ValidCommuneCode(code) {
 			return nil, bad(codeCol, "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)")
 		}
 		if prev, dup := seen[code]; dup {

@@ -503,7 +503,6 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	res := &zones.Resolver{Dataset: ds, Today: func() string { return r.in.today }}
-	ds.Index()
 	for _, c := range ds.Communes {
 		got, _ := res.ResolveCode(c.Code)
 		switch got.Status {

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -37,23 +38,12 @@ func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 	case address.StatusNotFound:
 		out.Message = "adresse introuvable : aucune commune ne correspond"
 		if len(r.Warnings) > 0 {
-			out.Message += " (" + joinWarnings(r.Warnings) + ")"
+			out.Message += " (" + strings.Join(r.Warnings, " ; ") + ")"
 		}
 	case address.StatusAmbiguous:
 		out.Message = "adresse ambiguë"
 	}
 	return out
-}
-
-func joinWarnings(w []string) string {
-	s := ""
-	for i, x := range w {
-		if i > 0 {
-			s += " ; "
-		}
-		s += x
-	}
-	return s
 }
 
 // Resolver builds the spatial index over the snapshot's outlines, and the address

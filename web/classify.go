@@ -162,12 +162,9 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		res, err := st.Resolver.ResolveFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
 		})
 		cl := zones.Classify(res, err)
-		if cl.Status == zones.StatusError && !strings.HasPrefix(cl.Message, "ligne ") {
-			cl.Message = fmt.Sprintf("ligne %d : %s", r.Line, cl.Message)
-		}
 		s.metrics.lookups.WithLabelValues(string(cl.Precision), string(cl.Status)).Inc()
 		if !apiAdresse {
 			return cl.Values()
@@ -217,7 +214,9 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 	m := res.Match
 	lat, lon := m.Lat, m.Lon
 	if lat == 0 && lon == 0 && res.Match.Precision == zones.PrecisionCoordinates {
-		lat, lon = parseFloat(r.Value(csvbatch.RoleLat)), parseFloat(r.Value(csvbatch.RoleLon))
+		// The row's own coordinates, which resolved without error.
+		lat, _ = zones.ParseCoordinate("latitude", r.Value(csvbatch.RoleLat))
+		lon, _ = zones.ParseCoordinate("longitude", r.Value(csvbatch.RoleLon))
 	}
 	if lat != 0 || lon != 0 {
 		v[0], v[1] = strconv.FormatFloat(lat, 'f', 6, 64), strconv.FormatFloat(lon, 'f', 6, 64)
@@ -246,11 +245,6 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 		v[14], v[15] = res.Former.Code, res.Former.Name
 	}
 	return v
-}
-
-func parseFloat(s string) float64 {
-	f, _ := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-	return f
 }
 
 // jsonQuery is one query of the JSON variant of classify.

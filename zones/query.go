@@ -68,8 +68,8 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 	case q.HasPoint:
 		return r.ResolvePoint(q.Lat, q.Lon)
 	case strings.TrimSpace(q.Citycode) != "":
-		code := normalizeCode(q.Citycode)
-		if !validINSEECode(code) {
+		code := NormalizeCommuneCode(q.Citycode)
+		if !ValidCommuneCode(code) {
 			return Resolution{}, &InputError{Field: "code INSEE", Value: q.Citycode, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"}
 		}
 		return r.ResolveCode(code)
@@ -195,14 +195,6 @@ func ParseCoordinate(field, s string) (float64, error) {
 	return v, nil
 }
 
-func normalizeCode(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if len(s) == 4 && isDigits(s) {
-		return "0" + s // a spreadsheet dropped the leading zero
-	}
-	return s
-}
-
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func truncateRunes(s string, n int) string {
@@ -217,8 +209,11 @@ func truncateRunes(s string, n int) string {
 type BatchFields struct {
 	Text, Street, Postcode, City, Citycode, Lat, Lon string
 	// Problem is what is wrong with the row itself (a field count that differs from
-	// the header's); such a row is classified « erreur ».
+	// the header's), already naming its line; such a row is classified « erreur ».
 	Problem string
+	// Line is the row's line in its file, named in the message of a cell that cannot
+	// be read; 0 = none.
+	Line int
 }
 
 // ClassifyFields resolves one batch row. A row whose cells cannot be read comes out
@@ -233,6 +228,23 @@ func (r *Resolver) ResolveFields(f BatchFields) (Resolution, error) {
 	if f.Problem != "" {
 		return Resolution{}, &RowError{Problem: f.Problem}
 	}
+	res, err := r.resolveFields(f)
+	if err != nil && f.Line > 0 {
+		err = &LineError{Line: f.Line, Err: err}
+	}
+	return res, err
+}
+
+// LineError is a cell of a batch row that cannot be read, with the row's line.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("ligne %d : %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 	q := Query{Text: f.Text, Street: f.Street, Postcode: f.Postcode, City: f.City, Citycode: f.Citycode}
 	if strings.TrimSpace(f.Lat) != "" || strings.TrimSpace(f.Lon) != "" {
 		lat, err := ParseCoordinate("latitude", f.Lat)
@@ -245,7 +257,7 @@ func (r *Resolver) ResolveFields(f BatchFields) (Resolution, error) {
 		}
 		q.Lat, q.Lon, q.HasPoint = lat, lon, true
 	}
-	if q.Citycode != "" && !validINSEECode(normalizeCode(q.Citycode)) && q.Text+q.Street+q.Postcode+q.City != "" {
+	if q.Citycode != "" && !ValidCommuneCode(NormalizeCommuneCode(q.Citycode)) && q.Text+q.Street+q.Postcode+q.City != "" {
 		// A "commune" column holding names in some rows and codes in others: an
 		// unusable code falls back to the address cells.
 		q.Citycode = ""

@@ -47,23 +47,26 @@ var regionsYAML []byte
 //go:embed sources.yaml
 var sourcesYAML []byte
 
+// The embedded tables are package variables initialised from one another: Go orders
+// their initialisation by dependency, whatever the file they are declared in, so the
+// rules table can use the sources and regions without reading them again.
 var (
-	regions       []Region
-	regionsByCode map[string]*Region
-	regionsByName map[string]*Region
-	sources       map[string]Source
+	sources                      = mustParse(parseSources(sourcesYAML, "zones/sources.yaml"))
+	regions                      = mustParse(parseRegions(regionsYAML, "zones/regions.yaml", sources))
+	regionsByCode, regionsByName = indexRegions(regions)
 )
 
-func init() {
-	var err error
-	if sources, err = parseSources(sourcesYAML, "zones/sources.yaml"); err != nil {
+// mustParse stops the program on an invalid embedded table; the tests load every
+// table, so such a binary is never built by `make test`.
+func mustParse[T any](v T, err error) T {
+	if err != nil {
 		panic(err)
 	}
-	if regions, err = parseRegions(regionsYAML, "zones/regions.yaml", sources); err != nil {
-		panic(err)
-	}
-	regionsByCode = map[string]*Region{}
-	regionsByName = map[string]*Region{}
+	return v
+}
+
+func indexRegions(regions []Region) (byCode, byName map[string]*Region) {
+	regionsByCode, regionsByName := map[string]*Region{}, map[string]*Region{}
 	for i := range regions {
 		r := &regions[i]
 		regionsByCode[r.Code] = r
@@ -72,6 +75,7 @@ func init() {
 			regionsByName[foldName(a)] = r
 		}
 	}
+	return regionsByCode, regionsByName
 }
 
 // DataError is a problem in one of the embedded data tables, with its position.

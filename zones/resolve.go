@@ -250,7 +250,7 @@ func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
 // zonage is per arrondissement).
 func (r *Resolver) ResolveCode(code string) (Resolution, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if !validINSEECode(code) {
+	if !ValidCommuneCode(code) {
 		return Resolution{}, &InputError{Field: "code commune", Value: code, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004, 97411)"}
 	}
 	day := r.today()
@@ -410,17 +410,6 @@ func (r *Resolver) answer(z, up *Zonage) ZonageAnswer {
 		a.Upcoming = &u
 	}
 	return a
-}
-
-func validINSEECode(code string) bool {
-	if len(code) != 5 {
-		return false
-	}
-	head := code[:2]
-	if head != "2A" && head != "2B" && !isDigits(head) {
-		return false
-	}
-	return isDigits(code[2:])
 }
 
 func isDigits(s string) bool {

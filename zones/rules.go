@@ -425,27 +425,14 @@ func (t *rulesTable) aid(code string) *aidRule {
 var rulesYAML []byte
 
 // installRules is the embedded rules table, loaded and checked at start.
-var installRules *rulesTable
+var installRules = mustParse(parseRules(rulesYAML, "zones/rules.yaml", sources, regionCodes(regions)))
 
-func init() {
-	// The bibliography and the regions are read again here rather than taken from
-	// regions.go, so that loading the rules does not depend on the order in which the
-	// package's init functions run.
-	srcs, err := parseSources(sourcesYAML, "zones/sources.yaml")
-	if err != nil {
-		panic(err)
-	}
-	regs, err := parseRegions(regionsYAML, "zones/regions.yaml", srcs)
-	if err != nil {
-		panic(err)
-	}
+func regionCodes(regions []Region) map[string]bool {
 	codes := map[string]bool{}
-	for _, r := range regs {
+	for _, r := range regions {
 		codes[r.Code] = true
 	}
-	if installRules, err = parseRules(rulesYAML, "zones/rules.yaml", srcs, codes); err != nil {
-		panic(err)
-	}
+	return codes
 }
 
 // The YAML documents. posRef keeps the line of every code and source key so that an

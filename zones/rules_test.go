@@ -7,14 +7,6 @@ import (
 	"testing"
 )
 
-func regionCodes() map[string]bool {
-	out := map[string]bool{}
-	for _, r := range Regions() {
-		out[r.Code] = true
-	}
-	return out
-}
-
 // lineOf is the 1-based line of the first occurrence of s in text.
 func lineOf(t *testing.T, text, s string) int {
 	t.Helper()
@@ -26,7 +18,7 @@ func lineOf(t *testing.T, text, s string) int {
 }
 
 func TestRulesTableLoads(t *testing.T) {
-	if _, err := parseRules(rulesYAML, "rules.yaml", sources, regionCodes()); err != nil {
+	if _, err := parseRules(rulesYAML, "rules.yaml", sources, regionCodes(regions)); err != nil {
 		t.Fatal(err)
 	}
 	if installRules.newGraduate.fromYear != 2023 || installRules.newGraduate.yearsInEstablishment != 2 {
@@ -114,7 +106,7 @@ func TestRulesValidation(t *testing.T) {
 				t.Fatalf("rules.yaml no longer contains %q", tc.old)
 			}
 			edited := strings.Replace(orig, tc.old, tc.new, 1)
-			_, err := parseRules([]byte(edited), "zones/rules.yaml", sources, regionCodes())
+			_, err := parseRules([]byte(edited), "zones/rules.yaml", sources, regionCodes(regions))
 			if err == nil {
 				t.Fatalf("accepted; want an error containing %q", tc.want)
 			}
@@ -145,7 +137,7 @@ func TestRegionalAmountOverride(t *testing.T) {
     note: "contrat-type régional d'essai"
     sources: [R-ARA]
 `, 1)
-	tbl, err := parseRules([]byte(edited), "rules.yaml", sources, regionCodes())
+	tbl, err := parseRules([]byte(edited), "rules.yaml", sources, regionCodes(regions))
 	if err != nil {
 		t.Fatal(err)
 	}

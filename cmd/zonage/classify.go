@@ -232,11 +232,8 @@ func classifyAnnotator(res *zones.Resolver, tally *zones.Tally) csvbatch.Annotat
 		c := res.ClassifyFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem,
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
 		})
-		if c.Status == zones.StatusError && !strings.HasPrefix(c.Message, "ligne ") {
-			c.Message = fmt.Sprintf("ligne %d : %s", r.Line, c.Message)
-		}
 		tally.Add(c)
 		return c.Values()
 	}}

@@ -34,7 +34,7 @@ func newLookupCmd() *cobra.Command {
   zonage lookup --commune 75106 --statut titulaire --debut-etudes 2024 --annees-etablissement 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			latSet, lonSet := cmd.Flags().Changed("lat"), cmd.Flags().Changed("lon")
-			if len(args) == 1 && f.commune == "" && !latSet && !lonSet && isCommuneCode(args[0]) {
+			if len(args) == 1 && f.commune == "" && !latSet && !lonSet && zones.ValidCommuneCode(strings.ToUpper(strings.TrimSpace(args[0]))) {
 				f.commune = args[0]
 				args = nil
 			}
@@ -102,19 +102,6 @@ func newLookupCmd() *cobra.Command {
 	addProfileFlags(cmd, &f.profile)
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
-}
-
-func isCommuneCode(s string) bool {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if len(s) != 5 {
-		return false
-	}
-	for i, c := range s {
-		if !(c >= '0' && c <= '9') && !(i == 1 && (c == 'A' || c == 'B')) {
-			return false
-		}
-	}
-	return true
 }
 
 func printResolution(w io.Writer, r zones.Resolution) {

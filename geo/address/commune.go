@@ -258,17 +258,7 @@ func (m *Matcher) collect(entries []int32, accept func(key int32) bool, score fl
 		if !accept(en.key) {
 			continue
 		}
-		strength := uint8(1)
-		if primary(en.via) {
-			strength = 0
-		}
-		if strength < strongest {
-			strongest = strength
-			s.scored = s.scored[:0]
-		}
-		if strength == strongest {
-			s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: en.former})
-		}
+		s.keepStrongest(en, score, &strongest)
 	}
 	if len(s.scored) == 0 {
 		return communeMatch{}, false
@@ -401,17 +391,7 @@ func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMa
 				if !inDep(en.place) {
 					continue
 				}
-				strength := uint8(1)
-				if primary(en.via) {
-					strength = 0
-				}
-				if strength < strongest {
-					strongest = strength
-					s.scored = s.scored[:0]
-				}
-				if strength == strongest {
-					s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: en.former})
-				}
+				s.keepStrongest(en, score, &strongest)
 			}
 		}
 		if len(s.scored) == 0 {
@@ -535,4 +515,21 @@ func (m *Matcher) arrondissement(p *parsed, r communeMatch, s *scratch) communeM
 	r.city = city
 	r.ambiguity = m.places[city].name + " est divisée en arrondissements : précisez l'arrondissement, le code postal ou l'adresse"
 	return r
+}
+
+// keepStrongest adds the place of entry en to s.scored when the entry reaches it as
+// strongly as the best so far (a commune's own name beats a lieu-dit or former
+// name), starting the list again when it is stronger.
+func (s *scratch) keepStrongest(en *entry, score float64, strongest *uint8) {
+	strength := uint8(1)
+	if primary(en.via) {
+		strength = 0
+	}
+	if strength < *strongest {
+		*strongest = strength
+		s.scored = s.scored[:0]
+	}
+	if strength == *strongest {
+		s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: en.former})
+	}
 }

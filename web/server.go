@@ -63,6 +63,10 @@ type Server struct {
 	reload  sync.Mutex // one reload at a time
 	metrics *metrics
 	engine  *gin.Engine
+
+	publications atomic.Pointer[publications] // nil: the server follows no feed
+	followingMu  sync.Mutex
+	following    followingGauge
 }
 
 // New loads the first state and builds the routes. A failed first load is an

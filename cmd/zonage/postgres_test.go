@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,11 +168,18 @@ func TestServeStopJoinsPublicationListener(t *testing.T) {
 	}
 	next := snap.Dataset.Meta.Version + ".suivante"
 	busy := make(chan struct{})
+	var finished atomic.Bool
 	setHook(t, &testHookPublication, func(ctx context.Context, p importer.Publication) {
-		if p.Version == next {
-			close(busy)
-			<-ctx.Done() // still at work when the server is told to stop
+		if p.Version != next {
+			return
 		}
+		close(busy)
+		// Still at work well after the server is told to stop, as a slow load
+		// would be: the HTTP server is down long before this returns. The pause
+		// only holds the listener; what is checked is the order of events.
+		<-ctx.Done()
+		time.Sleep(time.Second)
+		finished.Store(true)
 	})
 	_, _, stop := launchServer(t, testSnapshot, "--postgres", dsn)
 	if err := publishVersion(ctx, dsn, snap, next); err != nil {
@@ -184,6 +192,9 @@ func TestServeStopJoinsPublicationListener(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+	if !finished.Load() {
+		t.Fatal("serve returned while its publication listener was still at work")
 	}
 	if left := goroutinesRunning("main.runServe", "zonage/importer.(*PostgresListener)"); left != "" {
 		t.Fatalf("still running after serve returned:\n%s", left)

@@ -127,7 +127,7 @@ type batch struct {
 
 type rawRow struct {
 	row Row
-	rec *record
+	rec record
 }
 
 // Run reads in, annotates every row and writes out.
@@ -215,19 +215,18 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return nil, readError(err)
 	}
 	rr.expectFields = len(first.fields)
-	var pending *record
-	var headerRec *record
+	var pending, headerRec *record
 	if opt.NoHeader {
 		rep.Header = make([]string, len(first.fields))
 		for i := range first.fields {
 			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
 		}
-		pending = first
+		pending = &first
 	} else {
-		headerRec = first
+		headerRec = &first
 		rep.Header = make([]string, len(first.fields))
 		for i, f := range first.fields {
-			rep.Header[i] = codec.decode(f, first)
+			rep.Header[i] = codec.decode(f, &first)
 		}
 		if first.problem != "" {
 			rep.Notes = append(rep.Notes, "en-tête : "+first.problem)
@@ -312,8 +311,8 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		defer close(todo)
 		var seq int64
 		var number int64
-		b := &batch{}
-		add := func(rec *record) {
+		b := &batch{rows: make([]rawRow, 0, batchRows)}
+		add := func(rec record) {
 			number++
 			b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.problem}})
 			b.bytes += rec.size
@@ -332,11 +331,11 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				return false
 			}
 			seq++
-			b = &batch{seq: seq}
+			b = &batch{seq: seq, rows: make([]rawRow, 0, batchRows)}
 			return true
 		}
 		if pending != nil {
-			add(pending)
+			add(*pending)
 		}
 		for {
 			rec, err := rr.next()
@@ -405,7 +404,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			next++
 			for k := range nb.rows {
 				row := &nb.rows[k]
-				if err := rw.write(layout.row(row.rec, nb.out[k])); err != nil {
+				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
 					return rep, fmt.Errorf("écriture du résultat : %w", err)
 				}
 				rep.Rows++
@@ -452,7 +451,7 @@ func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHead
 		if col >= len(fields) {
 			return ""
 		}
-		return trimSpace(c.decode(fields[col], rr.rec))
+		return trimSpace(c.decode(fields[col], &rr.rec))
 	}
 	for i, role := range Roles {
 		if role == RoleAddress && len(parts) > 0 {
@@ -505,7 +504,9 @@ func (l *rowLayout) header(rec *record, added []string) []string {
 		out = append(out, l.input(f, rec, enc))
 	}
 	if l.inPlace == nil {
-		out = slices.Insert(out, min(l.headerLen, len(out)), l.codec.added(added, enc)...)
+		for _, name := range added {
+			out = append(out, l.codec.added(name, enc))
+		}
 	}
 	return out
 }
@@ -514,20 +515,29 @@ func (l *rowLayout) row(rec *record, added []string) []string {
 	enc := l.codec.output(rec)
 	width := max(len(rec.fields), l.headerLen)
 	out := make([]string, 0, width+len(added))
-	for _, f := range rec.fields {
+	n := min(len(rec.fields), l.headerLen)
+	if l.inPlace != nil {
+		n = len(rec.fields)
+	}
+	for _, f := range rec.fields[:n] {
 		out = append(out, l.input(f, rec, enc))
 	}
 	for len(out) < l.headerLen {
 		out = append(out, "")
 	}
-	cells := l.codec.added(added, enc)
 	if l.inPlace != nil {
 		for i, col := range l.inPlace {
-			out[col] = cells[i]
+			out[col] = l.codec.added(added[i], enc)
 		}
 		return out
 	}
-	return slices.Insert(out, l.headerLen, cells...)
+	for _, v := range added {
+		out = append(out, l.codec.added(v, enc))
+	}
+	for _, f := range rec.fields[n:] {
+		out = append(out, l.input(f, rec, enc))
+	}
+	return out
 }
 
 func (l *rowLayout) input(f string, rec *record, enc string) string {
@@ -603,17 +613,13 @@ func (c *codec) convert(s string, rec *record, enc string) string {
 	return e
 }
 
-// added encodes the annotator's cells, neutralised, in the row's encoding.
-func (c *codec) added(cells []string, enc string) []string {
-	out := make([]string, len(cells))
-	for i, v := range cells {
-		v = neutralize(v, enc == EncodingUTF8)
-		if enc == EncodingWindows1252 && !isASCII([]byte(v)) {
-			v, _ = encoding.ReplaceUnsupported(charmap.Windows1252.NewEncoder()).String(v)
-		}
-		out[i] = v
+// added encodes one of the annotator's cells, neutralised, in the row's encoding.
+func (c *codec) added(v string, enc string) string {
+	v = neutralize(v, enc == EncodingUTF8)
+	if enc == EncodingWindows1252 && !isASCII([]byte(v)) {
+		v, _ = encoding.ReplaceUnsupported(charmap.Windows1252.NewEncoder()).String(v)
 	}
-	return out
+	return v
 }
 
 func (c *codec) notes(inputEncoding string) []string {

@@ -106,12 +106,16 @@ func (l *lineReader) next() (physLine, error) {
 	}
 }
 
+// finish returns the line; a line that was in the reader's buffer whole is returned
+// in place, valid until the next call (callers keeping it clone it).
 func (l *lineReader) finish(acc, text []byte, end string) (physLine, error) {
 	if len(acc)+len(text) > l.maxBytes {
 		return physLine{}, l.tooLong()
 	}
-	line := make([]byte, 0, len(acc)+len(text))
-	line = append(append(line, acc...), text...)
+	line := text
+	if acc != nil {
+		line = append(acc, text...)
+	}
 	l.r.Discard(len(text) + len(end))
 	l.number++
 	return physLine{text: line, end: end, number: l.number}, nil
@@ -136,6 +140,7 @@ type record struct {
 type recordReader struct {
 	lines   lineReader
 	pending []physLine // lines to read again after a malformed record
+	span    []physLine
 	delim   byte
 	// expectFields is the field count a record spanning lines must have to be
 	// accepted (the header's); 0 = any.
@@ -160,20 +165,26 @@ func (rr *recordReader) nextLine() (physLine, error) {
 }
 
 // next returns the next record, io.EOF after the last.
-func (rr *recordReader) next() (*record, error) {
+func (rr *recordReader) next() (record, error) {
 	first, err := rr.nextLine()
 	for err == nil && len(first.text) == 0 {
 		first, err = rr.nextLine()
 	}
 	if err != nil {
-		return nil, err
+		return record{}, err
 	}
 	s := &rr.split
 	s.reset(rr.delim)
 	state := s.feed(first.text, first.end, false)
-	span := []physLine{first}
+	span := append(rr.span[:0], first)
+	defer func() { rr.span = span[:0] }()
 	size := len(first.text) + len(first.end)
 	var why string
+	if state == stateOpenQuote {
+		// The line will be needed after the next ones are read.
+		span[0].text = bytes.Clone(first.text)
+		first = span[0]
+	}
 	for state == stateOpenQuote {
 		if len(span) == maxQuotedLines {
 			why = fmt.Sprintf("guillemet ouvert dans le champ %d et non refermé sur %d lignes", s.fieldCount()+1, maxQuotedLines)
@@ -185,8 +196,9 @@ func (rr *recordReader) next() (*record, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return record{}, err
 		}
+		l.text = bytes.Clone(l.text)
 		span = append(span, l)
 		size += len(l.text) + len(l.end)
 		if size > rr.lines.maxBytes {
@@ -204,10 +216,10 @@ func (rr *recordReader) next() (*record, error) {
 		why = fmt.Sprintf("le champ entre guillemets s'étend sur %d lignes et donne %d champs au lieu de %d", len(span), s.fieldCount(), rr.expectFields)
 	}
 	if s.fieldCount() > maxFields {
-		return nil, &LimitError{Line: first.number, Reason: fmt.Sprintf("plus de %d champs", maxFields)}
+		return record{}, &LimitError{Line: first.number, Reason: fmt.Sprintf("plus de %d champs", maxFields)}
 	}
 	if state == stateDone && why == "" {
-		rec := &record{fields: s.fields(), line: first.number, lastLine: span[len(span)-1].number, size: size}
+		rec := record{fields: s.fields(), line: first.number, lastLine: span[len(span)-1].number, size: size}
 		rec.setEncoding(span)
 		return rec, nil
 	}
@@ -218,9 +230,9 @@ func (rr *recordReader) next() (*record, error) {
 	}
 	fields := lenientSplit(first.text, rr.delim)
 	if len(fields) > maxFields {
-		return nil, &LimitError{Line: first.number, Reason: fmt.Sprintf("plus de %d champs", maxFields)}
+		return record{}, &LimitError{Line: first.number, Reason: fmt.Sprintf("plus de %d champs", maxFields)}
 	}
-	rec := &record{fields: fields, line: first.number, lastLine: first.number, size: len(first.text) + len(first.end),
+	rec := record{fields: fields, line: first.number, lastLine: first.number, size: len(first.text) + len(first.end),
 		problem: fmt.Sprintf("ligne %d illisible : %s", first.number, why)}
 	rec.setEncoding(span[:1])
 	return rec, nil

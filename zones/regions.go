@@ -310,3 +310,44 @@ func fillRegionalDates(a *ZonageAnswer) {
 	}
 	a.DateNote = note
 }
+
+// DateEvidence is what a region-level date derived from official rows rests on.
+type DateEvidence struct {
+	Table     string   `json:"table"`                // file name of the official table
+	TableDate string   `json:"table_date,omitempty"` // its update date (date_maj)
+	Rows      int      `json:"rows"`                 // its rows that date communes of the region
+	Codes     []string `json:"codes"`                // those communes
+}
+
+// fillDerivedDate dates an answer from official rows of other communes of its region
+// (Meta.RegionDates) and reports whether it did. An assignment with its own dates, one
+// from an imported regional arrêté, or one on another scale than the dated rows is left
+// alone; a region whose dated rows disagree with the served categories gets no date and
+// the reason.
+func (r *Resolver) fillDerivedDate(a *ZonageAnswer, z *Zonage) bool {
+	if a.ArreteDate != "" || a.EffectiveDate != "" || strings.HasPrefix(z.Source, "overlay:") {
+		return false
+	}
+	rd, ok := r.Dataset.regionDates[a.Region.Code]
+	if !ok || (rd.Scheme != "" && a.Scheme != "" && rd.Scheme != a.Scheme) {
+		return false
+	}
+	ev := &DateEvidence{Table: rd.Table, TableDate: rd.TableDate, Rows: rd.Rows, Codes: rd.Codes}
+	if rd.Mismatch != "" {
+		a.DateStatus = DateUnknown
+		a.DateNote = fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté de %s au %s, mais %s",
+			rd.Table, a.Region.Name, FrenchDate(rd.ArreteDate), rd.Mismatch)
+		a.DateEvidence = ev
+		return true
+	}
+	a.ArreteDate = rd.ArreteDate
+	a.DateStatus = DateDerived
+	a.DateEvidence = ev
+	rows := "ligne"
+	if rd.Rows > 1 {
+		rows = "lignes"
+	}
+	a.DateNote = fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes de %s ; un arrêté couvre toute sa région",
+		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), a.Region.Name)
+	return true
+}

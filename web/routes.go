@@ -18,6 +18,8 @@ func (s *Server) routes() *gin.Engine {
 	// Map tiles are kept gzipped and sent as kept: registered before the gzip
 	// middleware, which would compress them a second time.
 	r.GET("/api/v1/tiles/:layer/:z/:x/:y", deadline(s.cfg.RequestTimeout), s.handleTile)
+	// Export files are gzipped once when built, and sent as kept.
+	r.GET("/api/v1/export/:format", s.handleExport)
 	// Compressed answers except the streamed CSVs, whose clients read them as they
 	// come and which gzip would buffer.
 	r.Use(gzip.Gzip(gzip.DefaultCompression, gzip.WithExcludedPaths([]string{"/api/v1/classify", "/search/csv", "/metrics"})))
@@ -33,6 +35,8 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/map", quick, s.handleMap)
 	api.GET("/catchments/:kind/:code", quick, s.handleCatchment)
 	api.GET("/sources", quick, s.handleSources)
+	api.GET("/tiles/:layer", quick, s.handleTileJSON)
+	s.ogcRoutes(r)
 	r.POST("/search/csv/", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	r.POST("/search/csv", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	r.GET("/openapi.json", s.handleOpenAPI)

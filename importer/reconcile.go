@@ -32,7 +32,10 @@ type reconciler struct {
 	history map[string]string     // code that no longer has an outline -> outline code
 	// anyRegion maps a code of any COG vintage to its region; built on first use.
 	anyRegion map[string]string
-	notes     []string
+	// disagree notes, per code, how a later national table's category differs from
+	// the one an earlier table gave.
+	disagree map[string]string
+	notes    []string
 }
 
 // reconcile joins the zonage (its own COG vintage, per arrondissement for Paris,
@@ -81,6 +84,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		return nil, err
 	}
 	r.inferSchemes(ds)
+	ds.Meta.RegionDates = r.deriveRegionDates(ds)
 
 	// Communes, in outline order sorted by code.
 	polys := make([]orb.MultiPolygon, len(in.polygons))
@@ -278,6 +282,10 @@ func (r *reconciler) assignNational(ds *zones.Dataset) error {
 			}
 			p := &prev[0]
 			if p.Category != z.Category {
+				if r.disagree == nil {
+					r.disagree = map[string]string{}
+				}
+				r.disagree[rec.Code] = fmt.Sprintf("%s %s y est %s alors que %s sert %s", rec.Code, rec.Name, z.OfficialCode, p.Source, p.OfficialCode)
 				r.notes = append(r.notes, fmt.Sprintf("%s %s : %s dans %s, %s dans %s (%s retenu)",
 					rec.Code, rec.Name, p.OfficialCode, p.Source, z.OfficialCode, srcID, srcID))
 				p.Category, p.OfficialCode, p.Source = z.Category, z.OfficialCode, srcID
@@ -294,6 +302,75 @@ func (r *reconciler) assignNational(ds *zones.Dataset) error {
 		}
 	}
 	return nil
+}
+
+// deriveRegionDates gathers, per region, the kiné arrêté dates the official tables
+// give on their rows. An arrêté covers its region, so one dated row dates the region's
+// other communes too (zones applies it, marked derived, with this evidence), unless
+// the dated rows disagree among themselves (no date, and the report says so) or with
+// the categories another table serves for the same communes (Mismatch).
+func (r *reconciler) deriveRegionDates(ds *zones.Dataset) []zones.RegionDate {
+	type key struct{ region, table string }
+	found := map[key]*zones.RegionDate{}
+	var order []key
+	conflicting := map[key]bool{}
+	for _, f := range r.in.national {
+		for _, rec := range f.Records {
+			if rec.ArreteDate == "" {
+				continue
+			}
+			list := ds.Zonage[rec.Code]
+			if len(list) == 0 {
+				continue
+			}
+			z := list[0]
+			k := key{z.Region, f.Path}
+			rd, ok := found[k]
+			if !ok {
+				rd = &zones.RegionDate{Region: z.Region, ArreteDate: rec.ArreteDate, Scheme: rec.Category.ImpliedScheme(),
+					Source: f.Format, Table: filepath.Base(f.Path), TableDate: f.DateMaj}
+				found[k] = rd
+				order = append(order, k)
+			}
+			if rd.ArreteDate != rec.ArreteDate {
+				conflicting[k] = true
+			}
+			if s := rec.Category.ImpliedScheme(); s != "" {
+				rd.Scheme = s
+			}
+			rd.Rows++
+			rd.Codes = append(rd.Codes, rec.Code)
+			if d, ok := r.disagree[rec.Code]; ok {
+				rd.Mismatch = joinNote(rd.Mismatch, d)
+			}
+		}
+	}
+	var out []zones.RegionDate
+	retained := map[string]string{}
+	for _, k := range order {
+		rd := found[k]
+		switch {
+		case conflicting[k]:
+			r.notes = append(r.notes, fmt.Sprintf("%s : les lignes de %s ne donnent pas toutes la même date d'arrêté ; aucune date n'est étendue à la région",
+				regionLabel(k.region), rd.Table))
+			continue
+		case retained[k.region] != "":
+			r.notes = append(r.notes, fmt.Sprintf("%s : plusieurs tables officielles datent la région ; seule %s est retenue", regionLabel(k.region), retained[k.region]))
+			continue
+		}
+		retained[k.region] = rd.Table
+		sort.Strings(rd.Codes)
+		out = append(out, *rd)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Region < out[j].Region })
+	return out
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " ; " + b
 }
 
 // applyOverlays makes each regional arrêté replace its region's assignments from

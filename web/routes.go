@@ -19,6 +19,8 @@ func (s *Server) routes() *gin.Engine {
 	// Map tiles are kept gzipped and sent as kept: registered before the gzip
 	// middleware, which would compress them a second time.
 	getAndHead(r, "/api/v1/tiles/:layer/:z/:x/:y", deadline(s.cfg.RequestTimeout), s.handleTile)
+	// Export files are gzipped once when built, and sent as kept.
+	getAndHead(r, "/api/v1/export/:format", s.handleExport)
 	// Compressed answers except the streamed CSVs, whose clients read them as they
 	// come and which gzip would buffer.
 	r.Use(gzip.Gzip(gzip.DefaultCompression, gzip.WithExcludedPaths([]string{"/api/v1/classify", "/search/csv", "/metrics"})))
@@ -34,6 +36,8 @@ func (s *Server) routes() *gin.Engine {
 	getAndHead(api, "/map", quick, s.handleMap)
 	getAndHead(api, "/catchments/:kind/:code", quick, s.handleCatchment)
 	getAndHead(api, "/sources", quick, s.handleSources)
+	getAndHead(api, "/tiles/:layer", quick, s.handleTileJSON)
+	s.ogcRoutes(r)
 	r.POST("/search/csv/", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	r.POST("/search/csv", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	getAndHead(r, "/openapi.json", s.handleOpenAPI)

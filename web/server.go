@@ -64,6 +64,7 @@ type Server struct {
 	reload  sync.Mutex // one reload at a time
 	metrics *metrics
 	engine  *gin.Engine
+	exports exportCache // the files of GET /api/v1/export/{format}
 }
 
 // New loads the first state and builds the routes. A failed first load is an

@@ -175,6 +175,17 @@ func printCoverage(w io.Writer, ds *zones.Dataset) {
 		}
 		fmt.Fprintf(w, "  %s %s : %s\n", a.Code, a.Name, strings.Join(parts, ", "))
 	}
+	if len(m.RegionDates) > 0 {
+		fmt.Fprintln(w, "Dates d'arrêté étendues à leur région depuis les lignes officielles :")
+		for _, rd := range m.RegionDates {
+			if rd.Mismatch != "" {
+				fmt.Fprintf(w, "  %s : %s (%s) non retenue : %s\n", regionName(rd.Region), zones.FrenchDate(rd.ArreteDate), rd.Table, rd.Mismatch)
+				continue
+			}
+			fmt.Fprintf(w, "  %s : arrêté du %s, %d ligne(s) de %s (mise à jour du %s) : %s\n", regionName(rd.Region),
+				zones.FrenchDate(rd.ArreteDate), rd.Rows, rd.Table, zones.FrenchDate(rd.TableDate), strings.Join(rd.Codes, ", "))
+		}
+	}
 	for _, n := range cov.Notes {
 		fmt.Fprintf(w, "Note : %s\n", n)
 	}

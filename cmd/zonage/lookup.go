@@ -178,7 +178,20 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 	}
 	fmt.Fprintln(w, line)
 	if z.DateNote != "" {
-		fmt.Fprintf(w, "%s  ⚠ %s\n", indent, z.DateNote)
+		wrap(w, indent+"  ⚠ ", z.DateNote)
+	}
+	for _, c := range z.DateClaims {
+		var parts []string
+		if c.ArreteDate != "" {
+			parts = append(parts, "arrêté du "+zones.FrenchDate(c.ArreteDate))
+		}
+		if c.EffectiveDate != "" {
+			parts = append(parts, "en vigueur le "+zones.FrenchDate(c.EffectiveDate))
+		}
+		if c.ArreteRef != "" {
+			parts = append(parts, c.ArreteRef)
+		}
+		wrap(w, indent+"    · ", fmt.Sprintf("%s selon %s [%s]", strings.Join(parts, ", "), c.Note, strings.Join(c.Sources, "][")))
 	}
 	if c := z.Catchment; c != nil {
 		derived := ""

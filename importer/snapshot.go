@@ -11,12 +11,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/paulmach/orb"
 
 	"zonage/geo/address"
+	"zonage/internal/atomicfile"
 	"zonage/zones"
 )
 
@@ -65,38 +65,19 @@ type snapshotData struct {
 	ParentNames     map[string]string
 }
 
-// WriteSnapshot writes the snapshot atomically: to a temporary file in the same
-// folder, synced, then renamed over path. A failure at any point leaves an existing
-// snapshot at path untouched.
+// WriteSnapshot writes the snapshot atomically (atomicfile): a failure at any
+// point leaves an existing snapshot at path untouched.
 func WriteSnapshot(path string, s *Snapshot) error {
 	data, err := EncodeSnapshot(s)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("création du dossier de l'instantané %s : %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, ".zonage-snapshot-*")
-	if err != nil {
-		return fmt.Errorf("écriture de l'instantané dans %s : %w", dir, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("écriture de l'instantané %s : %w", tmp.Name(), err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	err = atomicfile.Write(path, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("remplacement de l'instantané %s : %w", path, err)
+	})
+	if err != nil {
+		return fmt.Errorf("écriture de l'instantané %s : %w", path, err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package zones
 
 import (
-	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
@@ -55,30 +54,6 @@ type Source struct {
 	Secondary bool     `yaml:"secondary" json:"secondary,omitempty"`
 }
 
-//go:embed regions.yaml
-var regionsYAML []byte
-
-//go:embed sources.yaml
-var sourcesYAML []byte
-
-// The embedded tables are package variables initialised from one another: Go orders
-// their initialisation by dependency, whatever the file they are declared in, so the
-// rules table can use the sources and regions without reading them again.
-var (
-	sources                      = mustParse(parseSources(sourcesYAML, "zones/sources.yaml"))
-	regions                      = mustParse(parseRegions(regionsYAML, "zones/regions.yaml", sources))
-	regionsByCode, regionsByName = indexRegions(regions)
-)
-
-// mustParse stops the program on an invalid embedded table; the tests load every
-// table, so such a binary is never built by `make test`.
-func mustParse[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func indexRegions(regions []Region) (byCode, byName map[string]*Region) {
 	regionsByCode, regionsByName := map[string]*Region{}, map[string]*Region{}
 	for i := range regions {
@@ -116,8 +91,8 @@ func parseSources(b []byte, name string) (map[string]Source, error) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		var s Source
-		if err := v.Decode(&s); err != nil {
-			return nil, &DataError{name, v.Line, err.Error()}
+		if err := decodeNode(v, &s); err != nil {
+			return nil, err.(*nodeError).at(name)
 		}
 		if _, dup := out[k.Value]; dup {
 			return nil, &DataError{name, k.Line, fmt.Sprintf("clé de source « %s » en double", k.Value)}
@@ -143,8 +118,8 @@ func parseRegions(b []byte, name string, known map[string]Source) ([]Region, err
 	seen := map[string]bool{}
 	for _, n := range doc.Content[0].Content {
 		var r Region
-		if err := n.Decode(&r); err != nil {
-			return nil, &DataError{name, n.Line, err.Error()}
+		if err := decodeNode(n, &r); err != nil {
+			return nil, err.(*nodeError).at(name)
 		}
 		if r.Code == "" || r.Name == "" {
 			return nil, &DataError{name, n.Line, "région sans code ou sans nom"}
@@ -153,8 +128,8 @@ func parseRegions(b []byte, name string, known map[string]Source) ([]Region, err
 			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s en double", r.Code)}
 		}
 		seen[r.Code] = true
-		if r.Scheme != "" && r.Scheme != SchemeAvenant7 && r.Scheme != SchemeAvenant5 {
-			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : échelle inconnue « %s » (avenant7 ou avenant5)", r.Code, r.Scheme)}
+		if r.Scheme != "" && !r.Scheme.Valid() {
+			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : échelle inconnue « %s » (attendu %s)", r.Code, r.Scheme, schemeCodes.expected())}
 		}
 		for _, a := range []*RegionArrete{r.Current, r.Previous} {
 			if a == nil {
@@ -215,14 +190,14 @@ func foldName(s string) string {
 
 // Regions lists the known regions sorted by code.
 func Regions() []Region {
-	out := append([]Region(nil), regions...)
+	out := append([]Region(nil), embedded().regions...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
 }
 
 // RegionByCode finds a region by its INSEE code ("84").
 func RegionByCode(code string) (Region, bool) {
-	r, ok := regionsByCode[strings.TrimSpace(code)]
+	r, ok := embedded().regionsByCode[strings.TrimSpace(code)]
 	if !ok {
 		return Region{}, false
 	}
@@ -232,7 +207,7 @@ func RegionByCode(code string) (Region, bool) {
 // RegionByName finds a region by its name or a common abbreviation, ignoring
 // case, accents and punctuation ("Auvergne-Rhône-Alpes", "AURA").
 func RegionByName(name string) (Region, bool) {
-	r, ok := regionsByName[foldName(name)]
+	r, ok := embedded().regionsByName[foldName(name)]
 	if !ok {
 		return Region{}, false
 	}
@@ -241,12 +216,12 @@ func RegionByName(name string) (Region, bool) {
 
 // SourceByKey returns a bibliography entry ("R-ARA").
 func SourceByKey(key string) (Source, bool) {
-	s, ok := sources[key]
+	s, ok := embedded().sources[key]
 	return s, ok
 }
 
 func regionRef(code string) RegionRef {
-	if r, ok := regionsByCode[code]; ok {
+	if r, ok := embedded().regionsByCode[code]; ok {
 		return RegionRef{Code: r.Code, Name: r.Name}
 	}
 	return RegionRef{Code: code, Name: code}
@@ -270,7 +245,7 @@ func fillRegionalDates(a *ZonageAnswer) {
 		return
 	}
 	a.DateStatus = DateUnknown
-	r, ok := regionsByCode[a.Region.Code]
+	r, ok := embedded().regionsByCode[a.Region.Code]
 	if !ok {
 		return
 	}

@@ -56,12 +56,13 @@ func TestRegionsTableValidation(t *testing.T) {
 		{"bad date", "- code: \"11\"\n  name: X\n- code: \"84\"\n  name: Y\n  current:\n    effective_date: 01/11/2024\n    sources: [R-ARA]\n", "regions.yaml:3 : région 84 : date « 01/11/2024 » invalide"},
 		{"unknown scheme", "- code: \"84\"\n  name: X\n  scheme: avenant9\n", "échelle inconnue « avenant9 »"},
 		{"duplicate", "- code: \"84\"\n  name: X\n- code: \"84\"\n  name: Y\n", "regions.yaml:3 : région 84 en double"},
+		{"unknown field", "- code: \"84\"\n  name: X\n  nom: Y\n", "regions.yaml:3 : champ inconnu « nom »"},
 		{"retained date beside claims", "- code: \"84\"\n  name: X\n  current:\n    effective_date: 2024-11-01\n    sources: [R-ARA]\n    claims:\n      - effective_date: 2025-11-01\n        sources: [R-ARA-2025]\n", "une date retenue ne va pas avec claims"},
 		{"claim without source", "- code: \"84\"\n  name: X\n  current:\n    claims:\n      - effective_date: 2025-11-01\n", "date sans source"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseRegions([]byte(tc.yaml), "regions.yaml", sources)
+			_, err := parseRegions([]byte(tc.yaml), "regions.yaml", embedded().sources)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}

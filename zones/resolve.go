@@ -158,6 +158,8 @@ type Resolver struct {
 	Today func() string
 	// Addresses matches address queries; nil = address search unavailable.
 	Addresses AddressMatcher
+	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
+	Rules *Rules
 
 	// answers caches, per commune, the answer for the day: every point of a commune
 	// gets the same one, and a batch of a million rows should not rebuild it each time.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func TestRetryOn429HonoursRetryAfter(t *testing.T) {
@@ -328,8 +330,8 @@ func TestDefaults(t *testing.T) {
 	if _, ok := c.Cache.(*LRU); !ok {
 		t.Errorf("cache = %T, want *LRU", c.Cache)
 	}
-	if want := time.Second / DefaultRequestsPerSecond; c.limiter.interval != want {
-		t.Errorf("limiter interval = %v, want %v", c.limiter.interval, want)
+	if want := rate.Limit(DefaultRequestsPerSecond); c.limiter.rate.Limit() != want {
+		t.Errorf("limiter rate = %v, want %v", c.limiter.rate.Limit(), want)
 	}
 	legacy := New(LegacyBaseURL + "/")
 	legacy.init()

@@ -525,17 +525,21 @@ func (s *Server) handleCatchment(c *gin.Context) {
 	var name string
 	var derived bool
 	out := make([]catchmentMember, 0, len(members))
+	classes := map[string]bool{}
 	for _, i := range members {
 		cm := &ds.Communes[i]
 		cl := md.classes[md.class[i]]
 		out = append(out, catchmentMember{Code: cm.Code, Name: cm.Name, Category: cl.Key, Label: cl.Label})
+		classes[cl.Key] = true
 		if cm.Catchment != nil && cm.Catchment.Kind == kind && cm.Catchment.Code == c.Param("code") {
 			name, derived = cm.Catchment.Name, cm.Catchment.Derived
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// coherent: the unit's communes share one class on the map's day; when they do not,
+	// the unit is not classed as a whole.
 	ans := gin.H{"kind": kind, "kind_label": kind.Label(), "code": c.Param("code"), "name": name, "derived": derived,
-		"communes": out, "dataset_version": md.version}
+		"coherent": len(classes) == 1, "communes": out, "dataset_version": md.version}
 	if md.polys != nil {
 		var b orb.Bound
 		for n, i := range members {

@@ -110,7 +110,9 @@ type Coverage struct {
 	UnmatchedZonage  []string                    `json:"unmatched_zonage"`   // zonage codes with no outline
 	CommunesNoZonage []string                    `json:"communes_no_zonage"` // outlines with no zonage
 	Merged           int                         `json:"merged"`             // communes covered through former codes, all agreeing
-	Notes            []string                    `json:"notes,omitempty"`
+	// Catchments says, per unit, whether its communes share one category.
+	Catchments *CatchmentCoherence `json:"catchments,omitempty"`
+	Notes      []string            `json:"notes,omitempty"`
 }
 
 // AmbiguousCommune is a current commune whose former communes had different categories.

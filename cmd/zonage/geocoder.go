@@ -71,9 +71,9 @@ func (b banMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 		m.Code = r.OldCitycode
 	}
 	switch r.Type {
-	case "housenumber":
+	case bangeocoder.TypeHouseNumber:
 		m.Level = zones.LevelHouseNumber
-	case "street", "locality":
+	case bangeocoder.TypeStreet, bangeocoder.TypeLocality:
 		m.Level = zones.LevelStreet
 	default:
 		m.Level = zones.LevelMunicipality

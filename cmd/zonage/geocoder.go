@@ -30,7 +30,7 @@ func (f *geocoderFlags) apply(res *zones.Resolver) error {
 	case "", "hors-ligne", "offline":
 		return nil
 	case "ban":
-		res.Addresses = banMatcher{client: bangeocoder.New(f.url, bangeocoder.WithUserAgent("zonage"))}
+		res.Addresses = banMatcher{client: &bangeocoder.Client{BaseURL: f.url, UserAgent: "zonage"}}
 		return nil
 	}
 	return usageErr("--geocoder « %s » : hors-ligne ou ban attendu", f.kind)

@@ -129,7 +129,8 @@ test('une commune nouvelle ambiguë s\'explique', { timeout: 2 * DELAI }, async 
   await carte(page, '/?commune=08439');
   const texte = await panneau(page, '08439');
   assert.match(texte, /communes déléguées ont des catégories différentes/);
-  assert.match(texte, /Catégories possibles/);
+  assert.match(texte, /Catégorie selon la commune déléguée/);
+  assert.match(texte, /Le Mont-Dieu \(08300\)/);
   await capture(page, '03-commune-ambigue');
   assert.deepEqual(erreurs, []);
   await contexte.close();
@@ -170,8 +171,9 @@ test('le profil précise les options', { timeout: 2 * DELAI }, async () => {
   await panneau(page, '75106');
   await page.locator('#profil-bouton').click();
   await page.selectOption('select[name="statut"]', 'remplacant');
-  await page.locator('#panneau .option summary', { hasText: /remplaçant/i }).waitFor({ timeout: DELAI });
+  await page.locator('#panneau .resume-faits dt', { hasText: 'Conventionnement (remplaçant)' }).waitFor({ timeout: DELAI });
   assert.equal(await page.locator('#panneau .option').count(), 1, 'un seul statut une fois le profil choisi');
+  assert.match(await page.locator('#panneau .resume').innerText(), /situation conventionnelle du remplacé/);
   await capture(page, '06-profil');
   assert.deepEqual(erreurs, []);
   await contexte.close();

@@ -34,6 +34,7 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
+	withCity(st.Resolver.Dataset, &res)
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
 	}

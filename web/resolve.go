@@ -38,6 +38,10 @@ func (s *Server) handleResolve(c *gin.Context) {
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
 	}
+	if q.HasPoint {
+		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))
+		return
+	}
 	c.JSON(http.StatusOK, res)
 }
 

@@ -251,6 +251,21 @@ async function montrer(res, ou, n) {
   await Promise.all(taches);
 }
 
+// lieuAffiche is the box, in page pixels, of the chosen place as drawn (its
+// outline, or the marker of a point): read by the browser tests, which cannot
+// see into the canvas the overlays are drawn on.
+window.zonageLieuAffiche = () => {
+  const c = etat.carte;
+  let b = null;
+  if (etat.surlignage) b = L.featureGroup(etat.surlignage.getLayers()).getBounds();
+  else if (etat.repere) b = L.latLngBounds(etat.repere.getLatLng(), etat.repere.getLatLng());
+  if (!c || !b || !b.isValid()) return null;
+  const o = c.getContainer().getBoundingClientRect();
+  const p1 = c.latLngToContainerPoint(b.getNorthWest());
+  const p2 = c.latLngToContainerPoint(b.getSouthEast());
+  return { x: o.x + (p1.x + p2.x) / 2, y: o.y + (p1.y + p2.y) / 2, l: p2.x - p1.x, h: p2.y - p1.y, repere: !!etat.repere };
+};
+
 function nettoyerSurlignage() {
   if (etat.surlignage) etat.surlignage.remove();
   etat.surlignage = null;

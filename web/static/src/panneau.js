@@ -217,7 +217,9 @@ function resumeCandidats(res, actions) {
     ul.append(li);
   }
   return el('div', { class: 'candidats' },
-    el('p', { class: 'candidats-titre' }, arrondissements ? 'Catégorie par arrondissement :' : 'Catégorie selon la commune déléguée :'),
+    el('p', { class: 'candidats-titre' }, arrondissements
+      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie par arrondissement :`
+      : 'Les communes déléguées ont des catégories différentes ; la catégorie dépend de celle où se trouve le cabinet :'),
     ul);
 }
 
@@ -255,8 +257,8 @@ export function rendrePanneau(res, actions) {
   const f = document.createDocumentFragment();
   const c = res.commune;
   const titre = document.getElementById('panneau-titre');
-  const enMer = res.match && res.match.method === 'en_mer';
-  titre.textContent = c ? c.name : enMer ? 'En mer' : res.status === 'introuvable' ? 'Aucune commune ici' : 'Lieu recherché';
+  const proche = res.nearest;
+  titre.textContent = c ? c.name : proche ? (proche.at_sea ? 'En mer' : 'Hors des communes françaises') : res.status === 'introuvable' ? 'Aucune commune ici' : 'Lieu recherché';
   if (c) titre.append(' ', el('span', { class: 'code' }, c.code));
 
   const resume = el('section', { class: 'resume', 'aria-label': "L'essentiel" });
@@ -272,7 +274,9 @@ export function rendrePanneau(res, actions) {
 
   // The server's message says what the panel shows already when all is well; it
   // is shown when it adds something (an ambiguity, a point placed by proximity, a miss).
-  const message = res.status !== 'ok' || (res.match && ['proximite', 'plus_proche', 'en_mer'].includes(res.match.method)) ? res.message : '';
+  // With candidates, their list says it better than the message that names them all.
+  const avecCandidats = res.candidates && res.candidates.length > 0;
+  const message = !avecCandidats && (res.status !== 'ok' || (res.match && ['proximite', 'hors_france'].includes(res.match.method))) ? res.message : '';
   const avertissements = ((res.match && res.match.warnings) || []).filter((w) => w && !(message || '').includes(w));
 
   const z = res.zonage;
@@ -295,6 +299,10 @@ export function rendrePanneau(res, actions) {
     resume.append(el('p', { class: res.status === 'ambigu' ? 'message message-ambigu' : 'message' }, message));
   }
   avertissements.forEach((w) => resume.append(el('p', { class: 'note' }, w)));
+  if (proche) {
+    resume.append(el('p', {}, el('button', { type: 'button', class: 'bouton-secondaire', onclick: () => actions.choisirCommune(proche.code) },
+      `Voir ${proche.name} (${proche.code})`)));
+  }
 
   if (res.candidates && res.candidates.length) {
     resume.append(resumeCandidats(res, actions));

@@ -384,6 +384,28 @@ test('un point en mer entre les îles de la Guadeloupe dit « en mer » et la co
   await contexte.close();
 });
 
+test('pas de liseré blanc entre les communes à partir du zoom 12', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1366, height: 850 } });
+  for (const [lieu, zoom] of [['lat=45.14&lon=2.49', 12], ['lat=45.76&lon=4.84', 14]]) {
+    await carte(page, `/?${lieu}&zoom=${zoom}&vue=1`);
+    await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+    // Inland, every pixel of the colour tiles is painted: none lets the pale
+    // background show between two communes.
+    const trous = await page.evaluate(() => {
+      let n = 0;
+      for (const c of document.querySelectorAll('.leaflet-layer')[0].querySelectorAll('canvas')) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] < 128) n++;
+      }
+      return n;
+    });
+    assert.equal(trous, 0, `pixels non peints au zoom ${zoom} (${lieu})`);
+  }
+  await capture(page, '15-sans-liseres-lyon-z14');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
 // csv builds n rows of places: commune codes (current, former, ambiguous, unknown)
 // and coordinates, one of them out of range.
 function csv(n) {

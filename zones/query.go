@@ -202,6 +202,9 @@ func ParseCoordinate(field, s string) (float64, error) {
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
+// maxQuotedValue is how many characters of an offending value a message quotes.
+const maxQuotedValue = 200
+
 func truncateRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {

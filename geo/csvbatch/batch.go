@@ -101,9 +101,10 @@ var ErrEmpty = errors.New("fichier vide : aucune ligne à classer")
 const (
 	batchRows  = 512
 	batchBytes = 256 << 10
-	// inFlightBytes bounds the input held between reading and writing, in units of
-	// batchBytes, so that a slow row cannot make the reader fill memory.
-	inFlightUnits = 64
+	// inFlightUnits bounds the input held between reading and writing, in batches
+	// and in units of batchBytes (a batch takes one unit per batchBytes it holds, at
+	// least one), so that a slow row cannot make the reader fill memory.
+	inFlightUnits = 16
 	sampleSize    = 64 << 10
 )
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"zonage/geo/csvbatch"
+	"zonage/internal/atomicfile"
 	"zonage/zones"
 )
 
@@ -131,17 +133,6 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	defer stopSignals()
 	go func() { <-ctx.Done(); stopSignals() }()
 
-	var out io.Writer = cmd.OutOrStdout()
-	var file *outputFile
-	if f.out != "" {
-		file, err = createOutputFile(f.out)
-		if err != nil {
-			return usageErr("écriture de %s : %v", f.out, err)
-		}
-		defer file.abort()
-		out = file
-	}
-
 	stderr := cmd.ErrOrStderr()
 	var bar *progressbar.ProgressBar
 	if !f.quiet && isTerminal(stderr) && size > 0 {
@@ -164,14 +155,18 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	}
 
 	opt.CountColumns = []string{zones.ColumnStatus, zones.ColumnCategory}
-	rep, err := csvbatch.Run(ctx, in, out, classifyAnnotator(res), opt)
-	if bar != nil {
-		bar.Finish()
-	}
-	if err != nil {
+	var rep *csvbatch.Report
+	classify := func(out io.Writer) error {
+		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res), opt)
+		if bar != nil {
+			bar.Finish()
+		}
+		if err == nil {
+			return nil
+		}
 		if ctx.Err() != nil && cmd.Context().Err() == nil {
 			what := "aucun fichier écrit"
-			if file == nil {
+			if f.out == "" {
 				what = "la sortie est incomplète"
 			}
 			var rows int64
@@ -182,10 +177,19 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
 	}
-	if file != nil {
-		if err := file.commit(); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("écriture de %s : %w", f.out, err)}
+	if f.out == "" {
+		err = classify(cmd.OutOrStdout())
+	} else {
+		// Written beside the target and renamed at the end, so an interrupted run
+		// never leaves a half file where a good one was.
+		err = atomicfile.Write(f.out, func(tmp *os.File) error { return classify(tmp) })
+	}
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
 		}
+		return usageErr("écriture de %s : %v", f.out, err)
 	}
 	if !f.quiet {
 		printClassifySummary(stderr, name, rep, time.Since(start))

@@ -41,7 +41,7 @@ func TestClassifyInterruptedLeavesNoFile(t *testing.T) {
 			defer stdin.Close()
 			go stdin.Write([]byte("code_insee\n" + strings.Repeat("75106\n", tc.rows)))
 			waitFor(t, "the temporary file", func() bool {
-				m, _ := filepath.Glob(filepath.Join(dir, ".zonage-classify-*"))
+				m, _ := filepath.Glob(filepath.Join(dir, ".out.csv.*.part"))
 				if len(m) != 1 {
 					return false
 				}
@@ -148,10 +148,10 @@ func TestClassifyOutputFileModeAndLinks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "absent.csv")); err != nil {
 		t.Fatalf("the dangling link's target was not created: %v", err)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "*", ".zonage-classify-*")); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "*", ".*.part")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".zonage-classify-*")); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*.part")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
 	}
 }

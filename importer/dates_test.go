@@ -72,3 +72,63 @@ func TestRegionDateMismatch(t *testing.T) {
 		t.Fatalf("answer %+v", got.Zonage)
 	}
 }
+
+// Paris, Lyon and Marseille are zoned by arrondissement: no arrondissement is grouped
+// in its city's canton-ville. Every derived unit says whether its communes share one
+// category, and a unit whose communes differ is never presented as classed whole.
+func TestCatchmentsMatchTheData(t *testing.T) {
+	snap, res := fullImport(t)
+	for _, code := range []string{"75106", "75115", "69381", "13201"} {
+		got, _ := res.ResolveCode(code)
+		if got.Zonage == nil || got.Zonage.Catchment != nil {
+			t.Errorf("%s: catchment %+v, want none (zoned by arrondissement)", code, got.Zonage)
+		}
+	}
+	cc := snap.Dataset.Meta.Coverage.Catchments
+	if cc == nil || cc.DerivedUnits < 1500 || cc.DerivedCoherent >= cc.DerivedUnits || cc.DerivedCoherent == 0 ||
+		cc.DerivedRate != float64(cc.DerivedCoherent)/float64(cc.DerivedUnits) {
+		t.Fatalf("coherence %+v", cc)
+	}
+	units := map[string]zones.CatchmentUnit{}
+	derived := 0
+	for _, u := range cc.Units {
+		units[string(u.Kind)+":"+u.Code] = u
+		if u.Derived {
+			derived++
+		}
+		if n := sumCounts(u.Categories); n != u.Communes || u.Coherent != (len(u.Categories) == 1) {
+			t.Errorf("unit %s %s: %d communes, categories %v, coherent %v", u.Kind, u.Code, u.Communes, u.Categories, u.Coherent)
+		}
+	}
+	if derived != cc.DerivedUnits {
+		t.Errorf("%d derived units listed, %d counted", derived, cc.DerivedUnits)
+	}
+	// Every commune's answer agrees with its unit's record.
+	checked := map[bool]int{}
+	for _, c := range snap.Dataset.Communes {
+		if c.Catchment == nil || checked[false] > 50 && checked[true] > 50 {
+			continue
+		}
+		got, _ := res.ResolveCode(c.Code)
+		if got.Zonage == nil || got.Zonage.Catchment == nil {
+			continue
+		}
+		cat := got.Zonage.Catchment
+		u := units[string(cat.Kind)+":"+cat.Code]
+		if cat.Coherent == nil || *cat.Coherent != u.Coherent || cat.Communes != u.Communes || cat.ClassedWhole() != u.Coherent {
+			t.Fatalf("%s: answer's unit %+v, report %+v", c.Code, cat, u)
+		}
+		checked[u.Coherent]++
+	}
+	if checked[false] == 0 || checked[true] == 0 {
+		t.Errorf("checked %v: want both coherent and split units", checked)
+	}
+}
+
+func sumCounts(m map[zones.Category]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

@@ -48,7 +48,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 	for _, c := range in.cog[newest] {
 		// A commune déléguée may share its code with its commune nouvelle: keep the
 		// commune-actuelle entry for that code.
-		if prev, ok := r.current[c.Code]; ok && prev.Type == "commune-actuelle" {
+		if prev, ok := r.current[c.Code]; ok && prev.Type == zones.CommuneActuelle {
 			continue
 		}
 		r.current[c.Code] = c
@@ -66,7 +66,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		ParentNames:     map[string]string{},
 	}
 	for _, c := range in.cog[newest] {
-		if c.Type == "arrondissement-municipal" && c.Parent != "" {
+		if c.Type == zones.ArrondissementMunicipal && c.Parent != "" {
 			ds.Arrondissements[c.Parent] = append(ds.Arrondissements[c.Parent], c.Code)
 			if p, ok := r.current[c.Parent]; ok {
 				ds.ParentNames[c.Parent] = p.Name
@@ -165,7 +165,7 @@ func (r *reconciler) dropParentOutlines() {
 	}
 	parents := map[string]bool{}
 	for _, c := range r.current {
-		if c.Type == "arrondissement-municipal" && have[c.Code] {
+		if c.Type == zones.ArrondissementMunicipal && have[c.Code] {
 			parents[c.Parent] = true
 		}
 	}
@@ -200,7 +200,7 @@ func (r *reconciler) buildHistory() {
 			for _, old := range c.FormerCodes {
 				set(old, c.Code)
 			}
-			if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.Parent != "" {
+			if (c.Type == zones.CommuneDeleguee || c.Type == zones.CommuneAssociee) && c.Parent != "" {
 				set(c.Code, c.Parent)
 			}
 		}
@@ -498,7 +498,7 @@ func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 	if m, ok := r.current[f.Code]; ok {
 		c.Name, c.Type, c.Departement, c.Region = m.Name, m.Type, m.Departement, m.Region
 		c.Population, c.Postcodes = m.Population, m.Postcodes
-		if m.Type == "arrondissement-municipal" {
+		if m.Type == zones.ArrondissementMunicipal {
 			c.Parent = m.Parent
 		}
 	} else {
@@ -514,12 +514,14 @@ func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 // Atlasanté table on its published rows; it is marked derived because the ARS
 // methodology, not an INSEE table, makes the final call.
 func (r *reconciler) catchment(c zones.Commune) *zones.Catchment {
-	code := c.Code
-	if c.Parent != "" {
-		code = c.Parent
+	// Paris, Lyon and Marseille are zoned by arrondissement, each classed on its own
+	// (Paris 6e non prioritaire beside intermédiaire arrondissements): grouping them
+	// in their city's canton-ville would contradict the published data.
+	if c.Parent != "" || c.Region == mayotteRegion {
+		return nil
 	}
-	row, ok := r.in.catchments[code]
-	if !ok || c.Region == mayotteRegion {
+	row, ok := r.in.catchments[c.Code]
+	if !ok {
 		return nil
 	}
 	if t, err := strconv.Atoi(row.TDUU2017); err == nil && t >= 43 && row.CantonVille != "" {
@@ -554,7 +556,7 @@ func (r *reconciler) buildFormer(ds *zones.Dataset) {
 		f := zones.FormerCommune{Code: old, Current: cur}
 		if z, ok := ds.Zonage[old]; ok && z[0].Name != "" {
 			f.Name = z[0].Name
-		} else if c, ok := r.current[old]; ok && c.Type != "commune-actuelle" {
+		} else if c, ok := r.current[old]; ok && c.Type != zones.CommuneActuelle {
 			f.Name = c.Name
 		} else {
 			f.Name = names[old]
@@ -580,11 +582,22 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	res := &zones.Resolver{Dataset: ds, Today: func() string { return r.in.today }}
+	units := map[string]*zones.CatchmentUnit{}
+	var unitOrder []string
 	for _, c := range ds.Communes {
 		got, _ := res.ResolveCode(c.Code)
 		switch got.Status {
 		case zones.StatusOK:
 			cat := got.Zonage.Category
+			if u := got.Zonage.Catchment; u != nil {
+				k := u.Key()
+				if units[k] == nil {
+					units[k] = &zones.CatchmentUnit{Kind: u.Kind, Code: u.Code, Name: u.Name, Derived: u.Derived, Categories: map[zones.Category]int{}}
+					unitOrder = append(unitOrder, k)
+				}
+				units[k].Communes++
+				units[k].Categories[cat]++
+			}
 			cov.PerCategory[cat]++
 			if cov.PerRegion[c.Region] == nil {
 				cov.PerRegion[c.Region] = map[zones.Category]int{}
@@ -605,7 +618,50 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	sort.Strings(cov.UnmatchedZonage)
+	cov.Catchments = catchmentCoherence(ds, units, unitOrder)
 	return cov
+}
+
+// catchmentCoherence tells, for every unit, whether its communes share one category,
+// and marks each commune's unit with it, so that an answer never presents as classed
+// whole a unit whose communes the data classes differently.
+func catchmentCoherence(ds *zones.Dataset, units map[string]*zones.CatchmentUnit, order []string) *zones.CatchmentCoherence {
+	out := &zones.CatchmentCoherence{}
+	sort.Strings(order)
+	for _, k := range order {
+		u := units[k]
+		u.Coherent = len(u.Categories) == 1
+		if u.Derived {
+			out.DerivedUnits++
+			if u.Coherent {
+				out.DerivedCoherent++
+			}
+		} else {
+			out.OfficialUnits++
+		}
+		out.Units = append(out.Units, *u)
+	}
+	if out.DerivedUnits > 0 {
+		out.DerivedRate = float64(out.DerivedCoherent) / float64(out.DerivedUnits)
+	}
+	mark := func(c *zones.Catchment) {
+		if c == nil {
+			return
+		}
+		if u, ok := units[c.Key()]; ok {
+			coherent := u.Coherent
+			c.Communes, c.Coherent = u.Communes, &coherent
+		}
+	}
+	for i := range ds.Communes {
+		mark(ds.Communes[i].Catchment)
+	}
+	for _, list := range ds.Zonage {
+		for i := range list {
+			mark(list[i].Catchment)
+		}
+	}
+	return out
 }
 
 // describe writes the human provenance of the zonage and outlines.
@@ -644,7 +700,7 @@ func (r *reconciler) zonageCOG(f *ZonageFile) string {
 	for _, year := range sortedKeys(r.in.cog) {
 		codes := map[string]bool{}
 		for _, c := range r.in.cog[year] {
-			if c.Type == "commune-actuelle" || c.Type == "arrondissement-municipal" {
+			if c.Type == zones.CommuneActuelle || c.Type == zones.ArrondissementMunicipal {
 				codes[c.Code] = true
 			}
 		}

@@ -23,7 +23,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/simplify"
 
 	"zonage/zones"
 )
@@ -386,17 +385,7 @@ func (md *mapData) departementBorders() ([]orb.LineString, []orb.Bound) {
 
 // catchmentOutline returns the outer boundary of a catchment's communes.
 func (md *mapData) catchmentOutline(key string) orb.MultiLineString {
-	md.outlinesMu.Lock()
-	defer md.outlinesMu.Unlock()
-	if o, ok := md.catchmentOutlines[key]; ok {
-		return o
-	}
-	o := borders(md.polys, md.catchments[key], func(int) int { return 0 })
-	// About 10 m: the outline is drawn over the commune outlines, whose own
-	// precision is 30 m, and a large bassin de vie stays a few kilobytes.
-	o = simplify.DouglasPeucker(0.0001).MultiLineString(o)
-	md.catchmentOutlines[key] = o
-	return o
+	return md.outline(key, md.catchments[key])
 }
 
 type mapClassCount struct {
@@ -525,17 +514,21 @@ func (s *Server) handleCatchment(c *gin.Context) {
 	var name string
 	var derived bool
 	out := make([]catchmentMember, 0, len(members))
+	classes := map[string]bool{}
 	for _, i := range members {
 		cm := &ds.Communes[i]
 		cl := md.classes[md.class[i]]
 		out = append(out, catchmentMember{Code: cm.Code, Name: cm.Name, Category: cl.Key, Label: cl.Label})
+		classes[cl.Key] = true
 		if cm.Catchment != nil && cm.Catchment.Kind == kind && cm.Catchment.Code == c.Param("code") {
 			name, derived = cm.Catchment.Name, cm.Catchment.Derived
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// coherent: the unit's communes share one class on the map's day; when they do not,
+	// the unit is not classed as a whole.
 	ans := gin.H{"kind": kind, "kind_label": kind.Label(), "code": c.Param("code"), "name": name, "derived": derived,
-		"communes": out, "dataset_version": md.version}
+		"coherent": len(classes) == 1, "communes": out, "dataset_version": md.version}
 	if md.polys != nil {
 		var b orb.Bound
 		for n, i := range members {

@@ -297,6 +297,10 @@ test('Entrée sur « Lyon » va à Lyon : contour, arrondissements, lien, Retour
   assert.equal(await page.locator('#erreur:visible, .message:visible', { hasText: 'xqzwv' }).count(), 1);
   assert.equal(page.url(), avant);
   assert.match(await page.locator('#panneau-titre').innerText(), /69385/);
+  await page.locator('#recherche').fill('99999');
+  await page.locator('#recherche').press('Enter');
+  await page.locator('#erreur', { hasText: 'Aucune commune de code 99999' }).waitFor({ timeout: DELAI });
+  assert.equal(page.url(), avant);
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"zonage/geo"
 )
@@ -90,7 +91,7 @@ func (md *mapData) labelCandidates() []label {
 			if len(md.polys[i]) == 0 {
 				continue
 			}
-			p := mercator(geo.InteriorPoint(md.polys[i]))
+			p := mercator(labelPoint(md.polys[i]))
 			l := label{name: c.Name, at: p, population: c.Population, minZ: 0, maxZ: maxTileZoom}
 			if c.Parent != "" {
 				l.minZ = 12
@@ -198,4 +199,23 @@ func (md *mapData) namesLayer(k tileKey) *mvtLayer {
 		layer.add(mvtPoint, geom.cmds, p.name)
 	}
 	return layer
+}
+
+// labelPoint is where a commune's name goes: the centroid of its largest part
+// when it lies inside it, as it does for most communes, else a point inside
+// found by scan lines, which costs some twenty times more.
+func labelPoint(mp orb.MultiPolygon) orb.Point {
+	var largest orb.Polygon
+	var area float64
+	for _, p := range mp {
+		if a := math.Abs(planar.Area(p)); largest == nil || a > area {
+			largest, area = p, a
+		}
+	}
+	if largest != nil && area > 0 {
+		if c, _ := planar.CentroidArea(largest); planar.PolygonContains(largest, c) {
+			return c
+		}
+	}
+	return geo.InteriorPoint(mp)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,7 @@ func (s *Server) handleSearch(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	if notModified(c, st.meta().Version) {
+	if notModifiedToday(c, st, time.Hour) {
 		return
 	}
 	var out []Suggestion

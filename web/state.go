@@ -46,6 +46,14 @@ type State struct {
 	// catchment outlines are drawn from them; nil = the map shows no communes.
 	Outlines []orb.MultiPolygon
 
+	// ExportFile writes every commune with its zonage in force today to path, in
+	// format geojson, csv or gpkg, atomically; nil = exports unavailable.
+	ExportFile func(format, path string) error
+
+	// The OGC API's index of the outlines (see ogc), built on first use.
+	ogcOnce sync.Once
+	ogcIdx  *ogcIndex
+
 	// The map's derived data (see mapData), built on first use for the current day.
 	mapMu  sync.Mutex
 	mapCur *mapData

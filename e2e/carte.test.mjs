@@ -207,18 +207,19 @@ async function artefacts(page) {
   });
 }
 
-// resumeVisible says whether the summary of the panel is on screen, above the fold.
+// resumeVisible says whether the summary of the panel is on screen, above the
+// fold, once the phone sheet has finished growing to its new height.
 async function resumeVisible(page) {
-  return page.evaluate(() => {
+  return page.waitForFunction(() => {
     const r = document.querySelector('#panneau .resume').getBoundingClientRect();
     return r.height > 0 && r.bottom <= window.innerHeight + 1;
-  });
+  }, null, { timeout: 3000 }).then(() => true, () => false);
 }
 
 test('aucun artefact dans les panneaux, avec et sans profil ; le résumé tient sur un écran de téléphone', { timeout: 10 * DELAI }, async () => {
   const profils = [null, { statut: 'titulaire', debut_etudes: '2024' }, { statut: 'remplacant' }];
   for (const [n, profil] of profils.entries()) {
-    const telephone = n === 1;
+    const telephone = n !== 1;
     const { contexte, page, erreurs } = await ouvrir(telephone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1366, height: 850 } });
     if (profil) await contexte.addInitScript((p) => localStorage.setItem('zonage-profil', JSON.stringify(p)), profil);
     await carte(page);

@@ -29,6 +29,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/search", quick, s.handleSearch)
 	api.GET("/dataset", quick, s.handleDataset)
 	api.POST("/classify", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleClassify)
+	api.POST("/classify/preview", quick, limitBody(s.cfg.MaxBodyBytes), s.handleClassifyPreview)
 	api.POST("/admin/reload", s.handleReload)
 	api.GET("/map", quick, s.handleMap)
 	api.GET("/catchments/:kind/:code", quick, s.handleCatchment)

@@ -53,8 +53,8 @@ type Options struct {
 	OutDelimiter rune   // 0 = the input's
 	OutEncoding  string // "" = the input's
 	NoHeader     bool   // the first line is data; columns must then be chosen by position
-	// Columns chooses the column of a role by header name or 1-based position; roles
-	// not chosen are found by header synonyms.
+	// Columns chooses the column of a role by header name or 1-based position, or
+	// NoColumn for none; roles not chosen are found by header synonyms.
 	Columns map[Role]string
 	// AddressParts are columns joined with spaces to make the address, as the
 	// api-adresse "columns" parameter does (e.g. numero, voie, ville); they replace
@@ -63,7 +63,10 @@ type Options struct {
 	// RawInput leaves the input cells exactly as read, even those a spreadsheet would
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
-	Workers  int // 0 = one per core
+	// Keep, when set, chooses the rows written from the columns added to them (only
+	// the rows left unresolved, say); the header is always written.
+	Keep    func(added []string) bool
+	Workers int // 0 = one per core
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
 	Progress func(rows, bytesRead int64)
@@ -343,7 +346,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			}
 			delete(waiting, next)
 			next++
-			if err := writeBatch(cw, nb, inPlace, len(rep.Header), opt.RawInput); err != nil {
+			if err := writeBatch(cw, nb, inPlace, len(rep.Header), opt.RawInput, opt.Keep); err != nil {
 				writeErr = err
 				cancel()
 				break
@@ -424,10 +427,13 @@ func trimSpace(s string) string {
 	return s[start:end]
 }
 
-func writeBatch(cw *csv.Writer, b *batch, inPlace []int, headerLen int, raw bool) error {
+func writeBatch(cw *csv.Writer, b *batch, inPlace []int, headerLen int, raw bool, keep func([]string) bool) error {
 	var rec []string
 	for k, rr := range b.rows {
 		added := b.out[k]
+		if keep != nil && !keep(added) {
+			continue
+		}
 		rec = rec[:0]
 		for _, f := range rr.fields {
 			if !raw {

@@ -72,6 +72,12 @@ type ColumnError struct {
 }
 
 func (e *ColumnError) Error() string {
+	switch {
+	case e.Role == "":
+		return e.Reason
+	case e.Value == "":
+		return fmt.Sprintf("colonne %s : %s", e.Role, e.Reason)
+	}
 	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, e.Value, e.Reason)
 }
 

@@ -114,3 +114,19 @@ func TestRunKeep(t *testing.T) {
 		t.Errorf("report counts %d rows read, want 5", rep.Rows)
 	}
 }
+
+func TestColumnErrorText(t *testing.T) {
+	cases := []struct {
+		err  ColumnError
+		want string
+	}{
+		{ColumnError{"", "", "fichier sans en-tête : désignez les colonnes"}, "fichier sans en-tête : désignez les colonnes"},
+		{ColumnError{RoleLat, "", "latitude et longitude vont ensemble"}, "colonne latitude : latitude et longitude vont ensemble"},
+		{ColumnError{RoleCity, "lieu", "absente de l'en-tête (a, b)"}, "colonne ville « lieu » : absente de l'en-tête (a, b)"},
+	}
+	for _, tc := range cases {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+}

@@ -135,8 +135,8 @@ test('/lot : les comptes et les lignes à vérifier correspondent au fichier té
   const entete = rendu[0];
   const lignes = rendu.slice(1);
   assert.equal(lignes.length, 20, 'vingt lignes de données, la ligne vide n\'en est pas une');
-  // The added columns are the last eight of each row, however many cells it has.
-  const statut = (l) => l[l.length - 4];
+  // The added columns sit under their headers, however many cells a row has.
+  const statut = (l) => l[entete.indexOf('zonage_statut')];
   const parStatut = {};
   for (const l of lignes) parStatut[statut(l)] = (parStatut[statut(l)] || 0) + 1;
   assert.deepEqual(Object.keys(parStatut).sort(), ['ambigu', 'erreur', 'introuvable', 'ok'], `tous les statuts : ${JSON.stringify(parStatut)}`);

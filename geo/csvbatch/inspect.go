@@ -1,14 +1,14 @@
 package csvbatch
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Inspection is what the start of a file says before it is classified: its
@@ -16,10 +16,10 @@ import (
 // rows, so that a person can check that choice and change it.
 type Inspection struct {
 	Input  Dialect
-	Header []string // the first line, or "colonne N" names without a header
+	Header []string // the first record decoded to UTF-8, or "colonne N" without a header
 	// Columns is the 0-based column read for each role.
 	Columns map[Role]int
-	Rows    [][]string // the first data rows, decoded to UTF-8
+	Rows    [][]string // the first data records, decoded to UTF-8
 	Notes   []string
 	// Problem is why Run would refuse the columns as chosen (a *ColumnError); the
 	// rest of the inspection is filled all the same.
@@ -27,64 +27,83 @@ type Inspection struct {
 }
 
 // Inspect reads the start of a file (sample; atEOF when it is the whole file) as
-// Run would with opt, and returns at most maxRows of its data rows. A row cut by
-// the end of a partial sample is left out.
+// Run would with opt: same dialect detection, same records, same column choice.
+// It returns at most maxRows data rows; a line cut by the end of a partial sample
+// is left out.
 func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, error) {
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
+	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
+	if utf16 {
+		if !atEOF {
+			sample = sample[:len(sample)&^1] // whole code units only
+		}
+		decoded, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(sample)
+		if err != nil {
+			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
+		}
+		sample = decoded
+	}
 	ins := &Inspection{Input: sniff(sample, atEOF), Columns: map[Role]int{}}
-	if opt.Delimiter != 0 {
-		ins.Input.Delimiter = opt.Delimiter
-	}
-	if opt.Encoding != "" {
-		ins.Input.Encoding = opt.Encoding
-	}
 	if ins.Input.BOM {
 		sample = sample[len(utf8BOM):]
 	}
+	forcedCP1252 := false
+	switch {
+	case utf16:
+		ins.Input.Encoding = EncodingUTF16
+	case opt.Encoding != "":
+		ins.Input.Encoding = opt.Encoding
+		forcedCP1252 = opt.Encoding == EncodingWindows1252
+	}
+	if opt.Delimiter != 0 {
+		ins.Input.Delimiter = opt.Delimiter
+	}
+	if d := ins.Input.Delimiter; d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
+		return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+	}
 	if !atEOF {
 		// Only whole lines: the last one may be cut.
-		if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
+		if i := bytes.LastIndexAny(sample, "\r\n"); i >= 0 {
 			sample = sample[:i+1]
 		}
 	}
-	var text io.Reader = bytes.NewReader(sample)
-	if ins.Input.Encoding == EncodingWindows1252 {
-		text = transform.NewReader(text, charmap.Windows1252.NewDecoder())
-	}
-	cr := csv.NewReader(text)
-	cr.Comma = ins.Input.Delimiter
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	var records [][]string
-	for len(records) <= maxRows {
-		rec, err := cr.Read()
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.Is(err, io.EOF) || !errors.As(err, &pe) {
-				break
-			}
-			if !atEOF {
-				break
-			}
+	codec := &codec{dominant: ins.Input.Encoding, forcedCP1252: forcedCP1252}
+	rr := newRecordReader(bufio.NewReader(bytes.NewReader(sample)), byte(ins.Input.Delimiter), opt.MaxRecordBytes)
+	decode := func(rec *record) []string {
+		cells := make([]string, len(rec.fields))
+		for i, f := range rec.fields {
+			cells[i] = codec.decode(f, rec)
 		}
-		records = append(records, rec)
+		return cells
 	}
-	if len(records) == 0 {
-		return nil, ErrEmpty
+	first, err := rr.next()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrEmpty
+		}
+		return nil, readError(err)
 	}
+	rr.expectFields = len(first.fields)
 	if opt.NoHeader {
-		ins.Header = make([]string, len(records[0]))
+		ins.Header = make([]string, len(first.fields))
 		for i := range ins.Header {
 			ins.Header[i] = fmt.Sprintf("colonne %d", i+1)
 		}
-		ins.Rows = records
+		ins.Rows = append(ins.Rows, decode(&first))
 	} else {
-		ins.Header, ins.Rows = records[0], records[1:]
+		ins.Header = decode(&first)
+		if first.problem != "" {
+			ins.Notes = append(ins.Notes, "en-tête : "+first.problem)
+		}
 	}
-	if len(ins.Rows) > maxRows {
-		ins.Rows = ins.Rows[:maxRows]
+	for len(ins.Rows) < maxRows {
+		rec, err := rr.next()
+		if err != nil {
+			break
+		}
+		ins.Rows = append(ins.Rows, decode(&rec))
 	}
 	for _, p := range opt.AddressParts {
 		if _, err := columnIndex(ins.Header, !opt.NoHeader, RoleAddress, p); err != nil {
@@ -105,6 +124,7 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		ins.Problem = err
 		return ins, nil
 	}
-	ins.Columns, ins.Notes = roles, notes
+	ins.Columns = roles
+	ins.Notes = append(ins.Notes, notes...)
 	return ins, nil
 }

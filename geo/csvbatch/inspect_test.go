@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 func TestInspect(t *testing.T) {
@@ -40,6 +41,8 @@ func TestInspect(t *testing.T) {
 			header: []string{"colonne 1", "colonne 2"}, columns: map[Role]int{RoleCitycode: 0}, rows: 2},
 		{name: "cut sample drops the last line", input: "code_insee\n75106\n13216\n6938", atEOF: false,
 			header: []string{"code_insee"}, columns: map[Role]int{RoleCitycode: 0}, rows: 2},
+		{name: "blank lines and a quoted newline", input: "id;adresse\r\n\r\n1;\"12 rue X\r\nParis\"\r\n\r\n2;Lyon\r\n", atEOF: true,
+			header: []string{"id", "adresse"}, columns: map[Role]int{RoleAddress: 1}, rows: 2},
 		{name: "rows capped", input: "code_insee\n1\n2\n3\n4\n5\n6\n7\n", atEOF: true,
 			header: []string{"code_insee"}, columns: map[Role]int{RoleCitycode: 0}, rows: 5},
 	}
@@ -77,6 +80,14 @@ func TestInspectWindows1252(t *testing.T) {
 	if ins.Input.Encoding != EncodingWindows1252 || ins.Header[1] != "réf" || ins.Rows[0][0] != "Saint-Étienne" {
 		t.Errorf("inspection %+v", ins)
 	}
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String("ville;réf\r\nSaint-Étienne;é\r\n")
+	ins, err = Inspect([]byte(utf16), true, Options{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ins.Input.Encoding != EncodingUTF16 || ins.Header[1] != "réf" || ins.Rows[0][0] != "Saint-Étienne" {
+		t.Errorf("UTF-16 inspection %+v", ins)
+	}
 	if _, err := Inspect(nil, true, Options{}, 5); !errors.Is(err, ErrEmpty) {
 		t.Errorf("empty sample: %v", err)
 	}
@@ -110,8 +121,8 @@ func TestRunKeep(t *testing.T) {
 	if len(recs) != 3 || recs[0][0] != "code_insee" || recs[1][0] != "2" || recs[2][0] != "4" {
 		t.Errorf("kept %q", recs)
 	}
-	if rep.Rows != 5 {
-		t.Errorf("report counts %d rows read, want 5", rep.Rows)
+	if rep.Rows != 2 {
+		t.Errorf("report counts %d rows written, want 2", rep.Rows)
 	}
 }
 

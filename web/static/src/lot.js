@@ -150,9 +150,8 @@ async function lireProbleme(r) {
 
 // ----- Columns -----
 
-// etatColonnes is what the last preview said; enPlace tells that the file already
-// has the zonage_* columns, which the server then fills where they are.
-const etatColonnes = { enPlace: false, demande: 0 };
+// etatColonnes numbers the previews asked, so that only the last one is shown.
+const etatColonnes = { demande: 0 };
 
 function nomColonne(entete, i) {
   return entete[i] && entete[i].trim() ? entete[i] : `colonne ${i + 1}`;
@@ -192,7 +191,6 @@ async function apercu(form, fichier, choix) {
   }
   if (n !== etatColonnes.demande) return;
   zone.removeAttribute('aria-busy');
-  etatColonnes.enPlace = ZONAGE.every((c) => p.header.includes(c));
   const sep = { ';': 'point-virgule', ',': 'virgule', tab: 'tabulation', '|': 'barre verticale' }[p.delimiter] || `« ${p.delimiter} »`;
   const reconnues = ROLES.filter(([, cle]) => p.roles[cle]).length;
   $('colonnes-etat').textContent = `Séparateur ${sep}, encodage ${p.encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'}, ${pluriel(p.header.length, 'colonne', 'colonnes')}. `
@@ -358,8 +356,7 @@ async function classer(form, fichier, signal) {
     lignes: 0, categories: {}, statuts: {}, apercu: [], aVerifier: [], nAVerifier: 0,
   };
   let entete = null;
-  let col = {};
-  let aLaFin = true;
+  const col = {};
   let dernierAffichage = 0;
   let total = 0;
   totalPromis.then((n) => { total = n; });
@@ -376,15 +373,13 @@ async function classer(form, fichier, signal) {
   const lecteur = new LecteurCSV((l) => {
     if (!entete) {
       entete = l;
+      // The added columns sit under their headers in every row: a short row is
+      // padded to the header's width, a long row's extra cells come after them.
       l.forEach((h, i) => { if (!(h in col)) col[h] = i; });
-      // The added columns follow each row's own cells, however many it has, unless
-      // the file had them already (they are then filled where they are).
-      aLaFin = !etatColonnes.enPlace && ZONAGE.every((c, i) => l[l.length - ZONAGE.length + i] === c);
       return;
     }
     r.lignes++;
-    const debut = l.length - ZONAGE.length;
-    const v = (nom) => (aLaFin ? l[debut + ZONAGE.indexOf(nom)] : l[col[nom]]) || '';
+    const v = (nom) => l[col[nom]] || '';
     const statut = v('zonage_statut');
     const categorie = v('zonage_categorie');
     const classe = categorie || (statut === 'ambigu' ? 'ambigu' : '');
@@ -393,12 +388,11 @@ async function classer(form, fichier, signal) {
     const aVerifier = statut !== 'ok';
     if (aVerifier) r.nAVerifier++;
     if (r.apercu.length < APERCU || (aVerifier && r.aVerifier.length < A_VERIFIER)) {
-      const zonage = new Set(aLaFin ? [] : ZONAGE.map((c) => col[c]));
-      const propres = aLaFin ? l.slice(0, debut) : l;
+      const zonage = new Set(ZONAGE.map((c) => col[c]));
       const contenu = [];
-      propres.forEach((val, i) => {
+      l.forEach((val, i) => {
         if (zonage.has(i)) return;
-        contenu.push([i < (aLaFin ? entete.length - ZONAGE.length : entete.length) ? nomColonne(entete, i) : `champ ${i + 1} (hors en-tête)`, val]);
+        contenu.push([i < entete.length ? nomColonne(entete, i) : `hors en-tête ${i + 1 - entete.length}`, val]);
       });
       const ligne = {
         n: r.lignes + 1, code: v('zonage_commune_code'), nom: v('zonage_commune_nom'), categorie, libelle: v('zonage_libelle'),

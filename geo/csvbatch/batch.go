@@ -57,8 +57,8 @@ type Options struct {
 	OutDelimiter rune   // 0 = the input's
 	OutEncoding  string // "" = the input's, record by record
 	NoHeader     bool   // the first line is data; columns must then be chosen by position
-	// Columns chooses the column of a role by header name or 1-based position; roles
-	// not chosen are found by header synonyms.
+	// Columns chooses the column of a role by header name or 1-based position, or
+	// NoColumn for none; roles not chosen are found by header synonyms.
 	Columns map[Role]string
 	// AddressParts are columns joined with spaces to make the address, as the
 	// api-adresse "columns" parameter does (e.g. numero, voie, ville); they replace
@@ -68,6 +68,10 @@ type Options struct {
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
 	Workers  int // 0 = one per core
+	// Keep, when set, chooses the rows written from the columns added to them (only
+	// the rows left unresolved, say); the header is always written, and Rows and
+	// Counts count the rows written.
+	Keep func(added []string) bool
 	// MaxRecordBytes bounds one line of the file; 0 = DefaultMaxRecordBytes.
 	MaxRecordBytes int
 	// CountColumns are added columns whose values are counted in Report.Counts (the
@@ -446,6 +450,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			next++
 			for k := range nb.rows {
 				row := &nb.rows[k]
+				if opt.Keep != nil && !opt.Keep(nb.out[k]) {
+					continue
+				}
 				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
 					return rep, fmt.Errorf("écriture du résultat : %w", err)
 				}

@@ -235,8 +235,12 @@ func TestLookupProvenanceAndCatchment(t *testing.T) {
 	if z.Scheme != zones.SchemeAvenant7 || z.OfficialCode != "5b_Non_prioritaire" {
 		t.Errorf("scheme %q code %q", z.Scheme, z.OfficialCode)
 	}
-	if c := z.Catchment; c == nil || c.Kind != zones.CantonVille || c.Code != "7599" || !c.Derived {
-		t.Errorf("Paris catchment %+v, want derived canton-ville 7599", c)
+	if z.Catchment != nil {
+		t.Errorf("Paris 6e catchment %+v, want none: Paris is zoned by arrondissement", z.Catchment)
+	}
+	if r, _ := res.ResolveCode("31555"); r.Zonage == nil || r.Zonage.Catchment == nil || r.Zonage.Catchment.Kind != zones.CantonVille ||
+		r.Zonage.Catchment.Code != "3199" || !r.Zonage.Catchment.Derived || !r.Zonage.Catchment.ClassedWhole() {
+		t.Errorf("Toulouse catchment %+v, want derived canton-ville 3199, coherent", r.Zonage)
 	}
 	if r.Provenance.ZonageVintage == "" || r.Provenance.GeoVintage == "" {
 		t.Errorf("provenance %+v", r.Provenance)

@@ -12,15 +12,23 @@ import (
 
 // Suggestion is one autocomplete entry.
 type Suggestion struct {
-	Kind     string  `json:"kind"` // commune, arrondissement, street
-	Code     string  `json:"code"` // INSEE code of the commune
-	Label    string  `json:"label"`
-	Postcode string  `json:"postcode,omitempty"`
-	Score    float64 `json:"score"`
+	Kind     string `json:"kind"` // commune, arrondissement, street
+	Code     string `json:"code"` // INSEE code of the commune
+	Label    string `json:"label"`
+	Postcode string `json:"postcode,omitempty"`
+	// Departement is the commune's département, code and name.
+	Departement *DepartementRef `json:"departement,omitempty"`
+	Score       float64         `json:"score"`
 	// Lat and Lon are a point to fly to (a street's middle or the commune's point);
 	// zero when unknown.
 	Lat float64 `json:"lat,omitempty"`
 	Lon float64 `json:"lon,omitempty"`
+}
+
+// DepartementRef names a département.
+type DepartementRef struct {
+	Code string `json:"code"`
+	Name string `json:"name,omitempty"`
 }
 
 // State is everything the handlers answer from: one dataset version. It is never
@@ -37,6 +45,14 @@ type State struct {
 	// Outlines[i] is the outline of Resolver.Dataset.Communes[i]: the map's tiles and
 	// catchment outlines are drawn from them; nil = the map shows no communes.
 	Outlines []orb.MultiPolygon
+
+	// ExportFile writes every commune with its zonage in force today to path, in
+	// format geojson, csv or gpkg, atomically; nil = exports unavailable.
+	ExportFile func(format, path string) error
+
+	// The OGC API's index of the outlines (see ogc), built on first use.
+	ogcOnce sync.Once
+	ogcIdx  *ogcIndex
 
 	// The map's derived data (see mapData), built on first use for the current day.
 	mapMu  sync.Mutex

@@ -189,7 +189,7 @@ func TestAssessScenarios(t *testing.T) {
 			z: int7, p: Profile{Status: Assistant}, conv: ConventionnementLibre, onlyAids: []string{}},
 		{name: "remplaçant en zone intermédiaire : situation du remplacé", source: "S-basrhin", in: "conventionnement",
 			z: int7, p: Profile{Status: Remplacant}, conv: ConventionnementRemplace, onlyAids: []string{}},
-		{name: "titulaire en zone non prioritaire : 1 départ pour 1 arrivée, décision de la CPAM", source: "A1", in: "conventionnement",
+		{name: "titulaire en zone non prioritaire : 1 départ pour 1 installation, décision de la CPAM", source: "A1", in: "conventionnement",
 			z: np7, p: Profile{Status: Titulaire}, conv: ConventionnementRegule, access: AccessConditional, onlyAids: []string{},
 			caveats: []string{"regulation_entree_en_vigueur", "exercice_non_conventionne", "verifier_cpam"},
 			check: func(t *testing.T, a Assessment) {

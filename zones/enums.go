@@ -89,7 +89,7 @@ func (a Authority) Label() string { return authorityCodes.label(a) }
 // ConventionnementCode is the kind of access to conventionnement a zone gives a status.
 type ConventionnementCode string
 
-// The conventionnement codes: free; regulated « 1 départ pour 1 arrivée »; for a
+// The conventionnement codes: free; regulated « 1 départ pour 1 installation »; for a
 // remplaçant, the conventional situation of the kiné replaced.
 const (
 	ConventionnementLibre    ConventionnementCode = "libre"

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"zonage/data"
+	"zonage/export"
 	"zonage/geo/address"
 	"zonage/importer"
 	"zonage/web"
@@ -92,6 +93,17 @@ func postgresLoader(dsn string, toleranceM float64) web.Loader {
 // newState builds what the server answers from out of a loaded snapshot.
 func newState(s *importer.Snapshot, source string, toleranceM float64) *web.State {
 	st := &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, Outlines: s.Polygons, LoadedAt: time.Now(), Source: source}
+	st.ExportFile = func(format, path string) error {
+		f, err := export.ParseFormat(format)
+		if err != nil {
+			return err
+		}
+		layer, err := export.NewLayer(st.Resolver, s.Polygons)
+		if err != nil {
+			return err
+		}
+		return export.WriteFile(path, f, layer)
+	}
 	if m := s.Matcher(); m != nil {
 		st.Suggest = func(q string, limit int) []web.Suggestion {
 			var out []web.Suggestion

@@ -319,18 +319,7 @@ func TestResolveCachedAnswerIsACopy(t *testing.T) {
 
 // The resolver assesses options with the rules it carries, not with a global table.
 func TestResolverCarriesItsRules(t *testing.T) {
-	edited := strings.Replace(string(rulesYAML), "regional_overrides:\n", `regional_overrides:
-  - region: "84"
-    aids: [caccmk]
-    max_amount_eur: 60000
-    amount_text: "jusqu'à 60 000 € sur 5 ans"
-    note: "contrat-type régional d'essai"
-    sources: [R-ARA]
-`, 1)
-	tbl, err := parseTestRules(t, []byte(edited), "rules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := rulesWithRegionalAmount(t)
 	for _, tc := range []struct {
 		name  string
 		rules *Rules

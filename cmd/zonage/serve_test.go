@@ -46,7 +46,7 @@ var listenRe = regexp.MustCompile(`API sur http://(\S+) `)
 
 // startServer runs `zonage serve` in-process on a free port with the given
 // snapshot and returns its base URL; the server stops at the end of the test.
-func startServer(t *testing.T, snapshot string, extra ...string) (string, *syncBuffer) {
+func startServer(t testing.TB, snapshot string, extra ...string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	root := newRootCmd()

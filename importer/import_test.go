@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"zonage/geo"
+	"zonage/geo/geotest"
 	"zonage/zones"
 )
 
@@ -131,7 +131,7 @@ func TestEveryOutlineInteriorPoint(t *testing.T) {
 	}
 	var wrong []string
 	for i, c := range snap.Dataset.Communes {
-		p := geo.InteriorPoint(snap.Polygons[i])
+		p := geotest.InteriorPoint(snap.Polygons[i])
 		r, err := res.ResolvePoint(p[1], p[0])
 		if err != nil {
 			t.Fatal(err)
@@ -235,8 +235,12 @@ func TestLookupProvenanceAndCatchment(t *testing.T) {
 	if z.Scheme != zones.SchemeAvenant7 || z.OfficialCode != "5b_Non_prioritaire" {
 		t.Errorf("scheme %q code %q", z.Scheme, z.OfficialCode)
 	}
-	if c := z.Catchment; c == nil || c.Kind != zones.CantonVille || c.Code != "7599" || !c.Derived {
-		t.Errorf("Paris catchment %+v, want derived canton-ville 7599", c)
+	if z.Catchment != nil {
+		t.Errorf("Paris 6e catchment %+v, want none: Paris is zoned by arrondissement", z.Catchment)
+	}
+	if r, _ := res.ResolveCode("31555"); r.Zonage == nil || r.Zonage.Catchment == nil || r.Zonage.Catchment.Kind != zones.CantonVille ||
+		r.Zonage.Catchment.Code != "3199" || !r.Zonage.Catchment.Derived || !r.Zonage.Catchment.ClassedWhole() {
+		t.Errorf("Toulouse catchment %+v, want derived canton-ville 3199, coherent", r.Zonage)
 	}
 	if r.Provenance.ZonageVintage == "" || r.Provenance.GeoVintage == "" {
 		t.Errorf("provenance %+v", r.Provenance)
@@ -332,7 +336,7 @@ func BenchmarkResolvePoint(b *testing.B) {
 	snap, res := fullImport(b)
 	points := make([][2]float64, len(snap.Polygons))
 	for i, p := range snap.Polygons {
-		ip := geo.InteriorPoint(p)
+		ip := geotest.InteriorPoint(p)
 		points[i] = [2]float64{ip[1], ip[0]}
 	}
 	b.ReportAllocs()

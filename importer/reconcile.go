@@ -32,7 +32,10 @@ type reconciler struct {
 	history map[string]string     // code that no longer has an outline -> outline code
 	// anyRegion maps a code of any COG vintage to its region; built on first use.
 	anyRegion map[string]string
-	notes     []string
+	// disagree notes, per code, how a later national table's category differs from
+	// the one an earlier table gave.
+	disagree map[string]string
+	notes    []string
 }
 
 // reconcile joins the zonage (its own COG vintage, per arrondissement for Paris,
@@ -45,7 +48,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 	for _, c := range in.cog[newest] {
 		// A commune déléguée may share its code with its commune nouvelle: keep the
 		// commune-actuelle entry for that code.
-		if prev, ok := r.current[c.Code]; ok && prev.Type == "commune-actuelle" {
+		if prev, ok := r.current[c.Code]; ok && prev.Type == zones.CommuneActuelle {
 			continue
 		}
 		r.current[c.Code] = c
@@ -63,7 +66,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		ParentNames:     map[string]string{},
 	}
 	for _, c := range in.cog[newest] {
-		if c.Type == "arrondissement-municipal" && c.Parent != "" {
+		if c.Type == zones.ArrondissementMunicipal && c.Parent != "" {
 			ds.Arrondissements[c.Parent] = append(ds.Arrondissements[c.Parent], c.Code)
 			if p, ok := r.current[c.Parent]; ok {
 				ds.ParentNames[c.Parent] = p.Name
@@ -81,6 +84,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		return nil, err
 	}
 	r.inferSchemes(ds)
+	ds.Meta.RegionDates = r.deriveRegionDates(ds)
 
 	// Communes, in outline order sorted by code.
 	polys := make([]orb.MultiPolygon, len(in.polygons))
@@ -161,7 +165,7 @@ func (r *reconciler) dropParentOutlines() {
 	}
 	parents := map[string]bool{}
 	for _, c := range r.current {
-		if c.Type == "arrondissement-municipal" && have[c.Code] {
+		if c.Type == zones.ArrondissementMunicipal && have[c.Code] {
 			parents[c.Parent] = true
 		}
 	}
@@ -196,7 +200,7 @@ func (r *reconciler) buildHistory() {
 			for _, old := range c.FormerCodes {
 				set(old, c.Code)
 			}
-			if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.Parent != "" {
+			if (c.Type == zones.CommuneDeleguee || c.Type == zones.CommuneAssociee) && c.Parent != "" {
 				set(c.Code, c.Parent)
 			}
 		}
@@ -278,6 +282,10 @@ func (r *reconciler) assignNational(ds *zones.Dataset) error {
 			}
 			p := &prev[0]
 			if p.Category != z.Category {
+				if r.disagree == nil {
+					r.disagree = map[string]string{}
+				}
+				r.disagree[rec.Code] = fmt.Sprintf("%s %s y est %s alors que %s sert %s", rec.Code, rec.Name, z.OfficialCode, p.Source, p.OfficialCode)
 				r.notes = append(r.notes, fmt.Sprintf("%s %s : %s dans %s, %s dans %s (%s retenu)",
 					rec.Code, rec.Name, p.OfficialCode, p.Source, z.OfficialCode, srcID, srcID))
 				p.Category, p.OfficialCode, p.Source = z.Category, z.OfficialCode, srcID
@@ -294,6 +302,75 @@ func (r *reconciler) assignNational(ds *zones.Dataset) error {
 		}
 	}
 	return nil
+}
+
+// deriveRegionDates gathers, per region, the kiné arrêté dates the official tables
+// give on their rows. An arrêté covers its region, so one dated row dates the region's
+// other communes too (zones applies it, marked derived, with this evidence), unless
+// the dated rows disagree among themselves (no date, and the report says so) or with
+// the categories another table serves for the same communes (Mismatch).
+func (r *reconciler) deriveRegionDates(ds *zones.Dataset) []zones.RegionDate {
+	type key struct{ region, table string }
+	found := map[key]*zones.RegionDate{}
+	var order []key
+	conflicting := map[key]bool{}
+	for _, f := range r.in.national {
+		for _, rec := range f.Records {
+			if rec.ArreteDate == "" {
+				continue
+			}
+			list := ds.Zonage[rec.Code]
+			if len(list) == 0 {
+				continue
+			}
+			z := list[0]
+			k := key{z.Region, f.Path}
+			rd, ok := found[k]
+			if !ok {
+				rd = &zones.RegionDate{Region: z.Region, ArreteDate: rec.ArreteDate, Scheme: rec.Category.ImpliedScheme(),
+					Source: f.Format, Table: filepath.Base(f.Path), TableDate: f.DateMaj}
+				found[k] = rd
+				order = append(order, k)
+			}
+			if rd.ArreteDate != rec.ArreteDate {
+				conflicting[k] = true
+			}
+			if s := rec.Category.ImpliedScheme(); s != "" {
+				rd.Scheme = s
+			}
+			rd.Rows++
+			rd.Codes = append(rd.Codes, rec.Code)
+			if d, ok := r.disagree[rec.Code]; ok {
+				rd.Mismatch = joinNote(rd.Mismatch, d)
+			}
+		}
+	}
+	var out []zones.RegionDate
+	retained := map[string]string{}
+	for _, k := range order {
+		rd := found[k]
+		switch {
+		case conflicting[k]:
+			r.notes = append(r.notes, fmt.Sprintf("%s : les lignes de %s ne donnent pas toutes la même date d'arrêté ; aucune date n'est étendue à la région",
+				regionLabel(k.region), rd.Table))
+			continue
+		case retained[k.region] != "":
+			r.notes = append(r.notes, fmt.Sprintf("%s : plusieurs tables officielles datent la région ; seule %s est retenue", regionLabel(k.region), retained[k.region]))
+			continue
+		}
+		retained[k.region] = rd.Table
+		sort.Strings(rd.Codes)
+		out = append(out, *rd)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Region < out[j].Region })
+	return out
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " ; " + b
 }
 
 // applyOverlays makes each regional arrêté replace its region's assignments from
@@ -421,7 +498,7 @@ func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 	if m, ok := r.current[f.Code]; ok {
 		c.Name, c.Type, c.Departement, c.Region = m.Name, m.Type, m.Departement, m.Region
 		c.Population, c.Postcodes = m.Population, m.Postcodes
-		if m.Type == "arrondissement-municipal" {
+		if m.Type == zones.ArrondissementMunicipal {
 			c.Parent = m.Parent
 		}
 	} else {
@@ -437,12 +514,14 @@ func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 // Atlasanté table on its published rows; it is marked derived because the ARS
 // methodology, not an INSEE table, makes the final call.
 func (r *reconciler) catchment(c zones.Commune) *zones.Catchment {
-	code := c.Code
-	if c.Parent != "" {
-		code = c.Parent
+	// Paris, Lyon and Marseille are zoned by arrondissement, each classed on its own
+	// (Paris 6e non prioritaire beside intermédiaire arrondissements): grouping them
+	// in their city's canton-ville would contradict the published data.
+	if c.Parent != "" || c.Region == mayotteRegion {
+		return nil
 	}
-	row, ok := r.in.catchments[code]
-	if !ok || c.Region == mayotteRegion {
+	row, ok := r.in.catchments[c.Code]
+	if !ok {
 		return nil
 	}
 	if t, err := strconv.Atoi(row.TDUU2017); err == nil && t >= 43 && row.CantonVille != "" {
@@ -477,7 +556,7 @@ func (r *reconciler) buildFormer(ds *zones.Dataset) {
 		f := zones.FormerCommune{Code: old, Current: cur}
 		if z, ok := ds.Zonage[old]; ok && z[0].Name != "" {
 			f.Name = z[0].Name
-		} else if c, ok := r.current[old]; ok && c.Type != "commune-actuelle" {
+		} else if c, ok := r.current[old]; ok && c.Type != zones.CommuneActuelle {
 			f.Name = c.Name
 		} else {
 			f.Name = names[old]
@@ -503,11 +582,22 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	res := &zones.Resolver{Dataset: ds, Today: func() string { return r.in.today }}
+	units := map[string]*zones.CatchmentUnit{}
+	var unitOrder []string
 	for _, c := range ds.Communes {
 		got, _ := res.ResolveCode(c.Code)
 		switch got.Status {
 		case zones.StatusOK:
 			cat := got.Zonage.Category
+			if u := got.Zonage.Catchment; u != nil {
+				k := u.Key()
+				if units[k] == nil {
+					units[k] = &zones.CatchmentUnit{Kind: u.Kind, Code: u.Code, Name: u.Name, Derived: u.Derived, Categories: map[zones.Category]int{}}
+					unitOrder = append(unitOrder, k)
+				}
+				units[k].Communes++
+				units[k].Categories[cat]++
+			}
 			cov.PerCategory[cat]++
 			if cov.PerRegion[c.Region] == nil {
 				cov.PerRegion[c.Region] = map[zones.Category]int{}
@@ -528,7 +618,50 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	sort.Strings(cov.UnmatchedZonage)
+	cov.Catchments = catchmentCoherence(ds, units, unitOrder)
 	return cov
+}
+
+// catchmentCoherence tells, for every unit, whether its communes share one category,
+// and marks each commune's unit with it, so that an answer never presents as classed
+// whole a unit whose communes the data classes differently.
+func catchmentCoherence(ds *zones.Dataset, units map[string]*zones.CatchmentUnit, order []string) *zones.CatchmentCoherence {
+	out := &zones.CatchmentCoherence{}
+	sort.Strings(order)
+	for _, k := range order {
+		u := units[k]
+		u.Coherent = len(u.Categories) == 1
+		if u.Derived {
+			out.DerivedUnits++
+			if u.Coherent {
+				out.DerivedCoherent++
+			}
+		} else {
+			out.OfficialUnits++
+		}
+		out.Units = append(out.Units, *u)
+	}
+	if out.DerivedUnits > 0 {
+		out.DerivedRate = float64(out.DerivedCoherent) / float64(out.DerivedUnits)
+	}
+	mark := func(c *zones.Catchment) {
+		if c == nil {
+			return
+		}
+		if u, ok := units[c.Key()]; ok {
+			coherent := u.Coherent
+			c.Communes, c.Coherent = u.Communes, &coherent
+		}
+	}
+	for i := range ds.Communes {
+		mark(ds.Communes[i].Catchment)
+	}
+	for _, list := range ds.Zonage {
+		for i := range list {
+			mark(list[i].Catchment)
+		}
+	}
+	return out
 }
 
 // describe writes the human provenance of the zonage and outlines.
@@ -567,7 +700,7 @@ func (r *reconciler) zonageCOG(f *ZonageFile) string {
 	for _, year := range sortedKeys(r.in.cog) {
 		codes := map[string]bool{}
 		for _, c := range r.in.cog[year] {
-			if c.Type == "commune-actuelle" || c.Type == "arrondissement-municipal" {
+			if c.Type == zones.CommuneActuelle || c.Type == zones.ArrondissementMunicipal {
 				codes[c.Code] = true
 			}
 		}

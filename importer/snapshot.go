@@ -11,12 +11,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/paulmach/orb"
 
 	"zonage/geo/address"
+	"zonage/internal/atomicfile"
 	"zonage/zones"
 )
 
@@ -26,7 +26,9 @@ import (
 //	payload: section count u32, then per section: name length u8, name, length u64, bytes
 //
 // Sections: "meta" (JSON provenance, readable on its own), "data" (gob of the
-// communes and assignments), "geom" (outlines as fixed-point coordinates). CRC-32C
+// communes and assignments), "geom" (outlines as fixed-point coordinates), and,
+// when the import had postcode or address sources, "addr" (gob of the address
+// matcher's tables). The first three are required. CRC-32C
 // is checked on every load: it is hardware-accelerated, so a 30 MB file costs a few
 // milliseconds, and it catches truncation and bit rot.
 const (
@@ -65,38 +67,19 @@ type snapshotData struct {
 	ParentNames     map[string]string
 }
 
-// WriteSnapshot writes the snapshot atomically: to a temporary file in the same
-// folder, synced, then renamed over path. A failure at any point leaves an existing
-// snapshot at path untouched.
+// WriteSnapshot writes the snapshot atomically (atomicfile): a failure at any
+// point leaves an existing snapshot at path untouched.
 func WriteSnapshot(path string, s *Snapshot) error {
 	data, err := EncodeSnapshot(s)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("création du dossier de l'instantané %s : %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, ".zonage-snapshot-*")
-	if err != nil {
-		return fmt.Errorf("écriture de l'instantané dans %s : %w", dir, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("écriture de l'instantané %s : %w", tmp.Name(), err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	err = atomicfile.Write(path, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("remplacement de l'instantané %s : %w", path, err)
+	})
+	if err != nil {
+		return fmt.Errorf("écriture de l'instantané %s : %w", path, err)
 	}
 	return nil
 }
@@ -211,19 +194,6 @@ func ReadSnapshotFile(path string) (*Snapshot, error) {
 		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
 	}
 	return DecodeSnapshot(b, path)
-}
-
-// ReadSnapshotMeta reads only the provenance of a snapshot, after checking it.
-func ReadSnapshotMeta(b []byte, name string) (zones.Meta, error) {
-	secs, err := snapshotSections(b, name)
-	if err != nil {
-		return zones.Meta{}, err
-	}
-	var m zones.Meta
-	if err := json.Unmarshal(secs["meta"], &m); err != nil {
-		return m, snapshotErr(name, "section meta illisible (%v)", err)
-	}
-	return m, nil
 }
 
 func snapshotSections(b []byte, name string) (map[string][]byte, error) {

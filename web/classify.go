@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,14 +53,33 @@ type batchParams struct {
 	body     io.Reader
 }
 
+// removeUploads removes the temporary files of a multipart form. The server does it
+// only for the request it handed over, and the middleware hands on copies (a
+// deadline makes one), so the handler that parsed the form removes them.
+func removeUploads(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// multipartMemory is how much of an upload is held in memory; the rest goes to a
+// temporary file, removed when the request ends whatever its outcome.
+const multipartMemory = 4 << 20
+
+// batchParamNames are the parameters of the CSV classification, in the query
+// string or as form fields.
+var batchParamNames = []string{"columns", "postcode", "citycode", "city", "lat", "lon", "delimiter", "encoding",
+	"output_delimiter", "output_encoding", "no_header", "result_columns"}
+
 // readBatchParams takes the CSV and its parameters from a multipart form (as the
-// api-adresse clients send them) or from a raw body with query parameters.
+// api-adresse clients send them) or from a raw body with query parameters. The
+// caller closes p.body and removes the form's files (removeUploads).
 func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	p := &batchParams{filename: "resultat.csv", opt: csvbatch.Options{Columns: map[csvbatch.Role]string{}}}
 	values := c.Request.URL.Query()
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt == "multipart/form-data" {
-		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
+		if err := c.Request.ParseMultipartForm(multipartMemory); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
@@ -75,6 +96,16 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV absent : envoyez-le dans le champ « data » du formulaire", "data", "")
 			return nil, false
 		}
+		if len(fh) > 1 {
+			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fmt.Sprintf("%d fichiers dans le champ « data » ; un seul fichier par requête", len(fh)), "data", fh[1].Filename)
+			return nil, false
+		}
+		for name := range c.Request.MultipartForm.File {
+			if name != "data" {
+				writeProblemField(c, http.StatusBadRequest, ProblemUnknownParameter, "fichier inattendu dans le champ "+quote(name)+" ; le fichier CSV va dans le champ « data »", name, "")
+				return nil, false
+			}
+		}
 		f, err := fh[0].Open()
 		if err != nil {
 			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV illisible : "+err.Error())
@@ -87,13 +118,8 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	} else {
 		p.body = c.Request.Body
 	}
-	known := map[string]bool{"columns": true, "postcode": true, "citycode": true, "city": true, "lat": true, "lon": true,
-		"delimiter": true, "encoding": true, "output_delimiter": true, "output_encoding": true, "no_header": true, "result_columns": true}
-	for k := range values {
-		if !known[k] {
-			writeProblemField(c, http.StatusBadRequest, ProblemUnknownParameter, "paramètre inconnu « "+k+" » (acceptés : columns, postcode, citycode, city, lat, lon, delimiter, encoding, output_delimiter, output_encoding, no_header)", k, values.Get(k))
-			return nil, false
-		}
+	if !checkValues(c, values, batchParamNames) {
+		return nil, false
 	}
 	p.opt.AddressParts = values["columns"]
 	for param, role := range map[string]csvbatch.Role{"postcode": csvbatch.RolePostcode, "citycode": csvbatch.RoleCitycode,
@@ -132,8 +158,9 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 // trackingWriter tells whether the answer has started, after which errors can no
 // longer become a problem document.
 type trackingWriter struct {
-	w       gin.ResponseWriter
-	started bool
+	w        gin.ResponseWriter
+	started  bool
+	writeErr error // the client went away or stopped reading
 }
 
 func (t *trackingWriter) Write(b []byte) (int, error) {
@@ -142,16 +169,23 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 	if err == nil && len(b) > 0 {
 		t.w.Flush()
 	}
+	if err != nil && t.writeErr == nil {
+		t.writeErr = err
+	}
 	return n, err
 }
 
 func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
-	if !checkParams(c, "columns", "postcode", "citycode", "city", "lat", "lon", "delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns") {
+	if !checkParams(c, batchParamNames...) {
 		return
 	}
+	defer removeUploads(c.Request)
 	p, ok := readBatchParams(c)
 	if !ok {
 		return
+	}
+	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
+		defer f.Close()
 	}
 	st := s.Current()
 	cols := zones.ClassificationColumns
@@ -178,16 +212,14 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 	tw := &trackingWriter{w: c.Writer}
 	rep, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
 	if err != nil {
-		if tw.started {
-			// The status line is gone: the truncated answer and the log say it.
-			s.cfg.Logger.Warn("classement interrompu", "request_id", c.GetString("request_id"), "err", err.Error())
-			c.Abort()
-			return
-		}
 		var tooBig *http.MaxBytesError
 		switch {
+		case tw.started:
+			s.abortStream(c, err, tw.writeErr != nil)
 		case errors.As(err, &tooBig):
 			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+			writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
 		default:
 			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 		}
@@ -196,6 +228,27 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 	if rep.Output.Encoding == csvbatch.EncodingWindows1252 {
 		c.Header("Content-Type", "text/csv; charset=windows-1252")
 	}
+}
+
+// abortStream ends a streamed answer that cannot be finished as a failure: the
+// status line and the first rows are gone, so the connection is cut without the
+// final chunk, and curl, browsers and HTTP libraries report an error instead of
+// handing over a shorter file as if it were whole.
+func (s *Server) abortStream(c *gin.Context, err error, clientGone bool) {
+	var tooBig *http.MaxBytesError
+	reason := "lecture"
+	switch {
+	case clientGone || errors.Is(err, context.Canceled):
+		reason = "client"
+	case errors.As(err, &tooBig):
+		reason = "taille"
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		reason = "delai"
+	}
+	s.metrics.aborted.WithLabelValues(routeLabel(c), reason).Inc()
+	s.cfg.Logger.Warn("réponse en flux interrompue, connexion coupée", "request_id", c.GetString("request_id"),
+		"route", routeLabel(c), "reason", reason, "err", err.Error())
+	panic(http.ErrAbortHandler)
 }
 
 func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string {
@@ -230,9 +283,9 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 		score = 1
 	}
 	v[3] = strconv.FormatFloat(score, 'f', 2, 64)
-	v[5] = m.Level
+	v[5] = string(m.Level)
 	if v[5] == "" {
-		v[5] = "municipality"
+		v[5] = string(zones.LevelMunicipality)
 	}
 	v[8] = res.Commune.Name
 	if len(res.Commune.Postcodes) == 1 {
@@ -258,44 +311,109 @@ type jsonQuery struct {
 	Lon      *float64 `json:"lon"`
 }
 
+// maxJSONQueryBytes caps one query of the JSON variant: an address is 1,000
+// characters at most, so a larger item is a mistake or an attack, refused before
+// it is held in memory.
+const maxJSONQueryBytes = 64 << 10
+
+// errQueryTooLarge is the error of a JSON query over maxJSONQueryBytes.
+var errQueryTooLarge = fmt.Errorf("requête JSON de plus de %d octets", maxJSONQueryBytes)
+
+// queryLimitReader refuses to read further while the decoder holds more than
+// maxJSONQueryBytes of one unfinished value: the decoder only reads when the value
+// it decodes is incomplete, so what it holds unread is that value.
+type queryLimitReader struct {
+	r    io.Reader
+	dec  *json.Decoder
+	read int64
+}
+
+func (l *queryLimitReader) Read(p []byte) (int, error) {
+	if l.read-l.dec.InputOffset() > maxJSONQueryBytes {
+		return 0, errQueryTooLarge
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
+// classifyJSON answers a JSON array of queries. The array is decoded one query at
+// a time and each is resolved as it comes: memory holds one query and the answers,
+// and the 10,000th query past the cap is refused without reading the rest.
 func (s *Server) classifyJSON(c *gin.Context) {
 	if !checkParams(c) {
 		return
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	lr := &queryLimitReader{r: c.Request.Body}
+	dec := json.NewDecoder(lr)
+	lr.dec = dec
 	dec.DisallowUnknownFields()
-	var qs []jsonQuery
-	if err := dec.Decode(&qs); err != nil {
+	bad := func(err error, where string) {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("corps trop volumineux : la limite est de %d octets", tooBig.Limit))
-			return
+		case errors.Is(err, errQueryTooLarge):
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, where+" : "+err.Error()+" ; une requête tient en quelques centaines d'octets")
+		default:
+			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible "+where+" : un tableau de requêtes {q, street, postcode, city, citycode, lat, lon} est attendu ("+err.Error()+")")
 		}
-		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible : un tableau de requêtes {q, street, postcode, city, citycode, lat, lon} est attendu ("+err.Error()+")")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		bad(err, "au début du corps")
 		return
 	}
-	if len(qs) > maxJSONQueries {
-		writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("%d requêtes ; %d au plus en JSON, envoyez un CSV au-delà", len(qs), maxJSONQueries))
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible : un tableau de requêtes [{…}, …] est attendu, pas "+quote(fmt.Sprint(tok)))
 		return
 	}
 	st := s.Current()
-	out := make([]zones.Resolution, len(qs))
-	for i, jq := range qs {
-		q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode}
-		if (jq.Lat == nil) != (jq.Lon == nil) {
-			out[i] = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
-			continue
+	var out []zones.Resolution
+	for i := 0; dec.More(); i++ {
+		if i == maxJSONQueries {
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("plus de %d requêtes ; %d au plus en JSON, envoyez un CSV au-delà", maxJSONQueries, maxJSONQueries))
+			return
 		}
-		if jq.Lat != nil {
-			q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
+		var jq jsonQuery
+		if err := dec.Decode(&jq); err != nil {
+			bad(err, fmt.Sprintf("à la requête %d", i))
+			return
 		}
-		res, err := st.Resolver.Resolve(q)
+		out = append(out, s.resolveJSONQuery(st, i, jq))
+	}
+	if _, err := dec.Token(); err != nil {
+		bad(err, "à la fin du tableau")
+		return
+	}
+	if tok, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			res = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : %v", i, err)}
+			bad(err, "après le tableau")
+			return
 		}
-		s.countLookup(res)
-		out[i] = res
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible : "+quote(fmt.Sprint(tok))+" après la fin du tableau ; le corps doit être un seul tableau")
+		return
+	}
+	if out == nil {
+		out = []zones.Resolution{}
 	}
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
 	c.JSON(http.StatusOK, gin.H{"dataset_version": st.meta().Version, "results": out})
+}
+
+// resolveJSONQuery answers query i of the JSON variant.
+func (s *Server) resolveJSONQuery(st *State, i int, jq jsonQuery) zones.Resolution {
+	q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode}
+	if (jq.Lat == nil) != (jq.Lon == nil) {
+		return zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
+	}
+	if jq.Lat != nil {
+		q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
+	}
+	res, err := st.Resolver.Resolve(q)
+	if err != nil {
+		res = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : %v", i, err)}
+	}
+	s.countLookup(res)
+	return res
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb/geojson"
@@ -14,6 +15,10 @@ type communeAnswer struct {
 	zones.Resolution
 	Geometry *geojson.Geometry `json:"geometry,omitempty"`
 }
+
+// communeFields names the parameter of /api/v1/communes/{code} behind each field
+// the domain names in its errors.
+var communeFields = map[string]string{"code INSEE": "code", "code commune": "code"}
 
 // handleCommune answers GET /api/v1/communes/{code} for a current or former
 // INSEE code; ?geometry=1 adds the outline as GeoJSON.
@@ -35,18 +40,19 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	if notModified(c, st.meta().Version) {
-		return
-	}
 	res, err := st.Resolver.ResolveCode(c.Param("code"))
-	if !s.inputError(c, err) {
+	if !s.inputError(c, err, communeFields) {
 		return
 	}
 	if res.Status == zones.StatusNotFound && res.Commune == nil {
 		writeProblemField(c, http.StatusNotFound, ProblemNotFound, res.Message, "code", c.Param("code"))
 		return
 	}
+	if notModifiedToday(c, st, time.Hour) {
+		return
+	}
 	s.countLookup(res)
+	withCity(st.Resolver.Dataset, &res)
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
 	}
@@ -54,6 +60,8 @@ func (s *Server) handleCommune(c *gin.Context) {
 	if withGeometry && res.Commune != nil && st.Outline != nil {
 		if g, ok := st.Outline(res.Commune.Code); ok {
 			ans.Geometry = geojson.NewGeometry(g)
+		} else if g, ok := st.cityOutline(res.Commune.Code); ok {
+			ans.Geometry = g
 		}
 	}
 	c.JSON(http.StatusOK, ans)

@@ -16,7 +16,7 @@ func (s *Server) handleDataset(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	if notModified(c, st.meta().Version) {
+	if notModifiedToday(c, st, time.Hour) {
 		return
 	}
 	c.JSON(http.StatusOK, struct {

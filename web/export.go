@@ -128,7 +128,7 @@ func (s *Server) handleExport(c *gin.Context) {
 	format := c.Param("format")
 	ctype, ok := exportFormats[format]
 	if !ok {
-		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "format d'export « "+truncate(format)+" » inconnu : geojson, csv ou gpkg", "format", format)
+		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "format d'export "+quote(format)+" inconnu : geojson, csv ou gpkg", "format", format)
 		return
 	}
 	st := s.Current()

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"io/fs"
 	"mime"
@@ -24,7 +23,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/simplify"
 
 	"zonage/zones"
 )
@@ -117,7 +115,8 @@ func currentBaseMap() *baseMap {
 	return &baseMap{URL: u, Attribution: os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")}
 }
 
-// contentSecurityPolicy allows the page its own scripts and the base map's images.
+// contentSecurityPolicy allows the page its own scripts and the base map's images,
+// and framing by its own origin only.
 func contentSecurityPolicy(bm *baseMap) string {
 	img := "'self' data: blob:"
 	if bm != nil {
@@ -129,7 +128,7 @@ func contentSecurityPolicy(bm *baseMap) string {
 			img += " " + u.Scheme + "://" + host
 		}
 	}
-	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 }
 
 // handleMapPage answers GET / with the map; handleBatchPage GET /lot with the
@@ -145,7 +144,9 @@ func (s *Server) servePage(c *gin.Context, name string) {
 		go st.mapData()
 	}
 	c.Header("Content-Security-Policy", contentSecurityPolicy(currentBaseMap()))
-	c.Header("X-Content-Type-Options", "nosniff")
+	// Another site must not frame the pages under its own (clickjacking): the
+	// directive above for current browsers, X-Frame-Options for older ones.
+	c.Header("X-Frame-Options", "SAMEORIGIN")
 	c.Header("Referrer-Policy", "same-origin")
 	serveAsset(c, a, false)
 }
@@ -161,27 +162,15 @@ func (s *Server) handleStatic(c *gin.Context) {
 }
 
 func serveAsset(c *gin.Context, a *asset, immutable bool) {
-	etag := `"` + a.hash + `"`
-	c.Header("ETag", etag)
+	cacheControl := "no-cache"
 	if immutable {
-		c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		c.Header("Cache-Control", "no-cache")
+		cacheControl = "public, max-age=31536000, immutable"
 	}
-	if matchETag(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
+	// An embedded file changes only with the binary: its content hash is its ETag.
+	if answerNotModified(c, `"`+a.hash+`"`, cacheControl) {
 		return
 	}
 	c.Data(http.StatusOK, a.ctype, a.body)
-}
-
-func matchETag(header, etag string) bool {
-	for _, v := range strings.Split(header, ",") {
-		if v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "W/")); v == etag || v == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // mapClass is a colour of the map: a category, or a commune the map cannot give one.
@@ -396,36 +385,7 @@ func (md *mapData) departementBorders() ([]orb.LineString, []orb.Bound) {
 
 // catchmentOutline returns the outer boundary of a catchment's communes.
 func (md *mapData) catchmentOutline(key string) orb.MultiLineString {
-	md.outlinesMu.Lock()
-	defer md.outlinesMu.Unlock()
-	if o, ok := md.catchmentOutlines[key]; ok {
-		return o
-	}
-	o := borders(md.polys, md.catchments[key], func(int) int { return 0 })
-	// About 10 m: the outline is drawn over the commune outlines, whose own
-	// precision is 30 m, and a large bassin de vie stays a few kilobytes.
-	o = simplify.DouglasPeucker(0.0001).MultiLineString(o)
-	md.catchmentOutlines[key] = o
-	return o
-}
-
-// notModifiedMap is notModified for answers that depend on the day as well as on
-// the dataset: the categories shown change on effective dates.
-func notModifiedMap(c *gin.Context, md *mapData, maxAge time.Duration) bool {
-	h := fnv.New64a()
-	h.Write([]byte(c.Request.URL.Path))
-	h.Write([]byte{0})
-	h.Write([]byte(c.Request.URL.RawQuery))
-	etag := fmt.Sprintf(`"%s-%s-%x"`, md.version, md.day, h.Sum64())
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
-	c.Header("X-Zonage-Dataset-Version", md.version)
-	if matchETag(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		c.Abort()
-		return true
-	}
-	return false
+	return md.outline(key, md.catchments[key])
 }
 
 type mapClassCount struct {
@@ -441,7 +401,7 @@ func (s *Server) handleMap(c *gin.Context) {
 		return
 	}
 	md := s.Current().mapData()
-	if notModifiedMap(c, md, 5*time.Minute) {
+	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
 	classes := make([]mapClassCount, len(md.classes))
@@ -488,11 +448,15 @@ func (s *Server) handleTile(c *gin.Context) {
 	if c.Query("v") == md.version+"."+md.day {
 		maxAge = 365 * 24 * time.Hour
 	}
-	if notModifiedMap(c, md, maxAge) {
+	if notModified(c, md.version, md.day, maxAge) {
 		return
 	}
 	k := tileKey{layer, z, x, y}
-	data, err := md.tiles.get(k, func() ([]byte, error) { return md.buildTile(k) })
+	data, err := md.tiles.get(c.Request.Context(), k, func() ([]byte, error) { return md.buildTile(k) })
+	if err != nil && c.Request.Context().Err() != nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "tuile pas encore prête dans le délai ; réessayez")
+		return
+	}
 	if err != nil {
 		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
 		return
@@ -543,24 +507,28 @@ func (s *Server) handleCatchment(c *gin.Context) {
 		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "aucune commune dans le "+kind.Label()+" "+c.Param("code"), "code", c.Param("code"))
 		return
 	}
-	if notModifiedMap(c, md, time.Hour) {
+	if notModified(c, md.version, md.day, time.Hour) {
 		return
 	}
 	ds := st.Resolver.Dataset
 	var name string
 	var derived bool
 	out := make([]catchmentMember, 0, len(members))
+	classes := map[string]bool{}
 	for _, i := range members {
 		cm := &ds.Communes[i]
 		cl := md.classes[md.class[i]]
 		out = append(out, catchmentMember{Code: cm.Code, Name: cm.Name, Category: cl.Key, Label: cl.Label})
+		classes[cl.Key] = true
 		if cm.Catchment != nil && cm.Catchment.Kind == kind && cm.Catchment.Code == c.Param("code") {
 			name, derived = cm.Catchment.Name, cm.Catchment.Derived
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	// coherent: the unit's communes share one class on the map's day; when they do not,
+	// the unit is not classed as a whole.
 	ans := gin.H{"kind": kind, "kind_label": kind.Label(), "code": c.Param("code"), "name": name, "derived": derived,
-		"communes": out, "dataset_version": md.version}
+		"coherent": len(classes) == 1, "communes": out, "dataset_version": md.version}
 	if md.polys != nil {
 		var b orb.Bound
 		for n, i := range members {
@@ -587,7 +555,7 @@ func (s *Server) handleSources(c *gin.Context) {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "keys : de 1 à 200 clés séparées par des virgules attendues (ex. A1,S-egora)", "keys", c.Query("keys"))
 		return
 	}
-	if notModified(c, s.Current().meta().Version) {
+	if notModifiedToday(c, s.Current(), time.Hour) {
 		return
 	}
 	out := []zones.Source{}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -501,7 +503,7 @@ func TestTileCache(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if b, _ := c.get(k, build(4)); len(b) != 4 {
+			if b, _ := c.get(context.Background(), k, build(4)); len(b) != 4 {
 				t.Error("wrong tile")
 			}
 		}()
@@ -511,13 +513,111 @@ func TestTileCache(t *testing.T) {
 		t.Fatalf("%d builds", builds.Load())
 	}
 	// Past the byte budget, the least recently used tile goes.
-	c.get(tileKey{"communes", 1, 1, 0}, build(4))
-	c.get(k, build(4))
-	c.get(tileKey{"communes", 1, 0, 1}, build(4))
+	c.get(context.Background(), tileKey{"communes", 1, 1, 0}, build(4))
+	c.get(context.Background(), k, build(4))
+	c.get(context.Background(), tileKey{"communes", 1, 0, 1}, build(4))
 	if _, ok := c.entries[tileKey{"communes", 1, 1, 0}]; ok || c.size > 10 {
 		t.Errorf("kept %v (%d bytes)", c.entries, c.size)
 	}
 	if _, ok := c.entries[k]; !ok {
 		t.Error("recently used tile evicted")
+	}
+}
+
+// A request waiting for another's build of the same tile gives up when its own
+// context ends, while the build goes on.
+func TestTileCacheWaiterHonoursContext(t *testing.T) {
+	c := newTileCache(1 << 20)
+	k := tileKey{"communes", 3, 1, 1}
+	release := make(chan struct{})
+	started := make(chan struct{})
+	built := make(chan []byte)
+	go func() {
+		b, _ := c.get(context.Background(), k, func() ([]byte, error) {
+			close(started)
+			<-release
+			return []byte("tuile"), nil
+		})
+		built <- b
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	waited := make(chan error)
+	go func() {
+		_, err := c.get(ctx, k, func() ([]byte, error) { t.Error("a second build of a tile being built"); return nil, nil })
+		waited <- err
+	}()
+	cancel()
+	select {
+	case err := <-waited:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("waiter ended with %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a waiter whose context ended is still blocked on the build")
+	}
+	close(release)
+	if b := <-built; string(b) != "tuile" {
+		t.Fatalf("builder got %q", b)
+	}
+}
+
+// A build that panics releases its waiters with an error and leaves the tile free:
+// the next request builds it again instead of waiting for ever.
+func TestTileCachePanickingBuild(t *testing.T) {
+	c := newTileCache(1 << 20)
+	k := tileKey{"departements", 2, 1, 1}
+	started := make(chan struct{})
+	release := make(chan struct{})
+	panicked := make(chan any)
+	go func() {
+		defer func() { panicked <- recover() }()
+		c.get(context.Background(), k, func() ([]byte, error) {
+			close(started)
+			<-release
+			panic("géométrie invalide")
+		})
+	}()
+	<-started
+	waited := make(chan error)
+	go func() {
+		_, err := c.get(context.Background(), k, func() ([]byte, error) { return nil, errors.New("second build") })
+		waited <- err
+	}()
+	// Let the waiter reach the build in progress before it fails.
+	for {
+		c.mu.Lock()
+		n := len(c.building)
+		c.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(10 * time.Millisecond)
+	close(release)
+	if r := <-panicked; r != "géométrie invalide" {
+		t.Fatalf("the builder's panic was %v, want it passed on", r)
+	}
+	select {
+	case err := <-waited:
+		if err == nil {
+			t.Fatal("a waiter of a panicking build got no error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a waiter of a panicking build is still blocked")
+	}
+	done := make(chan []byte)
+	go func() {
+		b, _ := c.get(context.Background(), k, func() ([]byte, error) { return []byte("ok"), nil })
+		done <- b
+	}()
+	select {
+	case b := <-done:
+		if string(b) != "ok" {
+			t.Fatalf("rebuild gave %q", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the tile stays \"building\" after a panic: later requests hang")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -18,6 +19,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	lookups  *prometheus.CounterVec
 	reloads  *prometheus.CounterVec
+	aborted  *prometheus.CounterVec
 	dataset  *prometheus.GaugeVec
 	loadedAt prometheus.Gauge
 }
@@ -31,11 +33,13 @@ func newMetrics() *metrics {
 			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60}}, []string{"route"}),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_lookups_total", Help: "Résolutions par précision et statut (API et lignes de fichiers)."},
 			[]string{"precision", "status"}),
-		reloads:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_reloads_total", Help: "Rechargements des données, acceptés ou refusés."}, []string{"result"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_reloads_total", Help: "Rechargements des données, acceptés ou refusés."}, []string{"result"}),
+		aborted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonage_http_streams_aborted_total", Help: "Réponses en flux interrompues (connexion coupée sans fin de réponse) par route et cause : taille, delai, client, lecture."},
+			[]string{"route", "reason"}),
 		dataset:  prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonage_dataset_info", Help: "Version des données servies (valeur 1)."}, []string{"version"}),
 		loadedAt: prometheus.NewGauge(prometheus.GaugeOpts{Name: "zonage_dataset_loaded_timestamp_seconds", Help: "Heure du chargement des données servies."}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.lookups, m.reloads, m.dataset, m.loadedAt,
+	m.registry.MustRegister(m.requests, m.latency, m.lookups, m.reloads, m.aborted, m.dataset, m.loadedAt,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -46,17 +50,40 @@ func (m *metrics) datasetLoaded(version string, at time.Time) {
 	m.loadedAt.Set(float64(at.Unix()))
 }
 
-// middleware counts requests by route pattern (never by raw path, which would carry
-// addresses and make series without bound).
+// knownMethods are the methods counted under their own name; any other is counted
+// as "other", so that made-up methods cannot create series.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodOptions: true, http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// methodLabel is the method as a metric label, from a closed set.
+func methodLabel(method string) string {
+	if knownMethods[method] {
+		return method
+	}
+	return "other"
+}
+
+// routeLabel is the route template as a metric label (never the raw path, which
+// would carry addresses and make series without bound).
+func routeLabel(c *gin.Context) string {
+	if route := c.FullPath(); route != "" {
+		return route
+	}
+	return "non_route"
+}
+
+// middleware counts requests by route template, method and status, all from
+// closed sets; an answer aborted mid-stream is counted too.
 func (m *metrics) middleware(c *gin.Context) {
 	start := time.Now()
+	defer func() {
+		route := routeLabel(c)
+		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	}()
 	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "non_route"
-	}
-	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
-	m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 }
 
 func (m *metrics) handler() gin.HandlerFunc {

@@ -39,30 +39,42 @@ func requestID(c *gin.Context) {
 func accessLog(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
+		// Deferred, so that an answer aborted mid-stream is logged too.
+		defer logRequest(logger, c, start)
 		c.Next()
-		route := c.FullPath()
-		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
-			level = slog.LevelError
-		}
-		logger.LogAttrs(c.Request.Context(), level, "requête",
-			slog.String("request_id", c.GetString("request_id")),
-			slog.String("method", c.Request.Method),
-			slog.String("route", route),
-			slog.Int("status", c.Writer.Status()),
-			slog.Int("bytes", c.Writer.Size()),
-			slog.Duration("duration", time.Since(start)))
-		if logger.Enabled(c.Request.Context(), slog.LevelDebug) {
-			logger.Debug("détail de la requête", "request_id", c.GetString("request_id"), "path", c.Request.URL.Path, "query", c.Request.URL.RawQuery)
-		}
+	}
+}
+
+// logRequest writes the access log line of a request; the method is from a closed
+// set, like the metrics'.
+func logRequest(logger *slog.Logger, c *gin.Context, start time.Time) {
+	route := c.FullPath()
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	logger.LogAttrs(c.Request.Context(), level, "requête",
+		slog.String("request_id", c.GetString("request_id")),
+		slog.String("method", methodLabel(c.Request.Method)),
+		slog.String("route", route),
+		slog.Int("status", c.Writer.Status()),
+		slog.Int("bytes", c.Writer.Size()),
+		slog.Duration("duration", time.Since(start)))
+	if logger.Enabled(c.Request.Context(), slog.LevelDebug) {
+		logger.Debug("détail de la requête", "request_id", c.GetString("request_id"), "path", c.Request.URL.Path, "query", c.Request.URL.RawQuery)
 	}
 }
 
 // recoverProblem turns a panic into a 500 problem instead of a dropped connection.
+// http.ErrAbortHandler goes through: it is how a handler that has started its
+// answer says the answer must end as a failure, with no final chunk.
 func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
 				logger.Error("panique dans un gestionnaire", "request_id", c.GetString("request_id"), "route", c.FullPath(), "panic", fmt.Sprint(r))
 				if !c.Writer.Written() {
 					writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; l'incident est journalisé sous l'identifiant "+c.GetString("request_id"))
@@ -72,6 +84,13 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 		}()
 		c.Next()
 	}
+}
+
+// securityHeaders tells browsers never to guess a content type other than the one
+// sent: an uploaded CSV echoed back must not run as HTML.
+func securityHeaders(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Next()
 }
 
 // deadline bounds the time a handler may spend; handlers stop on the context.
@@ -149,7 +168,9 @@ func (l *clientLimiter) middleware(c *gin.Context) {
 	c.Next()
 }
 
-// cors answers browsers calling from the allowed origins.
+// cors answers browsers calling from the allowed origins. When only some origins
+// are allowed, every answer varies with Origin (allowed or not, with or without
+// one): a shared cache must not hand an answer made for one origin to another.
 func cors(origins []string) gin.HandlerFunc {
 	any := false
 	allowed := map[string]bool{}
@@ -159,18 +180,29 @@ func cors(origins []string) gin.HandlerFunc {
 		}
 		allowed[strings.TrimRight(o, "/")] = true
 	}
+	varies := len(allowed) > 0 && !any
 	return func(c *gin.Context) {
+		if varies {
+			c.Writer = &varyWriter{ResponseWriter: c.Writer}
+			addVary(c.Writer.Header(), "Origin")
+			// Answers without a body (304) have their header written by gin after
+			// the handlers, past the writer above.
+			defer func() {
+				if !c.Writer.Written() {
+					addVary(c.Writer.Header(), "Origin")
+				}
+			}()
+		}
 		origin := c.GetHeader("Origin")
 		if origin != "" && (any || allowed[origin]) {
 			if any {
 				c.Header("Access-Control-Allow-Origin", "*")
 			} else {
 				c.Header("Access-Control-Allow-Origin", origin)
-				c.Header("Vary", "Origin")
 			}
 			c.Header("Access-Control-Expose-Headers", "ETag, X-Request-ID, X-Zonage-Dataset-Version")
 			if c.Request.Method == http.MethodOptions {
-				c.Header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+				c.Header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
 				c.Header("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Request-ID, If-None-Match")
 				c.Header("Access-Control-Max-Age", "86400")
 				c.AbortWithStatus(http.StatusNoContent)
@@ -181,17 +213,67 @@ func cors(origins []string) gin.HandlerFunc {
 	}
 }
 
-// notModified sets the ETag and Cache-Control of an answer that depends only on the
-// request and the dataset version, and answers 304 when the client already has it.
-func notModified(c *gin.Context, version string) bool {
+// varyWriter keeps "Origin" in the Vary header whatever later handlers set there
+// (the gzip middleware and the tiles replace it).
+type varyWriter struct{ gin.ResponseWriter }
+
+func (w *varyWriter) WriteHeader(code int) {
+	addVary(w.Header(), "Origin")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *varyWriter) WriteHeaderNow() {
+	addVary(w.Header(), "Origin")
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *varyWriter) Write(b []byte) (int, error) {
+	addVary(w.Header(), "Origin")
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *varyWriter) WriteString(s string) (int, error) {
+	addVary(w.Header(), "Origin")
+	return w.ResponseWriter.WriteString(s)
+}
+
+// addVary adds name to the Vary header unless it is there already.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
+}
+
+// notModifiedToday is notModified for an answer from st on the current day.
+func notModifiedToday(c *gin.Context, st *State, maxAge time.Duration) bool {
+	return notModified(c, st.meta().Version, today(st.Resolver), maxAge)
+}
+
+// notModified sets the validators of an answer that depends only on the request,
+// the dataset version and the day (effective dates and upcoming zonages change what
+// an answer says from one day to the next), and answers 304 when the client holds
+// that answer already. Handlers call it once they know the resource exists, so
+// that "If-None-Match: *" is never answered 304 for a missing one.
+func notModified(c *gin.Context, version, day string, maxAge time.Duration) bool {
 	h := fnv.New64a()
 	h.Write([]byte(c.Request.URL.Path))
 	h.Write([]byte{0})
 	h.Write([]byte(c.Request.URL.RawQuery))
-	etag := fmt.Sprintf(`"%s-%x"`, version, h.Sum64())
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "public, max-age=3600")
+	etag := fmt.Sprintf(`"%s-%s-%x"`, version, day, h.Sum64())
 	c.Header("X-Zonage-Dataset-Version", version)
+	return answerNotModified(c, etag, fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+}
+
+// answerNotModified sets ETag and Cache-Control and answers 304 when If-None-Match
+// names the ETag (weak comparison, as RFC 9110 asks for GET and HEAD) or is "*".
+func answerNotModified(c *gin.Context, etag, cacheControl string) bool {
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", cacheControl)
 	for _, v := range strings.Split(c.GetHeader("If-None-Match"), ",") {
 		if v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "W/")); v == etag || v == "*" {
 			c.Status(http.StatusNotModified)

@@ -128,7 +128,7 @@ func ogcFormat(c *gin.Context) (html bool, ok bool) {
 		return true, true
 	case "":
 	default:
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "f « "+truncate(f)+" » invalide : json ou html attendu", "f", f)
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "f "+quote(f)+" invalide : json ou html attendu", "f", f)
 		return false, false
 	}
 	c.Header("Vary", "Accept")
@@ -143,14 +143,6 @@ func ogcFormat(c *gin.Context) (html bool, ok bool) {
 	return false, true
 }
 
-// truncate keeps a value quoted in a message short.
-func truncate(s string) string {
-	if r := []rune(s); len(r) > 200 {
-		return string(r[:200]) + "…"
-	}
-	return s
-}
-
 // ogcNotModified sets the ETag and caching headers of an OGC answer, which depends
 // on the dataset, the day (categories change on effective dates), the host its
 // links name, the format and the request; it answers 304 when the client has it.
@@ -159,15 +151,8 @@ func ogcNotModified(c *gin.Context, st *State, base string, html bool) bool {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t", base, c.Request.URL.Path, c.Request.URL.RawQuery, html)
 	etag := fmt.Sprintf(`"%s-%s-%x"`, version, today(st.Resolver), h.Sum64())
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "public, max-age=300")
 	c.Header("X-Zonage-Dataset-Version", version)
-	if matchETag(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		c.Abort()
-		return true
-	}
-	return false
+	return answerNotModified(c, etag, "public, max-age=300")
 }
 
 // ogcJSON writes v as JSON with the given media type.
@@ -293,7 +278,7 @@ func (s *Server) handleOGCCollections(c *gin.Context) {
 // ogcCollectionParam checks the collection of the path; an unknown one is a 404.
 func ogcCollectionParam(c *gin.Context) bool {
 	if id := c.Param("collection"); id != ogcCollectionID {
-		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "collection « "+truncate(id)+" » inconnue ; collection disponible : "+ogcCollectionID, "collection", id)
+		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "collection "+quote(id)+" inconnue ; collection disponible : "+ogcCollectionID, "collection", id)
 		return false
 	}
 	return true
@@ -375,7 +360,7 @@ func (s *Server) handleOGCAPI(c *gin.Context) {
 		return
 	}
 	if f := c.Query("f"); f != "" && f != "json" {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "f « "+truncate(f)+" » invalide : json attendu (la définition de l'API n'existe qu'en JSON)", "f", f)
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "f "+quote(f)+" invalide : json attendu (la définition de l'API n'existe qu'en JSON)", "f", f)
 		return
 	}
 	base := externalBase(c)

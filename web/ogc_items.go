@@ -30,7 +30,7 @@ type ogcQuery struct {
 }
 
 func badParam(c *gin.Context, name, raw, reason string) bool {
-	writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fmt.Sprintf("%s « %s » invalide : %s", name, truncate(raw), reason), name, raw)
+	writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fmt.Sprintf("%s « %s » invalide : %s", name, truncate(raw, maxQuoted), reason), name, raw)
 	return false
 }
 
@@ -96,7 +96,7 @@ func parseBBox(raw string) ([]orb.Bound, string) {
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Sprintf("« %s » n'est pas un nombre", truncate(strings.TrimSpace(p)))
+			return nil, fmt.Sprintf("« %s » n'est pas un nombre", truncate(strings.TrimSpace(p), maxQuoted))
 		}
 		v[i] = f
 	}
@@ -285,7 +285,7 @@ func (s *Server) handleOGCFeature(c *gin.Context) {
 	communes := st.Resolver.Dataset.Communes
 	i := sort.Search(len(communes), func(i int) bool { return communes[i].Code >= code })
 	if i == len(communes) || communes[i].Code != code {
-		detail := "aucune commune de code « " + truncate(code) + " » dans la collection"
+		detail := "aucune commune de code « " + truncate(code, maxQuoted) + " » dans la collection"
 		if res, err := st.Resolver.ResolveCode(code); err == nil && res.Commune != nil && res.Commune.Code != code {
 			detail += " ; elle est rattachée à " + res.Commune.Name + " (" + res.Commune.Code + ")"
 		}

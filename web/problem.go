@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -49,9 +51,64 @@ func writeProblem(c *gin.Context, status int, typ, detail string) {
 
 func writeProblemField(c *gin.Context, status int, typ, detail, field, value string) {
 	c.Header("Cache-Control", "no-store")
-	c.Render(status, problemRender{Problem{Type: typ, Title: problemTitles[typ], Status: status, Detail: detail,
-		Instance: c.Request.URL.Path, Field: field, Value: value}})
+	c.Render(status, problemRender{Problem{Type: typ, Title: problemTitles[typ], Status: status, Detail: boundQuotes(detail),
+		Instance: truncate(c.Request.URL.Path, maxQuoted), Field: truncate(field, maxQuoted), Value: truncate(value, maxQuoted)}})
 	c.Abort()
+}
+
+// maxQuoted is the most characters of a caller's value a problem repeats: enough to
+// recognise it, and a 5 MB header line does not come back as a 5 MB answer.
+const maxQuoted = 200
+
+// maxDetail bounds a whole detail, whatever it quotes and however.
+const maxDetail = 4 * maxQuoted
+
+// quote puts a caller's value between French quotes, shortened to maxQuoted characters.
+func quote(v string) string { return "« " + truncate(v, maxQuoted) + " »" }
+
+// truncate shortens s to n characters, marking the cut with an ellipsis.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, k := 0, 0
+	for i = range s {
+		if k == n {
+			break
+		}
+		k++
+	}
+	return strings.ToValidUTF8(s[:i], "") + "…"
+}
+
+// boundQuotes shortens every « quoted » value of a detail to maxQuoted characters,
+// then the detail itself to maxDetail: details built elsewhere (the domain, the CSV
+// reader) quote the caller's values whole.
+func boundQuotes(detail string) string {
+	if utf8.RuneCountInString(detail) <= maxQuoted {
+		return detail
+	}
+	var b strings.Builder
+	rest := detail
+	for {
+		open := strings.Index(rest, "« ")
+		if open < 0 {
+			break
+		}
+		open += len("« ")
+		b.WriteString(rest[:open])
+		rest = rest[open:]
+		end := strings.Index(rest, " »")
+		if end < 0 {
+			b.WriteString(truncate(rest, maxQuoted))
+			rest = ""
+			break
+		}
+		b.WriteString(truncate(rest[:end], maxQuoted))
+		rest = rest[end:]
+	}
+	b.WriteString(rest)
+	return truncate(b.String(), maxDetail)
 }
 
 type problemRender struct{ p Problem }

@@ -46,8 +46,8 @@ func profileFromParams(c *gin.Context) (p zones.Profile, want bool, ok bool) {
 		p.StudiesStartYear = y
 	}
 	if v := c.Query("annees_etablissement"); v != "" {
-		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
-		if err != nil {
+		f, ok := zones.ParseDecimal(v)
+		if !ok {
 			return p, want, profileProblem(c, &zones.InputError{Field: "annees_etablissement", Value: v, Reason: "nombre d'années attendu (ex. 1,5)"})
 		}
 		p.YearsInEstablishment = f
@@ -70,10 +70,21 @@ func profileFromParams(c *gin.Context) (p zones.Profile, want bool, ok bool) {
 	return p, want, true
 }
 
+// profileFields names the parameter behind each profile field the domain names in
+// its errors.
+var profileFields = map[string]string{
+	"année de début d'études": "debut_etudes", "années en établissement": "annees_etablissement",
+	"date d'installation": "installe_depuis",
+}
+
 func profileProblem(c *gin.Context, err error) bool {
 	var ie *zones.InputError
 	if errors.As(err, &ie) {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), ie.Field, ie.Value)
+		field := ie.Field
+		if p, ok := profileFields[field]; ok {
+			field = p
+		}
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), field, ie.Value)
 	} else {
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 	}

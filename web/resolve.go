@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,16 +27,21 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	if notModified(c, st.meta().Version) {
+	res, err := st.Resolver.Resolve(q)
+	if !s.inputError(c, err, resolveFields) {
 		return
 	}
-	res, err := st.Resolver.Resolve(q)
-	if !s.inputError(c, err) {
+	if notModifiedToday(c, st, time.Hour) {
 		return
 	}
 	s.countLookup(res)
+	withCity(st.Resolver.Dataset, &res)
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
+	}
+	if q.HasPoint {
+		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))
+		return
 	}
 	c.JSON(http.StatusOK, res)
 }
@@ -60,15 +66,29 @@ func queryFromParams(c *gin.Context) (zones.Query, bool) {
 	return q, true
 }
 
+// resolveFields names the parameter of /api/v1/resolve behind each field the
+// domain names in its errors.
+var resolveFields = map[string]string{
+	"latitude": "lat", "longitude": "lon", "adresse": "q", "code INSEE": "citycode", "code commune": "citycode",
+}
+
 // inputError writes a 400 problem for a query the domain refused and reports
-// whether the handler may go on.
-func (s *Server) inputError(c *gin.Context, err error) bool {
+// whether the handler may go on. The problem's field is the request parameter
+// (fields maps the domain's names to the route's parameters), never the domain's
+// own word for it.
+func (s *Server) inputError(c *gin.Context, err error, fields map[string]string) bool {
 	if err == nil {
 		return true
 	}
 	var ie *zones.InputError
 	if errors.As(err, &ie) {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), ie.Field, ie.Value)
+		field := ie.Field
+		if p, ok := fields[field]; ok {
+			field = p
+		} else if p, ok := profileFields[field]; ok {
+			field = p
+		}
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), field, ie.Value)
 		return false
 	}
 	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))

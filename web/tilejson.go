@@ -34,7 +34,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	}
 	base := externalBase(c)
 	c.Header("Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto")
-	if notModifiedMap(c, md, 5*time.Minute) {
+	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
 	var west, south, east, north float64

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"context"
+	"fmt"
 	"math"
 	"sync"
 
@@ -441,7 +443,10 @@ func newTileCache(maxBytes int) *tileCache {
 	return &tileCache{max: maxBytes, order: list.New(), entries: map[tileKey]*list.Element{}, building: map[tileKey]*tileBuild{}}
 }
 
-func (c *tileCache) get(k tileKey, build func() ([]byte, error)) ([]byte, error) {
+// get returns tile k, building it with build when no one holds or builds it. A
+// request waiting for another's build gives up when its own context ends; a build
+// that panics fails its waiters and leaves the key free for the next request.
+func (c *tileCache) get(ctx context.Context, k tileKey, build func() ([]byte, error)) ([]byte, error) {
 	c.mu.Lock()
 	if e, ok := c.entries[k]; ok {
 		c.order.MoveToFront(e)
@@ -450,14 +455,32 @@ func (c *tileCache) get(k tileKey, build func() ([]byte, error)) ([]byte, error)
 	}
 	if b, ok := c.building[k]; ok {
 		c.mu.Unlock()
-		<-b.done
-		return b.data, b.err
+		select {
+		case <-b.done:
+			return b.data, b.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	b := &tileBuild{done: make(chan struct{})}
 	c.building[k] = b
 	c.mu.Unlock()
 
+	defer func() {
+		if r := recover(); r != nil {
+			b.data, b.err = nil, fmt.Errorf("construction de la tuile %s/%d/%d/%d : %v", k.layer, k.z, k.x, k.y, r)
+			c.finish(k, b)
+			panic(r)
+		}
+	}()
 	b.data, b.err = build()
+	c.finish(k, b)
+	return b.data, b.err
+}
+
+// finish ends build b of tile k: the tile is kept when it was built, the waiters
+// are released either way.
+func (c *tileCache) finish(k tileKey, b *tileBuild) {
 	c.mu.Lock()
 	delete(c.building, k)
 	if b.err == nil {
@@ -471,5 +494,4 @@ func (c *tileCache) get(k tileKey, build func() ([]byte, error)) ([]byte, error)
 	}
 	c.mu.Unlock()
 	close(b.done)
-	return b.data, b.err
 }

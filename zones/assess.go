@@ -160,20 +160,20 @@ type Assessment struct {
 
 // Assess says what a zonage answer opens for p.Status (titulaire when empty), given
 // the profile, on the ISO day today (which dates the installation windows).
-func Assess(z ZonageAnswer, p Profile, today string) Assessment {
+func (r *Rules) Assess(z ZonageAnswer, p Profile, today string) Assessment {
 	st := p.Status
 	if st == "" {
 		st = Titulaire
 	}
-	return installRules.assess(z, st, p, parseDay(today))
+	return r.table.assess(z, st, p, parseDay(today))
 }
 
 // AssessAll assesses every status in display order; p.Status is ignored.
-func AssessAll(z ZonageAnswer, p Profile, today string) []Assessment {
+func (r *Rules) AssessAll(z ZonageAnswer, p Profile, today string) []Assessment {
 	day := parseDay(today)
 	var out []Assessment
 	for _, st := range PracticeStatuses() {
-		out = append(out, installRules.assess(z, st, p, day))
+		out = append(out, r.table.assess(z, st, p, day))
 	}
 	return out
 }
@@ -181,12 +181,12 @@ func AssessAll(z ZonageAnswer, p Profile, today string) []Assessment {
 // FillOptions sets the Options of an answered resolution, and of each candidate of an
 // ambiguous one: for p.Status when set, else for every status.
 func (r *Resolver) FillOptions(res *Resolution, p Profile) {
-	day := r.today()
+	day, rules := r.today(), r.rules()
 	options := func(z ZonageAnswer) []Assessment {
 		if p.Status != "" {
-			return []Assessment{Assess(z, p, day)}
+			return []Assessment{rules.Assess(z, p, day)}
 		}
-		return AssessAll(z, p, day)
+		return rules.AssessAll(z, p, day)
 	}
 	if res.Zonage != nil {
 		res.Options = options(*res.Zonage)

@@ -189,7 +189,7 @@ func TestAssessScenarios(t *testing.T) {
 			z: int7, p: Profile{Status: Assistant}, conv: ConventionnementLibre, onlyAids: []string{}},
 		{name: "remplaçant en zone intermédiaire : situation du remplacé", source: "S-basrhin", in: "conventionnement",
 			z: int7, p: Profile{Status: Remplacant}, conv: ConventionnementRemplace, onlyAids: []string{}},
-		{name: "titulaire en zone non prioritaire : 1 départ pour 1 arrivée, décision de la CPAM", source: "A1", in: "conventionnement",
+		{name: "titulaire en zone non prioritaire : 1 départ pour 1 installation, décision de la CPAM", source: "A1", in: "conventionnement",
 			z: np7, p: Profile{Status: Titulaire}, conv: ConventionnementRegule, access: AccessConditional, onlyAids: []string{},
 			caveats: []string{"regulation_entree_en_vigueur", "exercice_non_conventionne", "verifier_cpam"},
 			check: func(t *testing.T, a Assessment) {
@@ -340,7 +340,7 @@ func TestAssessScenarios(t *testing.T) {
 			if _, ok := SourceByKey(tc.source); !ok {
 				t.Fatalf("scenario relies on unknown source %s", tc.source)
 			}
-			a := Assess(tc.z, tc.p, testDay)
+			a := testRules(t).Assess(tc.z, tc.p, testDay)
 			if a.Status != tc.p.Status {
 				t.Fatalf("status %s, want %s", a.Status, tc.p.Status)
 			}
@@ -423,7 +423,7 @@ func TestEveryCategoryStatusScheme(t *testing.T) {
 			if !ok {
 				continue
 			}
-			for _, a := range AssessAll(answer(c, sch, "84"), Profile{}, testDay) {
+			for _, a := range testRules(t).AssessAll(answer(c, sch, "84"), Profile{}, testDay) {
 				name := string(sch) + "/" + string(c) + "/" + string(a.Status)
 				wantConv := w.conv
 				if a.Status == Remplacant {
@@ -489,7 +489,7 @@ func allSourceKeys(a Assessment) []string {
 }
 
 func TestAssessAllAndFillOptions(t *testing.T) {
-	all := AssessAll(answer(TresSousDotee, SchemeAvenant7, "84"), Profile{Status: Remplacant}, testDay)
+	all := testRules(t).AssessAll(answer(TresSousDotee, SchemeAvenant7, "84"), Profile{Status: Remplacant}, testDay)
 	if len(all) != 4 || all[0].Status != Titulaire || all[3].Status != Remplacant {
 		t.Fatalf("AssessAll: %d assessments", len(all))
 	}

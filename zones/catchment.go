@@ -27,4 +27,40 @@ type Catchment struct {
 	Code    string        `json:"code"`
 	Name    string        `json:"name"`
 	Derived bool          `json:"derived"`
+	// Communes counts the unit's communes in the data, and Coherent says whether they
+	// all had one category on the import day (nil: not computed, an older snapshot).
+	// A unit whose communes differ does not match the published zonage: it is not
+	// classed as a whole, each commune's own category is the answer.
+	Communes int   `json:"communes,omitempty"`
+	Coherent *bool `json:"coherent,omitempty"`
+}
+
+// ClassedWhole reports whether the data shows the unit classed as a whole: all its
+// communes share one category.
+func (c *Catchment) ClassedWhole() bool { return c != nil && c.Coherent != nil && *c.Coherent }
+
+// Key identifies a unit across communes ("bassin_de_vie:01004").
+func (c *Catchment) Key() string { return string(c.Kind) + ":" + c.Code }
+
+// CatchmentUnit is one bassin de vie or canton-ville of the data with the categories
+// of its communes on the import day: the coverage report lists every derived unit.
+type CatchmentUnit struct {
+	Kind       CatchmentKind    `json:"kind"`
+	Code       string           `json:"code"`
+	Name       string           `json:"name"`
+	Derived    bool             `json:"derived"`
+	Communes   int              `json:"communes"`
+	Coherent   bool             `json:"coherent"`
+	Categories map[Category]int `json:"categories"`
+}
+
+// CatchmentCoherence sums up whether the units match the data: how many derived units
+// have communes of one category, and the rate.
+type CatchmentCoherence struct {
+	DerivedUnits    int     `json:"derived_units"`
+	DerivedCoherent int     `json:"derived_coherent"`
+	DerivedRate     float64 `json:"derived_coherence_rate"` // DerivedCoherent / DerivedUnits, 0 to 1
+	OfficialUnits   int     `json:"official_units"`
+	// Units lists every derived unit and every official unit, coherent or not.
+	Units []CatchmentUnit `json:"units"`
 }

@@ -33,15 +33,20 @@ const (
 	SchemeAvenant5 Scheme = "avenant5"
 )
 
+var schemeCodes = enum[Scheme]{field: "échelle", unknown: "échelle inconnue", entries: []enumEntry[Scheme]{
+	{SchemeAvenant7, "avenant 7 (4 niveaux, arrêté du 20 mars 2024)"},
+	{SchemeAvenant5, "avenant 5 (5 niveaux, arrêté du 24 septembre 2018)"},
+}}
+
+// Valid reports whether s is one of the known scales.
+func (s Scheme) Valid() bool { return schemeCodes.valid(s) }
+
 // Label returns the French name of a scheme.
 func (s Scheme) Label() string {
-	switch s {
-	case SchemeAvenant7:
-		return "avenant 7 (4 niveaux, arrêté du 20 mars 2024)"
-	case SchemeAvenant5:
-		return "avenant 5 (5 niveaux, arrêté du 24 septembre 2018)"
+	if !s.Valid() {
+		return "échelle inconnue"
 	}
-	return "échelle inconnue"
+	return schemeCodes.label(s)
 }
 
 type categoryInfo struct {

@@ -5,18 +5,30 @@ import (
 	"time"
 )
 
+// CommuneType is the kind of a place in the Code officiel géographique, as the
+// INSEE and @etalab/decoupage-administratif name it.
+type CommuneType string
+
+// The COG types of places.
+const (
+	CommuneActuelle         CommuneType = "commune-actuelle"
+	ArrondissementMunicipal CommuneType = "arrondissement-municipal" // of Paris, Lyon or Marseille
+	CommuneDeleguee         CommuneType = "commune-deleguee"         // a former commune inside a commune nouvelle
+	CommuneAssociee         CommuneType = "commune-associee"         // a former commune associated with another
+)
+
 // Commune is a current commune (or arrondissement municipal for Paris, Lyon and
 // Marseille, the granularity of the kiné zonage) that has an outline in the index.
 type Commune struct {
-	Code        string     `json:"code"`
-	Name        string     `json:"name"`
-	Type        string     `json:"type,omitempty"` // commune-actuelle or arrondissement-municipal
-	Departement string     `json:"departement,omitempty"`
-	Region      string     `json:"region,omitempty"` // INSEE region code
-	Parent      string     `json:"parent,omitempty"` // Paris, Lyon or Marseille for an arrondissement
-	Population  int        `json:"population,omitempty"`
-	Postcodes   []string   `json:"postcodes,omitempty"`
-	Catchment   *Catchment `json:"catchment,omitempty"`
+	Code        string      `json:"code"`
+	Name        string      `json:"name"`
+	Type        CommuneType `json:"type,omitempty"` // CommuneActuelle or ArrondissementMunicipal
+	Departement string      `json:"departement,omitempty"`
+	Region      string      `json:"region,omitempty"` // INSEE region code
+	Parent      string      `json:"parent,omitempty"` // Paris, Lyon or Marseille for an arrondissement
+	Population  int         `json:"population,omitempty"`
+	Postcodes   []string    `json:"postcodes,omitempty"`
+	Catchment   *Catchment  `json:"catchment,omitempty"`
 	// ZonageCodes are the codes of the zonage source that cover this commune: its
 	// own code, or the former communes it was formed from when the zonage predates
 	// a merger. Several codes with different categories make the commune ambiguous.
@@ -76,6 +88,27 @@ type Meta struct {
 	GeoVintage    string       `json:"geo_vintage"`    // e.g. "ADMIN EXPRESS 2025 (COG 2025)"
 	Sources       []SourceInfo `json:"sources"`
 	Coverage      Coverage     `json:"coverage"`
+	// RegionDates are the kiné arrêté dates official tables give for some communes of
+	// a region, applied to the region's other communes (see RegionDate).
+	RegionDates []RegionDate `json:"region_dates,omitempty"`
+}
+
+// RegionDate is a region's kiné arrêté date derived from official rows: an arrêté
+// covers its whole region, so when one official table dates some of its communes,
+// the region's other communes on the same scale get that date, marked derived with
+// this evidence. Mismatch, when set, says why the date cannot be the served data's
+// (the dated rows disagree with the categories served for the same communes): the
+// region's answers then say the date is unknown and why.
+type RegionDate struct {
+	Region     string   `json:"region"`
+	ArreteDate string   `json:"arrete_date"`
+	Scheme     Scheme   `json:"scheme,omitempty"` // scale of the dated rows, when their categories prove it
+	Source     string   `json:"source"`           // the table's id in Sources
+	Table      string   `json:"table"`            // the table's file name
+	TableDate  string   `json:"table_date,omitempty"`
+	Rows       int      `json:"rows"`  // rows of the table dating communes of the region
+	Codes      []string `json:"codes"` // those communes
+	Mismatch   string   `json:"mismatch,omitempty"`
 }
 
 // Coverage is the reconciliation report of an import, kept in the snapshot so the
@@ -89,7 +122,9 @@ type Coverage struct {
 	UnmatchedZonage  []string                    `json:"unmatched_zonage"`   // zonage codes with no outline
 	CommunesNoZonage []string                    `json:"communes_no_zonage"` // outlines with no zonage
 	Merged           int                         `json:"merged"`             // communes covered through former codes, all agreeing
-	Notes            []string                    `json:"notes,omitempty"`
+	// Catchments says, per unit, whether its communes share one category.
+	Catchments *CatchmentCoherence `json:"catchments,omitempty"`
+	Notes      []string            `json:"notes,omitempty"`
 }
 
 // AmbiguousCommune is a current commune whose former communes had different categories.
@@ -113,7 +148,8 @@ type Dataset struct {
 	// ParentNames names the Paris, Lyon and Marseille parent communes.
 	ParentNames map[string]string
 
-	byCode map[string]int
+	byCode      map[string]int
+	regionDates map[string]*RegionDate
 }
 
 // Index builds the lookup tables that are derived from the exported fields. It
@@ -123,6 +159,10 @@ func (d *Dataset) Index() {
 	d.byCode = make(map[string]int, len(d.Communes))
 	for i, c := range d.Communes {
 		d.byCode[c.Code] = i
+	}
+	d.regionDates = map[string]*RegionDate{}
+	for i := range d.Meta.RegionDates {
+		d.regionDates[d.Meta.RegionDates[i].Region] = &d.Meta.RegionDates[i]
 	}
 }
 

@@ -91,7 +91,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		return Resolution{}, &InputError{Field: "adresse", Value: truncateRunes(q.Text+q.Street, 40), Reason: "adresse trop longue (1 000 caractères au plus)"}
 	}
 	m := r.Addresses.MatchAddress(q)
-	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: string(m.Level),
+	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: m.Level,
 		Label: m.Label, Lat: m.Lat, Lon: m.Lon, Warnings: m.Warnings}
 	if m.Level == LevelHouseNumber || m.Level == LevelStreet {
 		match.Precision = PrecisionAddress
@@ -188,11 +188,35 @@ func Classify(res Resolution, err error) Classification {
 // ParseCoordinate reads a latitude or longitude as spreadsheets write it: a decimal
 // point or a French decimal comma.
 func ParseCoordinate(field, s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	v, ok := ParseDecimal(s)
+	if !ok {
 		return 0, &InputError{Field: field, Value: s, Reason: "nombre décimal attendu (ex. 48.8493)"}
 	}
 	return v, nil
+}
+
+// ParseDecimal reads a plain decimal number — digits, an optional sign, a decimal
+// point or comma — and nothing else: Go's own syntax would also take 0x1p5, 1_0,
+// 1e3 or Inf, which no person means as a latitude.
+func ParseDecimal(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	digits, sep := 0, false
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			digits++
+		case (b == '+' || b == '-') && i == 0:
+		case (b == '.' || b == ',') && !sep:
+			sep = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	return v, err == nil
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }

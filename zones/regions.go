@@ -1,11 +1,8 @@
 package zones
 
 import (
-	_ "embed"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -20,6 +17,21 @@ type RegionArrete struct {
 	ArreteRef     string   `yaml:"arrete_ref" json:"arrete_ref,omitempty"`
 	Sources       []string `yaml:"sources" json:"sources,omitempty"`
 	Uncertain     string   `yaml:"uncertain" json:"uncertain,omitempty"`
+	// Claims are dates sources give for this arrêté that are not retained: sources
+	// that disagree with one another, or an arrêté whose lists disagree with the data.
+	Claims []DateClaim `yaml:"claims" json:"claims,omitempty"`
+	// DateUnknown says why no date is given for the data served.
+	DateUnknown string `yaml:"date_unknown" json:"date_unknown,omitempty"`
+}
+
+// DateClaim is a date one source gives for an arrêté, shown beside the others when
+// sources disagree, never picked silently.
+type DateClaim struct {
+	ArreteDate    string   `yaml:"arrete_date" json:"arrete_date,omitempty"`
+	EffectiveDate string   `yaml:"effective_date" json:"effective_date,omitempty"`
+	ArreteRef     string   `yaml:"arrete_ref" json:"arrete_ref,omitempty"`
+	Sources       []string `yaml:"sources" json:"sources"`
+	Note          string   `yaml:"note" json:"note,omitempty"`
 }
 
 // Region is an INSEE region with its kiné zonage history as far as sources tell.
@@ -39,30 +51,6 @@ type Source struct {
 	Title     string   `yaml:"title" json:"title"`
 	URLs      []string `yaml:"urls" json:"urls,omitempty"`
 	Secondary bool     `yaml:"secondary" json:"secondary,omitempty"`
-}
-
-//go:embed regions.yaml
-var regionsYAML []byte
-
-//go:embed sources.yaml
-var sourcesYAML []byte
-
-// The embedded tables are package variables initialised from one another: Go orders
-// their initialisation by dependency, whatever the file they are declared in, so the
-// rules table can use the sources and regions without reading them again.
-var (
-	sources                      = mustParse(parseSources(sourcesYAML, "zones/sources.yaml"))
-	regions                      = mustParse(parseRegions(regionsYAML, "zones/regions.yaml", sources))
-	regionsByCode, regionsByName = indexRegions(regions)
-)
-
-// mustParse stops the program on an invalid embedded table; the tests load every
-// table, so such a binary is never built by `make test`.
-func mustParse[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 func indexRegions(regions []Region) (byCode, byName map[string]*Region) {
@@ -102,8 +90,8 @@ func parseSources(b []byte, name string) (map[string]Source, error) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		var s Source
-		if err := v.Decode(&s); err != nil {
-			return nil, &DataError{name, v.Line, err.Error()}
+		if err := decodeNode(v, &s); err != nil {
+			return nil, err.(*nodeError).at(name)
 		}
 		if _, dup := out[k.Value]; dup {
 			return nil, &DataError{name, k.Line, fmt.Sprintf("clé de source « %s » en double", k.Value)}
@@ -129,8 +117,8 @@ func parseRegions(b []byte, name string, known map[string]Source) ([]Region, err
 	seen := map[string]bool{}
 	for _, n := range doc.Content[0].Content {
 		var r Region
-		if err := n.Decode(&r); err != nil {
-			return nil, &DataError{name, n.Line, err.Error()}
+		if err := decodeNode(n, &r); err != nil {
+			return nil, err.(*nodeError).at(name)
 		}
 		if r.Code == "" || r.Name == "" {
 			return nil, &DataError{name, n.Line, "région sans code ou sans nom"}
@@ -139,25 +127,38 @@ func parseRegions(b []byte, name string, known map[string]Source) ([]Region, err
 			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s en double", r.Code)}
 		}
 		seen[r.Code] = true
-		if r.Scheme != "" && r.Scheme != SchemeAvenant7 && r.Scheme != SchemeAvenant5 {
-			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : échelle inconnue « %s » (avenant7 ou avenant5)", r.Code, r.Scheme)}
+		if r.Scheme != "" && !r.Scheme.Valid() {
+			return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : échelle inconnue « %s » (attendu %s)", r.Code, r.Scheme, schemeCodes.expected())}
 		}
 		for _, a := range []*RegionArrete{r.Current, r.Previous} {
 			if a == nil {
 				continue
 			}
-			for _, d := range []string{a.ArreteDate, a.EffectiveDate} {
-				if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
-					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date « %s » invalide (AAAA-MM-JJ attendu)", r.Code, d)}
+			dated := []DateClaim{{ArreteDate: a.ArreteDate, EffectiveDate: a.EffectiveDate, Sources: a.Sources}}
+			for _, c := range a.Claims {
+				if c.ArreteDate == "" && c.EffectiveDate == "" {
+					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date revendiquée sans date", r.Code)}
+				}
+				dated = append(dated, c)
+			}
+			for _, c := range dated {
+				for _, d := range []string{c.ArreteDate, c.EffectiveDate} {
+					if _, err := ParseDay(d); d != "" && err != nil {
+						return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date « %s » invalide (AAAA-MM-JJ attendu)", r.Code, d)}
+					}
+				}
+				for _, k := range c.Sources {
+					if _, ok := known[k]; !ok {
+						return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : clé de source inconnue « %s »", r.Code, k)}
+					}
+				}
+				if (c.ArreteDate != "" || c.EffectiveDate != "") && len(c.Sources) == 0 {
+					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date sans source", r.Code)}
 				}
 			}
-			for _, k := range a.Sources {
-				if _, ok := known[k]; !ok {
-					return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : clé de source inconnue « %s »", r.Code, k)}
-				}
-			}
-			if (a.ArreteDate != "" || a.EffectiveDate != "") && len(a.Sources) == 0 {
-				return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : date sans source", r.Code)}
+			if (len(a.Claims) > 0 || a.DateUnknown != "") && (a.ArreteDate != "" || a.EffectiveDate != "") {
+				// A retained date beside unretained ones would be a silent pick.
+				return nil, &DataError{name, n.Line, fmt.Sprintf("région %s : une date retenue ne va pas avec claims ou date_unknown", r.Code)}
 			}
 		}
 		out = append(out, r)
@@ -186,16 +187,9 @@ func foldName(s string) string {
 	return b.String()
 }
 
-// Regions lists the known regions sorted by code.
-func Regions() []Region {
-	out := append([]Region(nil), regions...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
-}
-
 // RegionByCode finds a region by its INSEE code ("84").
 func RegionByCode(code string) (Region, bool) {
-	r, ok := regionsByCode[strings.TrimSpace(code)]
+	r, ok := embedded().regionsByCode[strings.TrimSpace(code)]
 	if !ok {
 		return Region{}, false
 	}
@@ -205,7 +199,7 @@ func RegionByCode(code string) (Region, bool) {
 // RegionByName finds a region by its name or a common abbreviation, ignoring
 // case, accents and punctuation ("Auvergne-Rhône-Alpes", "AURA").
 func RegionByName(name string) (Region, bool) {
-	r, ok := regionsByName[foldName(name)]
+	r, ok := embedded().regionsByName[foldName(name)]
 	if !ok {
 		return Region{}, false
 	}
@@ -214,25 +208,36 @@ func RegionByName(name string) (Region, bool) {
 
 // SourceByKey returns a bibliography entry ("R-ARA").
 func SourceByKey(key string) (Source, bool) {
-	s, ok := sources[key]
+	s, ok := embedded().sources[key]
 	return s, ok
 }
 
 func regionRef(code string) RegionRef {
-	if r, ok := regionsByCode[code]; ok {
+	if r, ok := embedded().regionsByCode[code]; ok {
 		return RegionRef{Code: r.Code, Name: r.Name}
 	}
 	return RegionRef{Code: code, Name: code}
 }
+
+// Date statuses: where an answer's arrêté date comes from, or why there is none.
+const (
+	DatePublished = "publiee"        // on the answer's own row (official table, imported arrêté)
+	DateDerived   = "derivee"        // from official rows of other communes of the region
+	DateRegional  = "regionale"      // from the sourced regional publications (regions.yaml)
+	DateConflict  = "contradictoire" // sources disagree; every claim is shown, none picked
+	DateUnknown   = "inconnue"       // no date, or a known arrêté that does not fit the data
+)
 
 // fillRegionalDates completes an answer whose source gave no arrêté date with what
 // the sourced regional table knows, and says how sure that is: the CartoSanté export
 // carries categories only.
 func fillRegionalDates(a *ZonageAnswer) {
 	if a.ArreteDate != "" || a.EffectiveDate != "" {
+		a.DateStatus = DatePublished
 		return
 	}
-	r, ok := regionsByCode[a.Region.Code]
+	a.DateStatus = DateUnknown
+	r, ok := embedded().regionsByCode[a.Region.Code]
 	if !ok {
 		return
 	}
@@ -242,7 +247,17 @@ func fillRegionalDates(a *ZonageAnswer) {
 	if r.Scheme != "" && a.Scheme != "" && a.Scheme != r.Scheme {
 		known = r.Previous
 	}
-	if known == nil || (known.ArreteDate == "" && known.EffectiveDate == "") {
+	switch {
+	case known != nil && known.DateUnknown != "":
+		a.DateNote = "date inconnue : " + known.DateUnknown
+		a.DateSources, a.DateClaims = known.Sources, known.Claims
+		return
+	case known != nil && len(known.Claims) > 0:
+		a.DateStatus = DateConflict
+		a.DateNote = known.Uncertain
+		a.DateSources, a.DateClaims = known.Sources, known.Claims
+		return
+	case known == nil || (known.ArreteDate == "" && known.EffectiveDate == ""):
 		a.DateNote = fmt.Sprintf("date de l'arrêté en vigueur en %s non trouvée dans les sources ; consultez le site de l'ARS", r.Name)
 		if known != nil && known.Uncertain != "" {
 			a.DateNote = known.Uncertain
@@ -250,6 +265,7 @@ func fillRegionalDates(a *ZonageAnswer) {
 		}
 		return
 	}
+	a.DateStatus = DateRegional
 	a.ArreteDate, a.EffectiveDate = known.ArreteDate, known.EffectiveDate
 	if a.ArreteRef == "" {
 		a.ArreteRef = known.ArreteRef
@@ -260,4 +276,45 @@ func fillRegionalDates(a *ZonageAnswer) {
 		note = "incertain : " + known.Uncertain
 	}
 	a.DateNote = note
+}
+
+// DateEvidence is what a region-level date derived from official rows rests on.
+type DateEvidence struct {
+	Table     string   `json:"table"`                // file name of the official table
+	TableDate string   `json:"table_date,omitempty"` // its update date (date_maj)
+	Rows      int      `json:"rows"`                 // its rows that date communes of the region
+	Codes     []string `json:"codes"`                // those communes
+}
+
+// fillDerivedDate dates an answer from official rows of other communes of its region
+// (Meta.RegionDates) and reports whether it did. An assignment with its own dates, one
+// from an imported regional arrêté, or one on another scale than the dated rows is left
+// alone; a region whose dated rows disagree with the served categories gets no date and
+// the reason.
+func (r *Resolver) fillDerivedDate(a *ZonageAnswer, z *Zonage) bool {
+	if a.ArreteDate != "" || a.EffectiveDate != "" || strings.HasPrefix(z.Source, "overlay:") {
+		return false
+	}
+	rd, ok := r.Dataset.regionDates[a.Region.Code]
+	if !ok || (rd.Scheme != "" && a.Scheme != "" && rd.Scheme != a.Scheme) {
+		return false
+	}
+	ev := &DateEvidence{Table: rd.Table, TableDate: rd.TableDate, Rows: rd.Rows, Codes: rd.Codes}
+	if rd.Mismatch != "" {
+		a.DateStatus = DateUnknown
+		a.DateNote = fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté de %s au %s, mais %s",
+			rd.Table, a.Region.Name, FrenchDate(rd.ArreteDate), rd.Mismatch)
+		a.DateEvidence = ev
+		return true
+	}
+	a.ArreteDate = rd.ArreteDate
+	a.DateStatus = DateDerived
+	a.DateEvidence = ev
+	rows := "ligne"
+	if rd.Rows > 1 {
+		rows = "lignes"
+	}
+	a.DateNote = fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes de %s ; un arrêté couvre toute sa région",
+		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), a.Region.Name)
+	return true
 }

@@ -29,14 +29,14 @@ func TestRegionLookup(t *testing.T) {
 	if _, ok := RegionByName("Atlantide"); ok {
 		t.Fatal("unknown region found")
 	}
-	if n := len(Regions()); n != 18 {
+	if n := len(embedded().regions); n != 18 {
 		t.Fatalf("%d regions, want 13 metropolitan + 5 overseas", n)
 	}
 }
 
 // Every regional date rests on a known source key; the table refuses the others.
 func TestRegionsTableValidation(t *testing.T) {
-	for _, r := range Regions() {
+	for _, r := range embedded().regions {
 		for _, a := range []*RegionArrete{r.Current, r.Previous} {
 			if a == nil {
 				continue
@@ -56,10 +56,13 @@ func TestRegionsTableValidation(t *testing.T) {
 		{"bad date", "- code: \"11\"\n  name: X\n- code: \"84\"\n  name: Y\n  current:\n    effective_date: 01/11/2024\n    sources: [R-ARA]\n", "regions.yaml:3 : région 84 : date « 01/11/2024 » invalide"},
 		{"unknown scheme", "- code: \"84\"\n  name: X\n  scheme: avenant9\n", "échelle inconnue « avenant9 »"},
 		{"duplicate", "- code: \"84\"\n  name: X\n- code: \"84\"\n  name: Y\n", "regions.yaml:3 : région 84 en double"},
+		{"unknown field", "- code: \"84\"\n  name: X\n  nom: Y\n", "regions.yaml:3 : champ inconnu « nom »"},
+		{"retained date beside claims", "- code: \"84\"\n  name: X\n  current:\n    effective_date: 2024-11-01\n    sources: [R-ARA]\n    claims:\n      - effective_date: 2025-11-01\n        sources: [R-ARA-2025]\n", "une date retenue ne va pas avec claims"},
+		{"claim without source", "- code: \"84\"\n  name: X\n  current:\n    claims:\n      - effective_date: 2025-11-01\n", "date sans source"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseRegions([]byte(tc.yaml), "regions.yaml", sources)
+			_, err := parseRegions([]byte(tc.yaml), "regions.yaml", embedded().sources)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
@@ -69,17 +72,20 @@ func TestRegionsTableValidation(t *testing.T) {
 
 func TestFillRegionalDates(t *testing.T) {
 	cases := []struct {
-		name            string
-		in              ZonageAnswer
-		arrete, effect  string
-		note, firstSrc  string
-		keepArreteGiven bool
+		name           string
+		in             ZonageAnswer
+		arrete, effect string
+		note, firstSrc string
+		status         string
+		claims         []string // "date source" of each claim shown, in order
 	}{
 		{name: "date given by the source is kept", in: ZonageAnswer{Region: regionRef("76"), Scheme: SchemeAvenant7, ArreteDate: "2024-10-29"}, arrete: "2024-10-29"},
 		{name: "Normandie from the regional table", in: ZonageAnswer{Region: regionRef("28"), Scheme: SchemeAvenant7}, effect: "2025-02-01", note: "publications régionales", firstSrc: "R-NOR"},
-		{name: "uncertain AURA date is flagged", in: ZonageAnswer{Region: regionRef("84"), Scheme: SchemeAvenant7}, effect: "2024-11-01", note: "incertain", firstSrc: "R-ARA"},
-		{name: "Grand Est: no date found", in: ZonageAnswer{Region: regionRef("44"), Scheme: SchemeAvenant7}, note: "non trouvée"},
-		{name: "La Réunion on the old scale", in: ZonageAnswer{Region: regionRef("04"), Scheme: SchemeAvenant5}, arrete: "2019-05-28", note: "ancienne échelle", firstSrc: "R-RUN"},
+		{name: "AURA: two URPS dates, neither picked", in: ZonageAnswer{Region: regionRef("84"), Scheme: SchemeAvenant7}, note: "aucune n'est retenue", firstSrc: "R-ARA", status: DateConflict,
+			claims: []string{"2024-11-01 R-ARA", "2025-11-01 R-ARA-2025"}},
+		{name: "Grand Est: no date found", in: ZonageAnswer{Region: regionRef("44"), Scheme: SchemeAvenant7}, note: "non trouvée", status: DateUnknown},
+		{name: "La Réunion: the 2019 arrêté does not fit the served data", in: ZonageAnswer{Region: regionRef("04"), Scheme: SchemeAvenant5}, note: "date inconnue : l'arrêté du 28/05/2019 ne correspond pas", firstSrc: "R-RUN", status: DateUnknown,
+			claims: []string{"2019-05-28 R-RUN"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,6 +100,41 @@ func TestFillRegionalDates(t *testing.T) {
 			if tc.firstSrc != "" && (len(a.DateSources) == 0 || a.DateSources[0] != tc.firstSrc) {
 				t.Errorf("sources %v, want %s first", a.DateSources, tc.firstSrc)
 			}
+			if tc.status != "" && a.DateStatus != tc.status {
+				t.Errorf("date status %q, want %q", a.DateStatus, tc.status)
+			}
+			var claims []string
+			for _, c := range a.DateClaims {
+				claims = append(claims, strings.TrimSpace(c.ArreteDate+c.EffectiveDate+" "+strings.Join(c.Sources, ",")))
+			}
+			if strings.Join(claims, "|") != strings.Join(tc.claims, "|") {
+				t.Errorf("claims %v, want %v", claims, tc.claims)
+			}
 		})
+	}
+}
+
+// The rules speak Ameli's words: « 1 départ pour 1 installation ».
+func TestRegulationWording(t *testing.T) {
+	for _, b := range [][]byte{rulesYAML} {
+		if strings.Contains(string(b), "1 arrivée") {
+			t.Error("rules.yaml still says « 1 départ pour 1 arrivée »")
+		}
+	}
+	if !strings.Contains(string(rulesYAML), "« 1 départ pour 1 installation »") {
+		t.Error("rules.yaml lacks Ameli's « 1 départ pour 1 installation »")
+	}
+	a1, _ := SourceByKey("A1")
+	if len(a1.URLs) == 0 || !strings.Contains(a1.URLs[0], "ameli.fr") {
+		t.Errorf("A1 = %+v, want the ameli page that uses the phrase", a1)
+	}
+	rezone, _ := SourceByKey("A5")
+	for _, u := range rezone.URLs {
+		if strings.TrimRight(u, "/") == "https://rezonekine.ameli.fr" {
+			t.Error("A5 still cites the RÉZONE base page, which uses pre-avenant-7 wording")
+		}
+	}
+	if l, ok := SourceByKey("L-VALLETOUX"); !ok || !strings.Contains(l.Title, "2023-1268") {
+		t.Errorf("loi Valletoux missing from the bibliography: %+v", l)
 	}
 }

@@ -55,11 +55,11 @@ type Match struct {
 	Score     float64 `json:"score,omitempty"`
 	// Level, Label and the point say what an address query matched: an address point
 	// ("housenumber"), a street or a municipality.
-	Level    string   `json:"level,omitempty"`
-	Label    string   `json:"label,omitempty"`
-	Lat      float64  `json:"lat,omitempty"`
-	Lon      float64  `json:"lon,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Level    AddressLevel `json:"level,omitempty"`
+	Label    string       `json:"label,omitempty"`
+	Lat      float64      `json:"lat,omitempty"`
+	Lon      float64      `json:"lon,omitempty"`
+	Warnings []string     `json:"warnings,omitempty"`
 }
 
 // RegionRef names a region.
@@ -70,34 +70,40 @@ type RegionRef struct {
 
 // CommuneRef is the commune part of an answer.
 type CommuneRef struct {
-	Code        string    `json:"code"`
-	Name        string    `json:"name"`
-	Type        string    `json:"type,omitempty"`
-	Departement string    `json:"departement,omitempty"`
-	Region      RegionRef `json:"region"`
-	Parent      string    `json:"parent,omitempty"`
-	Population  int       `json:"population,omitempty"`
-	Postcodes   []string  `json:"postcodes,omitempty"`
+	Code        string      `json:"code"`
+	Name        string      `json:"name"`
+	Type        CommuneType `json:"type,omitempty"`
+	Departement string      `json:"departement,omitempty"`
+	Region      RegionRef   `json:"region"`
+	Parent      string      `json:"parent,omitempty"`
+	Population  int         `json:"population,omitempty"`
+	Postcodes   []string    `json:"postcodes,omitempty"`
 }
 
 // ZonageAnswer is a category with everything needed to trust it.
 type ZonageAnswer struct {
-	Category      Category      `json:"category"`
-	Label         string        `json:"label"`
-	OfficialCode  string        `json:"official_code"`
-	Scheme        Scheme        `json:"scheme,omitempty"`
-	SchemeLabel   string        `json:"scheme_label,omitempty"`
-	Code          string        `json:"zonage_code"` // commune code the category was published for
-	Name          string        `json:"zonage_name"`
-	Region        RegionRef     `json:"region"`
-	ArreteDate    string        `json:"arrete_date,omitempty"`
-	EffectiveDate string        `json:"effective_date,omitempty"`
-	ArreteRef     string        `json:"arrete_ref,omitempty"`
-	DateNote      string        `json:"date_note,omitempty"` // why the date is uncertain, when it is
-	DateSources   []string      `json:"date_sources,omitempty"`
-	Catchment     *Catchment    `json:"catchment,omitempty"`
-	Source        string        `json:"source"`
-	Upcoming      *ZonageAnswer `json:"upcoming,omitempty"` // a later assignment already published
+	Category      Category  `json:"category"`
+	Label         string    `json:"label"`
+	OfficialCode  string    `json:"official_code"`
+	Scheme        Scheme    `json:"scheme,omitempty"`
+	SchemeLabel   string    `json:"scheme_label,omitempty"`
+	Code          string    `json:"zonage_code"` // commune code the category was published for
+	Name          string    `json:"zonage_name"`
+	Region        RegionRef `json:"region"`
+	ArreteDate    string    `json:"arrete_date,omitempty"`
+	EffectiveDate string    `json:"effective_date,omitempty"`
+	ArreteRef     string    `json:"arrete_ref,omitempty"`
+	// DateStatus says where the date comes from: publiee, derivee, regionale,
+	// contradictoire (DateClaims lists every date sources give) or inconnue.
+	DateStatus  string      `json:"date_status"`
+	DateNote    string      `json:"date_note,omitempty"` // why the date is uncertain or unknown, when it is
+	DateSources []string    `json:"date_sources,omitempty"`
+	DateClaims  []DateClaim `json:"date_claims,omitempty"`
+	// DateEvidence is the official rows a derived date rests on.
+	DateEvidence *DateEvidence `json:"date_evidence,omitempty"`
+	Catchment    *Catchment    `json:"catchment,omitempty"`
+	Source       string        `json:"source"`
+	Upcoming     *ZonageAnswer `json:"upcoming,omitempty"` // a later assignment already published
 }
 
 // Candidate is one of several possible answers for an ambiguous place.
@@ -152,6 +158,8 @@ type Resolver struct {
 	Today func() string
 	// Addresses matches address queries; nil = address search unavailable.
 	Addresses AddressMatcher
+	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
+	Rules *Rules
 
 	// answers caches, per commune, the answer for the day: every point of a commune
 	// gets the same one, and a batch of a million rows should not rebuild it each time.
@@ -404,7 +412,9 @@ func (r *Resolver) answer(z, up *Zonage) ZonageAnswer {
 	if a.Scheme != "" {
 		a.SchemeLabel = a.Scheme.Label()
 	}
-	fillRegionalDates(&a)
+	if !r.fillDerivedDate(&a, z) {
+		fillRegionalDates(&a)
+	}
 	if up != nil {
 		u := r.answer(up, nil)
 		a.Upcoming = &u

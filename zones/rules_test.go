@@ -17,10 +17,31 @@ func lineOf(t *testing.T, text, s string) int {
 	return strings.Count(text[:i], "\n") + 1
 }
 
-func TestRulesTableLoads(t *testing.T) {
-	if _, err := parseRules(rulesYAML, "rules.yaml", sources, regionCodes(regions)); err != nil {
+// parseTestRules reads a rules file against the embedded sources and regions.
+func parseTestRules(t *testing.T, b []byte, name string) (*rulesTable, error) {
+	t.Helper()
+	tables, err := loadTables()
+	if err != nil {
 		t.Fatal(err)
 	}
+	return parseRules(b, name, tables.sources, tables.regionCodes())
+}
+
+// testRules is the embedded rules table.
+func testRules(t testing.TB) *Rules {
+	t.Helper()
+	r, err := EmbeddedRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestRulesTableLoads(t *testing.T) {
+	if _, err := parseTestRules(t, rulesYAML, "rules.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	installRules := testRules(t).table
 	if installRules.newGraduate.fromYear != 2023 || installRules.newGraduate.yearsInEstablishment != 2 {
 		t.Errorf("new-graduate thresholds %d / %v", installRules.newGraduate.fromYear, installRules.newGraduate.yearsInEstablishment)
 	}
@@ -94,11 +115,24 @@ func TestRulesValidation(t *testing.T) {
 		{"missing message",
 			"  - code: sans_contrat\n", "  - code: sans_contrats\n",
 			"sans_contrats", "message « sans_contrats » inconnu"},
+		{"unknown field in a condition",
+			"        sources: [R-NOR-A]\n      - text: \"Au moins 50 %", "        sources: [R-NOR-A]\n        source: [R-NOR-A]\n      - text: \"Au moins 50 %",
+			"source: [R-NOR-A]", "champ inconnu « source »"},
+		{"field written twice",
+			"    authority: ars", "    authority: ars\n    authority:   cpam",
+			"authority:   cpam", "champ « authority » en double"},
+		{"word for a number",
+			"studies_start_year_from: 2023", "studies_start_year_from: deux-mille",
+			"deux-mille", "« deux-mille » : un nombre entier attendu"},
+		{"list for a text",
+			"    authority: ars", "    authority: [ars]",
+			"[ars]", "valeur simple attendue"},
+		// A syntax error stops yaml.v3 before any node exists: its own message gives the line.
 		{"YAML syntax",
 			"caveats:\n", "caveats:\n  - code: [\n",
-			"", "rules.yaml:"},
+			"- code: [", "zones/rules.yaml : yaml: line "},
 	}
-	position := regexp.MustCompile(`^zones/rules\.yaml:\d+ : `)
+	position := regexp.MustCompile(`^zones/rules\.yaml(:\d+ : | : yaml: line \d+: )`)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			orig := string(rulesYAML)
@@ -106,7 +140,7 @@ func TestRulesValidation(t *testing.T) {
 				t.Fatalf("rules.yaml no longer contains %q", tc.old)
 			}
 			edited := strings.Replace(orig, tc.old, tc.new, 1)
-			_, err := parseRules([]byte(edited), "zones/rules.yaml", sources, regionCodes(regions))
+			_, err := parseTestRules(t, []byte(edited), "zones/rules.yaml")
 			if err == nil {
 				t.Fatalf("accepted; want an error containing %q", tc.want)
 			}
@@ -118,6 +152,9 @@ func TestRulesValidation(t *testing.T) {
 			}
 			if tc.at != "" {
 				pos := fmt.Sprintf("rules.yaml:%d : ", lineOf(t, edited, tc.at))
+				if tc.name == "YAML syntax" {
+					pos = fmt.Sprintf("yaml: line %d: ", lineOf(t, edited, tc.at))
+				}
 				if !strings.Contains(err.Error(), pos) {
 					t.Errorf("error %q, want position %q", err, pos)
 				}
@@ -137,7 +174,7 @@ func TestRegionalAmountOverride(t *testing.T) {
     note: "contrat-type régional d'essai"
     sources: [R-ARA]
 `, 1)
-	tbl, err := parseRules([]byte(edited), "rules.yaml", sources, regionCodes(regions))
+	tbl, err := parseTestRules(t, []byte(edited), "rules.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"zonage/geo/csvbatch"
+	"zonage/internal/atomicfile"
 	"zonage/zones"
 )
 
@@ -124,20 +125,6 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		return err
 	}
 
-	var out io.Writer = cmd.OutOrStdout()
-	var tmp *os.File
-	if f.out != "" {
-		// Written beside the target and renamed at the end, so an interrupted run
-		// never leaves a half file where a good one was.
-		tmp, err = os.CreateTemp(filepath.Dir(f.out), ".zonage-classify-*")
-		if err != nil {
-			return usageErr("écriture de %s : %v", f.out, err)
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		out = tmp
-	}
-
 	stderr := cmd.ErrOrStderr()
 	var bar *progressbar.ProgressBar
 	if !f.quiet && isTerminal(stderr) && size > 0 {
@@ -162,21 +149,30 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	}
 
 	tally := &zones.Tally{}
-	rep, err := csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally), opt)
-	if bar != nil {
-		bar.Finish()
+	var rep *csvbatch.Report
+	classify := func(out io.Writer) error {
+		rep, err = csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally), opt)
+		if bar != nil {
+			bar.Finish()
+		}
+		if err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
+		}
+		return nil
+	}
+	if f.out == "" {
+		err = classify(cmd.OutOrStdout())
+	} else {
+		// Written beside the target and renamed at the end, so an interrupted run
+		// never leaves a half file where a good one was.
+		err = atomicfile.Write(f.out, func(tmp *os.File) error { return classify(tmp) })
 	}
 	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
-	}
-	if tmp != nil {
-		if err := tmp.Sync(); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
 		}
-		tmp.Close()
-		if err := os.Rename(tmp.Name(), f.out); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
+		return usageErr("écriture de %s : %v", f.out, err)
 	}
 	rows, byStatus, byCategory := tally.Snapshot()
 	if !f.quiet {

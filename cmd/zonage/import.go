@@ -175,6 +175,34 @@ func printCoverage(w io.Writer, ds *zones.Dataset) {
 		}
 		fmt.Fprintf(w, "  %s %s : %s\n", a.Code, a.Name, strings.Join(parts, ", "))
 	}
+	if cc := cov.Catchments; cc != nil && cc.DerivedUnits > 0 {
+		var split []string
+		for _, u := range cc.Units {
+			if u.Derived && !u.Coherent {
+				split = append(split, fmt.Sprintf("%s %s %s (%s)", u.Kind.Label(), u.Code, u.Name, categoryCounts(u.Categories)))
+			}
+		}
+		fmt.Fprintf(w, "Unités de zonage reconstituées : %d ; communes d'une seule catégorie dans %d (%s %%) ; %d aux catégories mêlées, donc pas classées entières :\n",
+			cc.DerivedUnits, cc.DerivedCoherent, strings.Replace(fmt.Sprintf("%.1f", 100*cc.DerivedRate), ".", ",", 1), len(split))
+		for i, line := range split {
+			if i == 20 {
+				fmt.Fprintf(w, "  … et %d autres (liste complète : zonage import --json, GET /api/v1/dataset)\n", len(split)-20)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
+	if len(m.RegionDates) > 0 {
+		fmt.Fprintln(w, "Dates d'arrêté étendues à leur région depuis les lignes officielles :")
+		for _, rd := range m.RegionDates {
+			if rd.Mismatch != "" {
+				fmt.Fprintf(w, "  %s : %s (%s) non retenue : %s\n", regionName(rd.Region), zones.FrenchDate(rd.ArreteDate), rd.Table, rd.Mismatch)
+				continue
+			}
+			fmt.Fprintf(w, "  %s : arrêté du %s, %d ligne(s) de %s (mise à jour du %s) : %s\n", regionName(rd.Region),
+				zones.FrenchDate(rd.ArreteDate), rd.Rows, rd.Table, zones.FrenchDate(rd.TableDate), strings.Join(rd.Codes, ", "))
+		}
+	}
 	for _, n := range cov.Notes {
 		fmt.Fprintf(w, "Note : %s\n", n)
 	}
@@ -217,6 +245,17 @@ func codeList(ds *zones.Dataset, codes []string) string {
 			name = z[0].Name
 		}
 		parts = append(parts, strings.TrimSpace(code+" "+name))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// categoryCounts writes "2 intermédiaire, 1 non prioritaire" in the order of the scale.
+func categoryCounts(counts map[zones.Category]int) string {
+	var parts []string
+	for _, c := range zones.Categories() {
+		if n := counts[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c.Label()))
+		}
 	}
 	return strings.Join(parts, ", ")
 }

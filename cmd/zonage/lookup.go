@@ -136,7 +136,8 @@ func printResolution(w io.Writer, r zones.Resolution) {
 	case zones.MethodFormerCode:
 		fmt.Fprintln(w, "Trouvé par : code d'une ancienne commune")
 	case zones.MethodAddress:
-		level := map[string]string{"housenumber": "adresse (numéro dans la voie)", "street": "voie (numéro introuvable)", "municipality": "commune"}[r.Match.Level]
+		level := map[zones.AddressLevel]string{zones.LevelHouseNumber: "adresse (numéro dans la voie)", zones.LevelStreet: "voie (numéro introuvable)",
+			zones.LevelMunicipality: "commune"}[r.Match.Level]
 		if level == "" {
 			level = "adresse"
 		}
@@ -178,14 +179,23 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 	}
 	fmt.Fprintln(w, line)
 	if z.DateNote != "" {
-		fmt.Fprintf(w, "%s  ⚠ %s\n", indent, z.DateNote)
+		wrap(w, indent+"  ⚠ ", z.DateNote)
+	}
+	for _, c := range z.DateClaims {
+		var parts []string
+		if c.ArreteDate != "" {
+			parts = append(parts, "arrêté du "+zones.FrenchDate(c.ArreteDate))
+		}
+		if c.EffectiveDate != "" {
+			parts = append(parts, "en vigueur le "+zones.FrenchDate(c.EffectiveDate))
+		}
+		if c.ArreteRef != "" {
+			parts = append(parts, c.ArreteRef)
+		}
+		wrap(w, indent+"    · ", fmt.Sprintf("%s selon %s [%s]", strings.Join(parts, ", "), c.Note, strings.Join(c.Sources, "][")))
 	}
 	if c := z.Catchment; c != nil {
-		derived := ""
-		if c.Derived {
-			derived = " (reconstitué à partir des tables INSEE, indicatif)"
-		}
-		fmt.Fprintf(w, "%sUnité de zonage : %s %s %s%s — l'ARS classe l'unité entière, pas la seule commune\n", indent, c.Kind.Label(), c.Code, c.Name, derived)
+		wrap(w, indent+"Unité de zonage : ", fmt.Sprintf("%s %s %s%s", c.Kind.Label(), c.Code, c.Name, catchmentReading(c)))
 	}
 	if u := z.Upcoming; u != nil {
 		fmt.Fprintf(w, "%sÀ partir du %s : %s (%s)\n", indent, zones.FrenchDate(u.EffectiveDate), u.Label, u.Source)
@@ -197,4 +207,22 @@ func frenchSince(iso string) string {
 		return ""
 	}
 	return " depuis le " + zones.FrenchDate(iso)
+}
+
+// catchmentReading says what the unit means for the answer, as far as the data shows:
+// a unit whose communes have different categories is not classed as a whole.
+func catchmentReading(c *zones.Catchment) string {
+	derived := ""
+	if c.Derived {
+		derived = " (reconstitué à partir des tables INSEE, indicatif)"
+	}
+	switch {
+	case c.Coherent == nil:
+		return derived
+	case *c.Coherent && c.Communes == 1:
+		return derived + " — seule commune de l'unité dans les données"
+	case *c.Coherent:
+		return fmt.Sprintf("%s — ses %d communes ont toutes cette catégorie : l'ARS classe l'unité entière", derived, c.Communes)
+	}
+	return fmt.Sprintf("%s — ses %d communes n'ont pas toutes la même catégorie dans les données : seule la catégorie de la commune compte", derived, c.Communes)
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"zonage/zones"
 )
 
 // Exit codes, part of the command-line contract.
@@ -61,6 +63,9 @@ très dotée et sur-dotée dans les régions encore sur l'ancienne échelle), d'
 cette réponse (arrêté, date, version des données) et ce qu'elle ouvre.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The tables built into the binary (regions, sources, rules) are checked before
+		// any command answers, so that a broken one stops it with its file and line.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return zones.CheckEmbedded() },
 	}
 	root.PersistentFlags().String("snapshot", "", "fichier instantané (défaut : $ZONAGE_SNAPSHOT, puis "+defaultSnapshotPath+", puis l'instantané intégré au binaire)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

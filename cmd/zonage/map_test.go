@@ -3,7 +3,6 @@ package main
 import (
 	"compress/gzip"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -69,15 +68,20 @@ func TestServeMap(t *testing.T) {
 		t.Errorf("tile: %d, %d bytes, %v", tr.StatusCode, len(raw), tr.Header)
 	}
 
-	// Paris 6e's canton-ville: the twenty arrondissements, with their outline.
+	// Paris is zoned by arrondissement: Paris 6e belongs to no grouped unit.
 	_, cb := get(t, base, "/api/v1/communes/75106")
 	var commune struct {
-		Zonage struct{ Catchment struct{ Kind, Code string } }
+		Zonage struct{ Catchment *struct{ Kind, Code string } }
 	}
 	json.Unmarshal(cb, &commune)
-	c := commune.Zonage.Catchment
-	resp, body = get(t, base, fmt.Sprintf("/api/v1/catchments/%s/%s", c.Kind, c.Code))
+	if commune.Zonage.Catchment != nil {
+		t.Errorf("Paris 6e grouped in %+v", commune.Zonage.Catchment)
+	}
+	// The bassin de vie of Bourg-en-Bresse: its communes, of several categories, so
+	// not classed whole, with their outline.
+	resp, body = get(t, base, "/api/v1/catchments/bassin_de_vie/01053")
 	var u struct {
+		Coherent *bool
 		Communes []struct{ Code, Category string }
 		Outline  struct {
 			Type        string
@@ -85,14 +89,14 @@ func TestServeMap(t *testing.T) {
 		}
 	}
 	if err := json.Unmarshal(body, &u); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("catchment %s/%s: %d %v %s", c.Kind, c.Code, resp.StatusCode, err, body)
+		t.Fatalf("catchment bassin_de_vie/01053: %d %v %s", resp.StatusCode, err, body)
 	}
-	found := false
+	classes := map[string]bool{}
 	for _, mb := range u.Communes {
-		found = found || mb.Code == "75106" && mb.Category == "non_prioritaire"
+		classes[mb.Category] = true
 	}
-	if !found || len(u.Communes) != 20 || u.Outline.Type != "MultiLineString" || len(u.Outline.Coordinates) == 0 {
-		t.Errorf("catchment: %d communes, outline %s with %d lines", len(u.Communes), u.Outline.Type, len(u.Outline.Coordinates))
+	if len(u.Communes) != 18 || len(classes) != 3 || u.Coherent == nil || *u.Coherent || u.Outline.Type != "MultiLineString" || len(u.Outline.Coordinates) == 0 {
+		t.Errorf("catchment: %d communes of %d classes, coherent %v, outline %s with %d lines", len(u.Communes), len(classes), u.Coherent, u.Outline.Type, len(u.Outline.Coordinates))
 	}
 	if resp, _ := get(t, base, "/api/v1/catchments/bassin_de_vie/00000"); resp.StatusCode != 404 {
 		t.Errorf("unknown catchment: %d", resp.StatusCode)

@@ -170,7 +170,7 @@ func TestServeAPI(t *testing.T) {
 		{"outside France", "/api/v1/resolve?lat=46.2044&lon=6.1432", 200, "application/json", []string{`"status":"introuvable"`, `hors de France`}},
 		{"search a commune name", "/api/v1/search?q=Narbonne&limit=3", 200, "application/json", []string{`"code":"11262"`}},
 		{"dataset", "/api/v1/dataset", 200, "application/json", []string{`"version":"2025-09.`, `"sha256":"`, `"per_region":{`}},
-		{"latitude out of range", "/api/v1/resolve?lat=95&lon=2", 400, "application/problem+json", []string{`"type":"/problems/parametre-invalide"`, `latitude « 95 » invalide`, `"field":"latitude"`}},
+		{"latitude out of range", "/api/v1/resolve?lat=95&lon=2", 400, "application/problem+json", []string{`"type":"/problems/parametre-invalide"`, `latitude « 95 » invalide`, `"field":"lat"`}},
 		{"not a number", "/api/v1/resolve?lat=abc&lon=2", 400, "application/problem+json", []string{`lat « abc » invalide`}},
 		{"lat without lon", "/api/v1/resolve?lat=48", 400, "application/problem+json", []string{`lat et lon vont ensemble`}},
 		{"unknown parameter", "/api/v1/resolve?latitude=48&lon=2", 400, "application/problem+json", []string{`"type":"/problems/parametre-inconnu"`, `paramètre inconnu « latitude »`}},

@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
+
+	"zonage/internal/retry"
 )
 
 // Base URLs of the public geocoder. Both answer the same /search/ and
@@ -54,10 +56,9 @@ const (
 	errorBodyLimit = 300
 )
 
-// Client talks to one geocoder base URL. Its exported fields may be set
-// directly or through the options of New, before the first request; a Client
-// is then safe for concurrent use, and all its goroutines share one rate
-// limiter and one cache.
+// Client talks to one geocoder base URL. Its zero value is ready to use; its
+// fields may be set before the first request. A Client is then safe for
+// concurrent use, and all its goroutines share one rate limiter and one cache.
 type Client struct {
 	// BaseURL is the service root without the endpoint path, e.g.
 	// GeoplateformeBaseURL or an httptest server URL.
@@ -90,41 +91,7 @@ type Client struct {
 	limiter *limiter
 }
 
-// Option configures a Client built by New.
-type Option func(*Client)
-
-// WithHTTPClient sets the HTTP client used for every request.
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
-
-// WithRequestsPerSecond sets the shared request rate (see Client.RequestsPerSecond).
-func WithRequestsPerSecond(r float64) Option { return func(c *Client) { c.RequestsPerSecond = r } }
-
-// WithRetries sets the number of retries (see Client.Retries).
-func WithRetries(n int) Option { return func(c *Client) { c.Retries = n } }
-
-// WithRetryBaseDelay sets the first backoff delay (see Client.RetryBaseDelay).
-func WithRetryBaseDelay(d time.Duration) Option { return func(c *Client) { c.RetryBaseDelay = d } }
-
-// WithCache sets the answer cache (see Client.Cache).
-func WithCache(cache Cache) Option { return func(c *Client) { c.Cache = cache } }
-
-// WithUserAgent sets the User-Agent header sent with every request.
-func WithUserAgent(ua string) Option { return func(c *Client) { c.UserAgent = ua } }
-
-// WithBatchSize sets the number of rows per /search/csv/ request of SearchBatch.
-func WithBatchSize(n int) Option { return func(c *Client) { c.BatchSize = n } }
-
-// New returns a client for baseURL ("" selects GeoplateformeBaseURL).
-func New(baseURL string, opts ...Option) *Client {
-	c := &Client{BaseURL: baseURL}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
-}
-
-// init resolves the defaults once, so that fields set after New but before the
-// first request are honoured.
+// init resolves the defaults once, at the first request.
 func (c *Client) init() {
 	c.once.Do(func() {
 		if c.BaseURL == "" {
@@ -218,16 +185,15 @@ func retryable(status int) bool {
 func (c *Client) do(ctx context.Context, method, target string, body []byte, contentType string) (*http.Response, error) {
 	c.init()
 	fail := &Error{Method: method, URL: target}
-	maxAttempts := 1 + max(c.Retries, 0)
-	for attempt := 0; ; attempt++ {
+	var resp *http.Response
+	policy := retry.Policy{Retries: max(c.Retries, 0), BaseDelay: c.RetryBaseDelay, MaxDelay: maxBackoff, Jitter: true}
+	_, err := retry.Do(ctx, policy, func(ctx context.Context, attempt int) error {
 		if err := c.limiter.wait(ctx); err != nil {
-			fail.Err = err
-			return nil, fail
+			return retry.Permanent(err)
 		}
 		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
 		if err != nil {
-			fail.Err = err
-			return nil, fail
+			return retry.Permanent(err)
 		}
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
@@ -235,40 +201,41 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte, con
 		req.Header.Set("User-Agent", c.UserAgent)
 		fail.Attempts = attempt + 1
 
-		resp, err := c.HTTP.Do(req)
-		var wait time.Duration
+		r, err := c.HTTP.Do(req)
 		switch {
 		case err != nil:
-			if ctx.Err() != nil {
-				fail.Err = ctx.Err()
-				return nil, fail
-			}
-			fail.Status, fail.Detail, fail.Err = 0, "", unwrapURLError(err)
-			wait = c.backoff(attempt)
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			return resp, nil
-		default:
-			fail.Status, fail.Detail, fail.Err = resp.StatusCode, readDetail(resp.Body), nil
-			if !retryable(resp.StatusCode) {
-				return nil, fail
-			}
-			wait = c.retryDelay(resp.StatusCode, resp.Header.Get("Retry-After"), attempt, time.Now())
-			if resp.StatusCode == http.StatusTooManyRequests {
-				// The service keeps blocking an IP that goes on calling it, so
-				// every goroutine of this client holds off, not only this one.
-				c.limiter.pauseUntil(time.Now().Add(wait))
-				wait = 0
-			}
+			fail.Status, fail.Detail = 0, ""
+			return unwrapURLError(err)
+		case r.StatusCode >= 200 && r.StatusCode < 300:
+			resp = r
+			return nil
 		}
-		if fail.Attempts >= maxAttempts {
-			return nil, fail
+		fail.Status, fail.Detail = r.StatusCode, readDetail(r.Body)
+		if !retryable(r.StatusCode) {
+			return retry.Permanent(errStatus)
 		}
-		if err := sleep(ctx, wait); err != nil {
-			fail.Err = err
-			return nil, fail
+		wait := c.retryDelay(r.StatusCode, r.Header.Get("Retry-After"), attempt, time.Now())
+		if r.StatusCode == http.StatusTooManyRequests {
+			// The service keeps blocking an IP that goes on calling it, so
+			// every goroutine of this client holds off, not only this one.
+			c.limiter.pauseUntil(time.Now().Add(wait))
+			wait = 0
 		}
+		return retry.After(errStatus, wait)
+	})
+	switch {
+	case err == nil:
+		return resp, nil
+	case ctx.Err() != nil:
+		fail.Err = ctx.Err()
+	case err != errStatus:
+		fail.Err = err
 	}
+	return nil, fail
 }
+
+// errStatus stands for an answer whose status is the failure; Error gives it.
+var errStatus = errors.New("statut d'échec")
 
 // retryDelay is the wait before retrying an answer with a retryable status:
 // the server's Retry-After when it gives one, else the backoff, and for a 429
@@ -287,29 +254,13 @@ func (c *Client) retryDelay(status int, retryAfterHeader string, attempt int, no
 // backoff is the delay before retry number attempt+1: exponential, with half
 // of it random so that clients failing together do not retry together.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.RetryBaseDelay << min(attempt, 20)
-	if d <= 0 || d > maxBackoff {
-		d = maxBackoff
-	}
-	half := d / 2
-	return half + rand.N(half+1)
+	return retry.Policy{BaseDelay: c.RetryBaseDelay, MaxDelay: maxBackoff, Jitter: true}.Backoff(attempt)
 }
 
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date.
+// retryAfter reads a Retry-After header, capped at maxRetryAfter.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(max(secs, 0)) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = max(t.Sub(now), 0)
-	} else {
-		return 0, false
-	}
-	return min(d, maxRetryAfter), true
+	d, ok := retry.ParseRetryAfter(v, now)
+	return min(d, maxRetryAfter), ok
 }
 
 // readDetail reads the start of an error body and closes it, draining a little
@@ -335,60 +286,47 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // limiter spaces requests evenly at a fixed rate, with no burst: the service
 // counts requests per second, and bursts at a second boundary would exceed it
-// even when the average does not.
+// even when the average does not. After a 429 it also holds every request until
+// the service's block is over.
 type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time // earliest start of the next request
+	rate *rate.Limiter
+	mu   sync.Mutex
+	hold time.Time
 }
 
 func newLimiter(rps float64) *limiter {
 	if rps <= 0 {
-		return &limiter{}
+		return &limiter{rate: rate.NewLimiter(rate.Inf, 1)}
 	}
-	return &limiter{interval: time.Duration(float64(time.Second) / rps)}
+	return &limiter{rate: rate.NewLimiter(rate.Limit(rps), 1)}
 }
 
-// wait reserves the next slot and sleeps until it. A slot reserved by a caller
-// whose context ends is not handed back: the limiter errs on the slow side.
+// wait waits out a hold, then for the next slot. A slot reserved by a caller whose
+// context ends is not handed back: the limiter errs on the slow side.
 func (l *limiter) wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	l.mu.Lock()
+	hold := l.hold
+	l.mu.Unlock()
+	if err := retry.Sleep(ctx, time.Until(hold)); err != nil {
 		return err
 	}
-	l.mu.Lock()
-	now := time.Now()
-	slot := l.next
-	if slot.Before(now) {
-		slot = now
+	if err := l.rate.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The next slot comes after the context's deadline: rate says so at once.
+		return context.DeadlineExceeded
 	}
-	if l.interval > 0 {
-		l.next = slot.Add(l.interval)
-	}
-	l.mu.Unlock()
-	return sleep(ctx, time.Until(slot))
+	return nil
 }
 
 // pauseUntil holds every later request until t.
 func (l *limiter) pauseUntil(t time.Time) {
 	l.mu.Lock()
-	if l.next.Before(t) {
-		l.next = t
+	if l.hold.Before(t) {
+		l.hold = t
 	}
 	l.mu.Unlock()
 }

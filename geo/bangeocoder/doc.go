@@ -13,10 +13,10 @@
 //
 // The service allows 50 requests per second per IP address and answers 429
 // beyond that, blocking the caller while it keeps exceeding the limit. A
-// Client therefore spaces its requests with one limiter shared by all its
-// goroutines and both endpoints, pauses every goroutine when a 429 arrives,
-// retries 429, 5xx and network errors with exponential backoff and jitter, and
-// caches answers by normalised query so a repeated address costs one request.
+// Client therefore spaces its requests with one limiter (golang.org/x/time/rate,
+// no burst) shared by all its goroutines and both endpoints, pauses every
+// goroutine when a 429 arrives, retries 429, 5xx and network errors with
+// exponential backoff and jitter, and caches answers by normalised query so a repeated address costs one request.
 //
 // It owns the wire protocol only: which commune or zonage an answer leads to
 // is for the callers. A failed request is an *Error whose French message names

@@ -2,12 +2,13 @@ package csvbatch
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,16 +16,19 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
 // Row is one data row handed to the annotator.
 type Row struct {
-	Number int64 // 1-based data row number (the header is not counted)
-	Line   int   // line of the input file where the row starts
-	values [7]string
-	// Problem describes what is wrong with the row itself (a field count that differs
-	// from the header's), in French; the annotator should report the row in error.
+	Number   int64 // 1-based data row number (the header is not counted)
+	Line     int   // line of the input file where the row starts
+	LastLine int   // line where it ends (a quoted cell may span lines)
+	values   [7]string
+	// Problem describes what is wrong with the row itself (a record that cannot be
+	// read cleanly, a field count that differs from the header's), in French, naming
+	// its line; the annotator should report the row in error.
 	Problem string
 }
 
@@ -49,9 +53,9 @@ type Annotator interface {
 // Options configures a run; the zero value detects everything.
 type Options struct {
 	Delimiter    rune   // input delimiter; 0 = detected
-	Encoding     string // input encoding; "" = detected
+	Encoding     string // input encoding; "" = detected (windows-1252 reads every line so)
 	OutDelimiter rune   // 0 = the input's
-	OutEncoding  string // "" = the input's
+	OutEncoding  string // "" = the input's, record by record
 	NoHeader     bool   // the first line is data; columns must then be chosen by position
 	// Columns chooses the column of a role by header name or 1-based position; roles
 	// not chosen are found by header synonyms.
@@ -64,17 +68,29 @@ type Options struct {
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
 	Workers  int // 0 = one per core
+	// MaxRecordBytes bounds one line of the file; 0 = DefaultMaxRecordBytes.
+	MaxRecordBytes int
+	// CountColumns are added columns whose values are counted in Report.Counts (the
+	// status and the category, say), so that every summary shows the same numbers.
+	CountColumns []string
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
 	Progress func(rows, bytesRead int64)
 }
 
-// Report describes a finished run.
+// Report describes a run. After an error it holds what was done until then.
 type Report struct {
-	Rows    int64
+	// Rows is the number of data rows written: every record of the file, once the run
+	// has succeeded.
+	Rows int64
+	// RowProblems counts the rows given to the annotator with a Problem (a record
+	// that could not be read cleanly, a field count unlike the header's).
+	RowProblems int64
+	// Counts holds, for each of Options.CountColumns, the rows per value written.
+	Counts  map[string]map[string]int64
 	Input   Dialect
 	Output  Dialect
-	Header  []string
+	Header  []string        // decoded to UTF-8
 	Columns map[Role]string // the header name (or "colonne N") chosen for each role
 	Notes   []string
 }
@@ -84,7 +100,11 @@ var ErrEmpty = errors.New("fichier vide : aucune ligne à classer")
 
 const (
 	batchRows  = 512
-	sampleSize = 64 << 10
+	batchBytes = 256 << 10
+	// inFlightBytes bounds the input held between reading and writing, in units of
+	// batchBytes, so that a slow row cannot make the reader fill memory.
+	inFlightUnits = 64
+	sampleSize    = 64 << 10
 )
 
 type countingReader struct {
@@ -99,20 +119,33 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 type batch struct {
-	seq  int64
-	rows []rawRow
-	out  [][]string
+	seq   int64
+	rows  []rawRow
+	out   [][]string
+	bytes int
 }
 
 type rawRow struct {
-	row    Row
-	fields []string
+	row Row
+	rec record
 }
 
-// Run reads in, annotates every row and writes out. Every input row is written, in
-// order, with its cells unchanged (apart from formula neutralisation), followed by
-// the annotator's columns; when the input already has those columns (a file
-// classified before), they are filled in place instead.
+// Run reads in, annotates every row and writes out.
+//
+// The row invariant: every record of the input (see the quoting policy in
+// reader.go) is written, once, in order, with its cells as they were (apart from
+// formula neutralisation), followed by the annotator's columns; a record that
+// cannot be read cleanly is handed to the annotator with its Problem. A short row
+// is padded to the header's width and a long row's extra cells follow the added
+// columns, so that these always sit under their headers. When the input already
+// has the added columns (a file classified before), they are filled in place.
+//
+// Each record is read in its own encoding and written back in it, so a file mixing
+// UTF-8 and Windows-1252 lines keeps each line's bytes; the added cells of a line
+// are in that line's encoding (the dominant one for ASCII lines).
+//
+// A run either writes every row or returns an error (unreadable input, a line
+// beyond Options.MaxRecordBytes, a failed write, a cancelled context).
 func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Options) (*Report, error) {
 	counter := &countingReader{r: in}
 	br := bufio.NewReaderSize(counter, sampleSize)
@@ -124,50 +157,80 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
+	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
+	if utf16 {
+		// Excel's "Unicode text": read as UTF-8 from here on.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), sampleSize)
+		sample, err = br.Peek(sampleSize)
+		atEOF = errors.Is(err, io.EOF)
+		if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
+		}
+	}
 	rep := &Report{Input: sniff(sample, atEOF)}
-	if opt.Delimiter != 0 {
-		rep.Input.Delimiter = opt.Delimiter
-	}
-	if opt.Encoding != "" {
-		rep.Input.Encoding = opt.Encoding
-	}
 	if rep.Input.BOM {
 		br.Discard(len(utf8BOM))
 	}
-	var text io.Reader = br
-	if rep.Input.Encoding == EncodingWindows1252 {
-		text = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+	forcedCP1252 := false
+	switch {
+	case utf16:
+		rep.Input.Encoding = EncodingUTF16
+		rep.Notes = append(rep.Notes, "fichier UTF-16 lu et écrit en UTF-8")
+	case opt.Encoding != "":
+		rep.Input.Encoding = opt.Encoding
+		forcedCP1252 = opt.Encoding == EncodingWindows1252
+	}
+	if opt.Delimiter != 0 {
+		rep.Input.Delimiter = opt.Delimiter
 	}
 	rep.Output = rep.Input
+	if utf16 {
+		rep.Output.Encoding, rep.Output.BOM = EncodingUTF8, true
+	}
+	if rep.Output.LineEnd == "\r" {
+		rep.Output.LineEnd = "\r\n"
+		rep.Notes = append(rep.Notes, "fins de ligne « CR » seul (ancien format Mac) : le résultat a des fins de ligne CR LF")
+	}
 	if opt.OutDelimiter != 0 {
 		rep.Output.Delimiter = opt.OutDelimiter
 	}
 	if opt.OutEncoding != "" {
 		rep.Output.Encoding = opt.OutEncoding
-		rep.Output.BOM = rep.Output.Encoding == EncodingUTF8 && rep.Input.BOM
+		rep.Output.BOM = opt.OutEncoding == EncodingUTF8 && (rep.Input.BOM || utf16)
 	}
+	for _, d := range []rune{rep.Input.Delimiter, rep.Output.Delimiter} {
+		if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
+			return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+		}
+	}
+	codec := &codec{dominant: rep.Output.Encoding, target: opt.OutEncoding, forcedCP1252: forcedCP1252}
 
-	cr := csv.NewReader(text)
-	cr.Comma = rep.Input.Delimiter
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true // spreadsheets write stray quotes in unquoted cells
-
-	first, err := cr.Read()
+	rr := newRecordReader(br, byte(rep.Input.Delimiter), opt.MaxRecordBytes)
+	first, err := rr.next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrEmpty
 		}
-		return nil, fmt.Errorf("ligne 1 illisible : %w", err)
+		return nil, readError(err)
 	}
-	var pending *rawRow
+	rr.expectFields = len(first.fields)
+	var pending, headerRec *record
 	if opt.NoHeader {
-		rep.Header = make([]string, len(first))
-		for i := range first {
+		rep.Header = make([]string, len(first.fields))
+		for i := range first.fields {
 			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
 		}
-		pending = &rawRow{fields: first, row: Row{Number: 1, Line: 1}}
+		pending = &first
 	} else {
-		rep.Header = first
+		headerRec = &first
+		rep.Header = make([]string, len(first.fields))
+		for i, f := range first.fields {
+			rep.Header[i] = codec.decode(f, &first)
+		}
+		if first.problem != "" {
+			rep.Notes = append(rep.Notes, "en-tête : "+first.problem)
+		}
 	}
 	var parts []int
 	for _, p := range opt.AddressParts {
@@ -190,7 +253,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	if err != nil {
 		return nil, err
 	}
-	rep.Notes = notes
+	rep.Notes = append(rep.Notes, notes...)
 	rep.Columns = map[Role]string{}
 	for role, i := range roles {
 		rep.Columns[role] = rep.Header[i]
@@ -201,12 +264,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	inPlace := make([]int, len(added))
 	allPresent := !opt.NoHeader
 	for i, name := range added {
-		inPlace[i] = -1
-		for j, h := range rep.Header {
-			if h == name {
-				inPlace[i] = j
-			}
-		}
+		inPlace[i] = slices.Index(rep.Header, name)
 		if inPlace[i] < 0 {
 			allPresent = false
 		}
@@ -214,29 +272,26 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	if !allPresent {
 		inPlace = nil
 	}
-
-	var w io.Writer = out
-	var enc *encoding.Encoder
-	if rep.Output.Encoding == EncodingWindows1252 {
-		enc = encoding.ReplaceUnsupported(charmap.Windows1252.NewEncoder())
-		tw := transform.NewWriter(out, enc)
-		defer tw.Close()
-		w = tw
+	counted := make([]int, len(opt.CountColumns))
+	rep.Counts = map[string]map[string]int64{}
+	for i, name := range opt.CountColumns {
+		counted[i] = slices.Index(added, name)
+		if counted[i] < 0 {
+			return nil, fmt.Errorf("colonne à compter « %s » absente des colonnes ajoutées", name)
+		}
+		rep.Counts[name] = map[string]int64{}
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+
+	bw := bufio.NewWriterSize(out, 64<<10)
 	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {
 		bw.Write(utf8BOM)
 	}
-	cw := csv.NewWriter(bw)
-	cw.Comma = rep.Output.Delimiter
-	cw.UseCRLF = rep.Output.CRLF
-	if !opt.NoHeader {
-		h := rep.Header
-		if inPlace == nil {
-			h = append(append([]string(nil), h...), added...)
-		}
-		if err := cw.Write(h); err != nil {
-			return nil, err
+	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
+	layout := rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}
+	if headerRec != nil {
+		h := layout.header(headerRec, added)
+		if err := rw.write(h); err != nil {
+			return nil, fmt.Errorf("écriture du résultat : %w", err)
 		}
 	}
 
@@ -249,26 +304,26 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	defer cancel()
 	todo := make(chan *batch, workers)
 	done := make(chan *batch, workers)
-	// inFlight bounds the batches read but not yet written, so a slow row cannot make
-	// the reader run ahead and fill memory.
-	inFlight := make(chan struct{}, 4*workers)
+	budget := make(chan struct{}, inFlightUnits)
+	units := func(b *batch) int { return min(inFlightUnits, 1+b.bytes/batchBytes) }
 	var readErr error
 	go func() {
 		defer close(todo)
 		var seq int64
-		number := int64(0)
-		if pending != nil {
-			number = 1
-		}
-		b := &batch{seq: seq}
-		if pending != nil {
-			b.rows = append(b.rows, *pending)
+		var number int64
+		b := &batch{rows: make([]rawRow, 0, batchRows)}
+		add := func(rec record) {
+			number++
+			b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.problem}})
+			b.bytes += rec.size
 		}
 		flush := func() bool {
-			select {
-			case inFlight <- struct{}{}:
-			case <-ctx.Done():
-				return false
+			for range units(b) {
+				select {
+				case budget <- struct{}{}:
+				case <-ctx.Done():
+					return false
+				}
 			}
 			select {
 			case todo <- b:
@@ -276,28 +331,23 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				return false
 			}
 			seq++
-			b = &batch{seq: seq}
+			b = &batch{seq: seq, rows: make([]rawRow, 0, batchRows)}
 			return true
 		}
+		if pending != nil {
+			add(*pending)
+		}
 		for {
-			rec, err := cr.Read()
+			rec, err := rr.next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			line, _ := cr.FieldPos(0)
-			number++
-			rr := rawRow{fields: rec, row: Row{Number: number, Line: line}}
 			if err != nil {
-				var pe *csv.ParseError
-				if !errors.As(err, &pe) {
-					readErr = fmt.Errorf("lecture interrompue après la ligne %d : %w", line, err)
-					break
-				}
-				rr.row.Line = pe.StartLine
-				rr.row.Problem = fmt.Sprintf("ligne %d illisible : %v", pe.StartLine, pe.Err)
+				readErr = readError(err)
+				break
 			}
-			b.rows = append(b.rows, rr)
-			if len(b.rows) == batchRows && !flush() {
+			add(rec)
+			if (len(b.rows) == batchRows || b.bytes >= batchBytes) && !flush() {
 				return
 			}
 		}
@@ -307,7 +357,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	}()
 
 	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -315,7 +365,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				b.out = make([][]string, len(b.rows))
 				for k := range b.rows {
 					rr := &b.rows[k]
-					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, rep.Input.Encoding)
+					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, codec)
 					b.out[k] = a.Annotate(&rr.row)
 				}
 				select {
@@ -330,10 +380,19 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 
 	waiting := map[int64]*batch{}
 	var next int64
-	var writeErr error
-	for b := range done {
-		if writeErr != nil {
-			continue
+	interrupted := func() error {
+		return fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
+	}
+	for {
+		var b *batch
+		var ok bool
+		select {
+		case b, ok = <-done:
+		case <-parent.Done():
+			return rep, interrupted()
+		}
+		if !ok {
+			break
 		}
 		waiting[b.seq] = b
 		for {
@@ -343,52 +402,56 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			}
 			delete(waiting, next)
 			next++
-			if err := writeBatch(cw, nb, inPlace, len(rep.Header), opt.RawInput); err != nil {
-				writeErr = err
-				cancel()
-				break
+			for k := range nb.rows {
+				row := &nb.rows[k]
+				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
+					return rep, fmt.Errorf("écriture du résultat : %w", err)
+				}
+				rep.Rows++
+				if row.row.Problem != "" {
+					rep.RowProblems++
+				}
+				for i, col := range counted {
+					rep.Counts[opt.CountColumns[i]][nb.out[k][col]]++
+				}
 			}
-			rep.Rows += int64(len(nb.rows))
-			<-inFlight
+			for range units(nb) {
+				<-budget
+			}
 			if opt.Progress != nil {
 				opt.Progress(rep.Rows, counter.n.Load())
 			}
 		}
 	}
-	if writeErr != nil {
-		return rep, fmt.Errorf("écriture du résultat : %w", writeErr)
-	}
 	if readErr != nil {
 		return rep, readErr
 	}
-	if err := parent.Err(); err != nil {
-		return rep, fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return rep, fmt.Errorf("écriture du résultat : %w", err)
+	if parent.Err() != nil {
+		return rep, interrupted()
 	}
 	if err := bw.Flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
 	}
+	rep.Notes = append(rep.Notes, codec.notes(rep.Input.Encoding)...)
 	return rep, nil
 }
 
+func readError(err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	return fmt.Errorf("lecture du fichier : %w", err)
+}
+
 // prepare fills the row's role values and states its problems.
-func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHeader bool, inputEncoding string) {
+func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHeader bool, c *codec) {
+	fields := rr.rec.fields
 	cell := func(col int) string {
-		if col >= len(rr.fields) {
+		if col >= len(fields) {
 			return ""
 		}
-		v := rr.fields[col]
-		if inputEncoding == EncodingUTF8 && !utf8.ValidString(v) {
-			// A UTF-8 file with a row pasted from a Windows-1252 one: read that cell as
-			// Windows-1252; the cell itself is written back as it came.
-			if d, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
-				v = d
-			}
-		}
-		return trimSpace(v)
+		return trimSpace(c.decode(fields[col], &rr.rec))
 	}
 	for i, role := range Roles {
 		if role == RoleAddress && len(parts) > 0 {
@@ -408,8 +471,8 @@ func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHead
 			rr.row.values[i] = cell(col)
 		}
 	}
-	if rr.row.Problem == "" && hasHeader && len(rr.fields) != headerLen {
-		rr.row.Problem = fmt.Sprintf("ligne %d : %d champs au lieu de %d (en-tête)", rr.row.Line, len(rr.fields), headerLen)
+	if rr.row.Problem == "" && hasHeader && len(fields) != headerLen {
+		rr.row.Problem = fmt.Sprintf("ligne %d : %d champs au lieu de %d (en-tête)", rr.row.Line, len(fields), headerLen)
 	}
 }
 
@@ -424,39 +487,150 @@ func trimSpace(s string) string {
 	return s[start:end]
 }
 
-func writeBatch(cw *csv.Writer, b *batch, inPlace []int, headerLen int, raw bool) error {
-	var rec []string
-	for k, rr := range b.rows {
-		added := b.out[k]
-		rec = rec[:0]
-		for _, f := range rr.fields {
-			if !raw {
-				f = neutralize(f)
-			}
-			rec = append(rec, f)
-		}
-		if inPlace != nil {
-			for len(rec) < headerLen {
-				rec = append(rec, "")
-			}
-			for i, col := range inPlace {
-				rec[col] = neutralize(added[i])
-			}
-		} else {
-			// Short rows are padded so the added columns stay under their header; long
-			// rows keep every field, the problem being reported in the added columns.
-			for len(rec) < headerLen {
-				rec = append(rec, "")
-			}
-			for _, v := range added {
-				rec = append(rec, neutralize(v))
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
+// rowLayout places the cells of an output row: the input's, padded to the header's
+// width, then the added ones, then a long row's extra cells; or, for a file
+// classified before, the added cells in their own columns.
+type rowLayout struct {
+	headerLen int
+	inPlace   []int
+	raw       bool
+	codec     *codec
+}
+
+func (l *rowLayout) header(rec *record, added []string) []string {
+	enc := l.codec.output(rec)
+	out := make([]string, 0, len(rec.fields)+len(added))
+	for _, f := range rec.fields {
+		out = append(out, l.input(f, rec, enc))
+	}
+	if l.inPlace == nil {
+		for _, name := range added {
+			out = append(out, l.codec.added(name, enc))
 		}
 	}
-	return nil
+	return out
+}
+
+func (l *rowLayout) row(rec *record, added []string) []string {
+	enc := l.codec.output(rec)
+	width := max(len(rec.fields), l.headerLen)
+	out := make([]string, 0, width+len(added))
+	n := min(len(rec.fields), l.headerLen)
+	if l.inPlace != nil {
+		n = len(rec.fields)
+	}
+	for _, f := range rec.fields[:n] {
+		out = append(out, l.input(f, rec, enc))
+	}
+	for len(out) < l.headerLen {
+		out = append(out, "")
+	}
+	if l.inPlace != nil {
+		for i, col := range l.inPlace {
+			out[col] = l.codec.added(added[i], enc)
+		}
+		return out
+	}
+	for _, v := range added {
+		out = append(out, l.codec.added(v, enc))
+	}
+	for _, f := range rec.fields[n:] {
+		out = append(out, l.input(f, rec, enc))
+	}
+	return out
+}
+
+func (l *rowLayout) input(f string, rec *record, enc string) string {
+	f = l.codec.convert(f, rec, enc)
+	if !l.raw {
+		f = neutralize(f, enc == EncodingUTF8)
+	}
+	return f
+}
+
+// codec decides the encoding of each record, in and out, and converts cells.
+type codec struct {
+	dominant     string // the output's encoding for ASCII records
+	target       string // the encoding asked for the output; "" = each record's own
+	forcedCP1252 bool
+	// Counters for the notes, updated by the writing goroutine only.
+	other, keptUTF8 atomic.Int64
+}
+
+// input is the encoding of the record's bytes.
+func (c *codec) input(rec *record) string {
+	if rec.utf8 && !c.forcedCP1252 {
+		return EncodingUTF8
+	}
+	return EncodingWindows1252
+}
+
+func (c *codec) decode(s string, rec *record) string {
+	if c.input(rec) == EncodingUTF8 || rec.ascii {
+		return s
+	}
+	d, _ := charmap.Windows1252.NewDecoder().String(s)
+	return d
+}
+
+// output is the encoding a record is written in: its own, or the one asked for
+// when every one of its characters exists there.
+func (c *codec) output(rec *record) string {
+	if rec.ascii {
+		return c.dominant
+	}
+	in := c.input(rec)
+	if c.target == "" || c.target == in {
+		if in != c.dominant {
+			c.other.Add(1)
+		}
+		return in
+	}
+	if c.target == EncodingWindows1252 {
+		enc := charmap.Windows1252.NewEncoder()
+		for _, f := range rec.fields {
+			if _, err := enc.String(f); err != nil {
+				c.keptUTF8.Add(1)
+				return EncodingUTF8
+			}
+		}
+	}
+	return c.target
+}
+
+func (c *codec) convert(s string, rec *record, enc string) string {
+	if rec.ascii || c.input(rec) == enc {
+		return s
+	}
+	if enc == EncodingUTF8 {
+		d, _ := charmap.Windows1252.NewDecoder().String(s)
+		return d
+	}
+	e, err := charmap.Windows1252.NewEncoder().String(s)
+	if err != nil {
+		return s
+	}
+	return e
+}
+
+// added encodes one of the annotator's cells, neutralised, in the row's encoding.
+func (c *codec) added(v string, enc string) string {
+	v = neutralize(v, enc == EncodingUTF8)
+	if enc == EncodingWindows1252 && !isASCII([]byte(v)) {
+		v, _ = encoding.ReplaceUnsupported(charmap.Windows1252.NewEncoder()).String(v)
+	}
+	return v
+}
+
+func (c *codec) notes(inputEncoding string) []string {
+	var notes []string
+	if n := c.other.Load(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d lignes dans un autre encodage que le reste du fichier (%s) : lues et recopiées dans le leur", n, inputEncoding))
+	}
+	if n := c.keptUTF8.Load(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d lignes gardées en UTF-8 : elles ont des caractères absents de Windows-1252", n))
+	}
+	return notes
 }
 
 // FuncAnnotator adapts a function to the Annotator interface.

@@ -11,16 +11,23 @@ import (
 const (
 	EncodingUTF8        = "utf-8"
 	EncodingWindows1252 = "windows-1252"
+	// EncodingUTF16 is read (with its byte-order mark, as Excel's "Unicode text"
+	// writes it) and converted to UTF-8; it is never written.
+	EncodingUTF16 = "utf-16"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Dialect is how a file is written.
 type Dialect struct {
-	Encoding  string // EncodingUTF8 or EncodingWindows1252
-	BOM       bool   // UTF-8 file starting with a byte-order mark (Excel writes one)
+	// Encoding is the file's dominant encoding, EncodingUTF8 or EncodingWindows1252
+	// (EncodingUTF16 for an input converted to UTF-8 as it is read). Each record is
+	// read in its own: a record that is valid UTF-8 is UTF-8, any other is
+	// Windows-1252.
+	Encoding  string
+	BOM       bool // UTF-8 file starting with a byte-order mark (Excel writes one)
 	Delimiter rune
-	CRLF      bool // lines end with \r\n
+	LineEnd   string // "\n", "\r\n" or "\r" (old Mac Excel); written as "\r\n" for "\r"
 }
 
 // ParseEncoding reads an encoding name as users write it.
@@ -53,42 +60,71 @@ func ParseDelimiter(s string) (rune, error) {
 	return 0, fmt.Errorf("séparateur « %s » non pris en charge (; , tab ou |)", s)
 }
 
-// sniff guesses the dialect from the first bytes of a file. UTF-8 is chosen when
-// the sample is valid UTF-8 (a rune cut at the sample's end is allowed); anything
-// else is read as Windows-1252, which every byte sequence is.
+// sniff guesses the dialect from the first bytes of a file: the line end is the
+// first one met; the dominant encoding is Windows-1252 when more lines with non-ASCII
+// bytes are not valid UTF-8 than are, UTF-8 otherwise.
 func sniff(sample []byte, atEOF bool) Dialect {
-	d := Dialect{Encoding: EncodingUTF8}
+	d := Dialect{Encoding: EncodingUTF8, LineEnd: "\n"}
 	if bytes.HasPrefix(sample, utf8BOM) {
 		d.BOM = true
 		sample = sample[len(utf8BOM):]
 	}
-	check := sample
-	if !atEOF {
-		// Drop a rune cut by the sample's end.
-		for i := 0; i < utf8.UTFMax && len(check) > 0; i++ {
-			r, size := utf8.DecodeLastRune(check)
-			if r != utf8.RuneError || size != 1 {
-				break
-			}
-			check = check[:len(check)-1]
+	lines, firstEnd := sampleLines(sample, atEOF)
+	if firstEnd != "" {
+		d.LineEnd = firstEnd
+	}
+	valid, invalid := 0, 0
+	for _, l := range lines {
+		if isASCII(l) {
+			continue
+		}
+		if utf8.Valid(l) {
+			valid++
+		} else {
+			invalid++
 		}
 	}
-	if !utf8.Valid(check) && !mostlyUTF8(check) {
+	if !d.BOM && invalid > valid {
 		d.Encoding = EncodingWindows1252
 	}
-	if i := bytes.IndexByte(sample, '\n'); i > 0 && sample[i-1] == '\r' {
-		d.CRLF = true
-	}
-	d.Delimiter = sniffDelimiter(sample)
+	d.Delimiter = sniffDelimiter(lines)
 	return d
+}
+
+// sampleLines cuts a sample into its non-empty lines, as the record reader does;
+// the last one is dropped when the sample may have cut it.
+func sampleLines(b []byte, atEOF bool) (lines [][]byte, firstEnd string) {
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\r\n")
+		if i < 0 {
+			if atEOF || len(lines) == 0 {
+				lines = append(lines, b)
+			}
+			break
+		}
+		end := b[i : i+1]
+		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			end = b[i : i+2]
+		}
+		if firstEnd == "" {
+			firstEnd = string(end)
+		}
+		if i > 0 {
+			lines = append(lines, b[:i])
+		}
+		b = b[i+len(end):]
+	}
+	return lines, firstEnd
 }
 
 // sniffDelimiter picks the candidate that splits the first lines into the same
 // number of fields, the most fields winning; quoted text is skipped so that commas
 // inside quoted addresses don't vote.
-func sniffDelimiter(sample []byte) rune {
+func sniffDelimiter(lines [][]byte) rune {
+	if len(lines) > 20 {
+		lines = lines[:20]
+	}
 	candidates := []rune{';', ',', '\t', '|'}
-	lines := splitLogicalLines(sample, 20)
 	best, bestScore := ',', -1
 	for _, c := range candidates {
 		minCount, total := -1, 0
@@ -111,32 +147,6 @@ func sniffDelimiter(sample []byte) rune {
 	return best
 }
 
-// splitLogicalLines cuts the sample into at most n lines, not breaking inside
-// quotes; the last, possibly partial, line is dropped unless it is the only one.
-func splitLogicalLines(b []byte, n int) [][]byte {
-	var out [][]byte
-	inQuote := false
-	start := 0
-	for i, c := range b {
-		switch c {
-		case '"':
-			inQuote = !inQuote
-		case '\n':
-			if !inQuote {
-				out = append(out, b[start:i])
-				start = i + 1
-				if len(out) == n {
-					return out
-				}
-			}
-		}
-	}
-	if len(out) == 0 && start < len(b) {
-		out = append(out, b[start:])
-	}
-	return out
-}
-
 func countOutsideQuotes(line []byte, c byte) int {
 	n := 0
 	inQuote := false
@@ -150,20 +160,34 @@ func countOutsideQuotes(line []byte, c byte) int {
 	return n
 }
 
-// neutralize makes a cell safe to open in a spreadsheet: a cell starting with
-// =, +, -, @, tab or carriage return would be run as a formula (CSV injection), so
-// it gets a leading apostrophe, which spreadsheets hide. Plain numbers ("-1.55",
-// "+33") are left alone: they are data, not formulas.
-func neutralize(s string) string {
+// neutralize makes a cell safe to open in a spreadsheet: a cell whose first
+// character, past any spaces and line ends, is =, +, -, @ (or their full-width
+// forms ＝ ＋ － ＠, which spreadsheets also read as formulas), or that starts with a
+// tab or carriage return, would be run as a formula (CSV injection), so it gets a
+// leading apostrophe, which spreadsheets hide. Plain numbers ("-1.55", "+33") are
+// left alone: they are data, not formulas. The full-width forms are looked for only
+// in UTF-8 text (utf8Text), the only encoding that has them.
+func neutralize(s string, utf8Text bool) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-	default:
-		return s
+	if s[0] == '\t' || s[0] == '\r' {
+		return "'" + s
 	}
-	if isPlainNumber(s) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+		i++
+	}
+	rest := s[i:]
+	switch {
+	case rest == "":
+		return s
+	case rest[0] == '=' || rest[0] == '+' || rest[0] == '-' || rest[0] == '@':
+		if isPlainNumber(strings.TrimRight(rest, " ")) {
+			return s
+		}
+	case utf8Text && (strings.HasPrefix(rest, "＝") || strings.HasPrefix(rest, "＋") || strings.HasPrefix(rest, "－") || strings.HasPrefix(rest, "＠")):
+	default:
 		return s
 	}
 	return "'" + s
@@ -186,22 +210,4 @@ func isPlainNumber(s string) bool {
 		}
 	}
 	return digits > 0
-}
-
-// mostlyUTF8 tells a UTF-8 file with a few cells pasted from a Windows-1252 one
-// (read as UTF-8, those cells decoded one by one) from a Windows-1252 file (whose
-// accented letters are almost never valid UTF-8 sequences).
-func mostlyUTF8(b []byte) bool {
-	valid, invalid := 0, 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			invalid++
-		case size > 1:
-			valid++
-		}
-		b = b[size:]
-	}
-	return valid >= invalid && valid > 0
 }

@@ -1,0 +1,134 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+
+	"zonage/zones"
+)
+
+// An arrêté covers its region: the official table's rows for three communes of
+// Occitanie date Toulouse too, with the rows as evidence; La Réunion's 2019 arrêté
+// does not fit the served categories, so its date is unknown, with why.
+func TestRegionDatesFromOfficialRows(t *testing.T) {
+	snap, res := fullImport(t)
+	var occ *zones.RegionDate
+	for i, rd := range snap.Dataset.Meta.RegionDates {
+		if rd.Region == "76" {
+			occ = &snap.Dataset.Meta.RegionDates[i]
+		}
+	}
+	if occ == nil || occ.ArreteDate != "2024-10-29" || occ.Rows != 3 || strings.Join(occ.Codes, ",") != "11132,11262,34172" ||
+		occ.Scheme != zones.SchemeAvenant7 || occ.TableDate != "2026-07-30" || occ.Mismatch != "" {
+		t.Fatalf("Occitanie region date = %+v, want 29/10/2024 from the 3 Atlasanté rows", occ)
+	}
+
+	cases := []struct {
+		name, code, arrete, status, note string
+		evidenceRows                     int
+	}{
+		{name: "Toulouse gets the Occitanie date, derived", code: "31555", arrete: "2024-10-29", status: zones.DateDerived,
+			note: "3 lignes de la table officielle atlasante_zonages_com_format_sample_4rows.csv (11132, 11262, 34172)", evidenceRows: 3},
+		{name: "Narbonne has its own row", code: "11262", arrete: "2024-10-29", status: zones.DatePublished},
+		{name: "Mayotte: Tsingoni's row dates Mamoudzou", code: "97611", arrete: "2022-03-31", status: zones.DateDerived, evidenceRows: 1},
+		{name: "La Réunion: unknown, and why", code: "97406", status: zones.DateUnknown, note: "ne correspond pas aux catégories servies"},
+		{name: "Île-de-France keeps its sourced regional date", code: "75106", arrete: "2024-11-05", status: zones.DateRegional},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := res.ResolveCode(tc.code)
+			if err != nil || got.Zonage == nil {
+				t.Fatalf("ResolveCode(%s) = %+v, %v", tc.code, got, err)
+			}
+			z := got.Zonage
+			if z.ArreteDate != tc.arrete || z.DateStatus != tc.status || !strings.Contains(z.DateNote, tc.note) {
+				t.Errorf("%s: date %q status %q note %q; want %q %q containing %q", tc.code, z.ArreteDate, z.DateStatus, z.DateNote, tc.arrete, tc.status, tc.note)
+			}
+			if tc.evidenceRows != 0 && (z.DateEvidence == nil || z.DateEvidence.Rows != tc.evidenceRows || z.DateEvidence.TableDate != "2026-07-30") {
+				t.Errorf("%s: evidence %+v, want %d rows of the table of 30/07/2026", tc.code, z.DateEvidence, tc.evidenceRows)
+			}
+			if tc.evidenceRows == 0 && z.DateEvidence != nil {
+				t.Errorf("%s: unexpected evidence %+v", tc.code, z.DateEvidence)
+			}
+		})
+	}
+}
+
+// Dated rows that disagree with the categories served for the same communes cannot
+// date the served data: the region's answers say the date is unknown, and why.
+func TestRegionDateMismatch(t *testing.T) {
+	ds := &zones.Dataset{
+		Zonage: map[string][]zones.Zonage{
+			"01001": {{Code: "01001", Category: zones.Intermediaire, OfficialCode: "3_intermediaire", Region: "84", Source: "cartosante", Scheme: zones.SchemeAvenant7}},
+		},
+		Meta: zones.Meta{RegionDates: []zones.RegionDate{{Region: "84", ArreteDate: "2024-10-30", Table: "t.csv", Rows: 1, Codes: []string{"01002"},
+			Mismatch: "01002 B y est 2_Sous_dotee alors que cartosante sert 3_intermediaire"}}},
+	}
+	ds.Index()
+	r := &zones.Resolver{Dataset: ds}
+	got, _ := r.ResolveCode("01001")
+	if got.Zonage == nil || got.Zonage.ArreteDate != "" || got.Zonage.DateStatus != zones.DateUnknown ||
+		!strings.Contains(got.Zonage.DateNote, "date inconnue : la table officielle t.csv date l'arrêté de Auvergne-Rhône-Alpes au 30/10/2024, mais 01002 B y est 2_Sous_dotee") {
+		t.Fatalf("answer %+v", got.Zonage)
+	}
+}
+
+// Paris, Lyon and Marseille are zoned by arrondissement: no arrondissement is grouped
+// in its city's canton-ville. Every derived unit says whether its communes share one
+// category, and a unit whose communes differ is never presented as classed whole.
+func TestCatchmentsMatchTheData(t *testing.T) {
+	snap, res := fullImport(t)
+	for _, code := range []string{"75106", "75115", "69381", "13201"} {
+		got, _ := res.ResolveCode(code)
+		if got.Zonage == nil || got.Zonage.Catchment != nil {
+			t.Errorf("%s: catchment %+v, want none (zoned by arrondissement)", code, got.Zonage)
+		}
+	}
+	cc := snap.Dataset.Meta.Coverage.Catchments
+	if cc == nil || cc.DerivedUnits < 1500 || cc.DerivedCoherent >= cc.DerivedUnits || cc.DerivedCoherent == 0 ||
+		cc.DerivedRate != float64(cc.DerivedCoherent)/float64(cc.DerivedUnits) {
+		t.Fatalf("coherence %+v", cc)
+	}
+	units := map[string]zones.CatchmentUnit{}
+	derived := 0
+	for _, u := range cc.Units {
+		units[string(u.Kind)+":"+u.Code] = u
+		if u.Derived {
+			derived++
+		}
+		if n := sumCounts(u.Categories); n != u.Communes || u.Coherent != (len(u.Categories) == 1) {
+			t.Errorf("unit %s %s: %d communes, categories %v, coherent %v", u.Kind, u.Code, u.Communes, u.Categories, u.Coherent)
+		}
+	}
+	if derived != cc.DerivedUnits {
+		t.Errorf("%d derived units listed, %d counted", derived, cc.DerivedUnits)
+	}
+	// Every commune's answer agrees with its unit's record.
+	checked := map[bool]int{}
+	for _, c := range snap.Dataset.Communes {
+		if c.Catchment == nil || checked[false] > 50 && checked[true] > 50 {
+			continue
+		}
+		got, _ := res.ResolveCode(c.Code)
+		if got.Zonage == nil || got.Zonage.Catchment == nil {
+			continue
+		}
+		cat := got.Zonage.Catchment
+		u := units[string(cat.Kind)+":"+cat.Code]
+		if cat.Coherent == nil || *cat.Coherent != u.Coherent || cat.Communes != u.Communes || cat.ClassedWhole() != u.Coherent {
+			t.Fatalf("%s: answer's unit %+v, report %+v", c.Code, cat, u)
+		}
+		checked[u.Coherent]++
+	}
+	if checked[false] == 0 || checked[true] == 0 {
+		t.Errorf("checked %v: want both coherent and split units", checked)
+	}
+}
+
+func sumCounts(m map[zones.Category]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

@@ -48,7 +48,7 @@ var listenRe = regexp.MustCompile(`API sur http://(\S+) `)
 
 // startServer runs `zonage serve` in-process on a free port with the given
 // snapshot and returns its base URL; the server stops at the end of the test.
-func startServer(t *testing.T, snapshot string, extra ...string) (string, *syncBuffer) {
+func startServer(t testing.TB, snapshot string, extra ...string) (string, *syncBuffer) {
 	t.Helper()
 	base, errOut, stop := launchServer(t, snapshot, extra...)
 	t.Cleanup(func() {
@@ -62,7 +62,7 @@ func startServer(t *testing.T, snapshot string, extra ...string) (string, *syncB
 // launchServer runs `zonage serve` in-process on a free port and returns its base
 // URL and a function that stops it (as SIGTERM does) and returns once the command
 // has returned. The server is stopped at the end of the test if it is still running.
-func launchServer(t *testing.T, snapshot string, extra ...string) (string, *syncBuffer, func() error) {
+func launchServer(t testing.TB, snapshot string, extra ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	root := newRootCmd()

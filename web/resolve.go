@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -13,8 +14,16 @@ import (
 var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode"}, profileParams...)
 
 // handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
-// (q, or postcode and city) or an INSEE code (citycode).
+// (q, or postcode and city) or an INSEE code (citycode). Coordinates inside a
+// commune with the default profile are answered from ready bytes (resolveFast),
+// which need no deadline; every other query is bounded by the request timeout.
 func (s *Server) handleResolve(c *gin.Context) {
+	if s.resolveFast(c) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
 	if !checkParams(c, resolveParams...) {
 		return
 	}

@@ -27,7 +27,7 @@ func (s *Server) routes() *gin.Engine {
 
 	quick := deadline(s.cfg.RequestTimeout)
 	api := r.Group("/api/v1")
-	getAndHead(api, "/resolve", quick, s.handleResolve)
+	getAndHead(api, "/resolve", s.handleResolve) // its own deadline, past the ready answers
 	getAndHead(api, "/communes/:code", quick, s.handleCommune)
 	getAndHead(api, "/search", quick, s.handleSearch)
 	getAndHead(api, "/dataset", quick, s.handleDataset)

@@ -64,7 +64,10 @@ type Server struct {
 	reload  sync.Mutex // one reload at a time
 	metrics *metrics
 	engine  *gin.Engine
-	exports exportCache // the files of GET /api/v1/export/{format}
+	// generalOnly turns the ready answers of resolveFast off: the tests compare
+	// them with the general path's.
+	generalOnly bool
+	exports     exportCache // the files of GET /api/v1/export/{format}
 
 	publications atomic.Pointer[publications] // nil: the server follows no feed
 	followingMu  sync.Mutex

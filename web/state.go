@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -57,6 +58,9 @@ type State struct {
 	// The map's derived data (see mapData), built on first use for the current day.
 	mapMu  sync.Mutex
 	mapCur *mapData
+
+	// The ready answers of the most asked query (see resolveFast), for the current day.
+	fast atomic.Pointer[fastTable]
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

@@ -1,0 +1,260 @@
+package web
+
+import (
+	"bytes"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/render"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"zonage/zones"
+)
+
+// The answer to coordinates inside a commune depends only on the commune and the
+// day: every point of a commune gets the same bytes. The most asked question,
+// GET /api/v1/resolve?lat=&lon= with the default profile, is answered from
+// those bytes, kept per dataset and per day. They are made by the handler's own
+// encoder the first time a commune is asked for on a day, never written by hand,
+// so that the answer cannot drift from the one every other query gets; any query
+// they do not cover (an address, a profile, a point outside every outline) takes
+// the general path.
+
+// fastTable holds the ready answers of one dataset on one day.
+type fastTable struct {
+	day     string
+	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
+
+	mu      sync.Mutex
+	options map[string][]byte // the options' bytes shared by the communes whose options are the same
+}
+
+// fastEntry is the two ready answers of one commune: without options (options=0)
+// and with the options of the default profile. full is made of parts, whose
+// first part is usually lean without its closing brace and whose second is the
+// options shared with the communes of the same category and scheme.
+type fastEntry struct {
+	lean    []byte
+	full    [][]byte
+	size    int // len of the parts of full together
+	counter prometheus.Counter
+}
+
+// fastQuery is what the fast path understands of a query string: lat, lon and
+// options, each at most once, written plainly.
+type fastQuery struct {
+	lat, lon    float64
+	withOptions bool
+}
+
+// parseFastQuery reads a query of lat, lon and optionally options; ok is false
+// for anything else (another parameter, an escaped character, a repeated or bad
+// value), which the general path answers, with its errors.
+func parseFastQuery(raw string) (q fastQuery, ok bool) {
+	if raw == "" || strings.ContainsAny(raw, "%+;") {
+		return q, false
+	}
+	var seenLat, seenLon, seenOptions bool
+	q.withOptions = true
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		key, value, _ := strings.Cut(pair, "=")
+		var err error
+		switch {
+		case key == "lat" && !seenLat:
+			seenLat = true
+			if q.lat, err = zones.ParseCoordinate("lat", value); err != nil {
+				return q, false
+			}
+		case key == "lon" && !seenLon:
+			seenLon = true
+			if q.lon, err = zones.ParseCoordinate("lon", value); err != nil {
+				return q, false
+			}
+		case key == "options" && !seenOptions:
+			seenOptions = true
+			switch value {
+			case "", "1", "true":
+			case "0", "false":
+				q.withOptions = false
+			default:
+				return q, false
+			}
+		default:
+			return q, false
+		}
+	}
+	if !seenLat || !seenLon || math.IsNaN(q.lat) || q.lat < -90 || q.lat > 90 || math.IsNaN(q.lon) || q.lon < -180 || q.lon > 180 {
+		return q, false
+	}
+	return q, true
+}
+
+// resolveFast answers a plain coordinates query from the ready answers and
+// reports whether it did; when it did not, nothing was written.
+func (s *Server) resolveFast(c *gin.Context) bool {
+	if s.generalOnly {
+		return false
+	}
+	q, ok := parseFastQuery(c.Request.URL.RawQuery)
+	if !ok {
+		return false
+	}
+	st := s.Current()
+	r := st.Resolver
+	if r.Locator == nil {
+		return false
+	}
+	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
+	if id < 0 || !inside || id >= len(r.Dataset.Communes) {
+		return false
+	}
+	day := today(r)
+	t := st.fastTable(day)
+	if t == nil {
+		return false
+	}
+	e := t.entries[id].Load()
+	if e == nil {
+		if e = s.buildFastEntry(st, t, id, q); e == nil {
+			return false
+		}
+	}
+	if notModified(c, st.meta().Version, day, time.Hour) {
+		return true
+	}
+	e.counter.Inc()
+	if !q.withOptions {
+		c.Render(http.StatusOK, readyJSON(e.lean))
+		return true
+	}
+	if len(e.full) == 1 {
+		c.Render(http.StatusOK, readyJSON(e.full[0]))
+		return true
+	}
+	// One write of the whole answer, as the encoder makes it: the same framing on
+	// the wire, and one chunk rather than several.
+	buf := answerBuffers.Get().(*[]byte)
+	b := (*buf)[:0]
+	for _, p := range e.full {
+		b = append(b, p...)
+	}
+	c.Render(http.StatusOK, readyJSON(b))
+	*buf = b
+	answerBuffers.Put(buf)
+	return true
+}
+
+// readyJSON renders ready JSON bytes as gin's JSON renderer renders a value: the
+// same content type, one write, no length (the gzip middleware may compress them).
+type readyJSON []byte
+
+// jsonContentType is the content type gin's JSON renderer sets.
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+func (b readyJSON) Render(w http.ResponseWriter) error {
+	b.WriteContentType(w)
+	_, err := w.Write(b)
+	return err
+}
+
+func (b readyJSON) WriteContentType(w http.ResponseWriter) {
+	if h := w.Header(); len(h["Content-Type"]) == 0 {
+		h["Content-Type"] = jsonContentType
+	}
+}
+
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// fastTable returns the ready answers for day, starting an empty table when the
+// day has changed; nil when the day changed again meanwhile.
+func (st *State) fastTable(day string) *fastTable {
+	t := st.fast.Load()
+	if t != nil && t.day == day {
+		return t
+	}
+	nt := &fastTable{day: day, entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)), options: map[string][]byte{}}
+	st.fast.CompareAndSwap(t, nt)
+	if t = st.fast.Load(); t.day != day {
+		return nil
+	}
+	return t
+}
+
+// buildFastEntry makes the ready answers of commune id with the general path's
+// own steps and encoder, from a query at a point inside it, and keeps them.
+func (s *Server) buildFastEntry(st *State, t *fastTable, id int, q fastQuery) *fastEntry {
+	r := st.Resolver
+	res, err := r.ResolvePoint(q.lat, q.lon)
+	if err != nil || res.Match.Method != zones.MethodInside || res.Commune == nil || res.Commune.Code != r.Dataset.Communes[id].Code {
+		return nil
+	}
+	withCity(r.Dataset, &res)
+	lean, err := renderJSON(st.withNearest(res, q.lat, q.lon))
+	if err != nil {
+		return nil
+	}
+	withOptions := res
+	withOptions.Candidates = append([]zones.Candidate(nil), res.Candidates...)
+	r.FillOptions(&withOptions, zones.Profile{})
+	full, err := renderJSON(st.withNearest(withOptions, q.lat, q.lon))
+	if err != nil {
+		return nil
+	}
+	if today(r) != t.day {
+		// Midnight passed while the answers were made: they may be the next day's.
+		return nil
+	}
+	e := &fastEntry{lean: lean, full: [][]byte{full}, size: len(full),
+		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
+	if len(withOptions.Options) > 0 && len(withOptions.Candidates) == 0 {
+		opts, err := renderJSON(withOptions.Options)
+		if err == nil {
+			tail := make([]byte, 0, len(`,"options":`)+len(opts)+1)
+			tail = append(append(append(tail, `,"options":`...), opts...), '}')
+			head := lean[:len(lean)-1]
+			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
+				t.mu.Lock()
+				if shared, ok := t.options[string(tail)]; ok {
+					tail = shared
+				} else {
+					t.options[string(tail)] = tail
+				}
+				t.mu.Unlock()
+				e.full = [][]byte{head, tail}
+			}
+		}
+	}
+	t.entries[id].Store(e)
+	return e
+}
+
+// renderJSON is v as gin's JSON renderer writes it in an answer.
+func renderJSON(v any) ([]byte, error) {
+	var w bodyWriter
+	if err := (render.JSON{Data: v}).Render(&w); err != nil {
+		return nil, err
+	}
+	return w.body.Bytes(), nil
+}
+
+// bodyWriter keeps what a renderer writes.
+type bodyWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (w *bodyWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+func (w *bodyWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+func (w *bodyWriter) WriteHeader(int)             {}

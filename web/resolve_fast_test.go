@@ -1,0 +1,249 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"zonage/geo/geotest"
+	"zonage/importer"
+	"zonage/zones"
+)
+
+// outlineLocator locates points in a handful of outlines by scanning them all.
+type outlineLocator []orb.MultiPolygon
+
+func (l outlineLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) {
+	for i, mp := range l {
+		if planar.MultiPolygonContains(mp, orb.Point{lon, lat}) {
+			return i, true, 0
+		}
+	}
+	return -1, false, 0
+}
+
+// readyAndGeneral are two servers over one state: one answering from the ready
+// answers, one by the general path only.
+func readyAndGeneral(t *testing.T, st *State) (ready, general *Server) {
+	t.Helper()
+	load := func(context.Context) (*State, error) { return st, nil }
+	ready, err := New(context.Background(), Config{}, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	general, err = New(context.Background(), Config{}, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	general.generalOnly = true
+	return ready, general
+}
+
+// sameAnswer asks both servers and fails when status, body or any header the
+// answer carries differ (the request id aside, which is random).
+func sameAnswer(t *testing.T, ready, general *Server, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	ask := func(s *Server) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	want, got := ask(general), ask(ready)
+	if got.Code != want.Code {
+		t.Fatalf("%s: status %d, general path %d", path, got.Code, want.Code)
+	}
+	if !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
+		t.Fatalf("%s: ready answer differs from the general path's\nready:   %.600s\ngeneral: %.600s", path, got.Body.Bytes(), want.Body.Bytes())
+	}
+	for _, h := range []http.Header{got.Header(), want.Header()} {
+		h.Del(requestIDHeader)
+	}
+	if fmt.Sprint(got.Header()) != fmt.Sprint(want.Header()) {
+		t.Fatalf("%s: headers differ\nready:   %v\ngeneral: %v", path, got.Header(), want.Header())
+	}
+	return got
+}
+
+// readyCount is how many communes have their ready answers for the current table.
+func readyCount(st *State) int {
+	n := 0
+	if t := st.fast.Load(); t != nil {
+		for i := range t.entries {
+			if t.entries[i].Load() != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// lookupsCounted is the zonage_lookups_total series of a server, as /metrics writes them.
+func lookupsCounted(t *testing.T, s *Server) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	var lines []string
+	for _, l := range strings.Split(rec.Body.String(), "\n") {
+		if strings.HasPrefix(l, "zonage_lookups_total{") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// On the hand-built communes: a commune nouvelle whose former communes disagree,
+// a category that changes at midnight, every spelling of options, a profile, a
+// revalidation, an address and points outside every commune.
+func TestReadyAnswersMatchTheEncoder(t *testing.T) {
+	day := "2025-12-31"
+	st := testState(&day)
+	st.Resolver.Locator = outlineLocator(st.Outlines)
+	ready, general := readyAndGeneral(t, st)
+	points := map[string]string{"Alpha": "lat=48.805&lon=2.305", "Gamma": "lat=48.805&lon=2.325", "Delta": "lat=48.805&lon=2.335"}
+	queries := []string{"", "&options=0", "&options=1", "&options=true", "&options=false", "&options=", "&statut=liberal",
+		"&debut_etudes=2020", "&annees_etablissement=1", "&deja_conventionne=non", "&projet=installation", "&installe_depuis=2025-01-01",
+		"&options=2", "&lat=1", "&latitude=1"}
+	for _, d := range []string{"2025-12-31", "2026-01-01"} {
+		day = d
+		for name, p := range points {
+			for _, q := range queries {
+				rec := sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q)
+				if name == "Delta" && q == "" {
+					want := map[string]string{"2025-12-31": `"category":"intermediaire"`, "2026-01-01": `"category":"non_prioritaire"`}[d]
+					if !strings.Contains(rec.Body.String(), want) {
+						t.Fatalf("%s: Delta's answer on %s lacks %s:\n%s", p, d, want, rec.Body.String())
+					}
+				}
+				if etag := rec.Header().Get("ETag"); etag != "" {
+					if again := sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q, "If-None-Match", etag); again.Code != http.StatusNotModified {
+						t.Fatalf("%s%s: revalidation answered %d", p, q, again.Code)
+					}
+				}
+			}
+		}
+		if n := readyCount(st); n != len(points) {
+			t.Fatalf("%s: %d communes answered from ready answers, want %d", d, n, len(points))
+		}
+		for _, p := range []string{"lat=48.805&lon=2.405", "lat=0&lon=0", "lat=95&lon=2.3", "lat=48,805&lon=2,305", "lat=48.805", "citycode=92001", "lon=2.305&lat=48.805"} {
+			sameAnswer(t, ready, general, "/api/v1/resolve?"+p)
+		}
+	}
+	if got, want := lookupsCounted(t, ready), lookupsCounted(t, general); got != want || got == "" {
+		t.Errorf("lookups counted differ:\nready:   %s\ngeneral: %s", got, want)
+	}
+}
+
+var (
+	franceOnce  sync.Once
+	franceState *State
+	franceErr   error
+)
+
+// loadFrance imports the shared data folder once for the tests of the package.
+func loadFrance(t *testing.T) *State {
+	t.Helper()
+	franceOnce.Do(func() {
+		dir := os.Getenv("ZONAGE_DATA")
+		if dir == "" {
+			dir = filepath.Join("..", "..", "shared", "data")
+		}
+		snap, err := importer.Import(importer.Options{DataDir: dir})
+		if err != nil {
+			franceErr = err
+			return
+		}
+		franceState = &State{Resolver: snap.Resolver(zones.DefaultCoastTolerance), Outline: snap.Outline, Outlines: snap.Polygons}
+	})
+	if franceErr != nil {
+		t.Fatalf("import of the shared data: %v", franceErr)
+	}
+	return franceState
+}
+
+// On the real data: a sample of communes covering every category and scheme,
+// communes nouvelles whose former communes disagree, arrondissements, Corsica and
+// overseas, with and without options and each profile parameter, on two days.
+func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports the whole data folder")
+	}
+	st := loadFrance(t)
+	day := "2025-06-01"
+	st.Resolver.Today = func() string { return day }
+	defer func() { st.Resolver.Today = nil }()
+	ready, general := readyAndGeneral(t, st)
+	ds := st.Resolver.Dataset
+	sample := map[int]bool{}
+	kinds := map[string]bool{}
+	for _, code := range []string{"08439", "75106", "75120", "69381", "13201", "2A004", "2B033", "97411", "97209", "97302", "97611", "97101"} {
+		if c, ok := ds.CommuneByCode(code); ok {
+			for i := range ds.Communes {
+				if &ds.Communes[i] == c {
+					sample[i] = true
+				}
+			}
+		} else {
+			t.Errorf("commune %s missing from the data", code)
+		}
+	}
+	for i := range ds.Communes {
+		res, err := st.Resolver.ResolveCode(ds.Communes[i].Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind := string(res.Status)
+		if res.Zonage != nil {
+			kind += "/" + string(res.Zonage.Category) + "/" + string(res.Zonage.Scheme)
+		}
+		if !kinds[kind] || i%97 == 0 {
+			kinds[kind] = true
+			sample[i] = true
+		}
+	}
+	ids := make([]int, 0, len(sample))
+	for i := range sample {
+		ids = append(ids, i)
+	}
+	sort.Ints(ids)
+	t.Logf("%d communes, %d kinds of answer: %v", len(ids), len(kinds), kinds)
+	queries := []string{"", "&options=0", "&statut=liberal", "&debut_etudes=2020", "&annees_etablissement=1,5",
+		"&deja_conventionne=oui", "&projet=installation", "&installe_depuis=2025-01-01"}
+	asked := 0
+	for _, d := range []string{"2025-06-01", "2026-07-01"} {
+		day = d
+		for _, i := range ids {
+			p := geotest.InteriorPoint(st.Outlines[i])
+			if id, inside, _ := st.Resolver.Locator.Locate(p[0], p[1], 0); id != i || !inside {
+				continue
+			}
+			for _, q := range queries {
+				sameAnswer(t, ready, general, fmt.Sprintf("/api/v1/resolve?lat=%.6f&lon=%.6f%s", p[1], p[0], q))
+				asked++
+			}
+		}
+		if n := readyCount(st); n < len(ids)*9/10 {
+			t.Fatalf("%s: %d communes answered from ready answers out of %d", d, n, len(ids))
+		}
+	}
+	if asked < len(ids)*len(queries) {
+		t.Fatalf("only %d queries asked for %d communes", asked, len(ids))
+	}
+	if got, want := lookupsCounted(t, ready), lookupsCounted(t, general); got != want {
+		t.Errorf("lookups counted differ:\nready:   %s\ngeneral: %s", got, want)
+	}
+}

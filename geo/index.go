@@ -153,6 +153,22 @@ func (ix *Index) ownerBoundaryDistanceSq(owner int32, pr *localProjection) float
 // maxMeters, ties going to the smallest ID.
 func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 	pr := newLocalProjection(p)
+	// Windows of growing radius: a part found within a window's radius is nearer
+	// than every part outside the window, so the search can stop there. Off a
+	// dense coast a wide radius would otherwise measure hundreds of parts.
+	for radius := min(maxMeters, nearestFirstRadius); ; radius = min(maxMeters, radius*4) {
+		if best := ix.nearestWithin(p, &pr, radius); best.ID >= 0 || radius >= maxMeters {
+			return best
+		}
+	}
+}
+
+// nearestFirstRadius is the first window of nearest: the coast tolerance, which
+// nearly every search uses.
+const nearestFirstRadius = 1000.0
+
+// nearestWithin is the nearest part whose boundary lies within maxMeters of p.
+func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float64) Hit {
 	// Search window in degrees, a little wider than the radius so that the
 	// box never clips a qualifying edge through rounding.
 	dy := maxMeters / pr.yMeters * 1.001
@@ -168,7 +184,7 @@ func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 			if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > bestSq {
 				return true
 			}
-			d := ix.preparedPart(i).boundaryDistanceSq(&pr, bestSq)
+			d := ix.preparedPart(i).boundaryDistanceSq(pr, bestSq)
 			if math.IsInf(d, 1) {
 				return true
 			}

@@ -513,7 +513,7 @@ func BenchmarkLocateRandom(b *testing.B) {
 			metroBound.Min[1] + rng.Float64()*(metroBound.Max[1]-metroBound.Min[1]),
 		}
 	}
-	for _, tolerance := range []float64{0, 1000} {
+	for _, tolerance := range []float64{0, 1000, 30000} {
 		b.Run(fmt.Sprintf("tolerance=%gm", tolerance), func(b *testing.B) {
 			opt := Options{MaxDistanceMeters: tolerance}
 			warmUp(d.index, points, opt)
@@ -587,4 +587,54 @@ func TestLocateConcurrentFirstUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Far off the coast or across a border, the nearest outline within tens of
+// kilometres (what the API tells of a point at sea) is the one brute force finds.
+func TestNearestFarOffMatchesBruteForce(t *testing.T) {
+	d := loadFrance(t)
+	bounds := make([]orb.Bound, len(d.shapes))
+	for i, s := range d.shapes {
+		bounds[i] = s.Bound()
+	}
+	const (
+		tolerance   = 30000.0
+		slackMeters = 1e-6
+	)
+	rng := rand.New(rand.NewPCG(30, 2025))
+	checked, found := 0, 0
+	for checked < 150 {
+		p := orb.Point{
+			metroBound.Min[0] + rng.Float64()*(metroBound.Max[0]-metroBound.Min[0]),
+			metroBound.Min[1] + rng.Float64()*(metroBound.Max[1]-metroBound.Min[1]),
+		}
+		if h := d.index.Locate(p, Options{MaxDistanceMeters: 1000}); h.ID >= 0 {
+			continue
+		}
+		checked++
+		window := searchWindow(p, tolerance)
+		dists := make(map[int]float64)
+		for i := range d.shapes {
+			if bounds[i].Intersects(window) {
+				if dist := boundaryDistance(d.shapes[i], p); dist <= tolerance {
+					dists[i] = dist
+				}
+			}
+		}
+		got := d.index.Locate(p, Options{MaxDistanceMeters: tolerance})
+		if len(dists) == 0 {
+			if got != noHit {
+				t.Fatalf("Locate(%v) = %+v, brute force finds nothing within %gm", p, got, tolerance)
+			}
+			continue
+		}
+		found++
+		best := nearBest(dists, slackMeters)
+		if got.Inside || !slices.Contains(best, got.ID) || math.Abs(got.DistanceM-dists[best[0]]) > slackMeters {
+			t.Fatalf("Locate(%v) = %+v, want the nearest of %d outlines: %v at %g m", p, got, len(dists), best, dists[best[0]])
+		}
+	}
+	if found < 30 {
+		t.Fatalf("only %d of %d points off the outlines have an outline within %gm", found, checked, tolerance)
+	}
 }

@@ -155,7 +155,7 @@ var (
 )
 
 // loadFrance imports the shared data folder once for the tests of the package.
-func loadFrance(t *testing.T) *State {
+func loadFrance(t testing.TB) *State {
 	t.Helper()
 	franceOnce.Do(func() {
 		dir := os.Getenv("ZONAGE_DATA")

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// discardWriter is a response writer that keeps nothing, so that the benchmarks
+// count the server's allocations, not a recorder's.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// benchResolve asks the server for the paths in turn, through its whole
+// middleware chain, as `bench/run.sh` does over the network.
+func benchResolve(b *testing.B, s *Server, paths []string) {
+	reqs := make([]*http.Request, len(paths))
+	for i, p := range paths {
+		reqs[i] = httptest.NewRequest(http.MethodGet, p, nil)
+		reqs[i].RemoteAddr = "127.0.0.1:4000"
+	}
+	h := s.Handler()
+	w := &discardWriter{header: http.Header{}}
+	for _, r := range reqs { // every commune's ready answers made once, as on a server that has run a while
+		h.ServeHTTP(w, r)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		clear(w.header)
+		h.ServeHTTP(w, reqs[i%len(reqs)])
+	}
+}
+
+// benchPoints are n points drawn as bench/resolve.lua draws them: uniform over the
+// box of metropolitan France, sea and neighbours included (where "box"), or
+// only those in a commune ("inside") or farther than the coast tolerance from
+// every commune ("outside").
+func benchPoints(b *testing.B, st *State, n int, where string, query string) []string {
+	rng := rand.New(rand.NewSource(1))
+	var paths []string
+	for len(paths) < n {
+		lon, lat := -4.8+rng.Float64()*13.0, 42.3+rng.Float64()*8.8
+		if where != "box" {
+			if id, _, _ := st.Resolver.Locator.Locate(lon, lat, st.Resolver.ToleranceM); (id >= 0) != (where == "inside") {
+				continue
+			}
+		}
+		paths = append(paths, fmt.Sprintf("/api/v1/resolve?lat=%.6f&lon=%.6f%s", lat, lon, query))
+	}
+	return paths
+}
+
+func benchServer(b *testing.B, generalOnly bool) (*Server, *State) {
+	st := loadFrance(b)
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.generalOnly = generalOnly
+	return s, st
+}
+
+func BenchmarkResolveHTTP(b *testing.B) {
+	for _, tc := range []struct {
+		name        string
+		generalOnly bool
+		where       string
+		query       string
+	}{
+		{"full/inside", false, "inside", ""},
+		{"lean/inside", false, "inside", "&options=0"},
+		{"full/box", false, "box", ""},
+		{"lean/box", false, "box", "&options=0"},
+		{"outside", false, "outside", ""},
+		{"general/full/inside", true, "inside", ""},
+		{"general/lean/inside", true, "inside", "&options=0"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, st := benchServer(b, tc.generalOnly)
+			benchResolve(b, s, benchPoints(b, st, 4096, tc.where, tc.query))
+		})
+	}
+	b.Run("healthz", func(b *testing.B) {
+		s, _ := benchServer(b, false)
+		benchResolve(b, s, []string{"/healthz"})
+	})
+}

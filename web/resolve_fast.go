@@ -96,8 +96,12 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 	return q, true
 }
 
-// resolveFast answers a plain coordinates query from the ready answers and
-// reports whether it did; when it did not, nothing was written.
+// resolveFast answers a plain coordinates query and reports whether it did; when
+// it did not, nothing was written and the general path answers. A point inside a
+// commune gets the commune's ready answer; a point near one (within the coast
+// tolerance) gets its own small answer joined to the commune's ready options;
+// any other point (at sea, abroad) the general path's own steps, without
+// re-reading the query.
 func (s *Server) resolveFast(c *gin.Context) bool {
 	if s.generalOnly {
 		return false
@@ -111,44 +115,67 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if r.Locator == nil {
 		return false
 	}
-	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
-	if id < 0 || !inside || id >= len(r.Dataset.Communes) {
-		return false
-	}
 	day := today(r)
-	t := st.fastTable(day)
-	if t == nil {
-		return false
-	}
-	e := t.entries[id].Load()
-	if e == nil {
-		if e = s.buildFastEntry(st, t, id, q); e == nil {
-			return false
+	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
+	var e *fastEntry
+	if t := st.fastTable(day); t != nil && id >= 0 && id < len(t.entries) {
+		if e = t.entries[id].Load(); e == nil && inside {
+			e = s.buildFastEntry(st, t, id, q)
 		}
+	}
+	if inside && e != nil {
+		if notModified(c, st.meta().Version, day, time.Hour) {
+			return true
+		}
+		e.counter.Inc()
+		if !q.withOptions {
+			c.Render(http.StatusOK, readyJSON(e.lean))
+		} else {
+			writeParts(c, e.full...)
+		}
+		return true
+	}
+	// The general path's steps, in its order.
+	res, err := r.ResolvePoint(q.lat, q.lon)
+	if err != nil {
+		return false
 	}
 	if notModified(c, st.meta().Version, day, time.Hour) {
 		return true
 	}
-	e.counter.Inc()
-	if !q.withOptions {
-		c.Render(http.StatusOK, readyJSON(e.lean))
-		return true
+	s.countLookup(res)
+	withCity(r.Dataset, &res)
+	if q.withOptions && e != nil && len(e.full) == 2 && res.Match.Method == zones.MethodNearest &&
+		res.Zonage != nil && len(res.Candidates) == 0 && res.Commune != nil && res.Commune.Code == r.Dataset.Communes[id].Code {
+		// The commune's options, as its ready answer holds them after its own
+		// commune part: the same bytes FillOptions and the encoder would make.
+		if own, err := renderJSON(st.withNearest(res, q.lat, q.lon)); err == nil {
+			writeParts(c, own[:len(own)-1], e.full[1])
+			return true
+		}
 	}
-	if len(e.full) == 1 {
-		c.Render(http.StatusOK, readyJSON(e.full[0]))
-		return true
+	if q.withOptions {
+		r.FillOptions(&res, zones.Profile{})
 	}
-	// One write of the whole answer, as the encoder makes it: the same framing on
-	// the wire, and one chunk rather than several.
+	c.JSON(http.StatusOK, st.withNearest(res, q.lat, q.lon))
+	return true
+}
+
+// writeParts writes an answer made of parts in one write, as the encoder writes
+// a whole answer: the same framing on the wire, and one chunk rather than several.
+func writeParts(c *gin.Context, parts ...[]byte) {
+	if len(parts) == 1 {
+		c.Render(http.StatusOK, readyJSON(parts[0]))
+		return
+	}
 	buf := answerBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
-	for _, p := range e.full {
+	for _, p := range parts {
 		b = append(b, p...)
 	}
 	c.Render(http.StatusOK, readyJSON(b))
 	*buf = b
 	answerBuffers.Put(buf)
-	return true
 }
 
 // readyJSON renders ready JSON bytes as gin's JSON renderer renders a value: the

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,16 +23,26 @@ import (
 	"zonage/zones"
 )
 
-// outlineLocator locates points in a handful of outlines by scanning them all.
+// outlineLocator locates points in a handful of outlines by scanning them all;
+// a point outside gets the outline whose bounding box is nearest, at about
+// 111 km per degree.
 type outlineLocator []orb.MultiPolygon
 
 func (l outlineLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) {
+	p := orb.Point{lon, lat}
+	best, bestM := -1, maxDistanceM
 	for i, mp := range l {
-		if planar.MultiPolygonContains(mp, orb.Point{lon, lat}) {
+		if planar.MultiPolygonContains(mp, p) {
 			return i, true, 0
 		}
+		b := mp.Bound()
+		dx := max(b.Min[0]-lon, 0, lon-b.Max[0])
+		dy := max(b.Min[1]-lat, 0, lat-b.Max[1])
+		if m := math.Hypot(dx, dy) * 111000; m <= bestM {
+			best, bestM = i, m
+		}
 	}
-	return -1, false, 0
+	return best, false, bestM
 }
 
 // readyAndGeneral are two servers over one state: one answering from the ready
@@ -139,7 +151,7 @@ func TestReadyAnswersMatchTheEncoder(t *testing.T) {
 		if n := readyCount(st); n != len(points) {
 			t.Fatalf("%s: %d communes answered from ready answers, want %d", d, n, len(points))
 		}
-		for _, p := range []string{"lat=48.805&lon=2.405", "lat=0&lon=0", "lat=95&lon=2.3", "lat=48,805&lon=2,305", "lat=48.805", "citycode=92001", "lon=2.305&lat=48.805"} {
+		for _, p := range []string{"lat=48.805&lon=2.405", "lat=48.805&lon=2.345", "lat=48.805&lon=2.345&options=0", "lat=48.805&lon=2.2995", "lat=48.8005&lon=2.325", "lat=0&lon=0", "lat=95&lon=2.3", "lat=48,805&lon=2,305", "lat=48.805", "citycode=92001", "lon=2.305&lat=48.805"} {
 			sameAnswer(t, ready, general, "/api/v1/resolve?"+p)
 		}
 	}
@@ -235,6 +247,14 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 				sameAnswer(t, ready, general, fmt.Sprintf("/api/v1/resolve?lat=%.6f&lon=%.6f%s", p[1], p[0], q))
 				asked++
 			}
+		}
+		// Points as bench/run.sh draws them: in communes, near their outlines, at sea
+		// and abroad.
+		rng := rand.New(rand.NewSource(1))
+		for range 1500 {
+			path := fmt.Sprintf("/api/v1/resolve?lat=%.6f&lon=%.6f", 42.3+rng.Float64()*8.8, -4.8+rng.Float64()*13.0)
+			sameAnswer(t, ready, general, path)
+			sameAnswer(t, ready, general, path+"&options=0")
 		}
 		if n := readyCount(st); n < len(ids)*9/10 {
 			t.Fatalf("%s: %d communes answered from ready answers out of %d", d, n, len(ids))

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,5 +83,29 @@ func TestValidBearer(t *testing.T) {
 		if got := validBearer(tc.header, "s3cret"); got != tc.ok {
 			t.Errorf("validBearer(%q) = %v, want %v", tc.header, got, tc.ok)
 		}
+	}
+}
+
+// The ETag's hash is FNV-1a of the path, the query and the variants, each after a
+// zero byte but the first: the validators clients hold stay valid across versions
+// of the server.
+func TestETagHash(t *testing.T) {
+	today := "2025-12-31"
+	h := testServer(t, testState(&today))
+	rec := do(t, h, "/api/v1/resolve?citycode=92002")
+	f := fnv.New64a()
+	f.Write([]byte("/api/v1/resolve\x00citycode=92002"))
+	if want := fmt.Sprintf(`"test-1-2025-12-31-%x"`, f.Sum64()); rec.Header().Get("ETag") != want {
+		t.Errorf("ETag %s, want %s", rec.Header().Get("ETag"), want)
+	}
+	if rec.Header().Get("Cache-Control") != "public, max-age=3600" || rec.Header().Get("X-Zonage-Dataset-Version") != "test-1" {
+		t.Errorf("validators: %v", rec.Header())
+	}
+	first, second := do(t, h, "/healthz").Header().Get("X-Request-ID"), do(t, h, "/healthz").Header().Get("X-Request-ID")
+	if len(first) != 16 || len(second) != 16 || first == second {
+		t.Errorf("request ids %q and %q: want two different 16-digit ids", first, second)
+	}
+	if got := do(t, h, "/healthz", "X-Request-ID", "abc-123").Header().Get("X-Request-ID"); got != "abc-123" {
+		t.Errorf("the caller's request id came back as %q", got)
 	}
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +25,9 @@ type metrics struct {
 	aborted  *prometheus.CounterVec
 	dataset  *prometheus.GaugeVec
 	loadedAt prometheus.Gauge
+
+	seenMu sync.Mutex
+	seen   atomic.Pointer[map[requestSeries]seriesOfRequest] // see series
 }
 
 func newMetrics() *metrics {
@@ -79,11 +85,49 @@ func routeLabel(c *gin.Context) string {
 func (m *metrics) middleware(c *gin.Context) {
 	start := time.Now()
 	defer func() {
-		route := routeLabel(c)
-		m.requests.WithLabelValues(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		s := m.series(routeLabel(c), methodLabel(c.Request.Method), c.Writer.Status())
+		s.requests.Inc()
+		s.latency.Observe(time.Since(start).Seconds())
 	}()
 	c.Next()
+}
+
+// requestSeries names the series one request is counted in.
+type requestSeries struct {
+	route, method string
+	status        int
+}
+
+// seriesOfRequest are the series one request is counted in.
+type seriesOfRequest struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// series returns the series of a route, method and status. Their labels come
+// from closed sets, so the series seen so far are kept in a map that is copied
+// on the rare new one and read without lock or allocation: hashing three labels
+// for every request cost more than answering it from ready bytes.
+func (m *metrics) series(route, method string, status int) seriesOfRequest {
+	key := requestSeries{route, method, status}
+	if known := m.seen.Load(); known != nil {
+		if s, ok := (*known)[key]; ok {
+			return s
+		}
+	}
+	m.seenMu.Lock()
+	defer m.seenMu.Unlock()
+	known := map[requestSeries]seriesOfRequest{}
+	if old := m.seen.Load(); old != nil {
+		if s, ok := (*old)[key]; ok {
+			return s
+		}
+		maps.Copy(known, *old)
+	}
+	s := seriesOfRequest{m.requests.WithLabelValues(route, method, strconv.Itoa(status)), m.latency.WithLabelValues(route)}
+	known[key] = s
+	m.seen.Store(&known)
+	return s
 }
 
 func (m *metrics) handler() gin.HandlerFunc {

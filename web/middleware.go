@@ -3,33 +3,56 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 )
 
-const requestIDHeader = "X-Request-ID"
+// requestIDHeader is written in its canonical form, so that neither reading nor
+// writing it allocates a canonical copy (HTTP header names ignore case).
+const requestIDHeader = "X-Request-Id"
+
+// The ids of requests that bring none are a random prefix per process and a
+// counter, 16 hex digits like a random id: unique without asking the system for
+// randomness on every request.
+var (
+	requestIDPrefix = func() uint64 {
+		var b [4]byte
+		rand.Read(b[:])
+		return uint64(binary.BigEndian.Uint32(b[:])) << 32
+	}()
+	requestIDCount atomic.Uint64
+)
 
 // requestID gives every request an id, taken from the caller when it sends a sane
 // one, and echoes it so a user's report can be found in the logs.
 func requestID(c *gin.Context) {
-	id := c.GetHeader(requestIDHeader)
+	var id string
+	if v := c.Request.Header[requestIDHeader]; len(v) > 0 {
+		id = v[0]
+	}
 	if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
-		var b [8]byte
-		rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		var b [16]byte
+		n := requestIDPrefix | uint64(uint32(requestIDCount.Add(1)))
+		const digits = "0123456789abcdef"
+		for i := len(b) - 1; i >= 0; i-- {
+			b[i] = digits[n&15]
+			n >>= 4
+		}
+		id = string(b[:])
 	}
 	c.Set("request_id", id)
-	c.Header(requestIDHeader, id)
+	c.Writer.Header()[requestIDHeader] = []string{id}
 	c.Next()
 }
 
@@ -52,6 +75,9 @@ func logRequest(logger *slog.Logger, c *gin.Context, start time.Time) {
 	level := slog.LevelInfo
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
+	}
+	if !logger.Enabled(c.Request.Context(), level) {
+		return // the line would be dropped: spare making it
 	}
 	logger.LogAttrs(c.Request.Context(), level, "requête",
 		slog.String("request_id", c.GetString("request_id")),
@@ -89,9 +115,12 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 // securityHeaders tells browsers never to guess a content type other than the one
 // sent: an uploaded CSV echoed back must not run as HTML.
 func securityHeaders(c *gin.Context) {
-	c.Header("X-Content-Type-Options", "nosniff")
+	c.Writer.Header()["X-Content-Type-Options"] = nosniff
 	c.Next()
 }
+
+// nosniff is shared by every answer: a header value is replaced, never written into.
+var nosniff = []string{"nosniff"}
 
 // deadline bounds the time a handler may spend; handlers stop on the context.
 func deadline(d time.Duration) gin.HandlerFunc {
@@ -260,25 +289,55 @@ func notModifiedToday(c *gin.Context, st *State, maxAge time.Duration) bool {
 // that answer already. Handlers call it once they know the resource exists, so
 // that "If-None-Match: *" is never answered 304 for a missing one.
 func notModified(c *gin.Context, version, day string, maxAge time.Duration, variants ...string) bool {
-	h := fnv.New64a()
-	h.Write([]byte(c.Request.URL.Path))
-	h.Write([]byte{0})
-	h.Write([]byte(c.Request.URL.RawQuery))
-	for _, v := range variants {
-		h.Write([]byte{0})
-		h.Write([]byte(v))
+	// FNV-1a over the path, the query and the variants, each after a zero byte
+	// but the first: written out rather than through hash/fnv, whose interface
+	// costs an allocation per write on the hottest route.
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime64
+		}
 	}
-	etag := fmt.Sprintf(`"%s-%s-%x"`, version, day, h.Sum64())
-	c.Header("X-Zonage-Dataset-Version", version)
-	return answerNotModified(c, etag, fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+	add(c.Request.URL.Path)
+	add("\x00")
+	add(c.Request.URL.RawQuery)
+	for _, v := range variants {
+		add("\x00")
+		add(v)
+	}
+	var buf [128]byte
+	etag := append(buf[:0], '"')
+	etag = append(append(append(append(etag, version...), '-'), day...), '-')
+	etag = append(strconv.AppendUint(etag, h, 16), '"')
+	header := c.Writer.Header()
+	header["X-Zonage-Dataset-Version"] = []string{version}
+	return answerNotModified(c, string(etag), cacheControlFor(maxAge))
+}
+
+// cacheControlHour is the Cache-Control of most answers, kept written.
+const cacheControlHour = "public, max-age=3600"
+
+func cacheControlFor(maxAge time.Duration) string {
+	if maxAge == time.Hour {
+		return cacheControlHour
+	}
+	return "public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))
 }
 
 // answerNotModified sets ETag and Cache-Control and answers 304 when If-None-Match
 // names the ETag (weak comparison, as RFC 9110 asks for GET and HEAD) or is "*".
 func answerNotModified(c *gin.Context, etag, cacheControl string) bool {
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", cacheControl)
-	for _, v := range strings.Split(c.GetHeader("If-None-Match"), ",") {
+	// Both values in one allocation: the header keeps each as its own one-value slice.
+	values := []string{etag, cacheControl}
+	header := c.Writer.Header()
+	header["Etag"] = values[0:1:1]
+	header["Cache-Control"] = values[1:2:2]
+	inm := c.Request.Header["If-None-Match"]
+	if len(inm) == 0 || inm[0] == "" {
+		return false
+	}
+	for _, v := range strings.Split(inm[0], ",") {
 		if v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "W/")); v == etag || v == "*" {
 			c.Status(http.StatusNotModified)
 			c.Abort()

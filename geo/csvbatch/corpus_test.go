@@ -2,7 +2,6 @@ package csvbatch
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"strings"
@@ -177,22 +176,15 @@ func TestRunCorpus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			rep, err := Run(context.Background(), strings.NewReader(tc.input), &out, &echo{}, tc.opt)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
-				}
+			out, rep, ok := runCase(t, tc.input, tc.opt, tc.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
 			if tc.want != nil {
-				checkRows(t, out.Bytes(), rep, tc.want)
+				checkRows(t, out, rep, tc.want)
 			}
 			if tc.check != nil {
-				tc.check(t, out.Bytes(), rep)
+				tc.check(t, out, rep)
 			}
 		})
 	}

@@ -104,6 +104,9 @@ func TestRunCorpus(t *testing.T) {
 		{name: "NUL bytes are kept", input: "adresse;ville\n1 rue\x00A;Pa\x00ris\n", want: []wantRow{{cells: []string{"1 rue\x00A", "Pa\x00ris"}}}},
 		{name: "a line over the limit stops the run naming it", input: "adresse;ville\n1 rue A;Paris\n" + strings.Repeat("x", 5000) + "\n", opt: Options{MaxRecordBytes: 4096},
 			wantErr: "ligne 3 : ligne de plus de 0 Mo"},
+		{name: "a line of more cells than a spreadsheet has stops the run naming it", input: "adresse;ville\n1 rue A;Paris\n" + strings.Repeat(";", 1<<20) + "\n",
+			wantErr: "ligne 3 : plus de 16384 champs"},
+		{name: "the same with quoted cells", input: "adresse;ville\n" + strings.Repeat("\"\";", 1<<20) + "\n", wantErr: "ligne 2 : plus de 16384 champs"},
 		{name: "duplicate headers: the first is read", input: "adresse;adresse;ville\n1 rue A;2 rue B;Paris\n", want: []wantRow{{cells: []string{"1 rue A", "2 rue B", "Paris"}}},
 			check: func(t *testing.T, out []byte, rep *Report) {
 				if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "en double") || !strings.Contains(string(out), ";adresse=1 rue A|ville=Paris;") {

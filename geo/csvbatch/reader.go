@@ -302,6 +302,9 @@ func (s *splitter) fieldCount() int { return len(s.ends) }
 func (s *splitter) feed(line []byte, end string, inQuote bool) splitState {
 	pos := 0
 	for {
+		if len(s.ends) > maxFields {
+			return stateDone // the caller refuses the record
+		}
 		if inQuote || (pos < len(line) && line[pos] == '"') {
 			if !inQuote {
 				pos++
@@ -416,6 +419,9 @@ func lenientSplit(line []byte, delim byte) []string {
 		}
 		out = append(out, string(line[pos:pos+i]))
 		pos += i + 1
+		if len(out) > maxFields {
+			return out // the caller refuses the record
+		}
 	}
 }
 

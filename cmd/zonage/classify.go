@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -156,6 +157,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 
 	opt.CountColumns = []string{zones.ColumnStatus, zones.ColumnCategory}
 	var rep *csvbatch.Report
+	in = &interruptibleReader{ctx: ctx, r: in, results: make(chan readResult, 1)}
 	classify := func(out io.Writer) error {
 		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res), opt)
 		if bar != nil {
@@ -247,4 +249,44 @@ func classifyAnnotator(res *zones.Resolver) csvbatch.Annotator {
 			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
 		}).Values()
 	}}
+}
+
+// interruptibleReader ends its reads when ctx is done, even while the reader under
+// it is blocked (a pipe whose writer is silent, a terminal): each read runs on its
+// own goroutine, left to finish by itself once the run is over.
+type interruptibleReader struct {
+	ctx     context.Context
+	r       io.Reader
+	buf     []byte
+	pending bool
+	results chan readResult
+}
+
+type readResult struct {
+	n   int
+	err error
+}
+
+func (ir *interruptibleReader) Read(p []byte) (int, error) {
+	if err := ir.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if !ir.pending {
+		if cap(ir.buf) < len(p) {
+			ir.buf = make([]byte, len(p))
+		}
+		buf := ir.buf[:len(p)]
+		ir.pending = true
+		go func() {
+			n, err := ir.r.Read(buf)
+			ir.results <- readResult{n, err}
+		}()
+	}
+	select {
+	case res := <-ir.results:
+		ir.pending = false
+		return copy(p, ir.buf[:res.n]), res.err
+	case <-ir.ctx.Done():
+		return 0, ir.ctx.Err()
+	}
 }

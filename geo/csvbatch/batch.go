@@ -53,8 +53,8 @@ type Options struct {
 	OutDelimiter rune   // 0 = the input's
 	OutEncoding  string // "" = the input's, record by record
 	NoHeader     bool   // the first line is data; columns must then be chosen by position
-	// Columns chooses the column of a role by header name or 1-based position; roles
-	// not chosen are found by header synonyms.
+	// Columns chooses the column of a role by header name or 1-based position, or
+	// NoColumn for none; roles not chosen are found by header synonyms.
 	Columns map[Role]string
 	// AddressParts are columns joined with spaces to make the address, as the
 	// api-adresse "columns" parameter does (e.g. numero, voie, ville); they replace
@@ -64,6 +64,10 @@ type Options struct {
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
 	Workers  int // 0 = one per core
+	// Keep, when set, chooses the rows written from the columns added to them (only
+	// the rows left unresolved, say); the header is always written, and Rows and
+	// Counts count the rows written.
+	Keep func(added []string) bool
 	// MaxRecordBytes bounds one line of the file; 0 = DefaultMaxRecordBytes.
 	MaxRecordBytes int
 	// CountColumns are added columns whose values are counted in Report.Counts (the
@@ -267,28 +271,13 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 // are in that line's encoding (the dominant one for ASCII lines).
 //
 // A run either writes every row or returns an error (unreadable input, a line
-// beyond Options.MaxRecordBytes, a failed write, a cancelled context).
+// beyond Options.MaxRecordBytes, a failed write, a cancelled context). A cancelled
+// run returns once the read under way returns: a caller whose input may block
+// (a pipe, a terminal) makes its reads end with the context.
 func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Options) (*Report, error) {
-	// The input is sniffed and its header read apart, so that a cancelled context
-	// returns at once even while the input has nothing to read.
-	type result struct {
-		st  *started
-		err error
-	}
-	ready := make(chan result, 1)
-	go func() {
-		st, err := start(in, a, opt)
-		ready <- result{st, err}
-	}()
-	var st *started
-	select {
-	case r := <-ready:
-		if r.err != nil {
-			return nil, r.err
-		}
-		st = r.st
-	case <-ctx.Done():
-		return nil, fmt.Errorf("classement interrompu avant la première ligne : %w", context.Cause(ctx))
+	st, err := start(in, a, opt)
+	if err != nil {
+		return nil, err
 	}
 	rep, table, pending, headerRec, roles, parts, added, counted := st.rep, st.table, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
 	layout := st.layout
@@ -389,20 +378,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 
 	waiting := map[int64]*batch{}
 	var next int64
-	interrupted := func() error {
-		return fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
-	}
-	for {
-		var b *batch
-		var ok bool
-		select {
-		case b, ok = <-done:
-		case <-parent.Done():
-			return rep, interrupted()
-		}
-		if !ok {
-			break
-		}
+	for b := range done {
 		waiting[b.seq] = b
 		for {
 			nb, ok := waiting[next]
@@ -413,6 +389,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			next++
 			for k := range nb.rows {
 				row := &nb.rows[k]
+				if opt.Keep != nil && !opt.Keep(nb.out[k]) {
+					continue
+				}
 				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
 					return rep, fmt.Errorf("écriture du résultat : %w", err)
 				}
@@ -436,7 +415,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return rep, readErr
 	}
 	if parent.Err() != nil {
-		return rep, interrupted()
+		return rep, fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
 	}
 	if err := bw.Flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)

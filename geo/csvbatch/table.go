@@ -57,7 +57,7 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 		return nil, ErrEmpty
 	}
 	t := &Reader{counter: counter}
-	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
+	utf16 := hasUTF16BOM(sample)
 	if utf16 {
 		// Excel's "Unicode text": read as UTF-8 from here on.
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
@@ -92,6 +92,11 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 	t.codec = &codec{dominant: dominant, forcedCP1252: forcedCP1252}
 	t.rr = newRecordReader(br, byte(t.dialect.Delimiter), opt.MaxRecordBytes)
 	return t, nil
+}
+
+// hasUTF16BOM tells a file that starts with a UTF-16 byte-order mark.
+func hasUTF16BOM(b []byte) bool {
+	return bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF})
 }
 
 func peekSample(br *bufio.Reader) (sample []byte, atEOF bool, err error) {

@@ -13,6 +13,14 @@ import (
 	"path/filepath"
 )
 
+// WriteFile writes data to path through Write.
+func WriteFile(path string, data []byte) error {
+	return Write(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
 // Write creates path's folder if needed, lets fill write the new content to a
 // temporary file beside path, then syncs it and renames it over path. On any
 // error, from fill or from the file system, the temporary file is removed and path

@@ -33,6 +33,12 @@ func TestWrite(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("folder holds %d entries, want only the file: no temporary file left", len(entries))
 	}
+	if err := WriteFile(path, []byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "second" {
+		t.Errorf("WriteFile left %q", b)
+	}
 	if err := Write(filepath.Join(path, "impossible"), func(*os.File) error { return nil }); err == nil {
 		t.Error("a path under a file was accepted")
 	}

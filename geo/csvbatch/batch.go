@@ -80,8 +80,8 @@ type Options struct {
 
 // Report describes a run. After an error it holds what was done until then.
 type Report struct {
-	// Rows is the number of data rows written: every record of the file, once the run
-	// has succeeded.
+	// Rows is the number of data rows written: once the run has succeeded, every
+	// record of the file (those Options.Keep leaves out excepted).
 	Rows int64
 	// RowProblems counts the rows given to the annotator with a Problem (a record
 	// that could not be read cleanly, a field count unlike the header's).

@@ -207,18 +207,19 @@ async function artefacts(page) {
   });
 }
 
-// resumeVisible says whether the summary of the panel is on screen, above the fold.
+// resumeVisible says whether the summary of the panel is on screen, above the
+// fold, once the phone sheet has finished growing to its new height.
 async function resumeVisible(page) {
-  return page.evaluate(() => {
+  return page.waitForFunction(() => {
     const r = document.querySelector('#panneau .resume').getBoundingClientRect();
     return r.height > 0 && r.bottom <= window.innerHeight + 1;
-  });
+  }, null, { timeout: 3000 }).then(() => true, () => false);
 }
 
 test('aucun artefact dans les panneaux, avec et sans profil ; le résumé tient sur un écran de téléphone', { timeout: 10 * DELAI }, async () => {
   const profils = [null, { statut: 'titulaire', debut_etudes: '2024' }, { statut: 'remplacant' }];
   for (const [n, profil] of profils.entries()) {
-    const telephone = n === 1;
+    const telephone = n !== 1;
     const { contexte, page, erreurs } = await ouvrir(telephone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1366, height: 850 } });
     if (profil) await contexte.addInitScript((p) => localStorage.setItem('zonage-profil', JSON.stringify(p)), profil);
     await carte(page);
@@ -297,6 +298,10 @@ test('Entrée sur « Lyon » va à Lyon : contour, arrondissements, lien, Retour
   assert.equal(await page.locator('#erreur:visible, .message:visible', { hasText: 'xqzwv' }).count(), 1);
   assert.equal(page.url(), avant);
   assert.match(await page.locator('#panneau-titre').innerText(), /69385/);
+  await page.locator('#recherche').fill('99999');
+  await page.locator('#recherche').press('Enter');
+  await page.locator('#erreur', { hasText: 'Aucune commune de code 99999' }).waitFor({ timeout: DELAI });
+  assert.equal(page.url(), avant);
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -294,14 +293,11 @@ type readyAnswer struct {
 	} `json:"publications"`
 }
 
+// ready reads readyz, which must answer 200; get checks the answer against the
+// OpenAPI document.
 func ready(t *testing.T, base string) readyAnswer {
 	t.Helper()
-	resp, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := get(t, base, "/readyz")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("readyz answered %d: %s", resp.StatusCode, b)
 	}

@@ -217,17 +217,30 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+// openBatch reads the parameters and the CSV of a batch request; done closes the
+// CSV and removes the form's files, whether the request was accepted or not.
+func openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
+	done = func() { removeUploads(c.Request) }
 	if !checkParams(c, batchParamNames...) {
-		return
+		return nil, done, false
 	}
-	defer removeUploads(c.Request)
-	p, ok := readBatchParams(c)
+	if p, ok = readBatchParams(c); !ok {
+		return nil, done, false
+	}
+	if f, isFile := p.body.(io.Closer); isFile && p.body != c.Request.Body {
+		done = func() {
+			f.Close()
+			removeUploads(c.Request)
+		}
+	}
+	return p, done, true
+}
+
+func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+	p, done, ok := openBatch(c)
+	defer done()
 	if !ok {
 		return
-	}
-	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
-		defer f.Close()
 	}
 	st := s.Current()
 	cols := zones.ClassificationColumns
@@ -494,16 +507,10 @@ type classifyPreview struct {
 // the columns cannot be classified as chosen, "problem" says why and the rest is
 // filled all the same.
 func (s *Server) handleClassifyPreview(c *gin.Context) {
-	if !checkParams(c, batchParamNames...) {
-		return
-	}
-	defer removeUploads(c.Request)
-	p, ok := readBatchParams(c)
+	p, done, ok := openBatch(c)
+	defer done()
 	if !ok {
 		return
-	}
-	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
-		defer f.Close()
 	}
 	sample, err := io.ReadAll(io.LimitReader(p.body, previewBytes+1))
 	if err != nil {

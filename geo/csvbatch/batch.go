@@ -172,21 +172,11 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
 		}
 	}
-	rep := &Report{Input: sniff(sample, atEOF)}
+	rep := &Report{}
+	var forcedCP1252 bool
+	rep.Input, forcedCP1252, rep.Notes = inputDialect(sample, atEOF, utf16, opt)
 	if rep.Input.BOM {
 		br.Discard(len(utf8BOM))
-	}
-	forcedCP1252 := false
-	switch {
-	case utf16:
-		rep.Input.Encoding = EncodingUTF16
-		rep.Notes = append(rep.Notes, "fichier UTF-16 lu et écrit en UTF-8")
-	case opt.Encoding != "":
-		rep.Input.Encoding = opt.Encoding
-		forcedCP1252 = opt.Encoding == EncodingWindows1252
-	}
-	if opt.Delimiter != 0 {
-		rep.Input.Delimiter = opt.Delimiter
 	}
 	rep.Output = rep.Input
 	if utf16 {
@@ -204,8 +194,8 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		rep.Output.BOM = opt.OutEncoding == EncodingUTF8 && (rep.Input.BOM || utf16)
 	}
 	for _, d := range []rune{rep.Input.Delimiter, rep.Output.Delimiter} {
-		if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
-			return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+		if err := checkDelimiter(d); err != nil {
+			return nil, err
 		}
 	}
 	codec := &codec{dominant: rep.Output.Encoding, target: opt.OutEncoding, forcedCP1252: forcedCP1252}
@@ -220,40 +210,15 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	}
 	rr.expectFields = len(first.fields)
 	var pending, headerRec *record
+	var notes []string
+	rep.Header, notes = headerOf(&first, opt.NoHeader, codec)
+	rep.Notes = append(rep.Notes, notes...)
 	if opt.NoHeader {
-		rep.Header = make([]string, len(first.fields))
-		for i := range first.fields {
-			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
 		pending = &first
 	} else {
 		headerRec = &first
-		rep.Header = make([]string, len(first.fields))
-		for i, f := range first.fields {
-			rep.Header[i] = codec.decode(f, &first)
-		}
-		if first.problem != "" {
-			rep.Notes = append(rep.Notes, "en-tête : "+first.problem)
-		}
 	}
-	var parts []int
-	for _, p := range opt.AddressParts {
-		i, err := columnIndex(rep.Header, !opt.NoHeader, RoleAddress, p)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, i)
-	}
-	chosen := opt.Columns
-	if len(parts) > 0 {
-		// The parts make the address: keep the synonyms from taking a column for it.
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
-	}
-	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, chosen)
+	roles, parts, notes, err := chooseColumns(rep.Header, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -491,6 +456,75 @@ func readError(err error) error {
 		return err
 	}
 	return fmt.Errorf("lecture du fichier : %w", err)
+}
+
+// inputDialect decides how a file is read from its first bytes (decoded from
+// UTF-16 already when utf16) and the options; forcedCP1252 is an encoding asked
+// for rather than detected. Run and Inspect share it.
+func inputDialect(sample []byte, atEOF, utf16 bool, opt Options) (d Dialect, forcedCP1252 bool, notes []string) {
+	d = sniff(sample, atEOF)
+	switch {
+	case utf16:
+		d.Encoding = EncodingUTF16
+		notes = append(notes, "fichier UTF-16 lu et écrit en UTF-8")
+	case opt.Encoding != "":
+		d.Encoding = opt.Encoding
+		forcedCP1252 = opt.Encoding == EncodingWindows1252
+	}
+	if opt.Delimiter != 0 {
+		d.Delimiter = opt.Delimiter
+	}
+	return d, forcedCP1252, notes
+}
+
+func checkDelimiter(d rune) error {
+	if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
+		return fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+	}
+	return nil
+}
+
+// headerOf names the columns from the first record, or "colonne N" when the file
+// has no header.
+func headerOf(first *record, noHeader bool, c *codec) (header, notes []string) {
+	header = make([]string, len(first.fields))
+	for i, f := range first.fields {
+		if noHeader {
+			header[i] = fmt.Sprintf("colonne %d", i+1)
+		} else {
+			header[i] = c.decode(f, first)
+		}
+	}
+	if !noHeader && first.problem != "" {
+		notes = append(notes, "en-tête : "+first.problem)
+	}
+	return header, notes
+}
+
+// chooseColumns decides the column of each role, and the columns joined to make
+// the address when the options name several.
+func chooseColumns(header []string, opt Options) (roles map[Role]int, parts []int, notes []string, err error) {
+	for _, p := range opt.AddressParts {
+		i, err := columnIndex(header, !opt.NoHeader, RoleAddress, p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts = append(parts, i)
+	}
+	chosen := opt.Columns
+	if len(parts) > 0 {
+		// The parts make the address: keep the synonyms from taking a column for it.
+		chosen = map[Role]string{}
+		for k, v := range opt.Columns {
+			chosen[k] = v
+		}
+		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
+	}
+	roles, notes, err = mapColumns(header, !opt.NoHeader, chosen)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return roles, parts, notes, nil
 }
 
 // prepare fills the row's role values and states its problems.

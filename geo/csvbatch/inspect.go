@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
 )
@@ -45,23 +44,14 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		}
 		sample = decoded
 	}
-	ins := &Inspection{Input: sniff(sample, atEOF), Columns: map[Role]int{}}
+	ins := &Inspection{Columns: map[Role]int{}}
+	var forcedCP1252 bool
+	ins.Input, forcedCP1252, ins.Notes = inputDialect(sample, atEOF, utf16, opt)
 	if ins.Input.BOM {
 		sample = sample[len(utf8BOM):]
 	}
-	forcedCP1252 := false
-	switch {
-	case utf16:
-		ins.Input.Encoding = EncodingUTF16
-	case opt.Encoding != "":
-		ins.Input.Encoding = opt.Encoding
-		forcedCP1252 = opt.Encoding == EncodingWindows1252
-	}
-	if opt.Delimiter != 0 {
-		ins.Input.Delimiter = opt.Delimiter
-	}
-	if d := ins.Input.Delimiter; d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
-		return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+	if err := checkDelimiter(ins.Input.Delimiter); err != nil {
+		return nil, err
 	}
 	if !atEOF {
 		// Only whole lines: the last one may be cut.
@@ -86,17 +76,11 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		return nil, readError(err)
 	}
 	rr.expectFields = len(first.fields)
+	header, notes := headerOf(&first, opt.NoHeader, codec)
+	ins.Header = header
+	ins.Notes = append(ins.Notes, notes...)
 	if opt.NoHeader {
-		ins.Header = make([]string, len(first.fields))
-		for i := range ins.Header {
-			ins.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
 		ins.Rows = append(ins.Rows, decode(&first))
-	} else {
-		ins.Header = decode(&first)
-		if first.problem != "" {
-			ins.Notes = append(ins.Notes, "en-tête : "+first.problem)
-		}
 	}
 	for len(ins.Rows) < maxRows {
 		rec, err := rr.next()
@@ -105,21 +89,7 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		}
 		ins.Rows = append(ins.Rows, decode(&rec))
 	}
-	for _, p := range opt.AddressParts {
-		if _, err := columnIndex(ins.Header, !opt.NoHeader, RoleAddress, p); err != nil {
-			ins.Problem = err
-			return ins, nil
-		}
-	}
-	chosen := opt.Columns
-	if len(opt.AddressParts) > 0 {
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = opt.AddressParts[0]
-	}
-	roles, notes, err := mapColumns(ins.Header, !opt.NoHeader, chosen)
+	roles, _, notes, err := chooseColumns(ins.Header, opt)
 	if err != nil {
 		ins.Problem = err
 		return ins, nil

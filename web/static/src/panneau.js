@@ -162,6 +162,9 @@ function resumeConventionnement(options) {
     ul.append(el('li', { class: `acces acces-${acces}` },
       options.length > 1 ? `${statuts} : ` : '', el('strong', {}, valeur)));
   }
+  // For one status, the reason that profile gets this answer, when the rules give one.
+  const cv = options.length === 1 && options[0].conventionnement;
+  if (cv && cv.why) return [ul, el('p', { class: 'pourquoi' }, cv.why)];
   return ul;
 }
 

@@ -58,7 +58,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		"scheme":        "xyz",
 		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v},
 		"minzoom":       0,
-		"maxzoom":       maxTileZoom,
+		"maxzoom":       maxZoomOf(layer),
 		"bounds":        [4]float64{west, south, east, north},
 		"center":        [3]float64{2.35, 46.6, 5},
 		"vector_layers": vectorLayers(layer),
@@ -68,11 +68,11 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 // vectorLayers lists the layers of a tile set's tiles.
 func vectorLayers(layer string) []gin.H {
 	out := []gin.H{{
-		"id": layer, "description": tileLayerDescriptions[layer], "minzoom": 0, "maxzoom": maxTileZoom,
+		"id": layer, "description": tileLayerDescriptions[layer], "minzoom": 0, "maxzoom": maxZoomOf(layer),
 		"fields": tileLayerFields(layer),
 	}}
 	if layer == layerDepartements {
-		out = append(out, gin.H{"id": layerNames, "description": namesLayerDescription, "minzoom": 0, "maxzoom": maxTileZoom,
+		out = append(out, gin.H{"id": layerNames, "description": namesLayerDescription, "minzoom": 0, "maxzoom": maxBordersZoom,
 			"fields": map[string]string{"n": "String"}})
 	}
 	return out

@@ -756,7 +756,10 @@ async function demarrer() {
       window.zonagePremierAffichage = performance.now();
       document.body.dataset.carte = 'prete';
       // The borders come second, so that their tiles do not queue before the colours.
-      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, zIndex: 2 });
+      // Borders and names come more detailed than the colours: enlarged, their
+      // lines and letters would blur and thicken.
+      const natif = (infos.max_zoom_layers && infos.max_zoom_layers.departements) || infos.max_zoom;
+      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, maxNativeZoom: natif, zIndex: 2 });
       limites.once('load', () => { document.body.dataset.limites = 'pretes'; });
       limites.addTo(carte);
     });

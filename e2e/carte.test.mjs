@@ -4,7 +4,7 @@
 // with `make e2e`. Each step leaves a screenshot in ZONAGE_TESTOUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lancer } from './chromium.mjs';
 
@@ -416,43 +416,6 @@ test('pas de liseré blanc entre les communes à partir du zoom 12', { timeout: 
     assert.equal(trous, 0, `pixels non peints au zoom ${zoom} (${lieu})`);
   }
   await capture(page, '15-sans-liseres-lyon-z14');
-  assert.deepEqual(erreurs, []);
-  await contexte.close();
-});
-
-// csv builds n rows of places: commune codes (current, former, ambiguous, unknown)
-// and coordinates, one of them out of range.
-function csv(n) {
-  const codes = ['75106', '13216', '01330', '08439', '97411', '33063', '69381', '2A004', '99999', '59350'];
-  const lignes = ['id;code_insee;lat;lon'];
-  for (let i = 0; i < n; i++) {
-    if (i % 5 === 4) lignes.push(`${i + 1};;${(43 + (i % 7) * 0.9).toFixed(4)};${(-0.5 + (i % 11) * 0.6).toFixed(4)}`);
-    else if (i === 500) lignes.push(`${i + 1};;95;2`);
-    else lignes.push(`${i + 1};${codes[i % codes.length]};;`);
-  }
-  return `${lignes.join('\n')}\n`;
-}
-
-test('un fichier de 1 000 lignes en rend 1 000', { timeout: 3 * DELAI }, async () => {
-  const { contexte, page, erreurs } = await ouvrir();
-  await page.goto(`${BASE}/lot`);
-  await page.setInputFiles('#fichier', { name: 'cabinets.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(1000)) });
-  await page.locator('#lancer').click();
-  await page.waitForSelector('#resultat[data-lignes]', { timeout: DELAI });
-  assert.equal(await page.locator('#resultat').getAttribute('data-lignes'), '1000');
-  assert.match(await page.locator('#resume-total').innerText(), /^1\s000 lignes classées/);
-  assert.match(await page.locator('#table-statuts').innerText(), /introuvable/);
-  assert.match(await page.locator('#table-erreurs').innerText(), /latitude « 95 »/);
-  assert.equal(await page.locator('#graphique rect').count() > 2, true);
-  await page.screenshot({ path: join(SORTIE, '07-lot-resume.png'), fullPage: true });
-
-  const [telechargement] = await Promise.all([page.waitForEvent('download', { timeout: DELAI }), page.locator('#telecharger').click()]);
-  assert.equal(telechargement.suggestedFilename(), 'cabinets-zonage.csv');
-  const chemin = join(SORTIE, 'cabinets-zonage.csv');
-  await telechargement.saveAs(chemin);
-  const rendu = readFileSync(chemin, 'utf8').split('\n').filter((l) => l !== '');
-  assert.equal(rendu.length, 1001, 'l\'en-tête et 1 000 lignes');
-  assert.match(rendu[0], /zonage_categorie/);
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });

@@ -422,7 +422,8 @@ func (s *Server) handleMap(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"dataset_version": md.version, "date": md.day, "tiles": tiles, "min_zoom": 0, "max_zoom": maxTileZoom,
-		"extent": tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
+		"max_zoom_layers": gin.H{layerCommunes: maxTileZoom, layerDepartements: maxBordersZoom},
+		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
 	})
 }
 
@@ -441,8 +442,8 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "tuile "+c.Request.URL.Path+" introuvable : /api/v1/tiles/communes/{z}/{x}/{y}.mvt ou /api/v1/tiles/departements/{z}/{x}/{y}.mvt attendu")
 		return
 	}
-	if z < 0 || z > maxTileZoom || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
-		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxTileZoom))
+	if z < 0 || z > maxZoomOf(layer) || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
 	md := s.Current().mapData()

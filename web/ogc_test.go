@@ -324,6 +324,12 @@ func TestTileJSON(t *testing.T) {
 	if tile := do(t, h, u.RequestURI()); tile.Code != 200 {
 		t.Errorf("tile %s: %d", u, tile.Code)
 	}
+	// The borders' tile set also carries the commune names.
+	rec = do(t, h, "/api/v1/tiles/departements.json")
+	tj.VectorLayers = nil
+	if err := json.Unmarshal(body(t, rec), &tj); err != nil || len(tj.VectorLayers) != 2 || tj.VectorLayers[1].ID != layerNames || tj.VectorLayers[1].Fields["n"] != "String" {
+		t.Errorf("departements TileJSON layers %+v (%v)", tj.VectorLayers, err)
+	}
 	for _, path := range []string{"/api/v1/tiles/routes.json", "/api/v1/tiles/communes", "/api/v1/tiles/departements.xml"} {
 		if rec := do(t, h, path); rec.Code != 404 {
 			t.Errorf("%s: %d", path, rec.Code)

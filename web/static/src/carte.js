@@ -244,13 +244,15 @@ async function montrer(res, ou, n) {
     if (ou.adresse && m.lat && m.lon) viser(L.latLng(m.lat, m.lon), Math.max(etat.carte.getZoom(), 14));
   }
   const unite = res.zonage && res.zonage.catchment;
-  if (unite) taches.push(montrerUnite(unite, res, n));
+  if (unite) taches.push(montrerUnite(unite, n));
   else if (etat.unite) { etat.unite.remove(); etat.unite = null; }
   const cles = clesSources(res);
   if (cles.length) taches.push(lireJSON(`/api/v1/sources?keys=${encodeURIComponent(cles.join(','))}`)
     .then((s) => { if (n === etat.demande) rendreSources(s.sources); })
     .catch(() => {}));
   await Promise.all(taches);
+  // A place tapped where the sheet now lies is brought above it.
+  if (n === etat.demande && !ou.cadrer) feuille.garderVisible();
 }
 
 // lieuAffiche is the box, in page pixels, of the chosen place as drawn (its
@@ -324,7 +326,7 @@ function telephone() {
   return window.matchMedia('(max-width: 760px)').matches;
 }
 
-async function montrerUnite(unite, res, n) {
+async function montrerUnite(unite, n) {
   let u;
   try {
     u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}`);
@@ -343,7 +345,7 @@ async function montrerUnite(unite, res, n) {
     ]).addTo(etat.carte);
     if (etat.surlignage) etat.surlignage.eachLayer((l) => l.bringToFront());
   }
-  rendreUnite(u, res, (code) => choisirCommune(code));
+  rendreUnite(u, (code) => choisirCommune(code));
 }
 
 // ----- Bottom sheet on a phone -----
@@ -754,7 +756,10 @@ async function demarrer() {
       window.zonagePremierAffichage = performance.now();
       document.body.dataset.carte = 'prete';
       // The borders come second, so that their tiles do not queue before the colours.
-      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, zIndex: 2 });
+      // Borders and names come more detailed than the colours: enlarged, their
+      // lines and letters would blur and thicken.
+      const natif = (infos.max_zoom_layers && infos.max_zoom_layers.departements) || infos.max_zoom;
+      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, maxNativeZoom: natif, zIndex: 2 });
       limites.once('load', () => { document.body.dataset.limites = 'pretes'; });
       limites.addTo(carte);
     });

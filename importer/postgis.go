@@ -93,8 +93,9 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 		return pgErr("table de chargement", err)
 	}
 	res := s.Resolver(0)
-	day := time.Now().Format("2006-01-02")
-	res.Today = func() string { return day }
+	// One day for every row, even when the publication runs over midnight.
+	publishedAt := time.Now()
+	res.Clock = func() time.Time { return publishedAt }
 	rows := make([][]any, len(s.Dataset.Communes))
 	for i, c := range s.Dataset.Communes {
 		r, err := res.ResolveCode(c.Code)

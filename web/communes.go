@@ -26,7 +26,8 @@ func (s *Server) handleCommune(c *gin.Context) {
 	if !checkParams(c, append([]string{"geometry"}, profileParams...)...) {
 		return
 	}
-	profile, withOptions, ok := profileFromParams(c)
+	st := s.Current()
+	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
 	if !ok {
 		return
 	}
@@ -39,7 +40,6 @@ func (s *Server) handleCommune(c *gin.Context) {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "geometry « "+c.Query("geometry")+" » invalide : 1 ou 0 attendu", "geometry", c.Query("geometry"))
 		return
 	}
-	st := s.Current()
 	res, err := st.Resolver.ResolveCode(c.Param("code"))
 	if !s.inputError(c, err, communeFields) {
 		return

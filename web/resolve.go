@@ -22,11 +22,11 @@ func (s *Server) handleResolve(c *gin.Context) {
 	if !ok {
 		return
 	}
-	profile, withOptions, ok := profileFromParams(c)
+	st := s.Current()
+	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
 	if !ok {
 		return
 	}
-	st := s.Current()
 	res, err := st.Resolver.Resolve(q)
 	if !s.inputError(c, err, resolveFields) {
 		return

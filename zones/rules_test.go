@@ -179,7 +179,7 @@ func TestRegionalAmountOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	for region, want := range map[string]int{"84": 60000, "53": 49000} {
-		a := tbl.assess(answer(TresSousDotee, SchemeAvenant7, region), Titulaire, Profile{}, parseDay(testDay))
+		a := tbl.assess(answer(TresSousDotee, SchemeAvenant7, region), Titulaire, Profile{}, testDate.Time())
 		x := findAidIn(a, "caccmk")
 		if x.MaxAmountEUR != want {
 			t.Errorf("region %s: CACCMK max %d, want %d", region, x.MaxAmountEUR, want)

@@ -50,11 +50,11 @@ func newLookupCmd() *cobra.Command {
 			case !latSet && f.commune == "":
 				return usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
 			}
-			profile, err := f.profile.profile(cmd)
+			res, err := newResolver(cmd, f.toleranceM)
 			if err != nil {
 				return err
 			}
-			res, err := newResolver(cmd, f.toleranceM)
+			profile, err := f.profile.profile(cmd, res.Today())
 			if err != nil {
 				return err
 			}
@@ -180,6 +180,16 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 	if z.DateNote != "" {
 		wrap(w, indent+"  ⚠ ", z.DateNote)
 	}
+	if rv := z.Revision; rv != nil {
+		switch {
+		case rv.Warning != "":
+			wrap(w, indent+"  ⚠ ", rv.Warning)
+		case rv.Expected != "":
+			wrap(w, indent+"  ", fmt.Sprintf("Zonage en vigueur depuis %s ; révision attendue le %s (tous les deux ans, loi n° 2023-1268)", nonEmpty(rv.Age, "moins d'un jour"), zones.FrenchDate(rv.Expected)))
+		case rv.Note != "":
+			wrap(w, indent+"  ", rv.Note)
+		}
+	}
 	for _, c := range z.DateClaims {
 		var parts []string
 		if c.ArreteDate != "" {
@@ -224,4 +234,11 @@ func catchmentReading(c *zones.Catchment) string {
 		return fmt.Sprintf("%s — ses %d communes ont toutes cette catégorie : l'ARS classe l'unité entière", derived, c.Communes)
 	}
 	return fmt.Sprintf("%s — ses %d communes n'ont pas toutes la même catégorie dans les données : seule la catégorie de la commune compte", derived, c.Communes)
+}
+
+func nonEmpty(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
 }

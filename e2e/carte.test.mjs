@@ -129,7 +129,8 @@ test('une commune nouvelle ambiguë s\'explique', { timeout: 2 * DELAI }, async 
   await carte(page, '/?commune=08439');
   const texte = await panneau(page, '08439');
   assert.match(texte, /communes déléguées ont des catégories différentes/);
-  assert.match(texte, /Catégories possibles/);
+  assert.match(texte, /la catégorie dépend de celle où se trouve le cabinet/);
+  assert.match(texte, /Le Mont-Dieu \(08300\)/);
   await capture(page, '03-commune-ambigue');
   assert.deepEqual(erreurs, []);
   await contexte.close();
@@ -170,9 +171,237 @@ test('le profil précise les options', { timeout: 2 * DELAI }, async () => {
   await panneau(page, '75106');
   await page.locator('#profil-bouton').click();
   await page.selectOption('select[name="statut"]', 'remplacant');
-  await page.locator('#panneau .option summary', { hasText: /remplaçant/i }).waitFor({ timeout: DELAI });
+  await page.locator('#panneau .resume-faits dt', { hasText: 'Conventionnement (remplaçant)' }).waitFor({ timeout: DELAI });
   assert.equal(await page.locator('#panneau .option').count(), 1, 'un seul statut une fois le profil choisi');
+  assert.match(await page.locator('#panneau .resume').innerText(), /situation conventionnelle du remplacé/);
   await capture(page, '06-profil');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+// Places whose panels are walked: every category, both schemes (avenant 7 and the
+// older avenant 5 of La Réunion), an ambiguous commune nouvelle, a former commune,
+// arrondissements of Paris, Lyon and Marseille and the cities themselves, each
+// overseas département, Corsica.
+const ECHANTILLON = ['15219', '01042', '01002', '75106', '97411', '97401', '08439', '01330', '75056', '69123', '13055',
+  '69383', '13201', '97129', '97209', '97302', '97611', '2A004'];
+
+// artefacts lists what a panel must never show: null, undefined, NaN, empty
+// headings or labels, a sentence said twice in the summary.
+async function artefacts(page) {
+  return page.evaluate(() => {
+    const p = document.getElementById('panneau');
+    const out = [];
+    const texte = p.textContent;
+    for (const mot of ['null', 'undefined', 'NaN', '[object']) if (texte.includes(mot)) out.push(`« ${mot} » dans le panneau`);
+    for (const e of p.querySelectorAll('h2, h3, h4, summary, dt, dd, li, .message, .categorie')) {
+      if (!e.textContent.trim()) out.push(`${e.tagName.toLowerCase()}.${e.className} vide`);
+    }
+    const vus = new Set();
+    for (const e of p.querySelectorAll('.resume p')) {
+      const t = e.textContent.trim();
+      if (vus.has(t)) out.push(`dit deux fois : ${t}`);
+      vus.add(t);
+    }
+    return out;
+  });
+}
+
+// resumeVisible says whether the summary of the panel is on screen, above the fold.
+async function resumeVisible(page) {
+  return page.evaluate(() => {
+    const r = document.querySelector('#panneau .resume').getBoundingClientRect();
+    return r.height > 0 && r.bottom <= window.innerHeight + 1;
+  });
+}
+
+test('aucun artefact dans les panneaux, avec et sans profil ; le résumé tient sur un écran de téléphone', { timeout: 10 * DELAI }, async () => {
+  const profils = [null, { statut: 'titulaire', debut_etudes: '2024' }, { statut: 'remplacant' }];
+  for (const [n, profil] of profils.entries()) {
+    const telephone = n === 1;
+    const { contexte, page, erreurs } = await ouvrir(telephone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1366, height: 850 } });
+    if (profil) await contexte.addInitScript((p) => localStorage.setItem('zonage-profil', JSON.stringify(p)), profil);
+    await carte(page);
+    for (const code of ECHANTILLON) {
+      await page.locator('#recherche').fill(code);
+      await page.locator('#recherche').press('Enter');
+      const attendu = code === '01330' ? '01187' : code;
+      const texte = await panneau(page, attendu);
+      const ou = `${code} ${profil ? JSON.stringify(profil) : 'sans profil'}`;
+      assert.deepEqual(await artefacts(page), [], ou);
+      const resume = await page.locator('#panneau .resume').innerText();
+      if (await page.locator('#panneau .resume .categorie').count()) {
+        assert.match(resume, /Conventionnement/i, ou);
+        assert.match(resume, /Aide/i, ou);
+        assert.match(resume, /(€|Pas d'aide conventionnelle ici)/, ou);
+        if (profil) assert.equal(await page.locator('#panneau .resume-conventionnement li').count(), 1, ou);
+      } else {
+        assert.match(resume, /(catégorie par arrondissement|la catégorie dépend de celle où se trouve le cabinet)/, ou);
+      }
+      assert.ok(await resumeVisible(page), `résumé hors de l'écran : ${ou}`);
+      assert.match(texte, /Vérifiez auprès de votre CPAM/, ou);
+      if (['15219', '75106', '08439', '75056'].includes(code)) await capture(page, `10-panneau-${code}${telephone ? '-telephone' : ''}${profil ? `-${profil.statut}` : ''}`);
+    }
+    // Paris, Lyon and Marseille are classified by arrondissement: the panel of one
+    // never says its city's arrondissements were classed with it.
+    await page.locator('#recherche').fill('75106');
+    await page.locator('#recherche').press('Enter');
+    await panneau(page, '75106');
+    await page.locator('#unite h3').waitFor({ state: 'attached', timeout: DELAI });
+    const unite = await page.locator('#unite').textContent();
+    assert.doesNotMatch(unite, /classées avec/);
+    assert.match(unite, /n'ont pas la même catégorie/);
+    assert.match(unite, /publiée pour l'arrondissement lui-même/);
+    assert.deepEqual(erreurs, []);
+    await contexte.close();
+  }
+});
+
+// centreSurligne is where the outline of the chosen place is drawn, in page pixels.
+async function centreSurligne(page) {
+  return page.evaluate(() => window.zonageLieuAffiche());
+}
+
+test('Entrée sur « Lyon » va à Lyon : contour, arrondissements, lien, Retour', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1366, height: 850 } });
+  await carte(page);
+  await page.locator('#recherche').fill('Lyon');
+  await page.locator('#recherche').press('Enter');
+  const texte = await panneau(page, '69123');
+  assert.match(texte, /Lyon est classée par arrondissement/);
+  assert.match(texte, /non prioritaire : 1er, 2e/);
+  assert.equal(await page.title(), 'Lyon (69123) — zonage kiné');
+  await page.waitForTimeout(1500);
+  const c = await centreSurligne(page);
+  const boite = await page.locator('#carte').boundingBox();
+  const panneauGauche = (await page.locator('#panneau').boundingBox()).x;
+  assert.ok(c && c.x > boite.x && c.x < panneauGauche && c.y > boite.y && c.y < boite.y + boite.height && c.l > 100, `Lyon cadrée hors du panneau : ${JSON.stringify(c)}`);
+  assert.equal(new URL(page.url()).searchParams.get('commune'), '69123');
+  await capture(page, '11-recherche-lyon');
+
+  // An arrondissement from the list, then Back returns to the city, Forward to it.
+  await page.locator('#panneau .liste-candidats button', { hasText: /^5e$/ }).click();
+  await panneau(page, '69385');
+  await page.goBack();
+  await panneau(page, '69123');
+  assert.equal(new URL(page.url()).searchParams.get('commune'), '69123');
+  await page.goForward();
+  await panneau(page, '69385');
+
+  // Nonsense: one message, the link and the panel unchanged.
+  const avant = page.url();
+  await page.locator('#recherche').fill('xqzwv qsdfg');
+  await page.locator('#recherche').press('Enter');
+  await page.locator('#erreur').waitFor({ state: 'visible', timeout: DELAI });
+  assert.match(await page.locator('#erreur').innerText(), /aucune commune ni adresse trouvée/);
+  assert.equal(await page.locator('#erreur:visible, .message:visible', { hasText: 'xqzwv' }).count(), 1);
+  assert.equal(page.url(), avant);
+  assert.match(await page.locator('#panneau-titre').innerText(), /69385/);
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('les suggestions nomment le département et le code postal ; un lien d\'adresse la retrouve', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1366, height: 850 } });
+  await carte(page);
+  await page.locator('#recherche').fill('Saint-Denis');
+  await page.locator('#suggestions li').first().waitFor({ timeout: DELAI });
+  const details = await page.locator('#suggestions .suggestion-detail').allInnerTexts();
+  assert.ok(details.some((d) => /La Réunion \(974\) · 974\d\d/.test(d)), details.join(' | '));
+  assert.ok(details.some((d) => /Seine-Saint-Denis \(93\) · 93\d\d\d/.test(d)), details.join(' | '));
+  await capture(page, '12-suggestions');
+  await page.keyboard.press('Escape');
+
+  await carte(page, `/?adresse=${encodeURIComponent('12 rue de Vaugirard Paris')}`);
+  const texte = await panneau(page, '75106');
+  assert.match(texte, /Adresse trouvée : 12 Rue de Vaugirard 75006 Paris/);
+  assert.equal(await page.locator('#recherche').inputValue(), '12 rue de Vaugirard Paris');
+  await page.waitForTimeout(1200);
+  const repere = await centreSurligne(page);
+  assert.ok(repere && repere.repere, 'un repère sur l\'adresse');
+
+  // With nothing chosen, the link follows the view.
+  await page.locator('#panneau-fermer').click();
+  await page.locator('#carte').focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('vue') === '1', null, { timeout: DELAI });
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('sur un téléphone : titre, consigne, territoires ; la feuille se tire et garde le lieu visible', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await carte(page);
+  assert.equal(await page.locator('.titre').innerText(), 'Zonage kiné');
+  assert.ok(await page.locator('#indication').isVisible());
+  assert.ok(await page.locator('#territoire').isVisible(), 'territoires sans ouvrir la légende');
+  await capture(page, '13-telephone-accueil');
+  await page.locator('#recherche').fill('Salers');
+  await page.locator('#suggestions li').first().waitFor({ timeout: DELAI });
+  await page.locator('#suggestions li').first().tap();
+  await panneau(page, '15219');
+  await page.waitForTimeout(1500);
+  const feuille = await page.locator('#panneau').boundingBox();
+  const c = await centreSurligne(page);
+  assert.ok(c && c.y < feuille.y && c.y > 100, `Salers au-dessus de la feuille : ${JSON.stringify({ c, feuille })}`);
+  assert.ok(await resumeVisible(page));
+  await capture(page, '13b-telephone-salers');
+
+  // Drag the sheet up to full height, then down to a peek.
+  const tete = await page.locator('.panneau-tete').boundingBox();
+  const tirer = async (dy) => {
+    await page.mouse.move(tete.x + tete.width / 2, tete.y + 20);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(tete.x + tete.width / 2, tete.y + 20 + (dy * i) / 8);
+    await page.mouse.up();
+    await page.waitForTimeout(400);
+  };
+  await tirer(-500);
+  assert.equal(await page.locator('#panneau').getAttribute('data-cran'), 'plein');
+  await capture(page, '13c-telephone-feuille-pleine');
+  const haute = await page.locator('.panneau-tete').boundingBox();
+  tete.y = haute.y;
+  await tirer(600);
+  assert.equal(await page.locator('#panneau').getAttribute('data-cran'), 'apercu');
+  await page.locator('#panneau-poignee').tap();
+  assert.equal(await page.locator('#panneau').getAttribute('data-cran'), 'moitie');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('un point en mer entre les îles de la Guadeloupe dit « en mer » et la commune la plus proche', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1366, height: 850 } });
+  await carte(page, '/?lat=16.0&lon=-61.4&zoom=10');
+  await page.locator('#panneau-titre', { hasText: 'En mer' }).waitFor({ timeout: DELAI });
+  const texte = await page.locator('#panneau .resume').innerText();
+  assert.match(texte, /en mer : aucune commune à moins de 1000 m ; la plus proche est Saint-Louis \(97126\), à 9,2 km/);
+  assert.deepEqual(await artefacts(page), []);
+  await capture(page, '14-en-mer');
+  await page.locator('#panneau button', { hasText: 'Voir Saint-Louis (97126)' }).click();
+  await panneau(page, '97126');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('pas de liseré blanc entre les communes à partir du zoom 12', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1366, height: 850 } });
+  for (const [lieu, zoom] of [['lat=45.14&lon=2.49', 12], ['lat=45.76&lon=4.84', 14]]) {
+    await carte(page, `/?${lieu}&zoom=${zoom}&vue=1`);
+    await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+    // Inland, every pixel of the colour tiles is painted: none lets the pale
+    // background show between two communes.
+    const trous = await page.evaluate(() => {
+      let n = 0;
+      for (const c of document.querySelectorAll('.leaflet-layer')[0].querySelectorAll('canvas')) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] < 128) n++;
+      }
+      return n;
+    });
+    assert.equal(trous, 0, `pixels non peints au zoom ${zoom} (${lieu})`);
+  }
+  await capture(page, '15-sans-liseres-lyon-z14');
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/paulmach/orb"
+
+	"zonage/geo/geotest"
 )
 
 // Hand-made shapes sit around lon 2, lat 45, where one degree of longitude
@@ -322,7 +324,7 @@ func TestInteriorPoint(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p := InteriorPoint(tc.shape)
+			p := geotest.InteriorPoint(tc.shape)
 			poly := tc.shape[tc.part]
 			if onRing(poly[0], p) {
 				t.Fatalf("InteriorPoint = %v is on the outer ring", p)
@@ -342,12 +344,12 @@ func TestInteriorPoint(t *testing.T) {
 	}
 
 	t.Run("degenerate", func(t *testing.T) {
-		if got := InteriorPoint(nil); got != (orb.Point{}) {
-			t.Errorf("InteriorPoint(nil) = %v, want zero point", got)
+		if got := geotest.InteriorPoint(nil); got != (orb.Point{}) {
+			t.Errorf("geotest.InteriorPoint(nil) = %v, want zero point", got)
 		}
 		flat := orb.MultiPolygon{{orb.Ring{{2, testLat}, {2.01, testLat}, {2, testLat}}}}
-		if got := InteriorPoint(flat); got != (orb.Point{2, testLat}) {
-			t.Errorf("InteriorPoint(flat) = %v, want its first vertex", got)
+		if got := geotest.InteriorPoint(flat); got != (orb.Point{2, testLat}) {
+			t.Errorf("geotest.InteriorPoint(flat) = %v, want its first vertex", got)
 		}
 	})
 }

@@ -18,6 +18,9 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"zonage/geo/geotest"
+
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 )
@@ -225,7 +228,7 @@ func TestInteriorPointResolvesToItsOutline(t *testing.T) {
 	d := loadFrance(t)
 	failures := 0
 	for i, o := range d.outlines {
-		p := InteriorPoint(o.shape)
+		p := geotest.InteriorPoint(o.shape)
 		if got := d.index.Locate(p, Options{}); got != (Hit{ID: i, Inside: true}) {
 			failures++
 			if failures <= 20 {
@@ -483,7 +486,7 @@ func BenchmarkLocate(b *testing.B) {
 	d := loadFrance(b)
 	points := make([]orb.Point, len(d.shapes))
 	for i, s := range d.shapes {
-		points[i] = InteriorPoint(s)
+		points[i] = geotest.InteriorPoint(s)
 	}
 	opt := Options{MaxDistanceMeters: 1000}
 	warmUp(d.index, points, opt)
@@ -557,7 +560,7 @@ func TestLocateConcurrentFirstUse(t *testing.T) {
 	points := make([]orb.Point, 3000)
 	for i := range points {
 		if i%2 == 0 {
-			points[i] = InteriorPoint(d.shapes[rng.IntN(len(d.shapes))])
+			points[i] = geotest.InteriorPoint(d.shapes[rng.IntN(len(d.shapes))])
 		} else {
 			points[i] = orb.Point{
 				metroBound.Min[0] + rng.Float64()*(metroBound.Max[0]-metroBound.Min[0]),

@@ -24,8 +24,8 @@ import (
 func BuildAddressData(communes []COGCommune, former map[string]zones.FormerCommune, laPoste []LaPosteRow, ban []BANRow) (*address.Data, []string) {
 	d := &address.Data{}
 	var notes []string
-	kinds := map[string]string{"commune-actuelle": address.KindCommune, "arrondissement-municipal": address.KindArrondissement,
-		"commune-deleguee": address.KindDeleguee, "commune-associee": address.KindAssociee}
+	kinds := map[zones.CommuneType]address.Kind{zones.CommuneActuelle: address.KindCommune, zones.ArrondissementMunicipal: address.KindArrondissement,
+		zones.CommuneDeleguee: address.KindDeleguee, zones.CommuneAssociee: address.KindAssociee}
 	current := map[string]int{}     // place code -> index in d.Communes
 	attached := map[string]string{} // déléguée or associée code -> its commune
 	for _, c := range communes {

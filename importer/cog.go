@@ -11,17 +11,17 @@ import (
 
 // decoupageCommune is one object of @etalab/decoupage-administratif communes.json.
 type decoupageCommune struct {
-	Code         string   `json:"code"`
-	Nom          string   `json:"nom"`
-	Type         string   `json:"type"`
-	Zone         string   `json:"zone"`
-	Departement  string   `json:"departement"`
-	Region       string   `json:"region"`
-	CodesPostaux []string `json:"codesPostaux"`
-	Population   int      `json:"population"`
-	AnciensCodes []string `json:"anciensCodes"`
-	ChefLieu     string   `json:"chefLieu"`
-	Commune      string   `json:"commune"`
+	Code         string            `json:"code"`
+	Nom          string            `json:"nom"`
+	Type         zones.CommuneType `json:"type"`
+	Zone         string            `json:"zone"`
+	Departement  string            `json:"departement"`
+	Region       string            `json:"region"`
+	CodesPostaux []string          `json:"codesPostaux"`
+	Population   int               `json:"population"`
+	AnciensCodes []string          `json:"anciensCodes"`
+	ChefLieu     string            `json:"chefLieu"`
+	Commune      string            `json:"commune"`
 }
 
 // ReadDecoupageCommunes reads the communes.json of @etalab/decoupage-administratif:
@@ -42,7 +42,7 @@ func ReadDecoupageCommunes(path string) ([]COGCommune, error) {
 			return nil, &InputError{File: path, Field: "code", Value: c.Code, Reason: fmt.Sprintf("objet %d : code INSEE invalide", i+1)}
 		}
 		parent := c.ChefLieu
-		if c.Type == "arrondissement-municipal" {
+		if c.Type == zones.ArrondissementMunicipal {
 			parent = c.Commune
 		}
 		out = append(out, COGCommune{Code: c.Code, Name: c.Nom, Type: c.Type, Zone: c.Zone, Departement: c.Departement,

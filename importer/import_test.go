@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"zonage/geo"
+	"zonage/geo/geotest"
 	"zonage/zones"
 )
 
@@ -131,7 +131,7 @@ func TestEveryOutlineInteriorPoint(t *testing.T) {
 	}
 	var wrong []string
 	for i, c := range snap.Dataset.Communes {
-		p := geo.InteriorPoint(snap.Polygons[i])
+		p := geotest.InteriorPoint(snap.Polygons[i])
 		r, err := res.ResolvePoint(p[1], p[0])
 		if err != nil {
 			t.Fatal(err)
@@ -336,7 +336,7 @@ func BenchmarkResolvePoint(b *testing.B) {
 	snap, res := fullImport(b)
 	points := make([][2]float64, len(snap.Polygons))
 	for i, p := range snap.Polygons {
-		ip := geo.InteriorPoint(p)
+		ip := geotest.InteriorPoint(p)
 		points[i] = [2]float64{ip[1], ip[0]}
 	}
 	b.ReportAllocs()

@@ -48,7 +48,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 	for _, c := range in.cog[newest] {
 		// A commune déléguée may share its code with its commune nouvelle: keep the
 		// commune-actuelle entry for that code.
-		if prev, ok := r.current[c.Code]; ok && prev.Type == "commune-actuelle" {
+		if prev, ok := r.current[c.Code]; ok && prev.Type == zones.CommuneActuelle {
 			continue
 		}
 		r.current[c.Code] = c
@@ -66,7 +66,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		ParentNames:     map[string]string{},
 	}
 	for _, c := range in.cog[newest] {
-		if c.Type == "arrondissement-municipal" && c.Parent != "" {
+		if c.Type == zones.ArrondissementMunicipal && c.Parent != "" {
 			ds.Arrondissements[c.Parent] = append(ds.Arrondissements[c.Parent], c.Code)
 			if p, ok := r.current[c.Parent]; ok {
 				ds.ParentNames[c.Parent] = p.Name
@@ -165,7 +165,7 @@ func (r *reconciler) dropParentOutlines() {
 	}
 	parents := map[string]bool{}
 	for _, c := range r.current {
-		if c.Type == "arrondissement-municipal" && have[c.Code] {
+		if c.Type == zones.ArrondissementMunicipal && have[c.Code] {
 			parents[c.Parent] = true
 		}
 	}
@@ -200,7 +200,7 @@ func (r *reconciler) buildHistory() {
 			for _, old := range c.FormerCodes {
 				set(old, c.Code)
 			}
-			if (c.Type == "commune-deleguee" || c.Type == "commune-associee") && c.Parent != "" {
+			if (c.Type == zones.CommuneDeleguee || c.Type == zones.CommuneAssociee) && c.Parent != "" {
 				set(c.Code, c.Parent)
 			}
 		}
@@ -498,7 +498,7 @@ func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 	if m, ok := r.current[f.Code]; ok {
 		c.Name, c.Type, c.Departement, c.Region = m.Name, m.Type, m.Departement, m.Region
 		c.Population, c.Postcodes = m.Population, m.Postcodes
-		if m.Type == "arrondissement-municipal" {
+		if m.Type == zones.ArrondissementMunicipal {
 			c.Parent = m.Parent
 		}
 	} else {
@@ -556,7 +556,7 @@ func (r *reconciler) buildFormer(ds *zones.Dataset) {
 		f := zones.FormerCommune{Code: old, Current: cur}
 		if z, ok := ds.Zonage[old]; ok && z[0].Name != "" {
 			f.Name = z[0].Name
-		} else if c, ok := r.current[old]; ok && c.Type != "commune-actuelle" {
+		} else if c, ok := r.current[old]; ok && c.Type != zones.CommuneActuelle {
 			f.Name = c.Name
 		} else {
 			f.Name = names[old]
@@ -700,7 +700,7 @@ func (r *reconciler) zonageCOG(f *ZonageFile) string {
 	for _, year := range sortedKeys(r.in.cog) {
 		codes := map[string]bool{}
 		for _, c := range r.in.cog[year] {
-			if c.Type == "commune-actuelle" || c.Type == "arrondissement-municipal" {
+			if c.Type == zones.CommuneActuelle || c.Type == zones.ArrondissementMunicipal {
 				codes[c.Code] = true
 			}
 		}

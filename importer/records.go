@@ -52,7 +52,7 @@ type PolygonFeature struct {
 type COGCommune struct {
 	Code        string
 	Name        string
-	Type        string // commune-actuelle, commune-deleguee, commune-associee, arrondissement-municipal
+	Type        zones.CommuneType
 	Zone        string // metro, drom, com
 	Departement string
 	Region      string

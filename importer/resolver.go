@@ -24,7 +24,7 @@ type addressMatcher struct{ m *address.Matcher }
 
 func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 	r := a.m.Match(address.Query{Text: q.Text, Street: q.Street, Postcode: q.Postcode, City: q.City, Citycode: q.Citycode})
-	out := zones.AddressMatch{Status: zones.Status(r.Status), Level: zones.AddressLevel(r.Level), Code: r.Code,
+	out := zones.AddressMatch{Status: matchStatus(r.Status), Level: matchLevel(r.Level), Code: r.Code,
 		Score: r.Score, Lat: r.Lat, Lon: r.Lon, Label: r.Label, Warnings: r.Warnings}
 	if r.Former != "" {
 		// The query named a former commune or a commune déléguée: zonages older than
@@ -44,6 +44,31 @@ func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 		out.Message = "adresse ambiguë"
 	}
 	return out
+}
+
+// matchStatus maps the matcher's outcome to the domain's: the words happen to be
+// the same today, but each package owns its own.
+func matchStatus(s address.Status) zones.Status {
+	switch s {
+	case address.StatusOK:
+		return zones.StatusOK
+	case address.StatusAmbiguous:
+		return zones.StatusAmbiguous
+	}
+	return zones.StatusNotFound
+}
+
+// matchLevel maps the matcher's precision to the domain's; nothing found has none.
+func matchLevel(l address.Level) zones.AddressLevel {
+	switch l {
+	case address.LevelHouseNumber:
+		return zones.LevelHouseNumber
+	case address.LevelStreet:
+		return zones.LevelStreet
+	case address.LevelMunicipality:
+		return zones.LevelMunicipality
+	}
+	return ""
 }
 
 // Resolver builds the spatial index over the snapshot's outlines, and the address

@@ -26,7 +26,9 @@ import (
 //	payload: section count u32, then per section: name length u8, name, length u64, bytes
 //
 // Sections: "meta" (JSON provenance, readable on its own), "data" (gob of the
-// communes and assignments), "geom" (outlines as fixed-point coordinates). CRC-32C
+// communes and assignments), "geom" (outlines as fixed-point coordinates), and,
+// when the import had postcode or address sources, "addr" (gob of the address
+// matcher's tables). The first three are required. CRC-32C
 // is checked on every load: it is hardware-accelerated, so a 30 MB file costs a few
 // milliseconds, and it catches truncation and bit rot.
 const (
@@ -192,19 +194,6 @@ func ReadSnapshotFile(path string) (*Snapshot, error) {
 		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
 	}
 	return DecodeSnapshot(b, path)
-}
-
-// ReadSnapshotMeta reads only the provenance of a snapshot, after checking it.
-func ReadSnapshotMeta(b []byte, name string) (zones.Meta, error) {
-	secs, err := snapshotSections(b, name)
-	if err != nil {
-		return zones.Meta{}, err
-	}
-	var m zones.Meta
-	if err := json.Unmarshal(secs["meta"], &m); err != nil {
-		return m, snapshotErr(name, "section meta illisible (%v)", err)
-	}
-	return m, nil
 }
 
 func snapshotSections(b []byte, name string) (map[string][]byte, error) {

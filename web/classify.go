@@ -283,9 +283,9 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 		score = 1
 	}
 	v[3] = strconv.FormatFloat(score, 'f', 2, 64)
-	v[5] = m.Level
+	v[5] = string(m.Level)
 	if v[5] == "" {
-		v[5] = "municipality"
+		v[5] = string(zones.LevelMunicipality)
 	}
 	v[8] = res.Commune.Name
 	if len(res.Commune.Postcodes) == 1 {

@@ -52,6 +52,7 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
+	withCity(st.Resolver.Dataset, &res)
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
 	}
@@ -59,6 +60,8 @@ func (s *Server) handleCommune(c *gin.Context) {
 	if withGeometry && res.Commune != nil && st.Outline != nil {
 		if g, ok := st.Outline(res.Commune.Code); ok {
 			ans.Geometry = geojson.NewGeometry(g)
+		} else if g, ok := st.cityOutline(res.Commune.Code); ok {
+			ans.Geometry = g
 		}
 	}
 	c.JSON(http.StatusOK, ans)

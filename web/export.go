@@ -61,7 +61,7 @@ func (ec *exportCache) get(st *State, format string) (*exportFile, error) {
 		ec.dir = dir
 	}
 	old := ec.files[format]
-	f := &exportFile{key: key, done: make(chan struct{}), path: filepath.Join(ec.dir, strings.ReplaceAll(key, "/", "_")+"."+format)}
+	f := &exportFile{key: key, done: make(chan struct{}), path: filepath.Join(ec.dir, "zonage-communes-"+strings.ReplaceAll(key, "/", "_"))}
 	ec.files[format] = f
 	ec.mu.Unlock()
 
@@ -84,6 +84,16 @@ func (ec *exportCache) get(st *State, format string) (*exportFile, error) {
 		os.Remove(old.path + ".gz")
 	}
 	return f, f.err
+}
+
+// removeAll deletes the export files when the server stops.
+func (ec *exportCache) removeAll() {
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	if ec.dir != "" {
+		os.RemoveAll(ec.dir)
+		ec.dir, ec.files = "", nil
+	}
 }
 
 func gzipFile(src, dst string) error {

@@ -23,7 +23,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/simplify"
 
 	"zonage/zones"
 )
@@ -382,17 +381,7 @@ func (md *mapData) departementBorders() ([]orb.LineString, []orb.Bound) {
 
 // catchmentOutline returns the outer boundary of a catchment's communes.
 func (md *mapData) catchmentOutline(key string) orb.MultiLineString {
-	md.outlinesMu.Lock()
-	defer md.outlinesMu.Unlock()
-	if o, ok := md.catchmentOutlines[key]; ok {
-		return o
-	}
-	o := borders(md.polys, md.catchments[key], func(int) int { return 0 })
-	// About 10 m: the outline is drawn over the commune outlines, whose own
-	// precision is 30 m, and a large bassin de vie stays a few kilobytes.
-	o = simplify.DouglasPeucker(0.0001).MultiLineString(o)
-	md.catchmentOutlines[key] = o
-	return o
+	return md.outline(key, md.catchments[key])
 }
 
 type mapClassCount struct {

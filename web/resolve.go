@@ -35,8 +35,13 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
+	withCity(st.Resolver.Dataset, &res)
 	if withOptions {
 		st.Resolver.FillOptions(&res, profile)
+	}
+	if q.HasPoint {
+		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))
+		return
 	}
 	c.JSON(http.StatusOK, res)
 }

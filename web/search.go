@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"zonage/zones"
 )
 
 // handleSearch answers GET /api/v1/search?q=&limit= with completions over
@@ -47,5 +49,28 @@ func (s *Server) handleSearch(c *gin.Context) {
 	if out == nil {
 		out = []Suggestion{}
 	}
+	placeSuggestions(st.Resolver.Dataset, out)
 	c.JSON(http.StatusOK, gin.H{"query": q, "results": out})
+}
+
+// placeSuggestions adds to each suggestion its commune's département and, when
+// the commune has one postcode or the suggestion none, a postcode: what tells
+// apart two communes of one name.
+func placeSuggestions(ds *zones.Dataset, out []Suggestion) {
+	for i := range out {
+		s := &out[i]
+		c, ok := ds.CommuneByCode(s.Code)
+		if !ok {
+			if ref, ok := cityByArrondissements(ds, s.Code); ok {
+				s.Departement = &DepartementRef{Code: ref.Departement, Name: departementName(ref.Departement)}
+			}
+			continue
+		}
+		if c.Departement != "" {
+			s.Departement = &DepartementRef{Code: c.Departement, Name: departementName(c.Departement)}
+		}
+		if s.Postcode == "" && s.Kind != "street" && len(c.Postcodes) > 0 {
+			s.Postcode = c.Postcodes[0]
+		}
+	}
 }

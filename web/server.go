@@ -126,6 +126,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 	if err != nil {
 		return err
 	}
+	defer s.exports.removeAll()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -12,15 +12,23 @@ import (
 
 // Suggestion is one autocomplete entry.
 type Suggestion struct {
-	Kind     string  `json:"kind"` // commune, arrondissement, street
-	Code     string  `json:"code"` // INSEE code of the commune
-	Label    string  `json:"label"`
-	Postcode string  `json:"postcode,omitempty"`
-	Score    float64 `json:"score"`
+	Kind     string `json:"kind"` // commune, arrondissement, street
+	Code     string `json:"code"` // INSEE code of the commune
+	Label    string `json:"label"`
+	Postcode string `json:"postcode,omitempty"`
+	// Departement is the commune's département, code and name.
+	Departement *DepartementRef `json:"departement,omitempty"`
+	Score       float64         `json:"score"`
 	// Lat and Lon are a point to fly to (a street's middle or the commune's point);
 	// zero when unknown.
 	Lat float64 `json:"lat,omitempty"`
 	Lon float64 `json:"lon,omitempty"`
+}
+
+// DepartementRef names a département.
+type DepartementRef struct {
+	Code string `json:"code"`
+	Name string `json:"name,omitempty"`
 }
 
 // State is everything the handlers answer from: one dataset version. It is never

@@ -5,18 +5,30 @@ import (
 	"time"
 )
 
+// CommuneType is the kind of a place in the Code officiel géographique, as the
+// INSEE and @etalab/decoupage-administratif name it.
+type CommuneType string
+
+// The COG types of places.
+const (
+	CommuneActuelle         CommuneType = "commune-actuelle"
+	ArrondissementMunicipal CommuneType = "arrondissement-municipal" // of Paris, Lyon or Marseille
+	CommuneDeleguee         CommuneType = "commune-deleguee"         // a former commune inside a commune nouvelle
+	CommuneAssociee         CommuneType = "commune-associee"         // a former commune associated with another
+)
+
 // Commune is a current commune (or arrondissement municipal for Paris, Lyon and
 // Marseille, the granularity of the kiné zonage) that has an outline in the index.
 type Commune struct {
-	Code        string     `json:"code"`
-	Name        string     `json:"name"`
-	Type        string     `json:"type,omitempty"` // commune-actuelle or arrondissement-municipal
-	Departement string     `json:"departement,omitempty"`
-	Region      string     `json:"region,omitempty"` // INSEE region code
-	Parent      string     `json:"parent,omitempty"` // Paris, Lyon or Marseille for an arrondissement
-	Population  int        `json:"population,omitempty"`
-	Postcodes   []string   `json:"postcodes,omitempty"`
-	Catchment   *Catchment `json:"catchment,omitempty"`
+	Code        string      `json:"code"`
+	Name        string      `json:"name"`
+	Type        CommuneType `json:"type,omitempty"` // CommuneActuelle or ArrondissementMunicipal
+	Departement string      `json:"departement,omitempty"`
+	Region      string      `json:"region,omitempty"` // INSEE region code
+	Parent      string      `json:"parent,omitempty"` // Paris, Lyon or Marseille for an arrondissement
+	Population  int         `json:"population,omitempty"`
+	Postcodes   []string    `json:"postcodes,omitempty"`
+	Catchment   *Catchment  `json:"catchment,omitempty"`
 	// ZonageCodes are the codes of the zonage source that cover this commune: its
 	// own code, or the former communes it was formed from when the zonage predates
 	// a merger. Several codes with different categories make the commune ambiguous.

@@ -93,7 +93,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		return Resolution{}, &InputError{Field: "adresse", Value: truncateRunes(q.Text+q.Street, 40), Reason: "adresse trop longue (1 000 caractères au plus)"}
 	}
 	m := r.Addresses.MatchAddress(q)
-	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: string(m.Level),
+	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: m.Level,
 		Label: m.Label, Lat: m.Lat, Lon: m.Lon, Warnings: m.Warnings}
 	if m.Level == LevelHouseNumber || m.Level == LevelStreet {
 		match.Precision = PrecisionAddress

@@ -2,7 +2,6 @@ package zones
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -186,13 +185,6 @@ func foldName(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// Regions lists the known regions sorted by code.
-func Regions() []Region {
-	out := append([]Region(nil), embedded().regions...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
 }
 
 // RegionByCode finds a region by its INSEE code ("84").

@@ -29,14 +29,14 @@ func TestRegionLookup(t *testing.T) {
 	if _, ok := RegionByName("Atlantide"); ok {
 		t.Fatal("unknown region found")
 	}
-	if n := len(Regions()); n != 18 {
+	if n := len(embedded().regions); n != 18 {
 		t.Fatalf("%d regions, want 13 metropolitan + 5 overseas", n)
 	}
 }
 
 // Every regional date rests on a known source key; the table refuses the others.
 func TestRegionsTableValidation(t *testing.T) {
-	for _, r := range Regions() {
+	for _, r := range embedded().regions {
 		for _, a := range []*RegionArrete{r.Current, r.Previous} {
 			if a == nil {
 				continue

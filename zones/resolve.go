@@ -55,11 +55,11 @@ type Match struct {
 	Score     float64 `json:"score,omitempty"`
 	// Level, Label and the point say what an address query matched: an address point
 	// ("housenumber"), a street or a municipality.
-	Level    string   `json:"level,omitempty"`
-	Label    string   `json:"label,omitempty"`
-	Lat      float64  `json:"lat,omitempty"`
-	Lon      float64  `json:"lon,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Level    AddressLevel `json:"level,omitempty"`
+	Label    string       `json:"label,omitempty"`
+	Lat      float64      `json:"lat,omitempty"`
+	Lon      float64      `json:"lon,omitempty"`
+	Warnings []string     `json:"warnings,omitempty"`
 }
 
 // RegionRef names a region.
@@ -70,14 +70,14 @@ type RegionRef struct {
 
 // CommuneRef is the commune part of an answer.
 type CommuneRef struct {
-	Code        string    `json:"code"`
-	Name        string    `json:"name"`
-	Type        string    `json:"type,omitempty"`
-	Departement string    `json:"departement,omitempty"`
-	Region      RegionRef `json:"region"`
-	Parent      string    `json:"parent,omitempty"`
-	Population  int       `json:"population,omitempty"`
-	Postcodes   []string  `json:"postcodes,omitempty"`
+	Code        string      `json:"code"`
+	Name        string      `json:"name"`
+	Type        CommuneType `json:"type,omitempty"`
+	Departement string      `json:"departement,omitempty"`
+	Region      RegionRef   `json:"region"`
+	Parent      string      `json:"parent,omitempty"`
+	Population  int         `json:"population,omitempty"`
+	Postcodes   []string    `json:"postcodes,omitempty"`
 }
 
 // ZonageAnswer is a category with everything needed to trust it.

@@ -165,17 +165,3 @@ func (t *rulesTable) aid(code string) *aidRule {
 type Rules struct {
 	table *rulesTable
 }
-
-// ParseRules reads and checks a rules file in the format of the embedded one, against
-// the embedded bibliography and regions; name is the file named in its errors.
-func ParseRules(yamlText []byte, name string) (*Rules, error) {
-	t, err := loadTables()
-	if err != nil {
-		return nil, err
-	}
-	table, err := parseRules(yamlText, name, t.sources, t.regionCodes())
-	if err != nil {
-		return nil, err
-	}
-	return &Rules{table}, nil
-}

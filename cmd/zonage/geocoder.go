@@ -30,7 +30,7 @@ func (f *geocoderFlags) apply(res *zones.Resolver) error {
 	case "", "hors-ligne", "offline":
 		return nil
 	case "ban":
-		res.Addresses = banMatcher{client: bangeocoder.New(f.url, bangeocoder.WithUserAgent("zonage"))}
+		res.Addresses = banMatcher{client: &bangeocoder.Client{BaseURL: f.url, UserAgent: "zonage"}}
 		return nil
 	}
 	return usageErr("--geocoder « %s » : hors-ligne ou ban attendu", f.kind)
@@ -71,9 +71,9 @@ func (b banMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 		m.Code = r.OldCitycode
 	}
 	switch r.Type {
-	case "housenumber":
+	case bangeocoder.TypeHouseNumber:
 		m.Level = zones.LevelHouseNumber
-	case "street", "locality":
+	case bangeocoder.TypeStreet, bangeocoder.TypeLocality:
 		m.Level = zones.LevelStreet
 	default:
 		m.Level = zones.LevelMunicipality

@@ -136,7 +136,8 @@ func printResolution(w io.Writer, r zones.Resolution) {
 	case zones.MethodFormerCode:
 		fmt.Fprintln(w, "Trouvé par : code d'une ancienne commune")
 	case zones.MethodAddress:
-		level := map[string]string{"housenumber": "adresse (numéro dans la voie)", "street": "voie (numéro introuvable)", "municipality": "commune"}[r.Match.Level]
+		level := map[zones.AddressLevel]string{zones.LevelHouseNumber: "adresse (numéro dans la voie)", zones.LevelStreet: "voie (numéro introuvable)",
+			zones.LevelMunicipality: "commune"}[r.Match.Level]
 		if level == "" {
 			level = "adresse"
 		}

@@ -8,7 +8,7 @@ import (
 
 // communeMatch is the commune part of an answer.
 type communeMatch struct {
-	status   string
+	status   Status
 	places   []scoredPlace // the answer (ok) or the candidates (ambigu); lives in the scratch
 	city     int32         // Paris, Lyon or Marseille when the arrondissement is missing; -1 otherwise
 	cand     int           // the city reading retained; -1 when none

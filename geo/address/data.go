@@ -1,11 +1,14 @@
 package address
 
-// Kinds of Commune entries.
+// Kind is what a Commune entry is.
+type Kind string
+
+// The kinds of Commune entries.
 const (
-	KindCommune        = "commune"        // current commune
-	KindArrondissement = "arrondissement" // arrondissement municipal of Paris, Lyon or Marseille
-	KindDeleguee       = "deleguee"       // commune déléguée: a name inside a current commune
-	KindAssociee       = "associee"       // commune associée: a name inside a current commune
+	KindCommune        Kind = "commune"        // current commune
+	KindArrondissement Kind = "arrondissement" // arrondissement municipal of Paris, Lyon or Marseille
+	KindDeleguee       Kind = "deleguee"       // commune déléguée: a name inside a current commune
+	KindAssociee       Kind = "associee"       // commune associée: a name inside a current commune
 )
 
 // Data is everything the matcher is built from. It is made of plain values so it
@@ -31,7 +34,7 @@ type Data struct {
 type Commune struct {
 	Code string // INSEE code
 	Name string // official name, e.g. "Paris 6e Arrondissement"
-	Kind string // KindCommune, KindArrondissement, KindDeleguee or KindAssociee
+	Kind Kind
 	// Parent is 75056, 69123 or 13055 for an arrondissement, the current commune for
 	// a déléguée or associée, and empty for a commune.
 	Parent      string

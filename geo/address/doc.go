@@ -2,7 +2,7 @@
 // point, that a French postal address designates — offline, from the La Poste
 // postcode base, the COG commune list and the BAN, in microseconds.
 //
-// It owns the normalisation of French names and address lines (Normalize) and
+// It owns the normalisation of French names and address lines (AppendNormalized) and
 // the matching (Matcher). It knows no file format and no zonage: the importer
 // turns the sources into a Data, which is stored in the snapshot; NewMatcher
 // builds the indexes from it at every start.

@@ -6,10 +6,10 @@ import (
 	"zonage/geo/address"
 )
 
-func ExampleNormalize() {
-	fmt.Println(address.Normalize("12bis, bd St-Germain"))
-	fmt.Println(address.Normalize("75006 PARIS CEDEX 06"))
-	fmt.Println(address.Normalize("Paris 6ème arrondissement"))
+func ExampleAppendNormalized() {
+	fmt.Println(string(address.AppendNormalized(nil, "12bis, bd St-Germain")))
+	fmt.Println(string(address.AppendNormalized(nil, "75006 PARIS CEDEX 06")))
+	fmt.Println(string(address.AppendNormalized(nil, "Paris 6ème arrondissement")))
 	// Output:
 	// 12 B BOULEVARD SAINT GERMAIN
 	// 75006 PARIS

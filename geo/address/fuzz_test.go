@@ -33,23 +33,23 @@ var fuzzSeeds = []string{
 	"PARIS PARIS PARIS 6 E E ARR",
 }
 
-// FuzzNormalize checks that Normalize never panics, writes only upper-case ASCII
+// FuzzNormalize checks that AppendNormalized never panics, writes only upper-case ASCII
 // words separated by single spaces, and is idempotent.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Normalize(s)
+		got := normalize(s)
 		if strings.HasPrefix(got, " ") || strings.HasSuffix(got, " ") || strings.Contains(got, "  ") {
-			t.Fatalf("Normalize(%q) = %q: bad spacing", s, got)
+			t.Fatalf("normalize(%q) = %q: bad spacing", s, got)
 		}
 		for i := 0; i < len(got); i++ {
 			if c := got[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
-				t.Fatalf("Normalize(%q) = %q: byte %q", s, got, c)
+				t.Fatalf("normalize(%q) = %q: byte %q", s, got, c)
 			}
 		}
-		if again := Normalize(got); again != got {
+		if again := normalize(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
 	})

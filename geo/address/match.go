@@ -5,18 +5,24 @@ import (
 	"slices"
 )
 
-// Statuses of a Result, the values of the zonage_statut column.
+// Status is the outcome of a match.
+type Status string
+
+// The statuses of a Result.
 const (
-	StatusOK        = "ok"
-	StatusAmbiguous = "ambigu"
-	StatusNotFound  = "introuvable"
+	StatusOK        Status = "ok"
+	StatusAmbiguous Status = "ambigu"
+	StatusNotFound  Status = "introuvable"
 )
 
-// Levels of a Result: how precise the match is.
+// Level is how precise a match is.
+type Level string
+
+// The levels of a Result, in the words of the BAN.
 const (
-	LevelHouseNumber  = "housenumber"
-	LevelStreet       = "street"
-	LevelMunicipality = "municipality"
+	LevelHouseNumber  Level = "housenumber"
+	LevelStreet       Level = "street"
+	LevelMunicipality Level = "municipality"
 )
 
 // Query is a place to find: a free-text address, or its parts, or both (the parts
@@ -31,8 +37,8 @@ type Query struct {
 
 // Result is the answer to a Query.
 type Result struct {
-	Status string // StatusOK, StatusAmbiguous or StatusNotFound
-	Level  string // LevelHouseNumber, LevelStreet or LevelMunicipality; empty when nothing was found
+	Status Status
+	Level  Level  // LevelHouseNumber, LevelStreet or LevelMunicipality; empty when nothing was found
 	Code   string // INSEE code of the commune or arrondissement; for Paris, Lyon or Marseille without arrondissement, the city
 	Name   string
 	// Former is the code of the commune déléguée, associée or former commune
@@ -54,7 +60,7 @@ type Candidate struct {
 	Code        string
 	Name        string // commune name; for a street, "Rue de Vaugirard, Paris 6e Arrondissement"
 	Departement string
-	Level       string // LevelMunicipality or LevelStreet
+	Level       Level // LevelMunicipality or LevelStreet
 	// Score is the similarity of the place's name to the query's, 0…1 (0 when
 	// only a postcode was given); for Suggest, the share of the name typed.
 	Score    float64

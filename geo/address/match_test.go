@@ -12,11 +12,13 @@ import (
 
 // want is what a test expects of a Result; empty fields are not checked.
 type want struct {
-	status, level, code, former string
-	candidates                  []string // codes, in order
-	warning                     string   // a fragment of one of the warnings
-	label                       string
-	fuzzy                       bool // the score is below 1
+	status       Status
+	level        Level
+	code, former string
+	candidates   []string // codes, in order
+	warning      string   // a fragment of one of the warnings
+	label        string
+	fuzzy        bool // the score is below 1
 }
 
 func check(t *testing.T, q Query, got Result, w want) {

@@ -6,7 +6,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Normalize returns the canonical form in which names and address lines are
+// AppendNormalized appends to dst the canonical form in which names and address lines are
 // compared:
 //
 //   - upper-case ASCII letters and digits separated by single spaces: accents are
@@ -23,13 +23,8 @@ import (
 //     "Paris VI" → "PARIS 06"; "Lyon 3eme" → "LYON 03";
 //   - a house number keeps its indice as a letter after it: "12bis" and "12 BIS"
 //     → "12 B", "12 ter" → "12 T", "12 quater" → "12 Q".
-func Normalize(s string) string {
-	var buf [256]byte
-	return string(AppendNormalized(buf[:0], s))
-}
-
-// AppendNormalized appends Normalize(s) to dst and returns the extended slice. It
-// does not allocate when dst has room for twice the folded text.
+//
+// It does not allocate when dst has room for twice the folded text.
 func AppendNormalized(dst []byte, s string) []byte {
 	start := len(dst)
 	dst = fold(dst, s)
@@ -302,7 +297,7 @@ func arrondissementNumber(b []byte, pos, end, max int) (n, after int, ok bool) {
 	}
 }
 
-// numberAt returns the number at pos as Normalize writes it — a word of digits,
+// numberAt returns the number at pos as AppendNormalized writes it — a word of digits,
 // or the digits of a number glued to an indice ("0A") — and where what follows
 // starts; no number when there is none.
 func numberAt(b []byte, pos, end int) ([]byte, int) {
@@ -320,7 +315,7 @@ func numberAt(b []byte, pos, end int) ([]byte, int) {
 }
 
 // glued returns the length of the digits that open w, and whether w is a number
-// glued to a word that Normalize writes apart: an indice ("12B", "12BIS", "3BV")
+// glued to a word that AppendNormalized writes apart: an indice ("12B", "12BIS", "3BV")
 // or an abbreviation ("12R"), not an ordinal ("6E") nor a code ("2CV1").
 func glued(w []byte) (digits int, split bool) {
 	for digits < len(w) && w[digits] >= '0' && w[digits] <= '9' {

@@ -240,7 +240,7 @@ type numberMatch struct {
 	street int32
 	point  int  // index in the street's points
 	exact  bool // number and indice as asked
-	level  string
+	level  Level
 	note   string // French warning, when not exact
 }
 
@@ -482,7 +482,7 @@ func (m *Matcher) ambiguousStreet(c communeMatch, streets []int32, res Result) (
 
 // streetLabel writes "12 Rue de Vaugirard 75006 Paris": the city without the
 // arrondissement, which the postcode says.
-func (m *Matcher) streetLabel(st *street, pt Point, level string) string {
+func (m *Matcher) streetLabel(st *street, pt Point, level Level) string {
 	pl := &m.places[st.place]
 	city := pl.name
 	if pl.parent >= 0 {

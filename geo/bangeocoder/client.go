@@ -56,10 +56,9 @@ const (
 	errorBodyLimit = 300
 )
 
-// Client talks to one geocoder base URL. Its exported fields may be set
-// directly or through the options of New, before the first request; a Client
-// is then safe for concurrent use, and all its goroutines share one rate
-// limiter and one cache.
+// Client talks to one geocoder base URL. Its zero value is ready to use; its
+// fields may be set before the first request. A Client is then safe for
+// concurrent use, and all its goroutines share one rate limiter and one cache.
 type Client struct {
 	// BaseURL is the service root without the endpoint path, e.g.
 	// GeoplateformeBaseURL or an httptest server URL.
@@ -92,41 +91,7 @@ type Client struct {
 	limiter *limiter
 }
 
-// Option configures a Client built by New.
-type Option func(*Client)
-
-// WithHTTPClient sets the HTTP client used for every request.
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
-
-// WithRequestsPerSecond sets the shared request rate (see Client.RequestsPerSecond).
-func WithRequestsPerSecond(r float64) Option { return func(c *Client) { c.RequestsPerSecond = r } }
-
-// WithRetries sets the number of retries (see Client.Retries).
-func WithRetries(n int) Option { return func(c *Client) { c.Retries = n } }
-
-// WithRetryBaseDelay sets the first backoff delay (see Client.RetryBaseDelay).
-func WithRetryBaseDelay(d time.Duration) Option { return func(c *Client) { c.RetryBaseDelay = d } }
-
-// WithCache sets the answer cache (see Client.Cache).
-func WithCache(cache Cache) Option { return func(c *Client) { c.Cache = cache } }
-
-// WithUserAgent sets the User-Agent header sent with every request.
-func WithUserAgent(ua string) Option { return func(c *Client) { c.UserAgent = ua } }
-
-// WithBatchSize sets the number of rows per /search/csv/ request of SearchBatch.
-func WithBatchSize(n int) Option { return func(c *Client) { c.BatchSize = n } }
-
-// New returns a client for baseURL ("" selects GeoplateformeBaseURL).
-func New(baseURL string, opts ...Option) *Client {
-	c := &Client{BaseURL: baseURL}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
-}
-
-// init resolves the defaults once, so that fields set after New but before the
-// first request are honoured.
+// init resolves the defaults once, at the first request.
 func (c *Client) init() {
 	c.once.Do(func() {
 		if c.BaseURL == "" {

@@ -125,7 +125,7 @@ func TestNoRetryOn400(t *testing.T) {
 func TestRetriesExhausted(t *testing.T) {
 	rec := &recorder{}
 	srv := jsonServer(t, rec, func(int, *http.Request) (int, string) { return http.StatusBadGateway, "Bad Gateway" })
-	_, err := testClient(srv.URL, WithRetries(2)).Search(context.Background(), Query{Text: "8 bd du port"})
+	_, err := testClient(srv.URL, func(c *Client) { c.Retries = 2 }).Search(context.Background(), Query{Text: "8 bd du port"})
 	if rec.count() != 3 {
 		t.Errorf("server saw %d requests, want 3 (1 + 2 retries)", rec.count())
 	}
@@ -137,7 +137,7 @@ func TestRetriesExhausted(t *testing.T) {
 func TestNegativeRetriesDisableRetrying(t *testing.T) {
 	rec := &recorder{}
 	srv := jsonServer(t, rec, func(int, *http.Request) (int, string) { return http.StatusServiceUnavailable, "" })
-	if _, err := testClient(srv.URL, WithRetries(-1)).Search(context.Background(), Query{Text: "x y z"}); err == nil {
+	if _, err := testClient(srv.URL, func(c *Client) { c.Retries = -1 }).Search(context.Background(), Query{Text: "x y z"}); err == nil {
 		t.Fatal("want an error")
 	}
 	if rec.count() != 1 {
@@ -171,7 +171,7 @@ func TestUnreachableServer(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	_, err := testClient(url, WithRetries(1)).Search(context.Background(), Query{Text: "Guéret"})
+	_, err := testClient(url, func(c *Client) { c.Retries = 1 }).Search(context.Background(), Query{Text: "Guéret"})
 	if err == nil || !strings.Contains(err.Error(), "injoignable après 2 tentatives") || !strings.Contains(err.Error(), url) {
 		t.Errorf("err = %v", err)
 	}
@@ -183,7 +183,7 @@ func TestRateLimitSharedByGoroutines(t *testing.T) {
 	const perSecond, total, workers = 20, 30, 6
 	rec := &recorder{}
 	srv := jsonServer(t, rec, func(int, *http.Request) (int, string) { return http.StatusOK, "search_empty.json" })
-	c := testClient(srv.URL, WithRequestsPerSecond(perSecond))
+	c := testClient(srv.URL, func(c *Client) { c.RequestsPerSecond = perSecond })
 
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -264,7 +264,7 @@ func TestContextDeadlineDuringRequest(t *testing.T) {
 func TestContextCancelledWhileRateLimited(t *testing.T) {
 	rec := &recorder{}
 	srv := jsonServer(t, rec, func(int, *http.Request) (int, string) { return http.StatusOK, "search_empty.json" })
-	c := testClient(srv.URL, WithRequestsPerSecond(1))
+	c := testClient(srv.URL, func(c *Client) { c.RequestsPerSecond = 1 })
 	if _, err := c.Search(context.Background(), Query{Text: "première adresse"}); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoffGrowsWithJitter(t *testing.T) {
-	c := New("", WithRetryBaseDelay(100*time.Millisecond))
+	c := &Client{RetryBaseDelay: 100 * time.Millisecond}
 	c.init()
 	for attempt, base := range []time.Duration{100, 200, 400, 800} {
 		base *= time.Millisecond
@@ -321,7 +321,7 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c := New("")
+	c := &Client{}
 	c.init()
 	if c.BaseURL != GeoplateformeBaseURL || c.Retries != DefaultRetries || c.RetryBaseDelay != DefaultRetryBaseDelay ||
 		c.BatchSize != DefaultBatchSize || c.UserAgent != DefaultUserAgent || c.HTTP == nil {
@@ -333,7 +333,7 @@ func TestDefaults(t *testing.T) {
 	if want := rate.Limit(DefaultRequestsPerSecond); c.limiter.rate.Limit() != want {
 		t.Errorf("limiter rate = %v, want %v", c.limiter.rate.Limit(), want)
 	}
-	legacy := New(LegacyBaseURL + "/")
+	legacy := &Client{BaseURL: LegacyBaseURL + "/"}
 	legacy.init()
 	if legacy.BaseURL != LegacyBaseURL {
 		t.Errorf("BaseURL = %q, want the trailing slash trimmed", legacy.BaseURL)
@@ -342,7 +342,7 @@ func TestDefaults(t *testing.T) {
 
 func TestRetryDelay(t *testing.T) {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	c := New("", WithRetryBaseDelay(100*time.Millisecond))
+	c := &Client{RetryBaseDelay: 100 * time.Millisecond}
 	c.init()
 	cases := []struct {
 		name     string

@@ -345,7 +345,7 @@ func csvResult(get func(string) string) (Result, error) {
 	r := Result{
 		Found:       true,
 		Label:       get("result_label"),
-		Type:        get("result_type"),
+		Type:        ResultType(get("result_type")),
 		ID:          get("result_id"),
 		HouseNumber: get("result_housenumber"),
 		Street:      get("result_street"),

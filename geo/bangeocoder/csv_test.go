@@ -95,7 +95,7 @@ func TestSearchBatchChunks(t *testing.T) {
 	for _, text := range []string{"a 1", "b 2", "12 rue de Vaugirard", "c 3", "d 4"} {
 		qs = append(qs, Query{Text: text, Citycode: "75106"})
 	}
-	got, err := testClient(srv.URL, WithBatchSize(2)).SearchBatch(context.Background(), qs)
+	got, err := testClient(srv.URL, func(c *Client) { c.BatchSize = 2 }).SearchBatch(context.Background(), qs)
 	if err != nil {
 		t.Fatal(err)
 	}

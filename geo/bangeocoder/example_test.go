@@ -18,7 +18,7 @@ func ExampleClient_Search() {
 	}))
 	defer srv.Close()
 
-	c := bangeocoder.New(srv.URL)
+	c := &bangeocoder.Client{BaseURL: srv.URL}
 	r, err := c.Search(context.Background(), bangeocoder.Query{Text: "12 rue de Vaugirard 75006 Paris"})
 	if err != nil {
 		fmt.Println(err)

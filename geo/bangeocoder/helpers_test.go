@@ -21,11 +21,14 @@ func readFixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// testClient has no rate limit and near-instant backoff unless opts say
+// testClient has no rate limit and near-instant backoff unless set says
 // otherwise, so that tests about one behaviour are not slowed by the others.
-func testClient(baseURL string, opts ...Option) *Client {
-	base := []Option{WithRequestsPerSecond(-1), WithRetryBaseDelay(time.Millisecond)}
-	return New(baseURL, append(base, opts...)...)
+func testClient(baseURL string, set ...func(*Client)) *Client {
+	c := &Client{BaseURL: baseURL, RequestsPerSecond: -1, RetryBaseDelay: time.Millisecond}
+	for _, f := range set {
+		f(c)
+	}
+	return c
 }
 
 // recorder counts the requests a test server sees and when they arrived.

@@ -47,9 +47,8 @@ type Result struct {
 	// ScoreNext is the score of the second best feature (0 when none): a best
 	// score barely above it means an ambiguous query.
 	ScoreNext float64
-	// Type is housenumber, street, locality or municipality: the precision of
-	// the match.
-	Type        string
+	// Type is the precision of the match.
+	Type        ResultType
 	ID          string // BAN key, e.g. "75106_9761_00012"; the INSEE code for a municipality
 	HouseNumber string
 	Street      string
@@ -70,12 +69,23 @@ type Result struct {
 	Candidates []Candidate
 }
 
+// ResultType is what a feature is, the precision of a match.
+type ResultType string
+
+// The types of the BAN's features.
+const (
+	TypeHouseNumber  ResultType = "housenumber"  // an address point
+	TypeStreet       ResultType = "street"       // a street, the number not found
+	TypeLocality     ResultType = "locality"     // a lieu-dit
+	TypeMunicipality ResultType = "municipality" // a commune
+)
+
 // Candidate is a feature that ranked after the best one.
 type Candidate struct {
 	Lat, Lon    float64
 	Label       string
 	Score       float64
-	Type        string
+	Type        ResultType
 	ID          string
 	HouseNumber string
 	Street      string
@@ -145,20 +155,20 @@ type feature struct {
 		Coordinates []float64 `json:"coordinates"` // [lon, lat]
 	} `json:"geometry"`
 	Properties struct {
-		Label       string  `json:"label"`
-		Score       float64 `json:"score"`
-		HouseNumber string  `json:"housenumber"`
-		ID          string  `json:"id"`
-		Name        string  `json:"name"`
-		Postcode    string  `json:"postcode"`
-		Citycode    string  `json:"citycode"`
-		City        string  `json:"city"`
-		District    string  `json:"district"`
-		OldCitycode string  `json:"oldcitycode"`
-		OldCity     string  `json:"oldcity"`
-		Context     string  `json:"context"`
-		Type        string  `json:"type"`
-		Street      string  `json:"street"`
+		Label       string     `json:"label"`
+		Score       float64    `json:"score"`
+		HouseNumber string     `json:"housenumber"`
+		ID          string     `json:"id"`
+		Name        string     `json:"name"`
+		Postcode    string     `json:"postcode"`
+		Citycode    string     `json:"citycode"`
+		City        string     `json:"city"`
+		District    string     `json:"district"`
+		OldCitycode string     `json:"oldcitycode"`
+		OldCity     string     `json:"oldcity"`
+		Context     string     `json:"context"`
+		Type        ResultType `json:"type"`
+		Street      string     `json:"street"`
 	} `json:"properties"`
 }
 

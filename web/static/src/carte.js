@@ -5,7 +5,7 @@ import 'leaflet/dist/leaflet.css';
 import './style.css';
 import { el, formatNombre, lireJSON, ErreurAPI, pastille } from './common.js';
 import { dessinerTuile } from './dessin.js';
-import { rendrePanneau, rendreUnite, rendreSources, clesSources } from './panneau.js';
+import { rendrePanneau, rendreUnite, rendreSources, clesSources, homogene } from './panneau.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,7 +17,7 @@ const etat = {
   choroplethe: null,
   fond: null,
   infos: null, // answer of /api/v1/map
-  selection: null, // {commune: code} or {lat, lon}
+  selection: null, // {commune: code}, {adresse: texte} or {lat, lon}
   surlignage: null,
   unite: null,
   repere: null,
@@ -157,13 +157,24 @@ function requeteProfil() {
   return s ? `&${s}` : '';
 }
 
-async function resoudre(params, ou) {
+// resoudre asks the server about a place and shows the answer. selection is what
+// the link will name once the answer is in; ou says how to move the map and
+// whether this is a new step in the history. A search that finds nothing leaves
+// the page, its selection and its link as they were, and says so once.
+async function resoudre(params, selection, ou) {
   const n = ++etat.demande;
   $('panneau').setAttribute('aria-busy', 'true');
   afficherErreur('');
   try {
     const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfil()}`);
     if (n !== etat.demande) return;
+    if (ou.recherche && res.status === 'introuvable') {
+      const texte = `« ${ou.recherche} » : aucune commune ni adresse trouvée. Essayez le nom d'une commune, un code postal ou une adresse avec sa commune.`;
+      afficherErreur(texte);
+      annoncer(texte);
+      return;
+    }
+    etat.selection = selection;
     await montrer(res, ou, n);
   } catch (err) {
     if (n !== etat.demande) return;
@@ -174,29 +185,24 @@ async function resoudre(params, ou) {
   }
 }
 
-function choisirPoint(latlng) {
+function choisirPoint(latlng, options = {}) {
   const lat = +latlng.lat.toFixed(6);
   const lon = +L.Util.wrapNum(latlng.lng, [-180, 180], true).toFixed(6);
-  etat.selection = { lat, lon };
   poserRepere([lat, lon]);
-  return resoudre(`lat=${lat}&lon=${lon}`, { point: [lat, lon] });
+  return resoudre(`lat=${lat}&lon=${lon}`, { lat, lon }, { point: [lat, lon], ...options });
 }
 
 function choisirCommune(code, options = {}) {
-  etat.selection = { commune: code };
-  enleverRepere();
-  return resoudre(`citycode=${encodeURIComponent(code)}`, { cadrer: options.cadrer !== false, zoom: options.zoom });
+  return resoudre(`citycode=${encodeURIComponent(code)}`, { commune: code }, { cadrer: options.cadrer !== false, ...options });
 }
 
-function choisirAdresse(texte) {
-  etat.selection = null;
-  enleverRepere();
-  return resoudre(`q=${encodeURIComponent(texte)}`, { cadrer: true, adresse: true });
+function choisirAdresse(texte, options = {}) {
+  return resoudre(`q=${encodeURIComponent(texte)}`, { adresse: texte }, { cadrer: true, adresse: true, recherche: texte, ...options });
 }
 
 function poserRepere(latlng) {
   enleverRepere();
-  etat.repere = L.circleMarker(latlng, { radius: 6, color: '#000', weight: 2, fillColor: '#fff', fillOpacity: 1, interactive: false }).addTo(etat.carte);
+  etat.repere = L.circleMarker(latlng, { radius: 7, color: '#000', weight: 2.5, fillColor: '#fff', fillOpacity: 1, interactive: false }).addTo(etat.carte);
 }
 
 function enleverRepere() {
@@ -213,37 +219,55 @@ async function montrer(res, ou, n) {
     lien: () => lienPermanent(),
   });
   $('panneau-contenu').replaceChildren(contenu);
+  $('panneau-contenu').scrollTop = 0;
+  const ouverture = panneau.hidden;
   panneau.hidden = false;
   document.body.classList.add('panneau-ouvert');
+  feuille.ouvrir(ouverture);
   $('panneau-titre').focus({ preventScroll: true });
   etat.carte.invalidateSize();
 
   const m = res.match || {};
-  if (ou.adresse && m.lat && m.lon) {
-    poserRepere([m.lat, m.lon]);
-    etat.selection = { lat: m.lat, lon: m.lon };
-  }
-  if (res.commune && !etat.selection) etat.selection = { commune: res.commune.code };
+  if (ou.adresse && m.lat && m.lon) poserRepere([m.lat, m.lon]);
+  else if (!ou.point) enleverRepere();
   if (res.commune && etat.selection && etat.selection.commune) etat.selection.commune = res.commune.code;
 
-  const titre = res.commune ? `${res.commune.name} (${res.commune.code})` : 'Aucune commune';
-  const cat = res.zonage ? res.zonage.label : res.status === 'ambigu' ? 'ambigu' : res.status;
+  const titre = res.commune ? `${res.commune.name} (${res.commune.code})` : $('panneau-titre').textContent;
+  const cat = res.zonage ? res.zonage.label : res.status === 'ambigu' ? 'catégorie selon le lieu exact' : res.message;
   annoncer(`${titre} : ${cat}`);
   document.title = `${titre} — zonage kiné`;
+  mettreAJourURL(ou.historique !== false);
 
   const taches = [];
   if (res.commune) taches.push(surligner(res.commune.code, ou, m, n));
-  else nettoyerSurlignage();
+  else {
+    nettoyerSurlignage();
+    if (ou.adresse && m.lat && m.lon) viser(L.latLng(m.lat, m.lon), Math.max(etat.carte.getZoom(), 14));
+  }
   const unite = res.zonage && res.zonage.catchment;
-  if (unite) taches.push(montrerUnite(unite, n));
+  if (unite) taches.push(montrerUnite(unite, res, n));
   else if (etat.unite) { etat.unite.remove(); etat.unite = null; }
   const cles = clesSources(res);
   if (cles.length) taches.push(lireJSON(`/api/v1/sources?keys=${encodeURIComponent(cles.join(','))}`)
     .then((s) => { if (n === etat.demande) rendreSources(s.sources); })
     .catch(() => {}));
   await Promise.all(taches);
-  mettreAJourURL();
 }
+
+// lieuAffiche is the box, in page pixels, of the chosen place as drawn (its
+// outline, or the marker of a point): read by the browser tests, which cannot
+// see into the canvas the overlays are drawn on.
+window.zonageLieuAffiche = () => {
+  const c = etat.carte;
+  let b = null;
+  if (etat.surlignage) b = L.featureGroup(etat.surlignage.getLayers()).getBounds();
+  else if (etat.repere) b = L.latLngBounds(etat.repere.getLatLng(), etat.repere.getLatLng());
+  if (!c || !b || !b.isValid()) return null;
+  const o = c.getContainer().getBoundingClientRect();
+  const p1 = c.latLngToContainerPoint(b.getNorthWest());
+  const p2 = c.latLngToContainerPoint(b.getSouthEast());
+  return { x: o.x + (p1.x + p2.x) / 2, y: o.y + (p1.y + p2.y) / 2, l: p2.x - p1.x, h: p2.y - p1.y, repere: !!etat.repere };
+};
 
 function nettoyerSurlignage() {
   if (etat.surlignage) etat.surlignage.remove();
@@ -264,12 +288,21 @@ async function surligner(code, ou, m, n) {
     L.geoJSON(geo.geometry, { style: { color: '#ffffff', weight: 6, opacity: 1, fill: false }, interactive: false }),
     L.geoJSON(geo.geometry, { style: { color: '#000000', weight: 3, opacity: 1, fill: false }, interactive: false }),
   ]).addTo(etat.carte);
+  if (etat.repere) etat.repere.bringToFront();
   const bornes = L.geoJSON(geo.geometry).getBounds();
   if (ou.cadrer) {
     if (ou.adresse && m.lat && m.lon) viser(L.latLng(m.lat, m.lon), Math.max(etat.carte.getZoom(), 15));
     else if (ou.zoom !== undefined) etat.carte.setView(bornes.getCenter(), ou.zoom, { animate: false });
-    else etat.carte.flyToBounds(bornes, { maxZoom: 13, duration: 0.8, paddingBottomRight: decalagePanneau() });
+    else cadrer(bornes);
+  } else if (ou.point && !etat.carte.getBounds().contains(L.latLng(ou.point))) {
+    viser(L.latLng(ou.point), etat.carte.getZoom());
   }
+}
+
+// cadrer fits the map to bounds in what the open panel leaves visible.
+function cadrer(bornes) {
+  const [dx, dy] = decalagePanneau();
+  etat.carte.flyToBounds(bornes, { maxZoom: 13, duration: 0.8, paddingTopLeft: [20, 20], paddingBottomRight: [dx + 20, dy + 20] });
 }
 
 // viser flies to a point, placed in the middle of what the open panel leaves visible.
@@ -279,15 +312,20 @@ function viser(latlng, zoom) {
   etat.carte.flyTo(centre, zoom, { duration: 0.8 });
 }
 
-// decalagePanneau keeps what the map shows clear of the open panel.
+// decalagePanneau is how much of the map the open panel covers: its width on the
+// right on a wide screen, the sheet's height at the bottom on a phone.
 function decalagePanneau() {
   const p = $('panneau');
   if (p.hidden) return [0, 0];
-  const r = p.getBoundingClientRect();
-  return window.innerWidth < 760 ? [0, Math.min(r.height, window.innerHeight / 2)] : [r.width, 0];
+  if (telephone()) return [0, feuille.hauteurVisee()];
+  return [p.getBoundingClientRect().width, 0];
 }
 
-async function montrerUnite(unite, n) {
+function telephone() {
+  return window.matchMedia('(max-width: 760px)').matches;
+}
+
+async function montrerUnite(unite, res, n) {
   let u;
   try {
     u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}`);
@@ -297,22 +335,120 @@ async function montrerUnite(unite, n) {
   if (n !== etat.demande) return;
   if (etat.unite) etat.unite.remove();
   etat.unite = null;
-  if (u.outline) {
+  // The catchment is outlined only where its communes share one category: around
+  // communes classed differently, the line would suggest a decision taken for all.
+  if (u.outline && homogene(u) && u.communes.length > 1) {
     etat.unite = L.layerGroup([
       L.geoJSON(u.outline, { style: { color: '#ffffff', weight: 5, opacity: 0.9 }, interactive: false }),
       L.geoJSON(u.outline, { style: { color: '#000000', weight: 2.5, opacity: 1, dashArray: '7 5' }, interactive: false }),
     ]).addTo(etat.carte);
     if (etat.surlignage) etat.surlignage.eachLayer((l) => l.bringToFront());
   }
-  rendreUnite(u, (code) => choisirCommune(code));
+  rendreUnite(u, res, (code) => choisirCommune(code));
 }
 
-// ----- Permalinks -----
+// ----- Bottom sheet on a phone -----
 
+// feuille is the panel on a narrow screen: a sheet over the bottom of the map at
+// three heights — a peek at the answer, half the map, all of it — dragged by its
+// head or cycled by its handle button. The map keeps the chosen place in view
+// above it.
+const CRANS = ['apercu', 'moitie', 'plein'];
+const feuille = {
+  cran: 'moitie',
+  hauteurs() {
+    const h = document.querySelector('.principal').clientHeight;
+    const tete = $('panneau').querySelector('.panneau-tete').offsetHeight || 56;
+    // Half-open shows the whole summary when it is short enough to leave the map
+    // two fifths of the screen.
+    const resume = $('panneau').querySelector('.resume');
+    const voulu = resume ? tete + resume.offsetHeight + 24 : h * 0.5;
+    return { apercu: Math.min(h * 0.35, tete + 110), moitie: Math.round(Math.max(h * 0.4, Math.min(h * 0.6, voulu))), plein: h - 8 };
+  },
+  hauteurVisee() {
+    return Math.round(this.hauteurs()[this.cran]);
+  },
+  poser(cran, suivre = true) {
+    this.cran = cran;
+    const p = $('panneau');
+    if (!telephone()) { p.style.removeProperty('height'); return; }
+    p.style.height = `${this.hauteurVisee()}px`;
+    p.dataset.cran = cran;
+    const b = $('panneau-poignee');
+    b.setAttribute('aria-label', cran === 'plein' ? 'Réduire le panneau' : 'Agrandir le panneau');
+    b.setAttribute('aria-expanded', String(cran === 'plein'));
+    if (suivre) this.garderVisible();
+  },
+  // ouvrir sizes the sheet for a new answer: half-open, or as it was while the
+  // reader browses from one answer to the next.
+  ouvrir(nouvelle) {
+    this.poser(nouvelle || this.cran === 'apercu' ? 'moitie' : this.cran, false);
+  },
+  // garderVisible pans the map so that the chosen place is above the sheet.
+  garderVisible() {
+    const carte = etat.carte;
+    if (!carte || !telephone()) return;
+    let cible = null;
+    if (etat.repere) cible = etat.repere.getLatLng();
+    else if (etat.surlignage) {
+      const b = L.featureGroup(etat.surlignage.getLayers()).getBounds();
+      if (b.isValid()) cible = b.getCenter();
+    }
+    if (!cible) return;
+    const libre = carte.getSize().y - this.hauteurVisee();
+    const y = carte.latLngToContainerPoint(cible).y;
+    if (libre > 60 && (y > libre - 20 || y < 10)) carte.panBy([0, y - libre / 2]);
+  },
+  init() {
+    const p = $('panneau');
+    const tete = p.querySelector('.panneau-tete');
+    const poignee = $('panneau-poignee');
+    poignee.addEventListener('click', () => {
+      if (feuille.glisse) return;
+      this.poser(CRANS[(CRANS.indexOf(this.cran) + 1) % CRANS.length]);
+    });
+    let depart = null;
+    tete.addEventListener('pointerdown', (e) => {
+      if (!telephone() || e.target.closest('#panneau-fermer')) return;
+      depart = { y: e.clientY, h: p.getBoundingClientRect().height };
+      feuille.glisse = false;
+      tete.setPointerCapture(e.pointerId);
+    });
+    tete.addEventListener('pointermove', (e) => {
+      if (!depart) return;
+      const dy = e.clientY - depart.y;
+      if (Math.abs(dy) > 6) feuille.glisse = true;
+      if (!feuille.glisse) return;
+      p.classList.add('glisse');
+      const h = this.hauteurs();
+      p.style.height = `${Math.max(h.apercu * 0.6, Math.min(h.plein, depart.h - dy))}px`;
+    });
+    const finir = () => {
+      if (!depart) return;
+      depart = null;
+      p.classList.remove('glisse');
+      if (!feuille.glisse) return;
+      const actuelle = p.getBoundingClientRect().height;
+      const h = this.hauteurs();
+      const proche = CRANS.reduce((a, b) => (Math.abs(h[b] - actuelle) < Math.abs(h[a] - actuelle) ? b : a));
+      this.poser(proche);
+      setTimeout(() => { feuille.glisse = false; }, 0);
+    };
+    tete.addEventListener('pointerup', finir);
+    tete.addEventListener('pointercancel', finir);
+    window.addEventListener('resize', () => { if (!p.hidden) this.poser(this.cran, false); });
+  },
+};
+
+// ----- Permalinks and history -----
+
+// lienPermanent is the link of what the page shows: the place chosen (a commune,
+// an address as typed, or a point) or, with nothing chosen, the view.
 function lienPermanent() {
   const p = new URLSearchParams();
   const s = etat.selection;
   if (s && s.commune) p.set('commune', s.commune);
+  else if (s && s.adresse) p.set('adresse', s.adresse);
   else if (s && s.lat !== undefined) {
     p.set('lat', s.lat);
     p.set('lon', s.lon);
@@ -323,12 +459,17 @@ function lienPermanent() {
     p.set('vue', '1');
   }
   p.set('zoom', etat.carte.getZoom());
-  return `${location.origin}${location.pathname}?${p}`;
+  return `${location.pathname}?${p}`;
 }
 
-function mettreAJourURL() {
-  if (!etat.selection) return;
-  history.replaceState(null, '', lienPermanent());
+// mettreAJourURL writes the link into the address bar: a new history entry for a
+// new place, a replacement when only the view moved.
+function mettreAJourURL(nouveauLieu = false) {
+  const lien = lienPermanent();
+  const actuel = new URLSearchParams(location.search);
+  const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue'].map((k) => q.get(k) || '').join('|');
+  if (nouveauLieu && location.search && lieu(actuel) !== lieu(new URLSearchParams(lien.split('?')[1]))) history.pushState(null, '', lien);
+  else history.replaceState(null, '', lien);
 }
 
 function lireURL() {
@@ -337,18 +478,57 @@ function lireURL() {
   const lat = parseFloat(p.get('lat'));
   const lon = parseFloat(p.get('lon'));
   if (/^[0-9][0-9AB][0-9]{3}$/i.test(p.get('commune') || '')) return { commune: p.get('commune').toUpperCase(), zoom };
+  const adresse = (p.get('adresse') || '').trim();
+  if (adresse.length >= 2 && adresse.length <= 200) return { adresse, zoom };
   if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
     return { lat, lon, zoom: zoom === undefined ? 13 : zoom, vue: p.has('vue') };
   }
   return {};
 }
 
+// appliquerURL shows what a link names: on load, and on Back and Forward.
+function appliquerURL(url, historique) {
+  const ou = { historique, zoom: url.zoom };
+  if (url.commune) return choisirCommune(url.commune, ou);
+  if (url.adresse) {
+    $('recherche').value = url.adresse;
+    return choisirAdresse(url.adresse, ou);
+  }
+  if (url.lat !== undefined) {
+    if (url.vue) {
+      fermerPanneau({ ecrire: false });
+      etat.carte.setView([url.lat, url.lon], url.zoom);
+      return null;
+    }
+    etat.carte.setView([url.lat, url.lon], url.zoom);
+    return choisirPoint(L.latLng(url.lat, url.lon), { historique });
+  }
+  fermerPanneau({ ecrire: false });
+  return null;
+}
+
 // ----- Search -----
+
+// sansAccents folds a name for comparison: « Saint-Étienne » and « saint etienne » match.
+function sansAccents(s) {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+// meilleurChoix picks what Enter opens when no suggestion is marked: a commune
+// named exactly as typed, or else the text as an address.
+function meilleurChoix(q, resultats) {
+  const cle = sansAccents(q);
+  const commune = resultats.find((r) => (r.kind === 'commune' || r.kind === 'arrondissement') && sansAccents(r.label) === cle);
+  if (commune) return commune;
+  if (/^[0-9][0-9AB][0-9]{3}$/i.test(q)) return { kind: 'commune', code: q.toUpperCase(), label: q };
+  return { kind: 'adresse', label: q };
+}
 
 function initRecherche() {
   const champ = $('recherche');
   const liste = $('suggestions');
   let resultats = [];
+  let pour = '';
   let actif = -1;
   let minuterie = 0;
   let numero = 0;
@@ -367,19 +547,31 @@ function initRecherche() {
       liste.children[i].scrollIntoView({ block: 'nearest' });
     } else champ.removeAttribute('aria-activedescendant');
   };
-  const valider = (r) => {
+  const valider = (r, texte) => {
     fermer();
-    champ.value = r.label;
-    if (r.kind === 'commune' || r.kind === 'arrondissement') choisirCommune(r.code);
-    else choisirAdresse(r.postcode && !r.label.includes(r.postcode) ? `${r.label} ${r.postcode}` : r.label);
+    if (r.kind === 'commune' || r.kind === 'arrondissement') {
+      champ.value = r.label;
+      choisirCommune(r.code);
+    } else if (r.kind === 'adresse') {
+      choisirAdresse(texte);
+    } else {
+      champ.value = r.label;
+      choisirAdresse(r.postcode && !r.label.includes(r.postcode) ? `${r.label} ${r.postcode}` : r.label);
+    }
+    if (telephone()) champ.blur();
   };
-  const afficher = (rs) => {
+  const chercher = async (q) => {
+    const r = await lireJSON(`/api/v1/search?q=${encodeURIComponent(q)}&limit=8`);
+    return r.results || [];
+  };
+  const afficher = (rs, q) => {
     resultats = rs;
+    pour = q;
     liste.replaceChildren(...rs.map((r, i) => el('li', {
       id: `suggestion-${i}`, role: 'option', 'aria-selected': 'false',
       onmousedown: (e) => { e.preventDefault(); valider(r); },
     }, el('span', { class: 'suggestion-libelle' }, r.label),
-    el('span', { class: 'suggestion-detail' }, [genre(r.kind), r.postcode, r.code].filter(Boolean).join(' · ')))));
+    el('span', { class: 'suggestion-detail' }, detailSuggestion(r)))));
     liste.hidden = rs.length === 0;
     champ.setAttribute('aria-expanded', rs.length ? 'true' : 'false');
     $('recherche-aide').textContent = rs.length ? `${rs.length} suggestion${rs.length > 1 ? 's' : ''} ; flèches pour choisir, Entrée pour valider.` : '';
@@ -388,18 +580,18 @@ function initRecherche() {
   champ.addEventListener('input', () => {
     clearTimeout(minuterie);
     const q = champ.value.trim();
-    if (q.length < 2) { afficher([]); return; }
+    if (q.length < 2) { afficher([], q); return; }
     minuterie = setTimeout(async () => {
       const n = ++numero;
       try {
-        const r = await lireJSON(`/api/v1/search?q=${encodeURIComponent(q)}&limit=8`);
-        if (n === numero) afficher(r.results || []);
+        const rs = await chercher(q);
+        if (n === numero) afficher(rs, q);
       } catch {
-        if (n === numero) afficher([]);
+        if (n === numero) afficher([], q);
       }
     }, 150);
   });
-  champ.addEventListener('keydown', (e) => {
+  champ.addEventListener('keydown', async (e) => {
     const ouvert = !liste.hidden && resultats.length > 0;
     if (e.key === 'ArrowDown' && ouvert) { e.preventDefault(); marquer((actif + 1) % resultats.length); }
     else if (e.key === 'ArrowUp' && ouvert) { e.preventDefault(); marquer(actif <= 0 ? resultats.length - 1 : actif - 1); }
@@ -407,17 +599,26 @@ function initRecherche() {
     else if (e.key === 'Enter') {
       e.preventDefault();
       clearTimeout(minuterie);
-      numero++;
-      if (ouvert && actif >= 0) valider(resultats[actif]);
-      else {
-        const q = champ.value.trim();
-        fermer();
-        if (/^[0-9][0-9AB][0-9]{3}$/i.test(q)) choisirCommune(q.toUpperCase());
-        else if (q.length >= 2) choisirAdresse(q);
+      const n = ++numero;
+      if (ouvert && actif >= 0) { valider(resultats[actif]); return; }
+      const q = champ.value.trim();
+      fermer();
+      if (q.length < 2) return;
+      let rs = pour === q ? resultats : null;
+      if (!rs) {
+        try { rs = await chercher(q); } catch { rs = []; }
+        if (n !== numero) return;
       }
+      valider(meilleurChoix(q, rs), q);
     }
   });
   champ.addEventListener('blur', () => setTimeout(fermer, 100));
+}
+
+// detailSuggestion tells same-name places apart: kind, département and postcode.
+function detailSuggestion(r) {
+  const dep = r.departement ? (r.departement.name ? `${r.departement.name} (${r.departement.code})` : `département ${r.departement.code}`) : '';
+  return [genre(r.kind), dep, r.postcode].filter(Boolean).join(' · ');
 }
 
 function genre(kind) {
@@ -451,8 +652,10 @@ function initProfil() {
     const n = Object.keys(valeurs).length;
     $('profil-resume').textContent = n ? `${n} critère${n > 1 ? 's' : ''}` : '';
     const s = etat.selection;
-    if (s && s.commune) choisirCommune(s.commune, { cadrer: false });
-    else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon });
+    const ou = { cadrer: false, historique: false };
+    if (s && s.commune) choisirCommune(s.commune, ou);
+    else if (s && s.adresse) choisirAdresse(s.adresse, ou);
+    else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon }, ou);
   });
   $('profil-effacer').addEventListener('click', () => {
     f.reset();
@@ -494,6 +697,7 @@ async function demarrer() {
 
   const url = lireURL();
   if (url.lat !== undefined) carte.setView([url.lat, url.lon], url.zoom);
+  else if (url.zoom !== undefined) carte.setZoom(url.zoom);
 
   carte.on('click', (e) => choisirPoint(e.latlng));
   carte.getContainer().addEventListener('keydown', (e) => {
@@ -502,8 +706,9 @@ async function demarrer() {
       choisirPoint(carte.getCenter());
     }
   });
-  carte.on('moveend', mettreAJourURL);
-  $('panneau-fermer').addEventListener('click', fermerPanneau);
+  carte.on('moveend', () => mettreAJourURL(false));
+  window.addEventListener('popstate', () => appliquerURL(lireURL(), false));
+  $('panneau-fermer').addEventListener('click', () => fermerPanneau());
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !$('panneau').hidden && !e.target.closest('#barre')) fermerPanneau();
   });
@@ -514,6 +719,7 @@ async function demarrer() {
     $('legende-bouton').setAttribute('aria-expanded', String(ouvrir));
   });
 
+  feuille.init();
   initTravailleurs();
   initRecherche();
   initProfil();
@@ -555,11 +761,11 @@ async function demarrer() {
     });
     etat.choroplethe.addTo(carte);
   }
-  if (url.commune) choisirCommune(url.commune, { zoom: url.zoom });
-  else if (url.lat !== undefined && !url.vue) choisirPoint(L.latLng(url.lat, url.lon));
+  if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
 }
 
-function fermerPanneau() {
+function fermerPanneau(options = {}) {
+  const ouvert = !$('panneau').hidden;
   $('panneau').hidden = true;
   document.body.classList.remove('panneau-ouvert');
   nettoyerSurlignage();
@@ -569,9 +775,9 @@ function fermerPanneau() {
   etat.selection = null;
   etat.demande++;
   document.title = 'Zonage des masseurs-kinésithérapeutes — carte';
-  history.replaceState(null, '', location.pathname);
+  if (options.ecrire !== false) mettreAJourURL(true);
   etat.carte.invalidateSize();
-  etat.carte.getContainer().focus();
+  if (ouvert && options.ecrire !== false) etat.carte.getContainer().focus();
 }
 
 demarrer();

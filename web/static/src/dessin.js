@@ -64,13 +64,12 @@ function dessinerCommunes(ctx, communes, zoom, taille) {
     const fond = remplissage(ctx, classe);
     ctx.fillStyle = fond;
     ctx.fill(chemin, 'evenodd');
-    if (zoom < ZOOM_CONTOURS) {
-      // Each commune was simplified on its own: a stroke of its own colour
-      // closes the hairline gaps between neighbours.
-      ctx.strokeStyle = fond;
-      ctx.lineWidth = 0.8;
-      ctx.stroke(chemin);
-    }
+    // Each commune was simplified on its own, so neighbours' edges run up to some
+    // 60 m apart: a stroke of the commune's own colour, wider as the zoom grows,
+    // covers the slivers of background between them.
+    ctx.strokeStyle = fond;
+    ctx.lineWidth = zoom < ZOOM_CONTOURS ? 0.8 : zoom < 12 ? 1.6 : zoom < 14 ? 3 : 5;
+    ctx.stroke(chemin);
   }
   if (zoom >= ZOOM_CONTOURS) {
     ctx.strokeStyle = 'rgba(20, 20, 20, 0.5)';

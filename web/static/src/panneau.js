@@ -1,25 +1,35 @@
 // The side panel: a resolution rendered for reading, by eye and by screen reader.
+// It opens with the answer a kiné came for — the category, what it means for
+// conventionnement, the main aid — computed from the answer's own data; the rest
+// (dates, codes, catchment, every option per status, sources) is folded below.
 // Options come from the server's rules and are rendered generically: whatever
 // statuses, aids and caveats an answer carries are shown, none is assumed.
 import { el, pastille, formatDate, formatEuros, formatNombre } from './common.js';
 
-const ACCES = { ouvert: 'ouvert', sous_conditions: 'sous conditions', ferme: 'fermé' };
 const ELIGIBILITE = { eligible: 'éligible', sous_conditions: 'sous conditions', non_eligible: 'non éligible' };
+
+// ajouter appends the children that exist: Node.append writes null as the text "null".
+function ajouter(parent, ...enfants) {
+  for (const c of enfants.flat()) {
+    if (c === undefined || c === null || c === false || c === '') continue;
+    parent.append(c);
+  }
+  return parent;
+}
 
 function ligne(dl, terme, ...valeur) {
   if (valeur.every((v) => v === undefined || v === null || v === '')) return;
-  dl.append(el('dt', {}, terme), el('dd', {}, ...valeur));
+  ajouter(dl, el('dt', {}, terme), el('dd', {}, ...valeur));
 }
 
-// renvoisSources writes "Sources : A1, L1" with links to the bibliography below.
-function renvoisSources(cles) {
-  if (!cles || !cles.length) return null;
-  const p = el('p', { class: 'renvois' }, cles.length > 1 ? 'Sources : ' : 'Source : ');
-  cles.forEach((c, i) => {
-    if (i) p.append(', ');
-    p.append(el('a', { href: `#source-${c}`, 'data-source': c }, c));
-  });
-  return p;
+function capitale(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : '';
+}
+
+// enumerer joins words the French way: « a, b et c ».
+function enumerer(mots) {
+  if (mots.length <= 1) return mots.join('');
+  return `${mots.slice(0, -1).join(', ')} et ${mots[mots.length - 1]}`;
 }
 
 // incertitude flags a rule the sources do not settle, and one resting on trade
@@ -35,7 +45,7 @@ function conditions(titre, liste) {
   if (!liste || !liste.length) return null;
   return el('div', { class: 'conditions' },
     el('p', { class: 'conditions-titre' }, titre),
-    el('ul', {}, liste.map((c) => el('li', {}, c.text, ...incertitude(c), renvoisSources(c.sources)))));
+    el('ul', {}, liste.map((c) => el('li', {}, c.text, ...incertitude(c)))));
 }
 
 function montant(aide) {
@@ -45,8 +55,8 @@ function montant(aide) {
     if (aide.max_amount_eur) parts.push(`jusqu'à ${formatEuros(aide.max_amount_eur)}`);
     if (aide.yearly_eur) parts.push(`${formatEuros(aide.yearly_eur)} par an`);
     if (aide.monthly_eur) parts.push(`${formatEuros(aide.monthly_eur)} par mois`);
+    if (aide.duration) parts.push(aide.duration);
   }
-  if (aide.duration) parts.push(aide.duration);
   return parts.join(' ; ');
 }
 
@@ -61,156 +71,265 @@ function rendreAide(aide) {
     conditions('Conditions :', aide.conditions),
     conditions('Dans votre région :', aide.regional),
     aide.authority_label ? el('p', { class: 'autorite' }, `Décidée par : ${aide.authority_label}`) : null,
-    ...incertitude(aide),
-    renvoisSources(aide.sources));
+    ...incertitude(aide));
 }
 
-function rendreOption(opt, ouvert) {
-  const d = el('details', { class: 'option', open: ouvert });
-  const acces = opt.conventionnement && (ACCES[opt.conventionnement.access] || opt.conventionnement.access);
-  d.append(el('summary', {}, el('span', { class: 'option-statut' }, capitale(opt.status_label || opt.status)),
-    opt.conventionnement ? el('span', { class: 'option-resume' }, ` — conventionnement ${opt.conventionnement.label}${acces ? ` (${acces})` : ''}`) : null));
-  if (opt.available === false || opt.message) d.append(el('p', { class: opt.available === false ? 'message' : 'note' }, opt.message));
+function libelleStatut(opt) {
+  return opt.status_label || opt.status || '';
+}
+
+function rendreOption(opt) {
   const cv = opt.conventionnement;
+  const d = el('details', { class: 'option' },
+    el('summary', {}, el('span', { class: 'option-statut' }, capitale(libelleStatut(opt))),
+      cv && cv.label ? el('span', { class: 'option-resume' }, ` — conventionnement ${cv.label}`) : null));
+  if (opt.message) ajouter(d, el('p', { class: opt.available === false ? 'message' : 'note' }, opt.message));
   if (cv) {
-    d.append(el('h4', {}, 'Conventionnement'),
-      el('p', {}, cv.text),
+    ajouter(d, el('h4', {}, 'Conventionnement'),
+      cv.text ? el('p', {}, cv.text) : null,
       cv.why ? el('p', { class: 'pourquoi' }, cv.why) : null,
       conditions('Conditions :', cv.conditions),
       conditions('À savoir :', cv.notes),
       cv.authority_label ? el('p', { class: 'autorite' }, `Décidé par : ${cv.authority_label}`) : null,
-      ...incertitude(cv),
-      renvoisSources(cv.sources));
+      ...incertitude(cv));
   }
   const ng = opt.new_graduate;
   if (ng) {
-    d.append(el('h4', {}, ng.name || 'Nouveaux diplômés'),
+    ajouter(d, el('h4', {}, ng.name || 'Nouveaux diplômés'),
       ng.outcome_text ? el('p', { class: 'resultat' }, ng.outcome_text) : null,
       ng.text ? el('p', {}, ng.text) : null,
       ng.zone_counts_text ? el('p', {}, ng.zone_counts_text) : null,
       conditions('À savoir :', ng.notes),
-      ...incertitude(ng),
-      renvoisSources(ng.sources));
+      ...incertitude(ng));
   }
   if (opt.aids && opt.aids.length) {
-    d.append(el('h4', {}, 'Aides'), el('ul', { class: 'aides' }, opt.aids.map(rendreAide)));
+    ajouter(d, el('h4', {}, 'Aides'), el('ul', { class: 'aides' }, opt.aids.map(rendreAide)));
   } else if (opt.available !== false && opt.aids) {
-    d.append(el('h4', {}, 'Aides'), el('p', {}, "Aucune aide conventionnelle à l'installation dans cette catégorie."));
+    ajouter(d, el('h4', {}, 'Aides'), el('p', {}, "Aucune aide conventionnelle à l'installation dans cette catégorie."));
   }
   if (opt.caveats && opt.caveats.length) {
-    d.append(el('h4', {}, 'Attention'), el('ul', { class: 'mises-en-garde' }, opt.caveats.map((c) => el('li', {}, c.text, ...incertitude(c), renvoisSources(c.sources)))));
+    ajouter(d, el('h4', {}, 'Attention'), el('ul', { class: 'mises-en-garde' }, opt.caveats.map((c) => el('li', {}, c.text, ...incertitude(c)))));
   }
   return d;
 }
 
-function capitale(s) {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
-}
-
+// rendreOptions folds every option under one heading; each status folds again.
 function rendreOptions(options, titre) {
   if (!options || !options.length) return null;
-  const s = el('section', { class: 'options', 'aria-labelledby': 'options-titre' },
-    el('h3', { id: 'options-titre' }, titre || "Options d'installation"));
-  const echelle = options[0];
-  if (echelle.scheme_unknown) s.append(el('p', { class: 'note' }, "L'échelle de zonage de la région n'est pas connue : seules les règles communes aux deux échelles sont données."));
-  options.forEach((o, i) => s.append(rendreOption(o, i === 0 || options.length === 1)));
-  return s;
+  const d = el('details', { class: 'pli options' }, el('summary', {}, titre));
+  if (options[0].scheme_unknown) ajouter(d, el('p', { class: 'note' }, "L'échelle de zonage de la région n'est pas connue : seules les règles communes aux deux échelles sont données."));
+  options.forEach((o) => ajouter(d, rendreOption(o)));
+  if (options.length === 1) d.querySelector('.option').open = true;
+  return d;
 }
 
-function blocZonage(z) {
-  const dl = el('dl', { class: 'faits' });
-  ligne(dl, 'Région', z.region && z.region.name);
-  ligne(dl, 'Arrêté', z.arrete_date ? formatDate(z.arrete_date) : 'date non publiée dans la source', z.arrete_ref ? ` (${z.arrete_ref})` : '');
-  ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
-  if (z.date_note) ligne(dl, 'Sur ces dates', z.date_note, renvoisSources(z.date_sources));
-  else if (z.date_sources && z.date_sources.length) ligne(dl, 'Sources des dates', renvoisSources(z.date_sources));
-  if (z.catchment) {
-    ligne(dl, 'Décidé pour', `le ${libelleUnite(z.catchment.kind)} ${z.catchment.name || z.catchment.code}`,
-      z.catchment.derived ? el('span', { class: 'note' }, ' (regroupement reconstitué à partir des tables INSEE : indicatif)') : '');
+// ----- The summary -----
+
+// ouverte says whether an aid may apply: listed for the status and not ruled out.
+function ouverte(aide) {
+  return aide.eligibility !== 'non_eligible';
+}
+
+// aidePrincipale is the open aid with the largest amount of an option, if any
+// aid of it names an amount.
+function aidePrincipale(opt) {
+  let meilleure = null;
+  for (const a of opt.aids || []) {
+    if (!ouverte(a) || !(a.max_amount_eur > 0)) continue;
+    if (!meilleure || a.max_amount_eur > meilleure.max_amount_eur) meilleure = a;
   }
-  ligne(dl, 'Échelle', z.scheme_label);
-  ligne(dl, 'Code officiel', el('code', {}, z.official_code));
-  if (z.zonage_code) ligne(dl, 'Publié pour', `${z.zonage_name || ''} (${z.zonage_code})`);
-  return dl;
+  return meilleure;
 }
 
-function libelleUnite(kind) {
-  return { bassin_de_vie: 'bassin de vie', canton_ville: 'canton-ville' }[kind] || kind;
+// resumeConventionnement lists what conventionnement is for each status, the
+// statuses that share an answer together: « Titulaire, collaborateur libéral et
+// assistant libéral : libre ».
+function resumeConventionnement(options) {
+  const groupes = new Map();
+  for (const o of options) {
+    const cv = o.conventionnement;
+    const cle = o.available === false ? `!${o.message || ''}` : cv && cv.label ? cv.label : '';
+    if (!cle) continue;
+    if (!groupes.has(cle)) groupes.set(cle, { options: [], cv, indisponible: o.available === false });
+    groupes.get(cle).options.push(o);
+  }
+  if (!groupes.size) return null;
+  const ul = el('ul', { class: 'resume-conventionnement' });
+  for (const [cle, g] of groupes) {
+    const statuts = capitale(enumerer(g.options.map(libelleStatut)));
+    const acces = g.indisponible ? 'ferme' : (g.cv && g.cv.access) || '';
+    const valeur = g.indisponible ? (g.options[0].message || 'non ouvert') : cle;
+    ul.append(el('li', { class: `acces acces-${acces}` },
+      options.length > 1 ? `${statuts} : ` : '', el('strong', {}, valeur)));
+  }
+  return ul;
+}
+
+// resumeAide names the main aid with its amount, and the statuses it is not open to;
+// or says there is no aid with an amount here, naming the other aids listed.
+function resumeAide(options) {
+  const principales = options.map(aidePrincipale);
+  let meilleure = null;
+  for (const a of principales) if (a && (!meilleure || a.max_amount_eur > meilleure.max_amount_eur)) meilleure = a;
+  if (meilleure) {
+    const sans = options.filter((o, i) => !principales[i] || principales[i].code !== meilleure.code).map(libelleStatut);
+    return el('p', { class: 'resume-aide' }, el('strong', {}, `${meilleure.short_name || meilleure.name} : ${meilleure.amount_text || `jusqu'à ${formatEuros(meilleure.max_amount_eur)}`}`),
+      sans.length && options.length > 1 ? el('span', { class: 'note' }, ` (pas pour : ${enumerer(sans)})`) : null);
+  }
+  const autres = new Set();
+  for (const o of options) for (const a of o.aids || []) if (ouverte(a)) autres.add(a.short_name || a.name);
+  return el('p', { class: 'resume-aide' }, el('strong', {}, "Pas d'aide conventionnelle ici"),
+    autres.size ? el('span', { class: 'note' }, ` ; autres aides possibles : ${enumerer([...autres])}`) : null);
 }
 
 function badge(z) {
   return el('p', { class: 'categorie' }, pastille(z.category), el('strong', { class: 'categorie-libelle' }, z.label),
-    z.scheme_label ? el('span', { class: 'categorie-echelle' }, ` · zone ${z.scheme === 'avenant5' ? 'ancienne échelle' : 'avenant 7'}`) : null);
+    z.scheme ? el('span', { class: 'categorie-echelle' }, z.scheme === 'avenant5' ? 'ancienne échelle (avenant 5)' : 'avenant 7') : null);
 }
 
-// rendrePanneau returns the panel's content for a resolution.
+// nomCourt shortens an arrondissement's name within its city: « Paris 6e
+// Arrondissement » → « 6e ».
+function nomCourt(nom, ville) {
+  let n = nom;
+  if (ville && n.startsWith(`${ville} `)) n = n.slice(ville.length + 1);
+  return n.replace(/ Arrondissement$/i, '');
+}
+
+// resumeCandidats lists the possible categories of an ambiguous place, grouped by
+// category, each place a button that opens it.
+function resumeCandidats(res, actions) {
+  const ville = res.commune && res.commune.name;
+  const parCategorie = new Map();
+  for (const k of res.candidates) {
+    const cle = k.zonage.category;
+    if (!parCategorie.has(cle)) parCategorie.set(cle, { label: k.zonage.label, lieux: [] });
+    parCategorie.get(cle).lieux.push(k);
+  }
+  const arrondissements = res.candidates.every((k) => /arrondissement/i.test(k.name));
+  const ul = el('ul', { class: 'liste-candidats' });
+  for (const [cle, g] of parCategorie) {
+    const li = el('li', {}, pastille(cle), ' ', el('strong', {}, g.label), ' : ');
+    g.lieux.forEach((k, i) => {
+      if (i) li.append(', ');
+      li.append(el('button', { type: 'button', class: 'lien', 'aria-label': `${k.name} (${k.code}) : ${g.label}`, onclick: () => actions.choisirCommune(k.code) },
+        arrondissements ? nomCourt(k.name, ville) : `${k.name} (${k.code})`));
+    });
+    ul.append(li);
+  }
+  return el('div', { class: 'candidats' },
+    el('p', { class: 'candidats-titre' }, arrondissements
+      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie par arrondissement :`
+      : 'Les communes déléguées ont des catégories différentes ; la catégorie dépend de celle où se trouve le cabinet :'),
+    ul);
+}
+
+// ----- The panel -----
+
+function lieu(c) {
+  const type = c.type === 'arrondissement-municipal' ? 'arrondissement' : 'commune';
+  return [type, c.departement ? `dép. ${c.departement}` : '', c.region && c.region.name,
+    c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
+}
+
+function blocZonage(res) {
+  const z = res.zonage;
+  const dl = el('dl', { class: 'faits' });
+  ligne(dl, 'Région', z.region && z.region.name);
+  ligne(dl, 'Arrêté', z.arrete_date ? formatDate(z.arrete_date) : 'date non publiée dans la source', z.arrete_ref ? ` (${z.arrete_ref})` : '');
+  ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
+  ligne(dl, 'Sur ces dates', z.date_note);
+  ligne(dl, 'Échelle', z.scheme_label);
+  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
+  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
+  if (z.catchment) {
+    ligne(dl, capitale(libelleUnite(z.catchment.kind)), `${z.catchment.name || z.catchment.code} (${z.catchment.code})`,
+      z.catchment.derived ? el('span', { class: 'note' }, ' — regroupement reconstitué à partir des tables INSEE, indicatif') : '');
+  }
+  return dl;
+}
+
+function libelleUnite(kind) {
+  return { bassin_de_vie: 'bassin de vie', canton_ville: 'canton-ville' }[kind] || kind || '';
+}
+
+// rendrePanneau returns the panel's content for a resolution and sets its title.
 export function rendrePanneau(res, actions) {
   const f = document.createDocumentFragment();
   const c = res.commune;
   const titre = document.getElementById('panneau-titre');
-  titre.textContent = c ? c.name : res.status === 'introuvable' ? 'Aucune commune ici' : 'Résultat';
+  const proche = res.nearest;
+  titre.textContent = c ? c.name : proche ? (proche.at_sea ? 'En mer' : 'Hors des communes françaises') : res.status === 'introuvable' ? 'Aucune commune ici' : 'Lieu recherché';
   if (c) titre.append(' ', el('span', { class: 'code' }, c.code));
 
-  if (c) {
-    const lieu = [c.type === 'arrondissement-municipal' ? 'arrondissement municipal' : 'commune',
-      c.departement ? `département ${c.departement}` : '', c.region && c.region.name,
-      c.population ? `${formatNombre(c.population)} habitants` : ''].filter(Boolean).join(' · ');
-    f.append(el('p', { class: 'sous-titre' }, lieu));
+  const resume = el('section', { class: 'resume', 'aria-label': "L'essentiel" });
+  f.append(resume);
+  if (c) resume.append(el('p', { class: 'sous-titre' }, lieu(c)));
+  if (res.match && res.match.label && res.match.method === 'adresse') {
+    resume.append(el('p', { class: 'adresse' }, `Adresse trouvée : ${res.match.label}`));
   }
   if (res.former_commune) {
     const fc = res.former_commune;
-    f.append(el('p', { class: 'note' }, `Ancienne commune ${fc.name || ''} (${fc.code}), rattachée à ${c ? c.name : fc.current}${fc.date ? ` depuis le ${formatDate(fc.date)}` : ''}.`));
-  }
-  if (res.match && res.match.label && res.match.method === 'adresse') {
-    f.append(el('p', { class: 'adresse' }, `Adresse trouvée : ${res.match.label}`));
+    resume.append(el('p', { class: 'note' }, `Ancienne commune ${fc.name ? `${fc.name} ` : ''}(${fc.code}), rattachée à ${c ? c.name : fc.current}${fc.date ? ` depuis le ${formatDate(fc.date)}` : ''}.`));
   }
 
-  if (res.zonage) {
-    f.append(badge(res.zonage));
-    if (res.status !== 'ok' || (res.match && res.match.method === 'proximite')) f.append(el('p', { class: 'message' }, res.message));
-    f.append(blocZonage(res.zonage));
-    const up = res.zonage.upcoming;
-    if (up) {
-      f.append(el('div', { class: 'a-venir' }, el('p', {}, el('strong', {}, 'À venir : '), `${up.label}${up.effective_date ? ` à partir du ${formatDate(up.effective_date)}` : ''}`),
-        up.arrete_date ? el('p', {}, `Arrêté du ${formatDate(up.arrete_date)}`) : null));
+  // The server's message says what the panel shows already when all is well; it
+  // is shown when it adds something (an ambiguity, a point placed by proximity, a miss).
+  // With candidates, their list says it better than the message that names them all.
+  const avecCandidats = res.candidates && res.candidates.length > 0;
+  const message = !avecCandidats && (res.status !== 'ok' || (res.match && ['proximite', 'hors_france'].includes(res.match.method))) ? res.message : '';
+  const avertissements = ((res.match && res.match.warnings) || []).filter((w) => w && !(message || '').includes(w));
+
+  const z = res.zonage;
+  if (z) {
+    resume.append(badge(z));
+    if (message) resume.append(el('p', { class: 'message' }, message));
+    const opts = res.options || [];
+    if (opts.length) {
+      const profil = opts.length === 1 ? ` (${libelleStatut(opts[0])})` : '';
+      const dl = el('dl', { class: 'resume-faits' });
+      ligne(dl, `Conventionnement${profil}`, resumeConventionnement(opts));
+      ligne(dl, `Aide${profil}`, resumeAide(opts));
+      resume.append(dl);
     }
-  } else {
-    f.append(el('p', { class: res.status === 'ambigu' ? 'message message-ambigu' : 'message' }, res.message));
+    const up = z.upcoming;
+    if (up) {
+      resume.append(el('p', { class: 'a-venir' }, el('strong', {}, 'À venir : '), `${up.label}${up.effective_date ? ` à partir du ${formatDate(up.effective_date)}` : ''}${up.arrete_date ? ` (arrêté du ${formatDate(up.arrete_date)})` : ''}`));
+    }
+  } else if (message) {
+    resume.append(el('p', { class: res.status === 'ambigu' ? 'message message-ambigu' : 'message' }, message));
   }
-  if (res.match && res.match.warnings) res.match.warnings.forEach((w) => f.append(el('p', { class: 'note' }, w)));
+  avertissements.forEach((w) => resume.append(el('p', { class: 'note' }, w)));
+  if (proche) {
+    resume.append(el('p', {}, el('button', { type: 'button', class: 'bouton-secondaire', onclick: () => actions.choisirCommune(proche.code) },
+      `Voir ${proche.name} (${proche.code})`)));
+  }
 
   if (res.candidates && res.candidates.length) {
-    const s = el('section', { class: 'candidats', 'aria-labelledby': 'candidats-titre' },
-      el('h3', { id: 'candidats-titre' }, res.status === 'ambigu' ? 'Catégories possibles' : 'Candidats'),
-      el('p', {}, "La catégorie dépend de l'endroit exact du cabinet (commune déléguée ou arrondissement) : cherchez son adresse, ou choisissez ci-dessous."),
-      el('ul', { class: 'liste-candidats' }, res.candidates.map((k) => el('li', {}, pastille(k.zonage.category),
-        ` ${k.name} (${k.code}) : `, el('strong', {}, k.zonage.label), ' ',
-        el('button', { type: 'button', class: 'lien', onclick: () => actions.choisirCommune(k.code) }, `voir ${k.name}`)))));
-    // What each candidate's category opens, folded: the list above stays readable.
-    for (const k of res.candidates.filter((c) => c.options && c.options.length)) {
-      const d = el('details', { class: 'options-candidat' }, el('summary', {}, `Options d'installation à ${k.name} (${k.zonage.label})`));
-      d.append(rendreOptions(k.options, `Options à ${k.name}`));
-      s.append(d);
+    resume.append(resumeCandidats(res, actions));
+    // What each candidate's category opens, folded; a city's twenty arrondissements
+    // are opened one by one from the list instead.
+    for (const k of res.candidates.length <= 4 ? res.candidates.filter((x) => x.options && x.options.length) : []) {
+      ajouter(f, rendreOptions(k.options, `Options à ${k.name} (${k.zonage.label})`));
     }
-    f.append(s);
   }
 
-  f.append(el('section', { id: 'unite', class: 'unite', hidden: true }));
-  const opts = rendreOptions(res.options);
-  if (opts) f.append(opts);
+  ajouter(f, rendreOptions(res.options, res.options && res.options.length === 1 ? `Détail pour un ${libelleStatut(res.options[0])}` : 'Détail par statut : conditions, aides, nouveaux diplômés'));
+  if (z) {
+    f.append(el('details', { class: 'pli zonage' },
+      el('summary', {}, z.catchment ? `Zonage : dates, codes, ${libelleUnite(z.catchment.kind)}` : 'Zonage : dates et codes'),
+      blocZonage(res),
+      el('section', { id: 'unite', class: 'unite', hidden: true })));
+  }
 
-  f.append(el('div', { class: 'cpam', role: 'note' },
-    el('p', {}, el('strong', {}, 'Vérifiez auprès de votre CPAM'),
-      " avant toute décision d'installation : elle seule enregistre le conventionnement, et l'ARS publie le zonage en vigueur. Ces informations sont données à titre indicatif.")));
+  f.append(el('p', { class: 'cpam' }, el('strong', {}, 'Vérifiez auprès de votre CPAM'),
+    " avant de vous installer : elle seule enregistre le conventionnement. Informations indicatives."));
 
   const prov = res.provenance || {};
-  const sources = el('section', { id: 'sources', class: 'sources', 'aria-labelledby': 'sources-titre' },
-    el('h3', { id: 'sources-titre' }, 'Sources'),
-    el('ul', {},
-      prov.zonage_source ? el('li', {}, `Zonage : ${prov.zonage_source}${prov.zonage_vintage ? ` (${prov.zonage_vintage})` : ''}`) : null,
-      prov.geo_vintage ? el('li', {}, `Contours : ${prov.geo_vintage}`) : null,
-      prov.dataset_version ? el('li', {}, `Jeu de données ${prov.dataset_version}`) : null),
-    el('ul', { id: 'bibliographie', class: 'bibliographie' }));
+  const sources = el('details', { id: 'sources', class: 'pli sources' }, el('summary', { id: 'sources-titre' }, 'Sources'));
+  ajouter(sources, el('ul', { id: 'bibliographie', class: 'bibliographie' },
+    prov.zonage_source ? el('li', {}, `Zonage : ${prov.zonage_source}${prov.zonage_vintage ? ` (${prov.zonage_vintage})` : ''}`) : null,
+    prov.geo_vintage ? el('li', {}, `Contours : ${prov.geo_vintage}`) : null,
+    prov.dataset_version ? el('li', {}, `Jeu de données ${prov.dataset_version}`) : null));
   f.append(sources);
 
   const lien = el('button', { type: 'button', class: 'bouton-secondaire', onclick: async (e) => {
@@ -226,33 +345,53 @@ export function rendrePanneau(res, actions) {
   return f;
 }
 
-// rendreUnite fills the catchment section: the other communes decided together.
-export function rendreUnite(u, choisir) {
+// homogene says whether the communes of a catchment all have one category.
+export function homogene(u) {
+  return u.communes.length > 0 && u.communes.every((m) => m.category === u.communes[0].category);
+}
+
+// rendreUnite fills the catchment section with what the data shows: its communes
+// and their categories. Where they differ, the category was not given to the unit
+// as a whole, and the panel does not say it was.
+export function rendreUnite(u, res, choisir) {
   const s = document.getElementById('unite');
   if (!s) return;
-  const autres = u.communes.length - 1;
-  const titre = `${capitale(u.kind_label)} ${u.name || u.code}`;
+  const n = u.communes.length;
+  const nom = `${libelleUnite(u.kind)} ${u.name || u.code}`;
+  const parCategorie = new Map();
+  for (const m of u.communes) parCategorie.set(m.label, (parCategorie.get(m.label) || 0) + 1);
+  let constat;
+  if (n <= 1) constat = `Le ${nom} ne compte que cette commune.`;
+  else if (homogene(u)) constat = `Les ${formatNombre(n)} communes du ${nom}, entourées en pointillés sur la carte, sont toutes ${u.communes[0].label}.`;
+  else {
+    const repartition = [...parCategorie].sort((a, b) => b[1] - a[1]).map(([l, k]) => `${formatNombre(k)} ${l}`);
+    constat = `Les ${formatNombre(n)} communes du ${nom} n'ont pas la même catégorie (${enumerer(repartition)}) : chacune a la sienne.`;
+  }
+  const c = res && res.commune;
+  const z = res && res.zonage;
+  const parArrondissement = c && c.type === 'arrondissement-municipal' && z && z.zonage_code === c.code
+    ? `La catégorie est publiée pour l'arrondissement lui-même (${c.code}), pas pour la ville entière.` : '';
   const details = el('details', {},
-    el('summary', {}, `${formatNombre(u.communes.length)} commune${u.communes.length > 1 ? 's' : ''}`),
+    el('summary', {}, `Les ${formatNombre(n)} commune${n > 1 ? 's' : ''} et leur catégorie`),
     el('ul', { class: 'liste-unite' }, u.communes.map((m) => el('li', {}, pastille(m.category), ' ',
       el('button', { type: 'button', class: 'lien', onclick: () => choisir(m.code) }, `${m.name} (${m.code})`), ` : ${m.label}`))));
   s.replaceChildren(
-    el('h3', {}, titre),
-    el('p', {}, `L'ARS classe par ${u.kind_label}, pas par commune : ${autres > 0 ? `les ${formatNombre(autres)} autres communes de cette unité, entourées en pointillés sur la carte, ont été classées avec celle-ci` : 'cette unité ne compte que cette commune'}.`,
-      u.derived ? ' Le regroupement est reconstitué à partir des tables INSEE : il est indicatif.' : ''),
-    details);
+    el('h3', {}, capitale(nom)),
+    el('p', {}, constat, u.derived ? ' Le regroupement est reconstitué à partir des tables INSEE : il est indicatif.' : ''),
+    parArrondissement ? el('p', {}, parArrondissement) : '',
+    n > 1 ? details : '');
   s.hidden = false;
 }
 
 // clesSources lists the bibliography keys an answer cites.
 export function clesSources(res) {
   const cles = new Set();
-  const ajouter = (l) => (l || []).forEach((k) => cles.add(k));
+  const ajouterCles = (l) => (l || []).forEach((k) => cles.add(k));
   const parcourir = (o) => {
     if (!o || typeof o !== 'object') return;
     if (Array.isArray(o)) { o.forEach(parcourir); return; }
     for (const [k, v] of Object.entries(o)) {
-      if ((k === 'sources' || k === 'date_sources') && Array.isArray(v) && v.every((x) => typeof x === 'string')) ajouter(v);
+      if ((k === 'sources' || k === 'date_sources') && Array.isArray(v) && v.every((x) => typeof x === 'string')) ajouterCles(v);
       else if (k !== 'provenance') parcourir(v);
     }
   };
@@ -262,12 +401,16 @@ export function clesSources(res) {
   return [...cles].sort();
 }
 
-// rendreSources fills the bibliography with the entries the server knows.
+// rendreSources adds the texts the answer rests on to the one list of sources.
 export function rendreSources(sources) {
   const ul = document.getElementById('bibliographie');
   if (!ul) return;
-  ul.replaceChildren(...sources.map((s) => el('li', { id: `source-${s.key}` },
-    el('span', { class: 'cle' }, s.key), ' ',
-    s.urls && s.urls.length ? el('a', { href: s.urls[0], rel: 'noopener', target: '_blank' }, s.title) : s.title,
-    s.secondary ? el('span', { class: 'note' }, ' (source secondaire)') : null)));
+  ul.querySelectorAll('.source').forEach((li) => li.remove());
+  for (const s of sources) {
+    ul.append(el('li', { class: 'source', id: `source-${s.key}` },
+      s.urls && s.urls.length ? el('a', { href: s.urls[0], rel: 'noopener', target: '_blank' }, s.title || s.key) : (s.title || s.key),
+      s.secondary ? el('span', { class: 'note' }, ' (source secondaire)') : null));
+  }
+  const titre = document.getElementById('sources-titre');
+  if (titre) titre.textContent = `Sources (${ul.children.length})`;
 }

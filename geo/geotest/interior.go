@@ -1,10 +1,14 @@
-package geo
+// Package geotest holds what the tests of the spatial code need and the product
+// does not: a point strictly inside an outline, to probe the index and the
+// snapshot with.
+package geotest
 
 import (
 	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // interiorScanLines is how many horizontal lines InteriorPoint tries across
@@ -130,13 +134,15 @@ func forEachRingEdge(poly orb.Polygon, fn func(a, b orb.Point)) {
 	}
 }
 
-// polygonBoundaryDistanceSq is the squared distance in square metres from p
-// to the nearest edge of poly.
+// polygonBoundaryDistanceSq is the squared distance from p to the nearest edge of
+// poly, in degrees of latitude, longitudes scaled by the cosine of p's latitude:
+// the ranking of metres, without the unit.
 func polygonBoundaryDistanceSq(poly orb.Polygon, p orb.Point) float64 {
-	pr := newLocalProjection(p)
+	scale := math.Cos(p[1] * math.Pi / 180)
+	at := func(q orb.Point) orb.Point { return orb.Point{q[0] * scale, q[1]} }
 	best := math.Inf(1)
 	forEachRingEdge(poly, func(a, b orb.Point) {
-		best = min(best, pr.segmentDistanceSq(a, b))
+		best = min(best, planar.DistanceFromSegmentSquared(at(a), at(b), at(p)))
 	})
 	return best
 }

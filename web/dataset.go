@@ -29,7 +29,10 @@ func (s *Server) handleDataset(c *gin.Context) {
 		// region, the arrêté date, its age and the revision the law expects.
 		Date    zones.Day              `json:"date"`
 		Regions []zones.RegionRevision `json:"regions"`
-	}{st.meta(), st.LoadedAt, st.Source, day, st.Resolver.RegionRevisions(day)})
+		// Changes is what this version changed from the previous published one
+		// (PostgreSQL only).
+		Changes *zones.DatasetDiff `json:"changes,omitempty"`
+	}{st.meta(), st.LoadedAt, st.Source, day, st.Resolver.RegionRevisions(day), st.Changes})
 }
 
 // handleReady answers 200 once a dataset is loaded, with its version.

@@ -38,6 +38,21 @@ func TestServeFollowsPostgres(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if v := readyVersion(t, base); v == snap.Dataset.Meta.Version {
+			// The same data under a new version: the dataset says nothing changed
+			// since the version before.
+			_, body := get(t, base, "/api/v1/dataset")
+			var ds struct {
+				Changes *struct {
+					OldVersion string `json:"old_version"`
+					Changed    []any
+					Added      []any
+					Removed    []any
+				}
+			}
+			if err := json.Unmarshal(body, &ds); err != nil || ds.Changes == nil || ds.Changes.OldVersion != first ||
+				len(ds.Changes.Changed)+len(ds.Changes.Added)+len(ds.Changes.Removed) != 0 {
+				t.Fatalf("changes since %s: %+v %v", first, ds.Changes, err)
+			}
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

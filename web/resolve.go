@@ -10,16 +10,20 @@ import (
 	"zonage/zones"
 )
 
-var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode"}, profileParams...)
+var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode", "date"}, profileParams...)
 
 // handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
-// (q, or postcode and city) or an INSEE code (citycode).
+// (q, or postcode and city) or an INSEE code (citycode), with the zonage in force
+// today or on the day date names.
 func (s *Server) handleResolve(c *gin.Context) {
 	if !checkParams(c, resolveParams...) {
 		return
 	}
 	q, ok := queryFromParams(c)
 	if !ok {
+		return
+	}
+	if q.Day, ok = dayParam(c, c.Query("date")); !ok {
 		return
 	}
 	st := s.Current()

@@ -25,6 +25,7 @@ type classifyFlags struct {
 	delim, enc       string
 	outDelim, outEnc string
 	toleranceM       float64
+	date             string
 	quiet            bool
 	geocoder         geocoderFlags
 }
@@ -77,6 +78,7 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible.`,
 	fl.BoolVar(&f.raw, "brut", false, "ne pas neutraliser les cellules d'entrée qu'un tableur exécuterait comme formules (=, +, -, @)")
 	fl.BoolVarP(&f.quiet, "silencieux", "q", false, "ni barre de progression ni résumé")
 	fl.Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	fl.StringVar(&f.date, "date", "", "classer selon le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
@@ -124,6 +126,10 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	if err := f.geocoder.apply(res); err != nil {
 		return err
 	}
+	day, err := dayFlag(f.date, res)
+	if err != nil {
+		return err
+	}
 
 	stderr := cmd.ErrOrStderr()
 	var bar *progressbar.ProgressBar
@@ -151,7 +157,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	tally := &zones.Tally{}
 	var rep *csvbatch.Report
 	classify := func(out io.Writer) error {
-		rep, err = csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally), opt)
+		rep, err = csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally, day), opt)
 		if bar != nil {
 			bar.Finish()
 		}
@@ -222,13 +228,14 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, rows i
 	fmt.Fprintln(w)
 }
 
-// classifyAnnotator resolves each row and counts the answers.
-func classifyAnnotator(res *zones.Resolver, tally *zones.Tally) csvbatch.Annotator {
+// classifyAnnotator resolves each row with the zonage in force on day (the zero
+// Day: today) and counts the answers.
+func classifyAnnotator(res *zones.Resolver, tally *zones.Tally, day zones.Day) csvbatch.Annotator {
 	return csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
 		c := res.ClassifyFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line, Day: day,
 		})
 		tally.Add(c)
 		return c.Values()

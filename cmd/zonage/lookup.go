@@ -17,6 +17,7 @@ type lookupFlags struct {
 	commune    string
 	asJSON     bool
 	toleranceM float64
+	date       string
 	profile    profileFlags
 	geocoder   geocoderFlags
 }
@@ -61,14 +62,18 @@ func newLookupCmd() *cobra.Command {
 			if err := f.geocoder.apply(res); err != nil {
 				return err
 			}
+			day, err := dayFlag(f.date, res)
+			if err != nil {
+				return err
+			}
 			var r zones.Resolution
 			switch {
 			case address != "":
-				r, err = res.ResolveAddress(zones.Query{Text: address})
+				r, err = res.ResolveAddress(zones.Query{Text: address, Day: day})
 			case latSet:
-				r, err = res.ResolvePoint(f.lat, f.lon)
+				r, err = res.ResolvePointOn(f.lat, f.lon, day)
 			default:
-				r, err = res.ResolveCode(f.commune)
+				r, err = res.ResolveCodeOn(f.commune, day)
 			}
 			var ie *zones.InputError
 			if errors.As(err, &ie) {
@@ -85,6 +90,9 @@ func newLookupCmd() *cobra.Command {
 					return err
 				}
 			} else {
+				if f.date != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "Zonage en vigueur le %s\n", r.Date.French())
+				}
 				printResolution(cmd.OutOrStdout(), r)
 				printOptions(cmd.OutOrStdout(), r, profile)
 			}
@@ -98,6 +106,7 @@ func newLookupCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&f.lon, "lon", 0, "longitude WGS84 en degrés décimaux")
 	cmd.Flags().StringVar(&f.commune, "commune", "", "code INSEE de la commune (actuel ou ancien) ou de l'arrondissement")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
+	cmd.Flags().StringVar(&f.date, "date", "", "le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
 	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
 	addProfileFlags(cmd, &f.profile)
 	addGeocoderFlags(cmd, &f.geocoder)

@@ -216,7 +216,7 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
 }
 
 // Today is the day it is by the resolver's clock: the day every answer that names

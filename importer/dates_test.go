@@ -68,7 +68,7 @@ func TestRegionDateMismatch(t *testing.T) {
 	r := &zones.Resolver{Dataset: ds}
 	got, _ := r.ResolveCode("01001")
 	if got.Zonage == nil || got.Zonage.ArreteDate != "" || got.Zonage.DateStatus != zones.DateUnknown ||
-		!strings.Contains(got.Zonage.DateNote, "date inconnue : la table officielle t.csv date l'arrêté de Auvergne-Rhône-Alpes au 30/10/2024, mais 01002 B y est 2_Sous_dotee") {
+		!strings.Contains(got.Zonage.DateNote, "date inconnue : la table officielle t.csv date l'arrêté d'Auvergne-Rhône-Alpes au 30/10/2024, mais 01002 B y est 2_Sous_dotee") {
 		t.Fatalf("answer %+v", got.Zonage)
 	}
 }

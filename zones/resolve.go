@@ -488,8 +488,8 @@ func outsideData(res *Resolution, day string) {
 		return
 	}
 	res.Status, res.OutsideData = StatusNotFound, true
-	res.Message = fmt.Sprintf("hors des données : le zonage connu de %s s'applique depuis le %s (%s) ; le zonage en vigueur le %s relève d'un arrêté antérieur que les données ne contiennent pas",
-		z.Region.Name, FrenchDate(start), dateOrigin(z), FrenchDate(day))
+	res.Message = fmt.Sprintf("hors des données : le zonage connu %s s'applique depuis le %s (%s) ; le zonage en vigueur le %s relève d'un arrêté antérieur que les données ne contiennent pas",
+		OfRegion(z.Region.Name), FrenchDate(start), dateOrigin(z), FrenchDate(day))
 	res.Zonage, res.Options = nil, nil
 }
 

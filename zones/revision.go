@@ -55,7 +55,7 @@ func revision(a *ZonageAnswer, day string) *Revision {
 			}
 		}
 		if len(due) > 0 {
-			rv.Note = fmt.Sprintf("date de l'arrêté incertaine : révision attendue le %s selon la date retenue (voir date_claims)", strings.Join(due, " ou le "))
+			rv.Note = fmt.Sprintf("date de l'arrêté incertaine : révision attendue le %s selon la date retenue", strings.Join(due, " ou le "))
 		}
 		return rv
 	}
@@ -67,8 +67,8 @@ func revision(a *ZonageAnswer, day string) *Revision {
 	}
 	if !on.Before(expected) {
 		rv.Overdue = true
-		rv.Warning = fmt.Sprintf("zonage de %s en vigueur depuis le %s, il y a %s : la loi prévoit sa révision tous les deux ans, attendue le %s ; un arrêté plus récent a pu paraître, vérifiez auprès de l'ARS",
-			a.Region.Name, start.French(), rv.Age, expected.French())
+		rv.Warning = fmt.Sprintf("zonage %s en vigueur depuis le %s, il y a %s : la loi prévoit sa révision tous les deux ans, attendue le %s ; un arrêté plus récent a pu paraître, vérifiez auprès de l'ARS",
+			OfRegion(a.Region.Name), start.French(), rv.Age, expected.French())
 	}
 	return rv
 }
@@ -147,7 +147,7 @@ func RevisionSummary(revs []RegionRevision) (overdue []string, warning string) {
 	case 0:
 		return nil, ""
 	case 1:
-		warning = fmt.Sprintf("Le zonage de %s a plus de deux ans : la loi prévoit sa révision tous les deux ans ; un arrêté plus récent a pu paraître.", overdue[0])
+		warning = fmt.Sprintf("Le zonage %s a plus de deux ans : la loi prévoit sa révision tous les deux ans ; un arrêté plus récent a pu paraître.", OfRegion(overdue[0]))
 	default:
 		warning = fmt.Sprintf("Les zonages de %d régions ont plus de deux ans (%s) : la loi prévoit leur révision tous les deux ans ; des arrêtés plus récents ont pu paraître.",
 			len(overdue), strings.Join(overdue, ", "))

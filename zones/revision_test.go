@@ -44,7 +44,7 @@ func TestRevision(t *testing.T) {
 			since: "2024-10-29", expect: "2026-10-29", age: "7 mois"},
 		{name: "due: the warning says so", day: "2026-11-29", a: ZonageAnswer{Region: regionRef("76"), ArreteDate: "2024-10-29"},
 			since: "2024-10-29", expect: "2026-10-29", age: "2 ans et 1 mois", overdue: true,
-			warning: "zonage de Occitanie en vigueur depuis le 29/10/2024, il y a 2 ans et 1 mois : la loi prévoit sa révision tous les deux ans, attendue le 29/10/2026"},
+			warning: "zonage d'Occitanie en vigueur depuis le 29/10/2024, il y a 2 ans et 1 mois : la loi prévoit sa révision tous les deux ans, attendue le 29/10/2026"},
 		{name: "the effective date counts", day: "2026-11-29", a: ZonageAnswer{Region: regionRef("28"), ArreteDate: "2025-01-20", EffectiveDate: "2025-02-01"},
 			since: "2025-02-01", expect: "2027-02-01", age: "1 an et 9 mois"},
 		{name: "unknown date", day: "2026-11-29", a: ZonageAnswer{Region: regionRef("44")}, note: "date de l'arrêté inconnue"},
@@ -69,4 +69,13 @@ func TestRevision(t *testing.T) {
 func aura() Region {
 	r, _ := RegionByCode("84")
 	return r
+}
+
+func TestOfRegion(t *testing.T) {
+	for name, want := range map[string]string{"Occitanie": "d'Occitanie", "Île-de-France": "d'Île-de-France", "Auvergne-Rhône-Alpes": "d'Auvergne-Rhône-Alpes",
+		"Normandie": "de Normandie", "La Réunion": "de La Réunion"} {
+		if got := OfRegion(name); got != want {
+			t.Errorf("OfRegion(%q) = %q, want %q", name, got, want)
+		}
+	}
 }

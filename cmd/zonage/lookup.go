@@ -190,16 +190,6 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 	if z.DateNote != "" {
 		wrap(w, indent+"  ⚠ ", z.DateNote)
 	}
-	if rv := z.Revision; rv != nil {
-		switch {
-		case rv.Warning != "":
-			wrap(w, indent+"  ⚠ ", rv.Warning)
-		case rv.Expected != "":
-			wrap(w, indent+"  ", fmt.Sprintf("Zonage en vigueur depuis %s ; révision attendue le %s (tous les deux ans, loi n° 2023-1268)", nonEmpty(rv.Age, "moins d'un jour"), zones.FrenchDate(rv.Expected)))
-		case rv.Note != "":
-			wrap(w, indent+"  ", rv.Note)
-		}
-	}
 	for _, c := range z.DateClaims {
 		var parts []string
 		if c.ArreteDate != "" {
@@ -212,6 +202,16 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 			parts = append(parts, c.ArreteRef)
 		}
 		wrap(w, indent+"    · ", fmt.Sprintf("%s selon %s [%s]", strings.Join(parts, ", "), c.Note, strings.Join(c.Sources, "][")))
+	}
+	if rv := z.Revision; rv != nil {
+		switch {
+		case rv.Warning != "":
+			wrap(w, indent+"  ⚠ ", rv.Warning)
+		case rv.Expected != "":
+			wrap(w, indent+"  ", fmt.Sprintf("Zonage en vigueur depuis %s ; révision attendue le %s (tous les deux ans, loi n° 2023-1268)", nonEmpty(rv.Age, "moins d'un jour"), zones.FrenchDate(rv.Expected)))
+		case rv.Note != "":
+			wrap(w, indent+"  ", rv.Note)
+		}
 	}
 	if c := z.Catchment; c != nil {
 		wrap(w, indent+"Unité de zonage : ", fmt.Sprintf("%s %s %s%s", c.Kind.Label(), c.Code, c.Name, catchmentReading(c)))

@@ -192,7 +192,7 @@ func TestServeAPI(t *testing.T) {
 		{"as of a date", "/api/v1/resolve?citycode=31555&date=2025-01-15&options=0", 200, "application/json",
 			[]string{`"date":"2025-01-15"`, `"category":"non_prioritaire"`, `"date_status":"derivee"`, `"revision":{"since":"2024-10-29"`}},
 		{"before the data's arrêté", "/api/v1/communes/31555?date=2024-06-01", 200, "application/json",
-			[]string{`"status":"introuvable"`, `"outside_data":true`, `hors des données : le zonage connu de Occitanie s'applique depuis le 29/10/2024`}},
+			[]string{`"status":"introuvable"`, `"outside_data":true`, `hors des données : le zonage connu d'Occitanie s'applique depuis le 29/10/2024`}},
 		{"invalid date", "/api/v1/resolve?citycode=31555&date=2025-02-30", 400, "application/problem+json", []string{`"field":"date"`, `date « 2025-02-30 » invalide`}},
 		{"invalid date, commune", "/api/v1/communes/31555?date=hier", 400, "application/problem+json", []string{`"field":"date"`, `date « hier » invalide`}},
 		{"latitude out of range", "/api/v1/resolve?lat=95&lon=2", 400, "application/problem+json", []string{`"type":"/problems/parametre-invalide"`, `latitude « 95 » invalide`, `"field":"lat"`}},

@@ -480,27 +480,52 @@ func outsideData(res *Resolution, day string) {
 	if z == nil {
 		return
 	}
-	start := z.EffectiveDate
-	if start == "" {
-		start = z.ArreteDate
-	}
+	start, origin := dataStart(z)
 	if start == "" || day >= start {
 		return
 	}
 	res.Status, res.OutsideData = StatusNotFound, true
-	res.Message = fmt.Sprintf("hors des données : le zonage connu %s s'applique depuis le %s (%s) ; le zonage en vigueur le %s relève d'un arrêté antérieur que les données ne contiennent pas",
-		OfRegion(z.Region.Name), FrenchDate(start), dateOrigin(z), FrenchDate(day))
+	res.Message = fmt.Sprintf("hors des données : le zonage connu %s s'applique depuis le %s au plus tôt (%s) ; le zonage en vigueur le %s relève d'un arrêté antérieur que les données ne contiennent pas",
+		OfRegion(z.Region.Name), FrenchDate(start), origin, FrenchDate(day))
 	res.Zonage, res.Options = nil, nil
 }
 
-func dateOrigin(z *ZonageAnswer) string {
-	switch z.DateStatus {
-	case DateDerived:
-		return "date tirée de la table officielle"
-	case DateRegional:
-		return "date tirée des publications régionales"
+// dataStart is the earliest day the answer's zonage can have been in force, and
+// where that comes from: its own date; when sources disagree, the earliest date they
+// give; else the date of the region's previous arrêté, which the served one replaced.
+func dataStart(z *ZonageAnswer) (day, origin string) {
+	if d := firstNonEmpty(z.EffectiveDate, z.ArreteDate); d != "" {
+		switch z.DateStatus {
+		case DateDerived:
+			return d, "date tirée de la table officielle"
+		case DateRegional:
+			return d, "date tirée des publications régionales"
+		}
+		return d, "date de l'arrêté"
 	}
-	return "date de l'arrêté"
+	if z.DateStatus == DateConflict {
+		for _, c := range z.DateClaims {
+			if d := firstNonEmpty(c.EffectiveDate, c.ArreteDate); d != "" && (day == "" || d < day) {
+				day = d
+			}
+		}
+		return day, "la plus ancienne des dates que donnent les sources"
+	}
+	if r, ok := RegionByCode(z.Region.Code); ok && r.Previous != nil && (r.Scheme == "" || z.Scheme == "" || r.Scheme == z.Scheme) {
+		if d := firstNonEmpty(r.Previous.EffectiveDate, r.Previous.ArreteDate); d != "" {
+			return d, "date de l'arrêté précédent, que le zonage servi a remplacé"
+		}
+	}
+	return "", ""
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func isDigits(s string) bool {

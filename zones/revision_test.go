@@ -79,3 +79,34 @@ func TestOfRegion(t *testing.T) {
 		}
 	}
 }
+
+// Before the earliest day the data's zonage can have been in force, the answer says
+// it is outside the data: its own date, the earliest of dates that disagree, or the
+// region's previous arrêté, which the served zonage replaced.
+func TestOutsideData(t *testing.T) {
+	ds := &Dataset{Zonage: map[string][]Zonage{
+		"67482": {{Code: "67482", Name: "Strasbourg", Category: Intermediaire, Region: "44", Scheme: SchemeAvenant7, Source: "cartosante"}},
+		"01001": {{Code: "01001", Name: "L'Abergement-Clémenciat", Category: TresSousDotee, Region: "84", Scheme: SchemeAvenant7, Source: "cartosante"}},
+		"14118": {{Code: "14118", Name: "Caen", Category: Intermediaire, Region: "28", Scheme: SchemeAvenant7, Source: "cartosante"}},
+	}}
+	ds.Index()
+	r := &Resolver{Dataset: ds}
+	cases := []struct {
+		code, day string
+		outside   bool
+		why       string
+	}{
+		{"67482", "2018-06-01", true, "depuis le 18/02/2019 au plus tôt (date de l'arrêté précédent"},
+		{"67482", "2020-01-01", false, ""},
+		{"01001", "2024-06-01", true, "depuis le 01/11/2024 au plus tôt (la plus ancienne des dates que donnent les sources)"},
+		{"01001", "2025-06-01", false, ""},
+		{"14118", "2025-01-31", true, "zonage connu de Normandie s'applique depuis le 01/02/2025 au plus tôt (date tirée des publications régionales)"},
+		{"14118", "2025-02-01", false, ""},
+	}
+	for _, tc := range cases {
+		res, err := r.ResolveCodeOn(tc.code, mustTestDay(tc.day))
+		if err != nil || res.OutsideData != tc.outside || (res.Status == StatusNotFound) != tc.outside || !strings.Contains(res.Message, tc.why) || res.Date.String() != tc.day {
+			t.Errorf("%s on %s: %v %s %q (%v)", tc.code, tc.day, res.OutsideData, res.Status, res.Message, err)
+		}
+	}
+}

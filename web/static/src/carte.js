@@ -129,6 +129,9 @@ function rendreLegende(infos) {
     liste.append(el('li', {}, pastille(c.key), el('span', { class: 'legende-libelle' }, c.label), el('span', { class: 'legende-nombre' }, formatNombre(c.count))));
   }
   $('legende-date').textContent = `Communes et arrondissements ; zonage en vigueur le ${new Date(infos.date).toLocaleDateString('fr-FR', { timeZone: 'UTC' })} (données ${infos.dataset_version}).`;
+  // The data's vintage, and a warning when regions' two-year revision is due.
+  if (infos.data_vintage) $('legende-date').append(el('span', { class: 'legende-millesime' }, ` Zonage : ${infos.data_vintage}.`));
+  if (infos.revision_warning) $('legende-date').append(el('span', { class: 'legende-alerte', role: 'note' }, ` ⚠ ${infos.revision_warning}`));
   const choix = $('territoire');
   choix.replaceChildren(el('option', { value: '' }, 'Aller à…'));
   for (const t of infos.territories) choix.append(el('option', { value: t.code }, t.name));

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/paulmach/orb"
 
+	"zonage/internal/atomicfile"
 	"zonage/zones"
 )
 
@@ -78,44 +78,20 @@ func NewLayer(r *zones.Resolver, outlines []orb.MultiPolygon) (Layer, error) {
 
 // WriteFile writes the layer to path in format f, atomically.
 func WriteFile(path string, f Format, l Layer) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".zonage-export-*")
-	if err != nil {
-		return fmt.Errorf("export vers %s : %w", path, err)
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after the rename
-	switch f {
-	case GeoPackage:
-		// SQLite opens the file itself.
-		tmp.Close()
-		err = writeGeoPackage(name, l)
-		if err == nil {
-			// SQLite wrote without syncing (see writeGeoPackage): sync once here so
-			// that the rename below publishes a complete file.
-			err = syncFile(name)
+	err := atomicfile.Write(path, func(file *os.File) error {
+		if f == GeoPackage {
+			// SQLite opens the temporary file by its name and writes it without
+			// syncing; atomicfile syncs it through this descriptor before the rename.
+			return writeGeoPackage(file.Name(), l)
 		}
-	default:
-		w := bufio.NewWriterSize(tmp, 1<<20)
-		err = Write(w, f, l)
-		if err == nil {
-			err = w.Flush()
+		w := bufio.NewWriterSize(file, 1<<20)
+		if err := Write(w, f, l); err != nil {
+			return err
 		}
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return w.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("export %s vers %s : %w", f, path, err)
-	}
-	if err := os.Chmod(name, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("export vers %s : %w", path, err)
 	}
 	return nil
 }
@@ -132,16 +108,4 @@ func Write(w io.Writer, f Format, l Layer) error {
 		return fmt.Errorf("un GeoPackage s'écrit dans un fichier (-o FICHIER), pas sur la sortie standard")
 	}
 	return fmt.Errorf("format « %s » inconnu", f)
-}
-
-func syncFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

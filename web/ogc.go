@@ -17,8 +17,8 @@ import (
 // OGC API – Features, Part 1: Core (OGC 17-069r4), under /ogc: the landing page,
 // the conformance declaration, the collections and their items, in GeoJSON and
 // HTML, described by an OpenAPI 3.0 document. One collection, "communes": every
-// commune with its zonage in force today, in CRS84. GDAL (driver OAPIF), QGIS and
-// ArcGIS read it with no adapter.
+// commune with its zonage in force today, in CRS84. GDAL's OAPIF driver reads it
+// with no adapter (the tests run it); QGIS and ArcGIS speak the same standard.
 const (
 	ogcCRS84            = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 	ogcCollectionID     = "communes"

@@ -16,8 +16,8 @@ var tileLayerDescriptions = map[string]string{
 }
 
 // handleTileJSON answers GET /api/v1/tiles/{layer}.json: the TileJSON 3.0.0
-// description of a tile set, so that MapLibre, QGIS and others add it from one
-// URL. Its tile URL names the dataset and day, like the map page's.
+// description of a tile set, so that MapLibre and other TileJSON clients add it
+// from one URL. Its tile URL names the dataset and day, like the map page's.
 func (s *Server) handleTileJSON(c *gin.Context) {
 	layer, isJSON := strings.CutSuffix(c.Param("layer"), ".json")
 	if _, known := tileLayerDescriptions[layer]; !isJSON || !known {

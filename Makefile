@@ -8,14 +8,18 @@ ADDR ?= :8080
 GOFILES := $(shell find . -name '*.go' -not -path '*/node_modules/*')
 EMBEDDED := $(shell find . -name node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print)
 # Fuzz targets run a few seconds each in `make test`: package:target.
-FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
+FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/csvbatch:FuzzRunRoundTrip ./geo/csvbatch:FuzzInspectAgreesWithRun ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
 FUZZTIME ?= 5s
+# staticcheck is run from the Go module proxy at a pinned version, so that a fresh
+# machine needs nothing installed beforehand.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: help build run quickstart snapshot test lint fuzz bench clean
 
 help:
 	@echo "make run         import the sources, build bin/zonage with the snapshot embedded, serve on $(ADDR)"
-	@echo "make test        gofmt, go vet, every test with the race detector, then the fuzz targets ($(FUZZTIME) each)"
+	@echo "make test        make lint, every test with the race detector, then the fuzz targets ($(FUZZTIME) each)"
+	@echo "make lint        gofmt, go vet and staticcheck (default checks)"
 	@echo "make build       only build bin/zonage with the embedded snapshot"
 	@echo "make quickstart  build, then look up Paris 6e by coordinates"
 	@echo "make bench       the benchmarks quoted in the README"
@@ -47,6 +51,7 @@ quickstart: build
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # The tests run against the real PostgreSQL/PostGIS: .ci/postgres.sh starts it (and
 # installs it on a fresh machine when run as root) and prints its DSN.

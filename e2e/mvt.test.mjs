@@ -48,6 +48,27 @@ test('les limites de départements sont des lignes ouvertes', async () => {
   assert.ok(lignes > 20, `${lignes} lignes`);
 });
 
+test('les noms des communes viennent du serveur : les grandes villes d\'abord, les arrondissements de près', async () => {
+  const noms = async (z, x, y) => {
+    const { noms: couche } = await tuile('departements', z, x, y);
+    const out = [];
+    if (couche) couche.parcourir((etiquettes, geometrie) => {
+      const c = new Chemin();
+      geometrie(1, c, false);
+      assert.equal(c.points.length, 1, `${etiquettes.n} : un point`);
+      out.push(etiquettes.n);
+    });
+    return out;
+  };
+  // Zoom 6 over the north of France: Paris by its own name, no small town.
+  const nord = await noms(6, 32, 22);
+  assert.ok(nord.includes('Paris'), nord.join(', '));
+  assert.ok(nord.length < 40, `${nord.length} noms au zoom 6`);
+  // Zoom 12 over central Paris: the arrondissements, not the city.
+  const centre = await noms(12, 2074, 1409);
+  assert.ok(centre.includes('Paris 6e') && !centre.includes('Paris'), centre.join(', '));
+});
+
 test('une tuile de mer est vide', async () => {
   assert.deepEqual(Object.keys(await tuile('communes', 6, 28, 22)), []);
 });

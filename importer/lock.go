@@ -128,11 +128,7 @@ func writeLock(root string, l *Lock) error {
 	}
 	b = append(b, '\n')
 	target := filepath.Join(root, LockFileName)
-	err = atomicfile.Write(target, func(f *os.File) error {
-		_, err := f.Write(b)
-		return err
-	})
-	if err != nil {
+	if err := atomicfile.WriteFile(target, b); err != nil {
 		return fmt.Errorf("%s : écriture impossible : %w", target, err)
 	}
 	return nil

@@ -32,21 +32,25 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	published := make(chan string, 4)
-	lctx, lcancel := context.WithCancel(ctx)
-	defer lcancel()
-	go ListenPostgres(lctx, dsn, func(v string) { published <- v }, nil)
-	time.Sleep(300 * time.Millisecond) // let LISTEN start before publishing
-
+	// LISTEN is registered when ListenPostgres returns: a publication made before
+	// Follow runs is delivered all the same.
+	listener, err := ListenPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := PublishPostgres(ctx, dsn, snap); err != nil {
 		t.Fatal(err)
 	}
+	published := make(chan Publication, 4)
+	lctx, lcancel := context.WithCancel(ctx)
+	defer lcancel()
+	go listener.Follow(lctx, func(_ context.Context, p Publication) { published <- p }, nil)
 	select {
-	case v := <-published:
-		if v != snap.Dataset.Meta.Version {
-			t.Fatalf("notified %q, want %q", v, snap.Dataset.Meta.Version)
+	case p := <-published:
+		if p != (Publication{Version: snap.Dataset.Meta.Version}) {
+			t.Fatalf("notified %+v, want %q", p, snap.Dataset.Meta.Version)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no notification after publishing")
 	}
 	back, err := LoadPostgres(ctx, dsn)
@@ -91,5 +95,111 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 	conn.QueryRow(ctx, `SELECT count(*) FROM zonage_dataset WHERE version = 'echec.1'`).Scan(&n)
 	if n != 0 {
 		t.Fatal("the failed version was left in the database")
+	}
+}
+
+// A listener whose connection is cut reconnects, listens again, and only then reads
+// the current version: what was published while it was down comes back as a
+// catch-up, and what is published after that read as a notification.
+func TestPostgresListenerReconnectsAndCatchesUp(t *testing.T) {
+	dsn := testPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	snap, err := Import(Options{DataDir: smallDataDir(t, "75")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := snap.Dataset.Meta.Version
+	// publish runs on the listener's goroutine too: it reports with t.Error.
+	publish := func(version string) {
+		t.Helper()
+		snap.Dataset.Meta.Version = version
+		if err := PublishPostgres(ctx, dsn, snap); err != nil {
+			t.Errorf("publishing %s: %v", version, err)
+		}
+	}
+	publish(first)
+	if t.Failed() {
+		t.FailNow()
+	}
+	listener, err := ListenPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener.MinBackoff, listener.MaxBackoff = 10*time.Millisecond, 100*time.Millisecond
+
+	type event struct {
+		publication Publication
+		listening   *bool
+		err         error
+	}
+	events := make(chan event, 16)
+	lctx, lcancel := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	cut := false // touched by the listener's goroutine only
+	go func() {
+		defer close(followed)
+		listener.Follow(lctx, func(_ context.Context, p Publication) {
+			events <- event{publication: p}
+			if p.CatchUp {
+				// Published after the catch-up read: LISTEN is already registered
+				// on the new connection, so it must still arrive.
+				publish(first + ".apres-lecture")
+			}
+		}, func(listening bool, err error) {
+			if !listening && err != nil && !strings.Contains(err.Error(), "PostgreSQL") {
+				t.Errorf("unclear error: %v", err)
+			}
+			if !listening && !cut {
+				// The listener waits for this call before it reconnects: a
+				// publication made here is made while it is disconnected.
+				cut = true
+				publish(first + ".pendant-coupure")
+			}
+			events <- event{listening: &listening, err: err}
+		})
+	}()
+	defer func() {
+		lcancel()
+		<-followed
+	}()
+
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var terminated int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1`, ListenApplicationName).Scan(&terminated); err != nil || terminated != 1 {
+		t.Fatalf("terminating the listener's connection: %d terminated, %v", terminated, err)
+	}
+
+	next := func() event {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-ctx.Done():
+			t.Fatal("the listener reported nothing more")
+			return event{}
+		}
+	}
+	if e := next(); e.listening == nil || *e.listening || e.err == nil {
+		t.Fatalf("after the connection was cut: %+v, want not listening with an error", e)
+	}
+	// Reconnection attempts may fail before one succeeds; each is reported.
+	e := next()
+	for e.listening != nil && !*e.listening {
+		e = next()
+	}
+	if e.listening == nil || !*e.listening {
+		t.Fatalf("got %+v, want listening again", e)
+	}
+	if e := next(); e.publication != (Publication{Version: first + ".pendant-coupure", CatchUp: true}) {
+		t.Fatalf("got %+v, want the version published while disconnected, as a catch-up", e)
+	}
+	if e := next(); e.publication != (Publication{Version: first + ".apres-lecture"}) {
+		t.Fatalf("got %+v, want the version published after the catch-up read", e)
 	}
 }

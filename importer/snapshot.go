@@ -74,11 +74,7 @@ func WriteSnapshot(path string, s *Snapshot) error {
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(path, func(f *os.File) error {
-		_, err := f.Write(data)
-		return err
-	})
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("écriture de l'instantané %s : %w", path, err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -51,6 +53,8 @@ type batchParams struct {
 	opt      csvbatch.Options
 	filename string
 	body     io.Reader
+	// statuses, when set, are the zonage_statut values of the rows to write.
+	statuses map[string]bool
 }
 
 // removeUploads removes the temporary files of a multipart form. The server does it
@@ -68,8 +72,14 @@ const multipartMemory = 4 << 20
 
 // batchParamNames are the parameters of the CSV classification, in the query
 // string or as form fields.
-var batchParamNames = []string{"columns", "postcode", "citycode", "city", "lat", "lon", "delimiter", "encoding",
-	"output_delimiter", "output_encoding", "no_header", "result_columns"}
+var batchParamNames = []string{"columns", "street", "postcode", "citycode", "city", "lat", "lon", "status",
+	"delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns"}
+
+// columnParams name the column of a role, by header name or 1-based position, or
+// "-" for none; "columns" names the address column (or the columns joined to make
+// it, as api-adresse does).
+var columnParams = map[string]csvbatch.Role{"street": csvbatch.RoleStreet, "postcode": csvbatch.RolePostcode,
+	"citycode": csvbatch.RoleCitycode, "city": csvbatch.RoleCity, "lat": csvbatch.RoleLat, "lon": csvbatch.RoleLon}
 
 // readBatchParams takes the CSV and its parameters from a multipart form (as the
 // api-adresse clients send them) or from a raw body with query parameters. The
@@ -121,18 +131,50 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	if !checkValues(c, values, batchParamNames) {
 		return nil, false
 	}
-	p.opt.AddressParts = values["columns"]
-	for param, role := range map[string]csvbatch.Role{"postcode": csvbatch.RolePostcode, "citycode": csvbatch.RoleCitycode,
-		"city": csvbatch.RoleCity, "lat": csvbatch.RoleLat, "lon": csvbatch.RoleLon} {
-		if v := values.Get(param); v != "" {
-			p.opt.Columns[role] = v
-		}
-	}
-	var err error
 	bad := func(field string, err error) bool {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, field+" : "+err.Error(), field, values.Get(field))
 		return false
 	}
+	for _, v := range values["columns"] {
+		switch v = strings.TrimSpace(v); v {
+		case "":
+			// An empty choice (a form's "detected" entry) leaves the address column to the header.
+		case csvbatch.NoColumn:
+			p.opt.Columns[csvbatch.RoleAddress] = v
+		default:
+			p.opt.AddressParts = append(p.opt.AddressParts, v)
+		}
+	}
+	for param, role := range columnParams {
+		if v := values.Get(param); v != "" {
+			p.opt.Columns[role] = v
+		}
+	}
+	if len(values["status"]) > 0 {
+		keep := map[string]bool{}
+		for _, v := range values["status"] {
+			for _, st := range strings.Split(v, ",") {
+				switch st = strings.TrimSpace(st); zones.Status(st) {
+				case zones.StatusOK, zones.StatusAmbiguous, zones.StatusNotFound, zones.StatusError:
+					keep[st] = true
+				default:
+					return nil, bad("status", fmt.Errorf("statut « %s » inconnu (ok, ambigu, introuvable ou erreur)", st))
+				}
+			}
+		}
+		p.statuses = keep
+		suffix := "-a-verifier"
+		if keep[string(zones.StatusOK)] {
+			names := make([]string, 0, len(keep))
+			for st := range keep {
+				names = append(names, st)
+			}
+			sort.Strings(names)
+			suffix = "-" + strings.Join(names, "-")
+		}
+		p.filename = strings.TrimSuffix(p.filename, ".csv") + suffix + ".csv"
+	}
+	var err error
 	if p.opt.Delimiter, err = csvbatch.ParseDelimiter(values.Get("delimiter")); err != nil {
 		return nil, bad("delimiter", err)
 	}
@@ -175,17 +217,30 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+// openBatch reads the parameters and the CSV of a batch request; done closes the
+// CSV and removes the form's files, whether the request was accepted or not.
+func openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
+	done = func() { removeUploads(c.Request) }
 	if !checkParams(c, batchParamNames...) {
-		return
+		return nil, done, false
 	}
-	defer removeUploads(c.Request)
-	p, ok := readBatchParams(c)
+	if p, ok = readBatchParams(c); !ok {
+		return nil, done, false
+	}
+	if f, isFile := p.body.(io.Closer); isFile && p.body != c.Request.Body {
+		done = func() {
+			f.Close()
+			removeUploads(c.Request)
+		}
+	}
+	return p, done, true
+}
+
+func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+	p, done, ok := openBatch(c)
+	defer done()
 	if !ok {
 		return
-	}
-	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
-		defer f.Close()
 	}
 	st := s.Current()
 	cols := zones.ClassificationColumns
@@ -205,6 +260,10 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		}
 		return append(apiAdresseValues(res, err, r), cl.Values()...)
 	}}
+	if p.statuses != nil {
+		status := slices.Index(cols, "zonage_statut")
+		p.opt.Keep = func(added []string) bool { return p.statuses[added[status]] }
+	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
@@ -416,4 +475,73 @@ func (s *Server) resolveJSONQuery(st *State, i int, jq jsonQuery) zones.Resoluti
 	}
 	s.countLookup(res)
 	return res
+}
+
+// The preview reads this much of a file, and shows this many rows.
+const (
+	previewBytes = 64 << 10
+	previewRows  = 5
+)
+
+// roleNames are the roles as the preview names them: the parameter that sets
+// each, "address" standing for "columns".
+var roleNames = map[csvbatch.Role]string{csvbatch.RoleAddress: "address", csvbatch.RoleStreet: "street",
+	csvbatch.RolePostcode: "postcode", csvbatch.RoleCity: "city", csvbatch.RoleCitycode: "citycode",
+	csvbatch.RoleLat: "lat", csvbatch.RoleLon: "lon"}
+
+// classifyPreview is the answer of POST /api/v1/classify/preview.
+type classifyPreview struct {
+	Delimiter string         `json:"delimiter"`
+	Encoding  string         `json:"encoding"`
+	Header    []string       `json:"header"`
+	Roles     map[string]int `json:"roles"` // 1-based column per role
+	Rows      [][]string     `json:"rows"`
+	Notes     []string       `json:"notes"`
+	Problem   string         `json:"problem,omitempty"`
+}
+
+// handleClassifyPreview answers POST /api/v1/classify/preview: the start of a CSV,
+// with the parameters of a classification, read as the classification would read
+// it (separator, encoding, header, the column of each role, the first rows), so
+// that the columns can be checked and chosen before the whole file is sent. When
+// the columns cannot be classified as chosen, "problem" says why and the rest is
+// filled all the same.
+func (s *Server) handleClassifyPreview(c *gin.Context) {
+	p, done, ok := openBatch(c)
+	defer done()
+	if !ok {
+		return
+	}
+	sample, err := io.ReadAll(io.LimitReader(p.body, previewBytes+1))
+	if err != nil {
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "lecture du fichier : "+err.Error())
+		return
+	}
+	atEOF := len(sample) <= previewBytes
+	if !atEOF {
+		sample = sample[:previewBytes]
+	}
+	ins, err := csvbatch.Inspect(sample, atEOF, p.opt, previewRows)
+	if err != nil {
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
+		return
+	}
+	out := classifyPreview{Delimiter: string(ins.Input.Delimiter), Encoding: ins.Input.Encoding, Header: ins.Header,
+		Roles: map[string]int{}, Rows: ins.Rows, Notes: ins.Notes}
+	if ins.Input.Delimiter == '\t' {
+		out.Delimiter = "tab"
+	}
+	for role, i := range ins.Columns {
+		out.Roles[roleNames[role]] = i + 1
+	}
+	if out.Rows == nil {
+		out.Rows = [][]string{}
+	}
+	if out.Notes == nil {
+		out.Notes = []string{}
+	}
+	if ins.Problem != nil {
+		out.Problem = ins.Problem.Error()
+	}
+	c.JSON(http.StatusOK, out)
 }

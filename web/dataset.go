@@ -26,12 +26,17 @@ func (s *Server) handleDataset(c *gin.Context) {
 	}{st.meta(), st.LoadedAt, st.Source})
 }
 
-// handleReady answers 200 once a dataset is loaded, with its version.
+// handleReady answers 200 once a dataset is loaded, with its version and, for a
+// server following a database, whether it still receives its publications.
 func (s *Server) handleReady(c *gin.Context) {
 	st := s.Current()
 	if st == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "données pas encore chargées")
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "dataset_version": st.meta().Version, "loaded_at": st.LoadedAt})
+	answer := gin.H{"status": "ready", "dataset_version": st.meta().Version, "loaded_at": st.LoadedAt}
+	if p := s.publications.Load(); p != nil {
+		answer["publications"] = p
+	}
+	c.JSON(http.StatusOK, answer)
 }

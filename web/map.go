@@ -227,6 +227,11 @@ type mapData struct {
 
 	outlinesMu        sync.Mutex
 	catchmentOutlines map[string]orb.MultiLineString
+
+	// communes and parentNames name the places of the label layer.
+	communes    []zones.Commune
+	parentNames map[string]string
+	labels      labelSet
 }
 
 // mapData returns the map data for today, building it on first use and again when
@@ -245,6 +250,7 @@ func (st *State) mapData() *mapData {
 				md.polygonLevel(1)
 				md.polygonLevel(0)
 				md.departementBorders()
+				md.placedLabels(6)
 			}()
 		}
 	}
@@ -272,6 +278,7 @@ func newMapData(st *State, day string) *mapData {
 	}
 	if len(st.Outlines) == len(ds.Communes) {
 		md.polys = st.Outlines
+		md.communes, md.parentNames = ds.Communes, ds.ParentNames
 		md.bounds = make([]orb.Bound, len(ds.Communes))
 		for i, mp := range md.polys {
 			md.bounds[i] = mp.Bound()

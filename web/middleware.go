@@ -254,16 +254,20 @@ func notModifiedToday(c *gin.Context, st *State, maxAge time.Duration) bool {
 	return notModified(c, st.meta().Version, today(st.Resolver), maxAge)
 }
 
-// notModified sets the validators of an answer that depends only on the request,
-// the dataset version and the day (effective dates and upcoming zonages change what
+// notModified sets the validators of an answer that depends only on the request
+// (and on variants, what else shapes it), the dataset version and the day (effective dates and upcoming zonages change what
 // an answer says from one day to the next), and answers 304 when the client holds
 // that answer already. Handlers call it once they know the resource exists, so
 // that "If-None-Match: *" is never answered 304 for a missing one.
-func notModified(c *gin.Context, version, day string, maxAge time.Duration) bool {
+func notModified(c *gin.Context, version, day string, maxAge time.Duration, variants ...string) bool {
 	h := fnv.New64a()
 	h.Write([]byte(c.Request.URL.Path))
 	h.Write([]byte{0})
 	h.Write([]byte(c.Request.URL.RawQuery))
+	for _, v := range variants {
+		h.Write([]byte{0})
+		h.Write([]byte(v))
+	}
 	etag := fmt.Sprintf(`"%s-%s-%x"`, version, day, h.Sum64())
 	c.Header("X-Zonage-Dataset-Version", version)
 	return answerNotModified(c, etag, fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))

@@ -3,10 +3,9 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -154,12 +153,7 @@ func ogcFormat(c *gin.Context) (html bool, ok bool) {
 // on the dataset, the day (categories change on effective dates), the host its
 // links name, the format and the request; it answers 304 when the client has it.
 func ogcNotModified(c *gin.Context, st *State, base string, html bool) bool {
-	version := st.meta().Version
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t", base, c.Request.URL.Path, c.Request.URL.RawQuery, html)
-	etag := fmt.Sprintf(`"%s-%s-%x"`, version, today(st.Resolver), h.Sum64())
-	c.Header("X-Zonage-Dataset-Version", version)
-	return answerNotModified(c, etag, "public, max-age=300")
+	return notModified(c, st.meta().Version, today(st.Resolver), 5*time.Minute, base, strconv.FormatBool(html))
 }
 
 // ogcJSON writes v as JSON with the given media type.

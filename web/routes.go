@@ -34,6 +34,7 @@ func (s *Server) routes() *gin.Engine {
 	getAndHead(api, "/search", quick, s.handleSearch)
 	getAndHead(api, "/dataset", quick, s.handleDataset)
 	api.POST("/classify", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleClassify)
+	api.POST("/classify/preview", quick, limitBody(s.cfg.MaxBodyBytes), s.handleClassifyPreview)
 	api.POST("/admin/reload", s.handleReload)
 	getAndHead(api, "/map", quick, s.handleMap)
 	getAndHead(api, "/catchments/:kind/:code", quick, s.handleCatchment)

@@ -65,6 +65,10 @@ type Server struct {
 	metrics *metrics
 	engine  *gin.Engine
 	exports exportCache // the files of GET /api/v1/export/{format}
+
+	publications atomic.Pointer[publications] // nil: the server follows no feed
+	followingMu  sync.Mutex
+	following    followingGauge
 }
 
 // New loads the first state and builds the routes. A failed first load is an

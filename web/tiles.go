@@ -165,15 +165,15 @@ var tileBox = orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point
 
 // buildTile encodes tile k from the map data, gzipped.
 func (md *mapData) buildTile(k tileKey) ([]byte, error) {
-	var l *mvtLayer
+	var tile []byte
 	if k.layer == layerDepartements {
-		l = md.bordersLayer(k)
+		tile = appendLayer(appendLayer(nil, md.bordersLayer(k)), md.namesLayer(k))
 	} else {
-		l = md.communesLayer(k)
+		tile = appendLayer(nil, md.communesLayer(k))
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(appendLayer(nil, l)); err != nil {
+	if _, err := zw.Write(tile); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -295,6 +295,7 @@ const (
 	cmdMoveTo     = 1
 	cmdLineTo     = 2
 	cmdClosePath  = 7
+	mvtPoint      = 1
 	mvtLineString = 2
 	mvtPolygon    = 3
 )
@@ -341,16 +342,17 @@ func (w *geomWriter) delta(p ipoint) {
 }
 
 // mvtLayer collects the features of one layer; each feature has at most one tag,
-// k, whose values are interned.
+// named key (k, the class, unless said otherwise), whose values are interned.
 type mvtLayer struct {
 	name     string
+	key      string
 	features [][]byte
 	values   []string
 	valueIdx map[string]int
 }
 
 func newMVTLayer(name string) *mvtLayer {
-	return &mvtLayer{name: name, valueIdx: map[string]int{}}
+	return &mvtLayer{name: name, key: "k", valueIdx: map[string]int{}}
 }
 
 func (l *mvtLayer) add(typ int, geom []uint32, class string) {
@@ -383,7 +385,7 @@ func appendLayer(tile []byte, l *mvtLayer) []byte {
 		b = appendBytes(b, 2, f)
 	}
 	if len(l.values) > 0 {
-		b = appendBytes(b, 3, []byte("k"))
+		b = appendBytes(b, 3, []byte(l.key))
 	}
 	for _, v := range l.values {
 		b = appendBytes(b, 4, appendBytes(nil, 1, []byte(v)))

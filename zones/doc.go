@@ -2,4 +2,13 @@
 // their official codes, communes, zonage assignments with their arrêté and
 // effective dates, regional arrêtés, and the resolution of a place to a category
 // with its provenance. It knows no HTTP, no SQL and no file format.
+//
+// Where things live: category.go the categories and scales; enum.go the one
+// pattern every set of codes follows, enums.go the codes of an assessment
+// (statuses, projects, authorities…); dataset.go what an import produces;
+// resolve.go and query.go the answers to a point, a code, an address or a batch
+// row; tables.go the tables built into the binary, read once; regions.go the
+// regions, their arrêtés and the bibliography; rules.go the checked rules table,
+// rules_load.go its reading from rules.yaml (through yamlnode.go, which keeps
+// every line for the errors); assess.go what a category opens for a profile.
 package zones

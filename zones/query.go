@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Query is a place as users give it: coordinates, an INSEE code, a free-text
@@ -149,9 +148,15 @@ type Classification struct {
 	Message     string
 }
 
+// The columns of the batch contract that summaries count.
+const (
+	ColumnStatus   = "zonage_statut"
+	ColumnCategory = "zonage_categorie"
+)
+
 // ClassificationColumns are the names of the columns the batch contract adds.
-var ClassificationColumns = []string{"zonage_commune_code", "zonage_commune_nom", "zonage_categorie", "zonage_libelle",
-	"zonage_statut", "zonage_precision", "zonage_score", "zonage_message"}
+var ClassificationColumns = []string{"zonage_commune_code", "zonage_commune_nom", ColumnCategory, "zonage_libelle",
+	ColumnStatus, "zonage_precision", "zonage_score", "zonage_message"}
 
 // Values returns the columns in the order of ClassificationColumns.
 func (c Classification) Values() []string {
@@ -220,6 +225,9 @@ func ParseDecimal(s string) (float64, bool) {
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// maxQuotedValue is how many characters of an offending value a message quotes.
+const maxQuotedValue = 200
 
 func truncateRunes(s string, n int) string {
 	r := []rune(s)
@@ -293,40 +301,3 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 type RowError struct{ Problem string }
 
 func (e *RowError) Error() string { return e.Problem }
-
-// Tally counts batch answers per status and per category, safely from several
-// goroutines.
-type Tally struct {
-	mu         sync.Mutex
-	Rows       int64
-	ByStatus   map[Status]int64
-	ByCategory map[Category]int64
-}
-
-// Add counts one answer.
-func (t *Tally) Add(c Classification) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.ByStatus == nil {
-		t.ByStatus, t.ByCategory = map[Status]int64{}, map[Category]int64{}
-	}
-	t.Rows++
-	t.ByStatus[c.Status]++
-	if c.Category != "" {
-		t.ByCategory[Category(c.Category)]++
-	}
-}
-
-// Snapshot returns a copy of the counts.
-func (t *Tally) Snapshot() (rows int64, byStatus map[Status]int64, byCategory map[Category]int64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	byStatus, byCategory = map[Status]int64{}, map[Category]int64{}
-	for k, v := range t.ByStatus {
-		byStatus[k] = v
-	}
-	for k, v := range t.ByCategory {
-		byCategory[k] = v
-	}
-	return t.Rows, byStatus, byCategory
-}

@@ -202,7 +202,7 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
 }
 
 func (r *Resolver) today() string {

@@ -163,9 +163,10 @@ func TestRulesValidation(t *testing.T) {
 	}
 }
 
-// Regional amounts are data: a contrat-type régional that changes an amount changes
-// what the assessment says for that region only.
-func TestRegionalAmountOverride(t *testing.T) {
+// rulesWithRegionalAmount is the embedded rules with a contrat-type régional in
+// Auvergne-Rhône-Alpes (84) that raises the CACCMK to 60 000 €.
+func rulesWithRegionalAmount(t *testing.T) *rulesTable {
+	t.Helper()
 	edited := strings.Replace(string(rulesYAML), "regional_overrides:\n", `regional_overrides:
   - region: "84"
     aids: [caccmk]
@@ -178,6 +179,13 @@ func TestRegionalAmountOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tbl
+}
+
+// Regional amounts are data: a contrat-type régional that changes an amount changes
+// what the assessment says for that region only.
+func TestRegionalAmountOverride(t *testing.T) {
+	tbl := rulesWithRegionalAmount(t)
 	for region, want := range map[string]int{"84": 60000, "53": 49000} {
 		a := tbl.assess(answer(TresSousDotee, SchemeAvenant7, region), Titulaire, Profile{}, parseDay(testDay))
 		x := findAidIn(a, "caccmk")

@@ -43,7 +43,7 @@ func TestBrowser(t *testing.T) {
 	if only := os.Getenv("ZONAGE_E2E_SEULEMENT"); only != "" {
 		args = append(args, "--test-name-pattern="+only)
 	}
-	cmd := exec.Command("node", append(args, "mvt.test.mjs", "carte.test.mjs")...)
+	cmd := exec.Command("node", append(args, "mvt.test.mjs", "carte.test.mjs", "lot.test.mjs")...)
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(), "ZONAGE_URL="+base, "ZONAGE_TESTOUT="+out, "CHROMIUM="+chromium)
 	var log strings.Builder

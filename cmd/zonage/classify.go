@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -44,7 +45,8 @@ Une ligne illisible sort en « erreur » avec un message ; le traitement continu
 Le résumé (lignes par statut et par catégorie) va sur la sortie d'erreur, pour que
 la sortie standard puisse être le CSV.
 Codes de sortie : 0 toutes les lignes classées, 1 au moins une ligne ambiguë,
-introuvable ou en erreur, 2 erreur d'usage ou fichier illisible.`,
+introuvable ou en erreur, 2 erreur d'usage ou fichier illisible, 130 interrompu
+(Ctrl-C : avec -o, aucun fichier n'est écrit).`,
 		Example: `  zonage classify cabinets.csv -o cabinets-zonage.csv
   zonage classify cabinets.csv --col-adresse "Adresse du cabinet" --col-cp CP > sortie.csv
   zonage classify - --sans-entete --col-insee 1 < codes.csv`,
@@ -125,6 +127,12 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		return err
 	}
 
+	// Ctrl-C or a termination stops the run cleanly (no temporary file left); a
+	// second Ctrl-C kills at once.
+	ctx, stopSignals := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	go func() { <-ctx.Done(); stopSignals() }()
+
 	stderr := cmd.ErrOrStderr()
 	var bar *progressbar.ProgressBar
 	if !f.quiet && isTerminal(stderr) && size > 0 {
@@ -137,10 +145,8 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
-	var rowsDone int64
 	start := time.Now()
 	opt.Progress = func(rows, bytesRead int64) {
-		rowsDone = rows
 		if bar != nil {
 			rate := float64(rows) / time.Since(start).Seconds()
 			bar.Describe(fmt.Sprintf("%d lignes (%.0f lignes/s)", rows, rate))
@@ -148,17 +154,28 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		}
 	}
 
-	tally := &zones.Tally{}
+	opt.CountColumns = []string{zones.ColumnStatus, zones.ColumnCategory}
 	var rep *csvbatch.Report
 	classify := func(out io.Writer) error {
-		rep, err = csvbatch.Run(cmd.Context(), in, out, classifyAnnotator(res, tally), opt)
+		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res), opt)
 		if bar != nil {
 			bar.Finish()
 		}
-		if err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
+		if err == nil {
+			return nil
 		}
-		return nil
+		if ctx.Err() != nil && cmd.Context().Err() == nil {
+			what := "aucun fichier écrit"
+			if f.out == "" {
+				what = "la sortie est incomplète"
+			}
+			var rows int64
+			if rep != nil {
+				rows = rep.Rows
+			}
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("%s : classement interrompu après %d lignes, %s", name, rows, what)}
+		}
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
 	}
 	if f.out == "" {
 		err = classify(cmd.OutOrStdout())
@@ -174,11 +191,10 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		}
 		return usageErr("écriture de %s : %v", f.out, err)
 	}
-	rows, byStatus, byCategory := tally.Snapshot()
 	if !f.quiet {
-		printClassifySummary(stderr, name, rep, rows, byStatus, byCategory, time.Since(start), rowsDone)
+		printClassifySummary(stderr, name, rep, time.Since(start))
 	}
-	if rows != byStatus[zones.StatusOK] {
+	if rep.Rows != rep.Counts[zones.ColumnStatus][string(zones.StatusOK)] {
 		return &exitError{code: exitNotFound}
 	}
 	return nil
@@ -189,48 +205,46 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, rows int64, byStatus map[zones.Status]int64, byCategory map[zones.Category]int64, took time.Duration, _ int64) {
+// printClassifySummary says what was read, how many rows came out per status and
+// per category (the engine's counts of the rows written), and why rows are in error.
+func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, took time.Duration) {
 	var cols []string
 	for _, role := range csvbatch.Roles {
 		if h, ok := rep.Columns[role]; ok {
 			cols = append(cols, fmt.Sprintf("%s = « %s »", role, h))
 		}
 	}
+	rows := rep.Rows
 	fmt.Fprintf(w, "%s : %d lignes en %.1f s (%.0f lignes/s) — %s, séparateur %q — colonnes lues : %s\n",
 		name, rows, took.Seconds(), float64(rows)/max(took.Seconds(), 1e-9), rep.Input.Encoding, string(rep.Input.Delimiter), strings.Join(cols, ", "))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(w, "Note : %s\n", n)
 	}
+	byStatus := rep.Counts[zones.ColumnStatus]
 	fmt.Fprint(w, "Par statut :")
 	for _, s := range []zones.Status{zones.StatusOK, zones.StatusAmbiguous, zones.StatusNotFound, zones.StatusError} {
-		fmt.Fprintf(w, " %s %d ;", s, byStatus[s])
+		fmt.Fprintf(w, " %s %d ;", s, byStatus[string(s)])
 	}
 	fmt.Fprintln(w)
+	if n := byStatus[string(zones.StatusError)]; n > 0 {
+		fmt.Fprintf(w, "%d lignes en erreur, dont %d mal formées dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n", n, rep.RowProblems)
+	}
 	fmt.Fprint(w, "Par catégorie :")
-	cats := make([]zones.Category, 0, len(byCategory))
-	for c := range byCategory {
-		cats = append(cats, c)
-	}
-	order := map[zones.Category]int{}
-	for i, c := range zones.Categories() {
-		order[c] = i
-	}
-	sort.Slice(cats, func(i, j int) bool { return order[cats[i]] < order[cats[j]] })
-	for _, c := range cats {
-		fmt.Fprintf(w, " %s %d ;", c.Label(), byCategory[c])
+	for _, c := range zones.Categories() {
+		if n := rep.Counts[zones.ColumnCategory][string(c)]; n > 0 {
+			fmt.Fprintf(w, " %s %d ;", c.Label(), n)
+		}
 	}
 	fmt.Fprintln(w)
 }
 
-// classifyAnnotator resolves each row and counts the answers.
-func classifyAnnotator(res *zones.Resolver, tally *zones.Tally) csvbatch.Annotator {
+// classifyAnnotator resolves each row.
+func classifyAnnotator(res *zones.Resolver) csvbatch.Annotator {
 	return csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
-		c := res.ClassifyFields(zones.BatchFields{
+		return res.ClassifyFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
 			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
-		})
-		tally.Add(c)
-		return c.Values()
+		}).Values()
 	}}
 }

@@ -19,6 +19,8 @@ const (
 	exitFound    = 0
 	exitNotFound = 1
 	exitUsage    = 2
+	// exitInterrupted is the shells' code for a command stopped by Ctrl-C.
+	exitInterrupted = 130
 )
 
 // exitError carries an exit code up to main without printing twice.

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,6 +41,9 @@ func newServeCmd() *cobra.Command {
 /readyz et /metrics. SIGHUP, ou POST /api/v1/admin/reload avec le jeton de
 $ZONAGE_ADMIN_TOKEN, recharge l'instantané sans redémarrer : il est vérifié avant
 d'être servi, et un instantané invalide est refusé (l'ancien continue d'être servi).
+Avec --postgres, le serveur suit les publications de la base et bascule sur chaque
+nouvelle version ; si la base devient injoignable, il continue de servir la sienne,
+le dit dans /readyz et se reconnecte de lui-même.
 SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -82,41 +86,82 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	loader := snapshotLoader(cmd, f.toleranceM)
+	var publications *importer.PostgresListener
 	if f.postgres != "" {
+		// LISTEN before the first load: a version published while it loads is then
+		// announced on this connection instead of being missed until the next one.
+		l, err := importer.ListenPostgres(ctx, f.postgres)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		publications = l
 		loader = postgresLoader(f.postgres, f.toleranceM)
 	}
 	srv, err := web.New(ctx, cfg, loader)
 	if err != nil {
+		if publications != nil {
+			publications.Close()
+		}
 		return &exitError{code: exitUsage, err: err}
 	}
-	if f.postgres != "" {
-		// Replicas follow the database: a publication is loaded and swapped in
-		// without a restart; after a lost connection they check what they missed.
-		go importer.ListenPostgres(ctx, f.postgres, func(version string) {
-			if version != "" && version == srv.Current().Resolver.Dataset.Meta.Version {
-				return
-			}
-			srv.Reload(ctx)
-		}, func(err error) { logger.Warn("suivi des publications PostgreSQL interrompu", "err", err.Error()) })
+	// Every goroutine started here ends with ctx and is waited for before returning,
+	// so that nothing loads or logs after the command has stopped.
+	var background sync.WaitGroup
+	defer background.Wait()
+	if publications != nil {
+		srv.SetFollowing(true, nil)
+		background.Go(func() {
+			publications.Follow(ctx, func(ctx context.Context, p importer.Publication) {
+				followPublication(ctx, srv, logger, p)
+			}, func(listening bool, err error) {
+				srv.SetFollowing(listening, err)
+				if listening {
+					logger.Info("suivi des publications PostgreSQL rétabli")
+				} else {
+					logger.Warn("suivi des publications PostgreSQL interrompu, les données actuelles restent servies",
+						"err", err.Error(), "version", srv.Current().Resolver.Dataset.Meta.Version)
+				}
+			})
+		})
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
+	background.Go(func() {
 		for {
 			select {
 			case <-hup:
-				srv.Reload(context.Background())
+				srv.Reload(ctx)
 			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	st := srv.Current()
 	return srv.Serve(ctx, f.addr, f.grace, func(addr string) {
 		logger.Info("zonage sert l'API", "addr", addr, "version", st.Resolver.Dataset.Meta.Version, "source", st.Source)
 		fmt.Fprintf(cmd.ErrOrStderr(), "zonage : API sur http://%s (données %s, %s)\n", displayAddr(addr), st.Resolver.Dataset.Meta.Version, st.Source)
 	})
+}
+
+// testHookPublication, when set by a test, sees each publication the server is
+// told of before it acts on it.
+var testHookPublication func(context.Context, importer.Publication)
+
+// followPublication swaps in the version published in the database, unless it is
+// the one served (a catch-up after a reconnection that missed nothing, or a
+// version already loaded by an earlier reload).
+func followPublication(ctx context.Context, srv *web.Server, logger *slog.Logger, p importer.Publication) {
+	if testHookPublication != nil {
+		testHookPublication(ctx, p)
+	}
+	if p.Version == "" || p.Version == srv.Current().Resolver.Dataset.Meta.Version || ctx.Err() != nil {
+		return
+	}
+	if p.CatchUp {
+		logger.Info("version publiée pendant la coupure", "version", p.Version)
+	}
+	srv.Reload(ctx)
 }
 
 func displayAddr(addr string) string {

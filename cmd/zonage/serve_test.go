@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -48,6 +50,20 @@ var listenRe = regexp.MustCompile(`API sur http://(\S+) `)
 // snapshot and returns its base URL; the server stops at the end of the test.
 func startServer(t testing.TB, snapshot string, extra ...string) (string, *syncBuffer) {
 	t.Helper()
+	base, errOut, stop := launchServer(t, snapshot, extra...)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return base, errOut
+}
+
+// launchServer runs `zonage serve` in-process on a free port and returns its base
+// URL and a function that stops it (as SIGTERM does) and returns once the command
+// has returned. The server is stopped at the end of the test if it is still running.
+func launchServer(t testing.TB, snapshot string, extra ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	root := newRootCmd()
 	errOut := &syncBuffer{}
@@ -56,30 +72,33 @@ func startServer(t testing.TB, snapshot string, extra ...string) (string, *syncB
 	root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--snapshot", snapshot}, extra...))
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("server stopped with %v", err)
+				return fmt.Errorf("server stopped with %v", err)
 			}
+			return nil
 		case <-time.After(30 * time.Second):
-			t.Error("server did not stop")
+			return errors.New("server did not stop")
 		}
 	})
+	t.Cleanup(func() { stop() })
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listenRe.FindStringSubmatch(errOut.String()); m != nil {
-			return "http://" + m[1], errOut
+			return "http://" + m[1], errOut, stop
 		}
 		select {
 		case err := <-done:
+			done <- err // for stop, which the cleanup calls
 			t.Fatalf("server exited: %v\n%s", err, errOut.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	t.Fatalf("server did not start:\n%s", errOut.String())
-	return "", nil
+	return "", nil, nil
 }
 
 var (

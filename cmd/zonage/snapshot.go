@@ -79,12 +79,19 @@ func snapshotLoader(cmd *cobra.Command, toleranceM float64) web.Loader {
 	}
 }
 
+// testHookPostgresLoaded, when set by a test, sees the version each load from
+// PostgreSQL read, before the server swaps it in.
+var testHookPostgresLoaded func(version string)
+
 // postgresLoader loads the version published in PostgreSQL.
 func postgresLoader(dsn string, toleranceM float64) web.Loader {
 	return func(ctx context.Context) (*web.State, error) {
 		s, err := importer.LoadPostgres(ctx, dsn)
 		if err != nil {
 			return nil, err
+		}
+		if testHookPostgresLoaded != nil {
+			testHookPostgresLoaded(s.Dataset.Meta.Version)
 		}
 		return newState(s, "PostgreSQL", toleranceM), nil
 	}

@@ -57,8 +57,8 @@ type Options struct {
 	OutDelimiter rune   // 0 = the input's
 	OutEncoding  string // "" = the input's, record by record
 	NoHeader     bool   // the first line is data; columns must then be chosen by position
-	// Columns chooses the column of a role by header name or 1-based position; roles
-	// not chosen are found by header synonyms.
+	// Columns chooses the column of a role by header name or 1-based position, or
+	// NoColumn for none; roles not chosen are found by header synonyms.
 	Columns map[Role]string
 	// AddressParts are columns joined with spaces to make the address, as the
 	// api-adresse "columns" parameter does (e.g. numero, voie, ville); they replace
@@ -68,6 +68,10 @@ type Options struct {
 	// run as formulas; the added columns are always neutralised.
 	RawInput bool
 	Workers  int // 0 = one per core
+	// Keep, when set, chooses the rows written from the columns added to them (only
+	// the rows left unresolved, say); the header is always written, and Rows and
+	// Counts count the rows written.
+	Keep func(added []string) bool
 	// MaxRecordBytes bounds one line of the file; 0 = DefaultMaxRecordBytes.
 	MaxRecordBytes int
 	// CountColumns are added columns whose values are counted in Report.Counts (the
@@ -101,9 +105,10 @@ var ErrEmpty = errors.New("fichier vide : aucune ligne à classer")
 const (
 	batchRows  = 512
 	batchBytes = 256 << 10
-	// inFlightBytes bounds the input held between reading and writing, in units of
-	// batchBytes, so that a slow row cannot make the reader fill memory.
-	inFlightUnits = 64
+	// inFlightUnits bounds the input held between reading and writing, in batches
+	// and in units of batchBytes (a batch takes one unit per batchBytes it holds, at
+	// least one), so that a slow row cannot make the reader fill memory.
+	inFlightUnits = 16
 	sampleSize    = 64 << 10
 )
 
@@ -130,23 +135,22 @@ type rawRow struct {
 	rec record
 }
 
-// Run reads in, annotates every row and writes out.
-//
-// The row invariant: every record of the input (see the quoting policy in
-// reader.go) is written, once, in order, with its cells as they were (apart from
-// formula neutralisation), followed by the annotator's columns; a record that
-// cannot be read cleanly is handed to the annotator with its Problem. A short row
-// is padded to the header's width and a long row's extra cells follow the added
-// columns, so that these always sit under their headers. When the input already
-// has the added columns (a file classified before), they are filled in place.
-//
-// Each record is read in its own encoding and written back in it, so a file mixing
-// UTF-8 and Windows-1252 lines keeps each line's bytes; the added cells of a line
-// are in that line's encoding (the dominant one for ASCII lines).
-//
-// A run either writes every row or returns an error (unreadable input, a line
-// beyond Options.MaxRecordBytes, a failed write, a cancelled context).
-func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Options) (*Report, error) {
+// started is a run whose input has been sniffed and whose header has been read.
+type started struct {
+	rep       *Report
+	counter   *countingReader
+	rr        *recordReader
+	pending   *record // the first data row, for a file without header
+	headerRec *record
+	roles     map[Role]int
+	parts     []int
+	added     []string
+	counted   []int
+	layout    rowLayout
+}
+
+// start sniffs the input, reads its header and maps its columns.
+func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	counter := &countingReader{r: in}
 	br := bufio.NewReaderSize(counter, sampleSize)
 	sample, err := br.Peek(sampleSize)
@@ -168,21 +172,11 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
 		}
 	}
-	rep := &Report{Input: sniff(sample, atEOF)}
+	rep := &Report{}
+	var forcedCP1252 bool
+	rep.Input, forcedCP1252, rep.Notes = inputDialect(sample, atEOF, utf16, opt)
 	if rep.Input.BOM {
 		br.Discard(len(utf8BOM))
-	}
-	forcedCP1252 := false
-	switch {
-	case utf16:
-		rep.Input.Encoding = EncodingUTF16
-		rep.Notes = append(rep.Notes, "fichier UTF-16 lu et écrit en UTF-8")
-	case opt.Encoding != "":
-		rep.Input.Encoding = opt.Encoding
-		forcedCP1252 = opt.Encoding == EncodingWindows1252
-	}
-	if opt.Delimiter != 0 {
-		rep.Input.Delimiter = opt.Delimiter
 	}
 	rep.Output = rep.Input
 	if utf16 {
@@ -200,8 +194,8 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		rep.Output.BOM = opt.OutEncoding == EncodingUTF8 && (rep.Input.BOM || utf16)
 	}
 	for _, d := range []rune{rep.Input.Delimiter, rep.Output.Delimiter} {
-		if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
-			return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+		if err := checkDelimiter(d); err != nil {
+			return nil, err
 		}
 	}
 	codec := &codec{dominant: rep.Output.Encoding, target: opt.OutEncoding, forcedCP1252: forcedCP1252}
@@ -216,40 +210,15 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	}
 	rr.expectFields = len(first.fields)
 	var pending, headerRec *record
+	var notes []string
+	rep.Header, notes = headerOf(&first, opt.NoHeader, codec)
+	rep.Notes = append(rep.Notes, notes...)
 	if opt.NoHeader {
-		rep.Header = make([]string, len(first.fields))
-		for i := range first.fields {
-			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
 		pending = &first
 	} else {
 		headerRec = &first
-		rep.Header = make([]string, len(first.fields))
-		for i, f := range first.fields {
-			rep.Header[i] = codec.decode(f, &first)
-		}
-		if first.problem != "" {
-			rep.Notes = append(rep.Notes, "en-tête : "+first.problem)
-		}
 	}
-	var parts []int
-	for _, p := range opt.AddressParts {
-		i, err := columnIndex(rep.Header, !opt.NoHeader, RoleAddress, p)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, i)
-	}
-	chosen := opt.Columns
-	if len(parts) > 0 {
-		// The parts make the address: keep the synonyms from taking a column for it.
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
-	}
-	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, chosen)
+	roles, parts, notes, err := chooseColumns(rep.Header, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -281,13 +250,55 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		}
 		rep.Counts[name] = map[string]int64{}
 	}
+	return &started{rep: rep, counter: counter, rr: rr, pending: pending, headerRec: headerRec, roles: roles, parts: parts, added: added, counted: counted,
+		layout: rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}}, nil
+}
 
+// Run reads in, annotates every row and writes out.
+//
+// The row invariant: every record of the input (see the quoting policy in
+// reader.go) is written, once, in order, with its cells as they were (apart from
+// formula neutralisation), followed by the annotator's columns; a record that
+// cannot be read cleanly is handed to the annotator with its Problem. A short row
+// is padded to the header's width and a long row's extra cells follow the added
+// columns, so that these always sit under their headers. When the input already
+// has the added columns (a file classified before), they are filled in place.
+//
+// Each record is read in its own encoding and written back in it, so a file mixing
+// UTF-8 and Windows-1252 lines keeps each line's bytes; the added cells of a line
+// are in that line's encoding (the dominant one for ASCII lines).
+//
+// A run either writes every row or returns an error (unreadable input, a line
+// beyond Options.MaxRecordBytes, a failed write, a cancelled context).
+func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Options) (*Report, error) {
+	// The input is sniffed and its header read apart, so that a cancelled context
+	// returns at once even while the input has nothing to read.
+	type result struct {
+		st  *started
+		err error
+	}
+	ready := make(chan result, 1)
+	go func() {
+		st, err := start(in, a, opt)
+		ready <- result{st, err}
+	}()
+	var st *started
+	select {
+	case r := <-ready:
+		if r.err != nil {
+			return nil, r.err
+		}
+		st = r.st
+	case <-ctx.Done():
+		return nil, fmt.Errorf("classement interrompu avant la première ligne : %w", context.Cause(ctx))
+	}
+	rep, counter, rr, pending, headerRec, roles, parts, added, counted := st.rep, st.counter, st.rr, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
+	layout := st.layout
 	bw := bufio.NewWriterSize(out, 64<<10)
 	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {
 		bw.Write(utf8BOM)
 	}
 	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
-	layout := rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}
 	if headerRec != nil {
 		h := layout.header(headerRec, added)
 		if err := rw.write(h); err != nil {
@@ -365,7 +376,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				b.out = make([][]string, len(b.rows))
 				for k := range b.rows {
 					rr := &b.rows[k]
-					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, codec)
+					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, layout.codec)
 					b.out[k] = a.Annotate(&rr.row)
 				}
 				select {
@@ -404,6 +415,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			next++
 			for k := range nb.rows {
 				row := &nb.rows[k]
+				if opt.Keep != nil && !opt.Keep(nb.out[k]) {
+					continue
+				}
 				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
 					return rep, fmt.Errorf("écriture du résultat : %w", err)
 				}
@@ -432,7 +446,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	if err := bw.Flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
 	}
-	rep.Notes = append(rep.Notes, codec.notes(rep.Input.Encoding)...)
+	rep.Notes = append(rep.Notes, layout.codec.notes(rep.Input.Encoding)...)
 	return rep, nil
 }
 
@@ -442,6 +456,75 @@ func readError(err error) error {
 		return err
 	}
 	return fmt.Errorf("lecture du fichier : %w", err)
+}
+
+// inputDialect decides how a file is read from its first bytes (decoded from
+// UTF-16 already when utf16) and the options; forcedCP1252 is an encoding asked
+// for rather than detected. Run and Inspect share it.
+func inputDialect(sample []byte, atEOF, utf16 bool, opt Options) (d Dialect, forcedCP1252 bool, notes []string) {
+	d = sniff(sample, atEOF)
+	switch {
+	case utf16:
+		d.Encoding = EncodingUTF16
+		notes = append(notes, "fichier UTF-16 lu et écrit en UTF-8")
+	case opt.Encoding != "":
+		d.Encoding = opt.Encoding
+		forcedCP1252 = opt.Encoding == EncodingWindows1252
+	}
+	if opt.Delimiter != 0 {
+		d.Delimiter = opt.Delimiter
+	}
+	return d, forcedCP1252, notes
+}
+
+func checkDelimiter(d rune) error {
+	if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
+		return fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+	}
+	return nil
+}
+
+// headerOf names the columns from the first record, or "colonne N" when the file
+// has no header.
+func headerOf(first *record, noHeader bool, c *codec) (header, notes []string) {
+	header = make([]string, len(first.fields))
+	for i, f := range first.fields {
+		if noHeader {
+			header[i] = fmt.Sprintf("colonne %d", i+1)
+		} else {
+			header[i] = c.decode(f, first)
+		}
+	}
+	if !noHeader && first.problem != "" {
+		notes = append(notes, "en-tête : "+first.problem)
+	}
+	return header, notes
+}
+
+// chooseColumns decides the column of each role, and the columns joined to make
+// the address when the options name several.
+func chooseColumns(header []string, opt Options) (roles map[Role]int, parts []int, notes []string, err error) {
+	for _, p := range opt.AddressParts {
+		i, err := columnIndex(header, !opt.NoHeader, RoleAddress, p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts = append(parts, i)
+	}
+	chosen := opt.Columns
+	if len(parts) > 0 {
+		// The parts make the address: keep the synonyms from taking a column for it.
+		chosen = map[Role]string{}
+		for k, v := range opt.Columns {
+			chosen[k] = v
+		}
+		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
+	}
+	roles, notes, err = mapColumns(header, !opt.NoHeader, chosen)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return roles, parts, notes, nil
 }
 
 // prepare fills the row's role values and states its problems.

@@ -274,21 +274,6 @@ func TestRunCancelled(t *testing.T) {
 	}
 }
 
-// The reader must never panic, whatever the bytes.
-func FuzzRun(f *testing.F) {
-	for _, s := range []string{"adresse;ville\n1 rue A;Paris\n", "\ufeffcp,ville\r\n\"75006\",\"Paris\"\r\n", "lat\tlon\n48.8\t2.3\n",
-		"adresse\n\"unterminated\n", "code_insee\n\xe9\xe8\n", "", "\n\n\n", "adresse;adresse\n;;;;\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var out bytes.Buffer
-		rep, err := Run(context.Background(), bytes.NewReader(b), &out, &echo{}, Options{Workers: 2})
-		if err == nil && rep.Rows > 0 && out.Len() == 0 {
-			t.Fatalf("%d rows but no output", rep.Rows)
-		}
-	})
-}
-
 func BenchmarkRun(b *testing.B) {
 	var in strings.Builder
 	in.WriteString("id;adresse;cp;ville\n")
@@ -342,6 +327,8 @@ func TestRunMillionRowsConstantMemory(t *testing.T) {
 			peak.Store(m.HeapInuse)
 		}
 	}
+	// The garbage of the tests before must not count as this run's heap.
+	runtime.GC()
 	count := &countingWriter{}
 	rep, err := Run(context.Background(), &rowGenerator{n: rows}, count, &echo{}, Options{Progress: func(r, _ int64) {
 		if r%100000 < batchRows {

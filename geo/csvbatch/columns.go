@@ -60,6 +60,10 @@ func normalizeHeader(s string) string {
 	return b.String()
 }
 
+// NoColumn, given as a role's column, says the file has none for that role: its
+// header synonyms are not looked up (a "lat" column left empty, say).
+const NoColumn = "-"
+
 // ColumnError is a column choice that cannot be honoured.
 type ColumnError struct {
 	Role   Role
@@ -68,6 +72,12 @@ type ColumnError struct {
 }
 
 func (e *ColumnError) Error() string {
+	switch {
+	case e.Role == "":
+		return e.Reason
+	case e.Value == "":
+		return fmt.Sprintf("colonne %s : %s", e.Role, e.Reason)
+	}
 	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, e.Value, e.Reason)
 }
 
@@ -87,9 +97,14 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		byName[n] = i
 	}
 	taken := map[int]Role{}
+	refused := map[Role]bool{}
 	for _, role := range Roles {
 		v, ok := chosen[role]
 		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if strings.TrimSpace(v) == NoColumn {
+			refused[role] = true
 			continue
 		}
 		idx, err := columnIndex(header, hasHeader, role, v)
@@ -101,7 +116,7 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 	}
 	if hasHeader {
 		for _, role := range Roles {
-			if _, ok := roles[role]; ok {
+			if _, ok := roles[role]; ok || refused[role] {
 				continue
 			}
 			for _, syn := range synonyms[role] {

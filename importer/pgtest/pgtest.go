@@ -1,5 +1,6 @@
 // Package pgtest gives each test a PostgreSQL database of its own, with PostGIS,
-// on the server `make test` starts; tests fail rather than skip without one.
+// on the server `make test` starts, or, for a test that restarts PostgreSQL, a
+// server of its own; tests fail rather than skip without one.
 package pgtest
 
 import (

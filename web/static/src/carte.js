@@ -166,7 +166,9 @@ async function resoudre(params, selection, ou) {
     const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfil()}`);
     if (n !== etat.demande) return;
     if (ou.recherche && res.status === 'introuvable') {
-      const texte = `« ${ou.recherche} » : aucune commune ni adresse trouvée. Essayez le nom d'une commune, un code postal ou une adresse avec sa commune.`;
+      const texte = res.match && res.match.method === 'code' && res.message
+        ? `${res.message[0].toUpperCase()}${res.message.slice(1)}.`
+        : `« ${ou.recherche} » : aucune commune ni adresse trouvée. Essayez le nom d'une commune, un code postal ou une adresse avec sa commune.`;
       afficherErreur(texte);
       annoncer(texte);
       return;
@@ -465,7 +467,7 @@ function mettreAJourURL(nouveauLieu = false) {
   const lien = lienPermanent();
   const actuel = new URLSearchParams(location.search);
   const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue'].map((k) => q.get(k) || '').join('|');
-  if (nouveauLieu && location.search && lieu(actuel) !== lieu(new URLSearchParams(lien.split('?')[1]))) history.pushState(null, '', lien);
+  if (nouveauLieu && lieu(actuel) !== lieu(new URLSearchParams(lien.split('?')[1]))) history.pushState(null, '', lien);
   else history.replaceState(null, '', lien);
 }
 
@@ -548,7 +550,7 @@ function initRecherche() {
     fermer();
     if (r.kind === 'commune' || r.kind === 'arrondissement') {
       champ.value = r.label;
-      choisirCommune(r.code);
+      choisirCommune(r.code, texte ? { recherche: texte } : {});
     } else if (r.kind === 'adresse') {
       choisirAdresse(texte);
     } else {

@@ -88,6 +88,36 @@ function dessinerLimites(ctx, deps, zoom, taille) {
   ctx.stroke(t.chemin());
 }
 
+// PointsSVG collects the points of a layer of points.
+class Points {
+  constructor() { this.liste = []; }
+  moveTo(x, y) { this.liste.push([x, y]); }
+  lineTo() {}
+  closePath() {}
+}
+
+// dessinerNoms writes the commune names the server placed: dark text on a white
+// halo, readable on every category colour. A name across two tiles is in both,
+// and each draws its part.
+function dessinerNoms(ctx, noms, taille) {
+  const k = taille / noms.etendue;
+  ctx.font = '600 12px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = 'rgba(255, 255, 255, 0.92)';
+  ctx.fillStyle = '#1b1b1b';
+  noms.parcourir((etiquettes, geometrie) => {
+    const p = new Points();
+    geometrie(k, p, false);
+    if (!etiquettes.n || !p.liste.length) return;
+    const [x, y] = p.liste[0];
+    ctx.strokeText(etiquettes.n, x, y);
+    ctx.fillText(etiquettes.n, x, y);
+  });
+}
+
 // dessinerTuile draws an MVT tile (its bytes) on canvas, whose side is taille CSS
 // pixels times the device pixel ratio.
 export function dessinerTuile(canvas, octets, zoom, taille) {
@@ -99,4 +129,5 @@ export function dessinerTuile(canvas, octets, zoom, taille) {
   ctx.miterLimit = 2;
   if (couches.communes) dessinerCommunes(ctx, couches.communes, zoom, taille);
   if (couches.departements) dessinerLimites(ctx, couches.departements, zoom, taille);
+  if (couches.noms) dessinerNoms(ctx, couches.noms, taille);
 }

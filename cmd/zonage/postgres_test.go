@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -42,6 +41,21 @@ func TestServeFollowsPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReady(t, base, "the new publication served", func(r readyAnswer) bool { return r.Version == next })
+	// The same data under a new version: the dataset says nothing changed since the
+	// version before.
+	_, body := get(t, base, "/api/v1/dataset")
+	var ds struct {
+		Changes *struct {
+			OldVersion string `json:"old_version"`
+			Changed    []any
+			Added      []any
+			Removed    []any
+		}
+	}
+	if err := json.Unmarshal(body, &ds); err != nil || ds.Changes == nil || ds.Changes.OldVersion != first ||
+		len(ds.Changes.Changed)+len(ds.Changes.Added)+len(ds.Changes.Removed) != 0 {
+		t.Fatalf("changes since %s: %+v %v", first, ds.Changes, err)
+	}
 }
 
 // A version published while the server loads its first one, after LISTEN is
@@ -294,14 +308,11 @@ type readyAnswer struct {
 	} `json:"publications"`
 }
 
+// ready reads readyz, which must answer 200; get checks the answer against the
+// OpenAPI document.
 func ready(t *testing.T, base string) readyAnswer {
 	t.Helper()
-	resp, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := get(t, base, "/readyz")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("readyz answered %d: %s", resp.StatusCode, b)
 	}

@@ -41,6 +41,9 @@ func newServeCmd() *cobra.Command {
 /readyz et /metrics. SIGHUP, ou POST /api/v1/admin/reload avec le jeton de
 $ZONAGE_ADMIN_TOKEN, recharge l'instantané sans redémarrer : il est vérifié avant
 d'être servi, et un instantané invalide est refusé (l'ancien continue d'être servi).
+Avec --postgres, le serveur suit les publications de la base et bascule sur chaque
+nouvelle version ; si la base devient injoignable, il continue de servir la sienne,
+le dit dans /readyz et se reconnecte de lui-même.
 SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

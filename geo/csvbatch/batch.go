@@ -187,40 +187,15 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		t.SetHeaderWidth(len(first.fields))
 	}
 	var pending, headerRec *record
+	var notes []string
+	rep.Header, notes = headerOf(&first, opt.NoHeader, codec)
+	rep.Notes = append(rep.Notes, notes...)
 	if opt.NoHeader {
-		rep.Header = make([]string, len(first.fields))
-		for i := range first.fields {
-			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
 		pending = &first
 	} else {
 		headerRec = &first
-		rep.Header = make([]string, len(first.fields))
-		for i, f := range first.fields {
-			rep.Header[i] = codec.decode(f, &first)
-		}
-		if first.problem != "" {
-			rep.Notes = append(rep.Notes, "en-tête : "+first.message())
-		}
 	}
-	var parts []int
-	for _, p := range opt.AddressParts {
-		i, err := columnIndex(rep.Header, !opt.NoHeader, RoleAddress, p)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, i)
-	}
-	chosen := opt.Columns
-	if len(parts) > 0 {
-		// The parts make the address: keep the synonyms from taking a column for it.
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
-	}
-	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, chosen)
+	roles, parts, notes, err := chooseColumns(rep.Header, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -430,6 +405,49 @@ func readError(err error) error {
 		return err
 	}
 	return fmt.Errorf("lecture du fichier : %w", err)
+}
+
+// headerOf names the columns from the first record, or "colonne N" when the file
+// has no header.
+func headerOf(first *record, noHeader bool, c *codec) (header, notes []string) {
+	header = make([]string, len(first.fields))
+	for i, f := range first.fields {
+		if noHeader {
+			header[i] = fmt.Sprintf("colonne %d", i+1)
+		} else {
+			header[i] = c.decode(f, first)
+		}
+	}
+	if !noHeader && first.problem != "" {
+		notes = append(notes, "en-tête : "+first.message())
+	}
+	return header, notes
+}
+
+// chooseColumns decides the column of each role, and the columns joined to make
+// the address when the options name several.
+func chooseColumns(header []string, opt Options) (roles map[Role]int, parts []int, notes []string, err error) {
+	for _, p := range opt.AddressParts {
+		i, err := columnIndex(header, !opt.NoHeader, RoleAddress, p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts = append(parts, i)
+	}
+	chosen := opt.Columns
+	if len(parts) > 0 {
+		// The parts make the address: keep the synonyms from taking a column for it.
+		chosen = map[Role]string{}
+		for k, v := range opt.Columns {
+			chosen[k] = v
+		}
+		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
+	}
+	roles, notes, err = mapColumns(header, !opt.NoHeader, chosen)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return roles, parts, notes, nil
 }
 
 // prepare fills the row's role values.

@@ -53,11 +53,12 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 	if err != nil {
 		return nil, err
 	}
-	ins := &Inspection{Input: t.Dialect(), Columns: map[Role]int{}}
+	ins := &Inspection{Input: t.Dialect(), Columns: map[Role]int{}, Notes: t.Notes()}
 	if utf16 {
 		ins.Input.Encoding = EncodingUTF16
+		ins.Notes = append(ins.Notes, noteUTF16)
 	}
-	first, err := t.Read()
+	first, err := t.readRaw()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrEmpty
@@ -65,18 +66,15 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		return nil, err
 	}
 	if opt.NoHeader {
-		t.rr.expectFields = len(first.Fields)
-		ins.Header = make([]string, len(first.Fields))
-		for i := range ins.Header {
-			ins.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
-		ins.Rows = append(ins.Rows, first.Fields)
+		t.rr.expectFields = len(first.fields)
 	} else {
-		t.SetHeaderWidth(len(first.Fields))
-		ins.Header = first.Fields
-		if first.Problem != "" {
-			ins.Notes = append(ins.Notes, "en-tête : "+first.Problem)
-		}
+		t.SetHeaderWidth(len(first.fields))
+	}
+	header, notes := headerOf(&first, opt.NoHeader, t.codec)
+	ins.Header = header
+	ins.Notes = append(ins.Notes, notes...)
+	if opt.NoHeader {
+		ins.Rows = append(ins.Rows, t.decoded(&first).Fields)
 	}
 	for len(ins.Rows) < maxRows {
 		rec, err := t.Read()
@@ -85,21 +83,7 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		}
 		ins.Rows = append(ins.Rows, rec.Fields)
 	}
-	for _, p := range opt.AddressParts {
-		if _, err := columnIndex(ins.Header, !opt.NoHeader, RoleAddress, p); err != nil {
-			ins.Problem = err
-			return ins, nil
-		}
-	}
-	chosen := opt.Columns
-	if len(opt.AddressParts) > 0 {
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = opt.AddressParts[0]
-	}
-	roles, notes, err := mapColumns(ins.Header, !opt.NoHeader, chosen)
+	roles, _, notes, err := chooseColumns(ins.Header, opt)
 	if err != nil {
 		ins.Problem = err
 		return ins, nil

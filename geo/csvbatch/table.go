@@ -19,6 +19,9 @@ type ReaderOptions struct {
 	MaxRecordBytes int    // 0 = DefaultMaxRecordBytes
 }
 
+// noteUTF16 says that a file was read from UTF-16.
+const noteUTF16 = "fichier UTF-16 converti en UTF-8"
+
 // Reader reads a delimited text file record by record: the dialect sniffed from its
 // first bytes, the quoting policy of the record reader, each record decoded from
 // its own encoding to UTF-8. It is the one table reader of the module: the batch
@@ -74,7 +77,7 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 	switch {
 	case utf16:
 		t.dialect.Encoding = EncodingUTF16
-		t.notes = append(t.notes, "fichier UTF-16 converti en UTF-8")
+		t.notes = append(t.notes, noteUTF16)
 	case opt.Encoding != "":
 		t.dialect.Encoding = opt.Encoding
 		forcedCP1252 = opt.Encoding == EncodingWindows1252
@@ -138,14 +141,19 @@ func (t *Reader) Read() (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	return t.decoded(&rec), nil
+}
+
+// decoded is the record with its cells decoded to UTF-8.
+func (t *Reader) decoded(rec *record) Record {
 	fields := rec.fields
-	if !rec.ascii && t.codec.input(&rec) != EncodingUTF8 {
+	if !rec.ascii && t.codec.input(rec) != EncodingUTF8 {
 		fields = make([]string, len(rec.fields))
 		for i, f := range rec.fields {
-			fields[i] = t.codec.decode(f, &rec)
+			fields[i] = t.codec.decode(f, rec)
 		}
 	}
-	return Record{Fields: fields, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message(), Reason: rec.problem}, nil
+	return Record{Fields: fields, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message(), Reason: rec.problem}
 }
 
 // readRaw returns the next record with its cells as in the file.

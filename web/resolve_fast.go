@@ -27,7 +27,8 @@ import (
 
 // fastTable holds the ready answers of one dataset on one day.
 type fastTable struct {
-	day     string
+	day     zones.Day
+	iso     string                      // day, as the ETag writes it
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
 
 	mu      sync.Mutex
@@ -115,16 +116,19 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if r.Locator == nil {
 		return false
 	}
-	day := today(r)
+	t := st.fastTable(r.Today())
+	if t == nil {
+		return false
+	}
 	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
 	var e *fastEntry
-	if t := st.fastTable(day); t != nil && id >= 0 && id < len(t.entries) {
+	if id >= 0 && id < len(t.entries) {
 		if e = t.entries[id].Load(); e == nil && inside {
 			e = s.buildFastEntry(st, t, id, q)
 		}
 	}
 	if inside && e != nil {
-		if notModified(c, st.meta().Version, day, time.Hour) {
+		if notModified(c, st.meta().Version, t.iso, time.Hour) {
 			return true
 		}
 		e.counter.Inc()
@@ -140,7 +144,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if err != nil {
 		return false
 	}
-	if notModified(c, st.meta().Version, day, time.Hour) {
+	if notModified(c, st.meta().Version, t.iso, time.Hour) {
 		return true
 	}
 	s.countLookup(res)
@@ -201,12 +205,12 @@ var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); re
 
 // fastTable returns the ready answers for day, starting an empty table when the
 // day has changed; nil when the day changed again meanwhile.
-func (st *State) fastTable(day string) *fastTable {
+func (st *State) fastTable(day zones.Day) *fastTable {
 	t := st.fast.Load()
 	if t != nil && t.day == day {
 		return t
 	}
-	nt := &fastTable{day: day, entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)), options: map[string][]byte{}}
+	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)), options: map[string][]byte{}}
 	st.fast.CompareAndSwap(t, nt)
 	if t = st.fast.Load(); t.day != day {
 		return nil
@@ -234,7 +238,7 @@ func (s *Server) buildFastEntry(st *State, t *fastTable, id int, q fastQuery) *f
 	if err != nil {
 		return nil
 	}
-	if today(r) != t.day {
+	if r.Today() != t.day || res.Date != t.day {
 		// Midnight passed while the answers were made: they may be the next day's.
 		return nil
 	}

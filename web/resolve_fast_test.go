@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -129,9 +130,10 @@ func TestReadyAnswersMatchTheEncoder(t *testing.T) {
 	points := map[string]string{"Alpha": "lat=48.805&lon=2.305", "Gamma": "lat=48.805&lon=2.325", "Delta": "lat=48.805&lon=2.335"}
 	queries := []string{"", "&options=0", "&options=1", "&options=true", "&options=false", "&options=", "&statut=liberal",
 		"&debut_etudes=2020", "&annees_etablissement=1", "&deja_conventionne=non", "&projet=installation", "&installe_depuis=2025-01-01",
-		"&options=2", "&lat=1", "&latitude=1"}
+		"&options=2", "&lat=1", "&latitude=1", "&date=2025-06-01", "&date=2026-02-01", "&date=1900-01-01"}
 	for _, d := range []string{"2025-12-31", "2026-01-01"} {
 		day = d
+		queries := append(queries, "&date="+d)
 		for name, p := range points {
 			for _, q := range queries {
 				rec := sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q)
@@ -196,8 +198,14 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 	}
 	st := loadFrance(t)
 	day := "2025-06-01"
-	st.Resolver.Today = func() string { return day }
-	defer func() { st.Resolver.Today = nil }()
+	st.Resolver.Clock = func() time.Time {
+		d, err := zones.ParseDay(day)
+		if err != nil {
+			panic(err)
+		}
+		return d.Time()
+	}
+	defer func() { st.Resolver.Clock = nil }()
 	ready, general := readyAndGeneral(t, st)
 	ds := st.Resolver.Dataset
 	sample := map[int]bool{}
@@ -234,7 +242,7 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 	sort.Ints(ids)
 	t.Logf("%d communes, %d kinds of answer: %v", len(ids), len(kinds), kinds)
 	queries := []string{"", "&options=0", "&statut=liberal", "&debut_etudes=2020", "&annees_etablissement=1,5",
-		"&deja_conventionne=oui", "&projet=installation", "&installe_depuis=2025-01-01"}
+		"&deja_conventionne=oui", "&projet=installation", "&installe_depuis=2025-01-01", "&date=2024-01-15", "&date=2025-06-01"}
 	asked := 0
 	for _, d := range []string{"2025-06-01", "2026-07-01"} {
 		day = d

@@ -1,33 +1,183 @@
 #!/usr/bin/env bash
-# Measures /api/v1/resolve by coordinates against PostGIS ST_Contains point queries
-# on the same machine, with the same random points and the same concurrency.
-#   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS)
-# DURATION and CONNECTIONS can be set in the environment.
+# Measures GET /api/v1/resolve by coordinates against PostGIS ST_Contains point
+# queries on the same machine, with the same random points (bench/resolve.lua and
+# bench/postgis.sql draw them from the same box), each side at its best:
+#   1. a sweep of 1, 2, 4, 8 and 16 clients for both sides — pgbench in prepared
+#      mode for PostGIS, wrk for the server (full default answer and options=0) —
+#      printed as one table (rate, p50, p99), and each side's best rate;
+#   2. a constant-rate test at PostGIS's best rate with vegeta, an open-model
+#      generator that does not hide queueing: p50, p99, p99.9 and the server's
+#      resident memory;
+#   3. the ratios against the goals;
+#   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
+#      postcode + commune.
+#   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
+# DURATION (seconds per measure, default 15), CLIENTS (default "1 2 4 8 16"),
+# ROWS (classify, default 1000000) and PORT can be set in the environment.
+# Everything runs on the loopback; the load generators share the CPU with the
+# servers, as on any single box, and the report says how loaded the box was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-20s}
-CONNECTIONS=${CONNECTIONS:-16}
+DURATION=${DURATION:-15}
+CLIENTS=${CLIENTS:-"1 2 4 8 16"}
+ROWS=${ROWS:-1000000}
 PORT=${PORT:-18080}
-command -v wrk >/dev/null || { echo "wrk absent : apt-get install wrk" >&2; exit 1; }
+VEGETA="go run github.com/tsenart/vegeta/v12@v12.13.0"
+base="http://127.0.0.1:$PORT"
+for tool in wrk pgbench curl go awk; do
+  command -v "$tool" >/dev/null || { echo "$tool absent (wrk : apt-get install wrk ; pgbench : postgresql-client)" >&2; exit 1; }
+done
 dsn=$(.ci/postgres.sh)
+work=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== machine : $(nproc) cœurs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f Go", $2/1048576}' /proc/meminfo)"
+echo "== charge au départ : $(uptime | sed 's/.*load average/load average/')"
 make -s build
-snap=$(mktemp -d)/bench.snap
+$VEGETA -version >/dev/null # fetched and built before any measure
 echo "== import et publication dans PostGIS" >&2
-./bin/zonage import --snapshot "$snap" --postgres "$dsn" >/dev/null
-./bin/zonage serve --snapshot "$snap" --addr "127.0.0.1:$PORT" --journal warn 2>/dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-# Saturation (throughput) with CONNECTIONS, then latency at lighter loads (4 and 2
-# connections): on two cores the load generator shares the CPU with the server,
-# so latency at saturation measures the queue, not the service.
-for c in "$CONNECTIONS" 4 2; do
-  echo "== zonage serve : GET /api/v1/resolve?lat=&lon= ($c connexions, $DURATION)"
-  wrk -t2 -c"$c" -d"$DURATION" --latency -s bench/resolve.lua "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|50%|90%|99%'
+./bin/zonage import --snapshot "$work/bench.snap" --postgres "$dsn" >/dev/null
+
+start_server() {
+  ./bin/zonage serve --snapshot "$work/bench.snap" --addr "127.0.0.1:$PORT" --journal warn 2>/dev/null &
+  pid=$!
+  for _ in $(seq 1 300); do curl -sf "$base/readyz" >/dev/null && return 0; sleep 0.1; done
+  echo "le serveur ne répond pas sur $base" >&2
+  exit 1
+}
+stop_server() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=
+}
+
+# ms converts a wrk latency (850.00us, 1.20ms, 2.00s) to milliseconds.
+ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+    printf "%.2f", n }'
+}
+
+# wrk_run CLIENTS QUERY: prints "rate p50 p99".
+wrk_run() {
+  local c=$1 query=$2 threads=$(( $1 < 2 ? 1 : 2 )) out
+  out=$(QUERY=$query wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/resolve.lua "$base")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') $(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
+}
+
+# pg_run CLIENTS: prints "rate p50 p99" from pgbench's per-transaction log.
+pg_run() {
+  local c=$1 threads=$(( $1 < 2 ? 1 : 2 )) out
+  rm -f "$work"/pglog*
+  out=$(pgbench -n -M prepared -c"$c" -j"$threads" -T"$DURATION" -f bench/postgis.sql \
+    -l --sampling-rate=0.2 --log-prefix="$work/pglog" "$dsn" 2>&1)
+  echo "$(echo "$out" | awk '/^tps/ {printf "%.0f", $3}') $(cat "$work"/pglog* | awk '{print $3}' | sort -n |
+    awk '{v[NR] = $1} END {printf "%.2f %.2f", v[int(NR*0.5)+1]/1000, v[int(NR*0.99)+1]/1000}')"
+}
+
+echo "== balayage : ${DURATION} s par mesure, clients : $CLIENTS"
+start_server
+# Every commune's ready answers made once, as on a server that has run a while.
+QUERY= wrk -t2 -c4 -d5s -s bench/resolve.lua "$base" >/dev/null
+declare -A full lean pg
+for c in $CLIENTS; do
+  full[$c]=$(wrk_run "$c" "")
+  lean[$c]=$(wrk_run "$c" "&options=0")
 done
-kill $pid; wait $pid 2>/dev/null || true
-trap - EXIT
-for c in "$CONNECTIONS" 4; do
-  echo "== PostGIS : ST_Contains ($c connexions, $DURATION)"
-  pgbench -n -c"$c" -j2 -T"${DURATION%s}" -r -f bench/postgis.sql "$dsn" 2>&1 | grep -E '^tps|latency average|latency stddev'
+stop_server
+for c in $CLIENTS; do
+  pg[$c]=$(pg_run "$c")
 done
+
+best() { # best NAME: the clients and rate of the best line of the array NAME
+  local -n a=$1
+  local bc= br=0
+  for c in $CLIENTS; do
+    r=${a[$c]%% *}
+    if [ "$r" -gt "$br" ]; then bc=$c; br=$r; fi
+  done
+  echo "$bc $br"
+}
+
+echo
+printf '| clients | PostGIS tps | p50 ms | p99 ms | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for c in $CLIENTS; do
+  read -r pr p50 p99 <<<"${pg[$c]}"
+  read -r fr f50 f99 <<<"${full[$c]}"
+  read -r lr l50 l99 <<<"${lean[$c]}"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$pr" "$p50" "$p99" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
+done
+read -r pgc pgbest <<<"$(best pg)"
+read -r fc fbest <<<"$(best full)"
+read -r lc lbest <<<"$(best lean)"
+echo
+echo "meilleur PostGIS : $pgbest tps à $pgc clients ; réponse complète : $fbest req/s à $fc ; options=0 : $lbest req/s à $lc"
+
+# Constant rate at PostGIS's best, open model: requests leave on schedule
+# whether or not the previous ones have come back.
+awk -v n=20000 -v base="$base" 'BEGIN { srand(1); for (i = 0; i < n; i++)
+  printf "GET %s/api/v1/resolve?lat=%.6f&lon=%.6f\n\n", base, 42.3 + rand()*8.8, -4.8 + rand()*13.0 }' >"$work/full.targets"
+sed 's/^GET .*/&\&options=0/' "$work/full.targets" >"$work/lean.targets"
+start_server
+QUERY= wrk -t2 -c4 -d5s -s bench/resolve.lua "$base" >/dev/null
+echo
+echo "== débit constant de $pgbest req/s pendant ${DURATION} s (vegeta, modèle ouvert, sans compression)"
+printf '| réponse | débit obtenu | succès | p50 ms | p99 ms | p99,9 ms | max ms | RSS max Mo |\n|---|---|---|---|---|---|---|---|\n'
+declare -A p99s rss
+for kind in full lean; do
+  peak=0
+  $VEGETA attack -rate="$pgbest/s" -duration="${DURATION}s" -targets="$work/$kind.targets" \
+    -header "Accept-Encoding: identity" -timeout 10s >"$work/$kind.bin" &
+  attacker=$!
+  while kill -0 "$attacker" 2>/dev/null; do
+    r=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status")
+    [ "$r" -gt "$peak" ] && peak=$r
+    sleep 0.5
+  done
+  wait "$attacker"
+  report=$($VEGETA report -type=json <"$work/$kind.bin")
+  p999=$($VEGETA report -type=hdrplot <"$work/$kind.bin" | awk '$2 >= 0.999 {printf "%.2f", $1; exit}')
+  read -r thr ok p50 p99 max <<<"$(echo "$report" | tr ',{}' '\n\n\n' | awk -F: '
+    /"throughput"/ {t = $2} /"success"/ {s = $2} /"50th"/ {a = $2} /"99th"/ {b = $2} /"max"/ {m = $2}
+    END {printf "%.0f %.4f %.2f %.2f %.2f", t, s, a/1e6, b/1e6, m/1e6}')"
+  label=$([ "$kind" = full ] && echo "complète" || echo "options=0")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$thr" "$ok" "$p50" "$p99" "$p999" "$max" "$peak"
+  p99s[$kind]=$p99
+  rss[$kind]=$peak
+done
+
+verdict() { # verdict OK-CONDITION TEXT
+  if awk "BEGIN {exit !($1)}"; then echo "atteint : $2"; else echo "NON ATTEINT : $2"; fi
+}
+echo
+echo "== objectifs"
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(awk -v a="$fbest" -v b="$pgbest" 'BEGIN {printf "%.2f", a/b}')×)"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(awk -v a="$lbest" -v b="$pgbest" 'BEGIN {printf "%.2f", a/b}')×)"
+verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms)"
+verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
+
+# Classify over HTTP: the whole file in, the whole answer out.
+echo
+echo "== POST /api/v1/classify, $ROWS lignes"
+awk -v n="$ROWS" 'BEGIN { srand(2); print "id;latitude;longitude"
+  for (i = 0; i < n; i++) printf "%d;%.6f;%.6f\n", i, 42.3 + rand()*8.8, -4.8 + rand()*13.0 }' >"$work/coords.csv"
+laposte=$(ls "${ZONAGE_DATA:-../shared/data}"/codes_postaux/laposte_*.csv.gz | tail -1)
+zcat "$laposte" | awk -F, -v n="$ROWS" 'NR > 1 {gsub(/"/, ""); cp[++m] = $3; ville[m] = $2}
+  END {print "id;code_postal;ville"; for (i = 0; i < n; i++) {k = i % m + 1; printf "%d;%s;%s\n", i, cp[k], ville[k]}}' >"$work/postcodes.csv"
+for kind in coords postcodes; do
+  secs=$(curl -s -o "$work/out.csv" -w '%{time_total}' -X POST -H 'Content-Type: text/csv' \
+    --data-binary "@$work/$kind.csv" "$base/api/v1/classify")
+  rows=$(($(wc -l <"$work/out.csv") - 1))
+  label=$([ "$kind" = coords ] && echo "coordonnées (objectif ≥ 150 000 lignes/s)" || echo "code postal + commune (objectif ≥ 50 000 lignes/s)")
+  echo "$label : $rows lignes en $secs s, $(awk -v r="$rows" -v s="$secs" 'BEGIN {printf "%.0f", r/s}') lignes/s"
+done
+stop_server
+echo
+echo "== charge à la fin : $(uptime | sed 's/.*load average/load average/')"

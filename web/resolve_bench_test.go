@@ -63,7 +63,7 @@ func benchServer(b *testing.B, generalOnly bool) (*Server, *State) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.generalOnly = generalOnly
+	s.generalOnly, s.noBackgroundFill = generalOnly, true
 	return s, st
 }
 

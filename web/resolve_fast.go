@@ -33,6 +33,8 @@ type fastTable struct {
 
 	mu      sync.Mutex
 	options map[string][]byte // the options' bytes shared by the communes whose options are the same
+
+	filled chan struct{} // closed when the background fill has ended
 }
 
 // fastEntry is the two ready answers of one commune: without options (options=0)
@@ -116,7 +118,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if r.Locator == nil {
 		return false
 	}
-	t := st.fastTable(r.Today())
+	t := s.fastTable(st, r.Today())
 	if t == nil {
 		return false
 	}
@@ -124,7 +126,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	var e *fastEntry
 	if id >= 0 && id < len(t.entries) {
 		if e = t.entries[id].Load(); e == nil && inside {
-			e = s.buildFastEntry(st, t, id, q)
+			e = s.buildFastEntry(st, t, id, q.lat, q.lon)
 		}
 	}
 	if inside && e != nil {
@@ -204,37 +206,67 @@ func (b readyJSON) WriteContentType(w http.ResponseWriter) {
 var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
 // fastTable returns the ready answers for day, starting an empty table when the
-// day has changed; nil when the day changed again meanwhile.
-func (st *State) fastTable(day zones.Day) *fastTable {
+// day has changed; nil when the day changed again meanwhile. A new table is
+// filled in the background, one commune after the other on one goroutine, so
+// that the first query for each commune of the day does not pay for it (about a
+// millisecond: the options assessed and encoded) while the other core serves.
+func (s *Server) fastTable(st *State, day zones.Day) *fastTable {
 	t := st.fast.Load()
 	if t != nil && t.day == day {
 		return t
 	}
-	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)), options: map[string][]byte{}}
-	st.fast.CompareAndSwap(t, nt)
+	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)),
+		options: map[string][]byte{}, filled: make(chan struct{})}
+	if st.fast.CompareAndSwap(t, nt) {
+		if s.noBackgroundFill {
+			close(nt.filled)
+		} else {
+			go s.fillFastTable(st, nt)
+		}
+	}
 	if t = st.fast.Load(); t.day != day {
 		return nil
 	}
 	return t
 }
 
+// fillFastTable makes the ready answers of every commune from the point where
+// the map writes its name, when that point resolves to the commune; it stops
+// when the table is no longer the current one (a new day, a new dataset).
+func (s *Server) fillFastTable(st *State, t *fastTable) {
+	defer close(t.filled)
+	r := st.Resolver
+	for i := range t.entries {
+		if st.fast.Load() != t || s.Current() != st {
+			return
+		}
+		if i >= len(st.Outlines) || t.entries[i].Load() != nil {
+			continue
+		}
+		p := labelPoint(st.Outlines[i])
+		if id, inside, _ := r.Locator.Locate(p[0], p[1], r.ToleranceM); id == i && inside {
+			s.buildFastEntry(st, t, i, p[1], p[0])
+		}
+	}
+}
+
 // buildFastEntry makes the ready answers of commune id with the general path's
 // own steps and encoder, from a query at a point inside it, and keeps them.
-func (s *Server) buildFastEntry(st *State, t *fastTable, id int, q fastQuery) *fastEntry {
+func (s *Server) buildFastEntry(st *State, t *fastTable, id int, lat, lon float64) *fastEntry {
 	r := st.Resolver
-	res, err := r.ResolvePoint(q.lat, q.lon)
+	res, err := r.ResolvePoint(lat, lon)
 	if err != nil || res.Match.Method != zones.MethodInside || res.Commune == nil || res.Commune.Code != r.Dataset.Communes[id].Code {
 		return nil
 	}
 	withCity(r.Dataset, &res)
-	lean, err := renderJSON(st.withNearest(res, q.lat, q.lon))
+	lean, err := renderJSON(st.withNearest(res, lat, lon))
 	if err != nil {
 		return nil
 	}
 	withOptions := res
 	withOptions.Candidates = append([]zones.Candidate(nil), res.Candidates...)
 	r.FillOptions(&withOptions, zones.Profile{})
-	full, err := renderJSON(st.withNearest(withOptions, q.lat, q.lon))
+	full, err := renderJSON(st.withNearest(withOptions, lat, lon))
 	if err != nil {
 		return nil
 	}

@@ -67,7 +67,10 @@ type Server struct {
 	// generalOnly turns the ready answers of resolveFast off: the tests compare
 	// them with the general path's.
 	generalOnly bool
-	exports     exportCache // the files of GET /api/v1/export/{format}
+	// noBackgroundFill leaves the ready answers to be made by the queries
+	// alone: tests that change the day under the server use it.
+	noBackgroundFill bool
+	exports          exportCache // the files of GET /api/v1/export/{format}
 
 	publications atomic.Pointer[publications] // nil: the server follows no feed
 	followingMu  sync.Mutex

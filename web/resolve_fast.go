@@ -218,11 +218,14 @@ func (s *Server) fastTable(st *State, day zones.Day) *fastTable {
 	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)),
 		options: map[string][]byte{}, filled: make(chan struct{})}
 	if st.fast.CompareAndSwap(t, nt) {
-		if s.noBackgroundFill {
+		s.fillsMu.Lock()
+		if s.noBackgroundFill || s.stopping {
 			close(nt.filled)
 		} else {
+			s.fills.Add(1)
 			go s.fillFastTable(st, nt)
 		}
+		s.fillsMu.Unlock()
 	}
 	if t = st.fast.Load(); t.day != day {
 		return nil
@@ -230,14 +233,25 @@ func (s *Server) fastTable(st *State, day zones.Day) *fastTable {
 	return t
 }
 
+// stopFilling ends the background fills and waits for them: a server that has
+// stopped leaves no goroutine behind.
+func (s *Server) stopFilling() {
+	s.fillsMu.Lock()
+	s.stopping = true
+	s.fillsMu.Unlock()
+	s.stopFills.Store(true)
+	s.fills.Wait()
+}
+
 // fillFastTable makes the ready answers of every commune from the point where
 // the map writes its name, when that point resolves to the commune; it stops
 // when the table is no longer the current one (a new day, a new dataset).
 func (s *Server) fillFastTable(st *State, t *fastTable) {
+	defer s.fills.Done()
 	defer close(t.filled)
 	r := st.Resolver
 	for i := range t.entries {
-		if st.fast.Load() != t || s.Current() != st {
+		if st.fast.Load() != t || s.Current() != st || s.stopFills.Load() {
 			return
 		}
 		if i >= len(st.Outlines) || t.entries[i].Load() != nil {

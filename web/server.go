@@ -70,7 +70,13 @@ type Server struct {
 	// noBackgroundFill leaves the ready answers to be made by the queries
 	// alone: tests that change the day under the server use it.
 	noBackgroundFill bool
-	exports          exportCache // the files of GET /api/v1/export/{format}
+	// The background fills of ready answers (see fastTable), ended by Serve on
+	// its way out.
+	fillsMu   sync.Mutex
+	fills     sync.WaitGroup
+	stopping  bool
+	stopFills atomic.Bool
+	exports   exportCache // the files of GET /api/v1/export/{format}
 
 	publications atomic.Pointer[publications] // nil: the server follows no feed
 	followingMu  sync.Mutex
@@ -139,6 +145,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		return err
 	}
 	defer s.exports.removeAll()
+	defer s.stopFilling()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

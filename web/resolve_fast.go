@@ -318,7 +318,7 @@ func renderJSON(v any) ([]byte, error) {
 	if err := (render.JSON{Data: v}).Render(&w); err != nil {
 		return nil, err
 	}
-	return w.body.Bytes(), nil
+	return bytes.Clone(w.body.Bytes()), nil // kept for the day: no spare capacity
 }
 
 // bodyWriter keeps what a renderer writes.

@@ -60,7 +60,7 @@ SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
 	fl.DurationVar(&f.classifyTimeout, "delai-classement", 10*time.Minute, "délai maximal d'un classement de fichier")
 	fl.StringVar(&f.logLevel, "journal", "info", "niveau du journal : debug, info, warn, error")
 	fl.StringVar(&f.postgres, "postgres", os.Getenv("ZONAGE_POSTGRES"), "charge la version publiée dans PostgreSQL (DSN postgres://…) et suit les nouvelles publications")
-	fl.Int64Var(&f.memLimitMB, "memoire-max", 260, "mémoire visée (Mo) au-delà de laquelle le ramasse-miettes travaille davantage (0 : aucune ; GOMEMLIMIT l'emporte)")
+	fl.Int64Var(&f.memLimitMB, "memoire-max", 400, "mémoire visée (Mo) au-delà de laquelle le ramasse-miettes travaille davantage (0 : aucune ; GOMEMLIMIT l'emporte)")
 	fl.DurationVar(&f.grace, "delai-arret", 30*time.Second, "temps laissé aux requêtes en cours à l'arrêt")
 	return cmd
 }
@@ -72,8 +72,10 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	if os.Getenv("GOMEMLIMIT") == "" && f.memLimitMB > 0 {
-		// The live data is about 150 MB; without a limit the collector lets the heap
-		// grow to twice that under load, past the 300 MB a replica is given.
+		// The live data is about 150 MB, and some 120 MB more once every commune's
+		// answer of the day is ready (its bytes and the resolver's answers); without
+		// a limit the collector lets the heap grow to twice that under load. Below
+		// the live data, a limit would make the collector run without pause.
 		debug.SetMemoryLimit(f.memLimitMB << 20)
 	}
 	cfg := web.Config{

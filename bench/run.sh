@@ -12,7 +12,8 @@
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
 #      postcode + commune.
 #   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
-# DURATION (seconds per measure, default 15), CLIENTS (default "1 2 4 8 16"),
+# DURATION (seconds per measure, default 15), WARMUP (seconds of queries before
+# the measures, while the day's ready answers are made, default 20), CLIENTS (default "1 2 4 8 16"),
 # ROWS (classify, default 1000000) and PORT can be set in the environment.
 # Everything runs on the loopback; the load generators share the CPU with the
 # servers, as on any single box, and the report says how loaded the box was.
@@ -22,6 +23,7 @@ DURATION=${DURATION:-15}
 CLIENTS=${CLIENTS:-"1 2 4 8 16"}
 ROWS=${ROWS:-1000000}
 PORT=${PORT:-18080}
+WARMUP=${WARMUP:-20}
 VEGETA="go run github.com/tsenart/vegeta/v12@v12.13.0"
 base="http://127.0.0.1:$PORT"
 for tool in wrk pgbench curl go awk; do
@@ -83,8 +85,9 @@ pg_run() {
 
 echo "== balayage : ${DURATION} s par mesure, clients : $CLIENTS"
 start_server
-# Every commune's ready answers made once, as on a server that has run a while.
-QUERY= wrk -t2 -c4 -d5s -s bench/resolve.lua "$base" >/dev/null
+# The day's ready answers are made in the background from the first query on:
+# the measures start once they are, as on a server that has run a while.
+QUERY= wrk -t2 -c4 -d"${WARMUP}s" -s bench/resolve.lua "$base" >/dev/null
 declare -A full lean pg
 for c in $CLIENTS; do
   full[$c]=$(wrk_run "$c" "")
@@ -126,7 +129,7 @@ awk -v n=20000 -v base="$base" 'BEGIN { srand(1); for (i = 0; i < n; i++)
   printf "GET %s/api/v1/resolve?lat=%.6f&lon=%.6f\n\n", base, 42.3 + rand()*8.8, -4.8 + rand()*13.0 }' >"$work/full.targets"
 sed 's/^GET .*/&\&options=0/' "$work/full.targets" >"$work/lean.targets"
 start_server
-QUERY= wrk -t2 -c4 -d5s -s bench/resolve.lua "$base" >/dev/null
+QUERY= wrk -t2 -c4 -d"${WARMUP}s" -s bench/resolve.lua "$base" >/dev/null
 echo
 echo "== débit constant de $pgbest req/s pendant ${DURATION} s (vegeta, modèle ouvert, sans compression)"
 printf '| réponse | débit obtenu | succès | p50 ms | p99 ms | p99,9 ms | max ms | RSS max Mo |\n|---|---|---|---|---|---|---|---|\n'

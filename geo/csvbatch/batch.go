@@ -165,6 +165,9 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
+	if err := notCSV(sample); err != nil {
+		return nil, err
+	}
 	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
 	if utf16 {
 		// Excel's "Unicode text": read as UTF-8 from here on.

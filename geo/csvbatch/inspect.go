@@ -34,6 +34,9 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
+	if err := notCSV(sample); err != nil {
+		return nil, err
+	}
 	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
 	if utf16 {
 		if !atEOF {

@@ -8,7 +8,7 @@ ADDR ?= :8080
 GOFILES := $(shell find . -name '*.go' -not -path '*/node_modules/*')
 EMBEDDED := $(shell find . -name node_modules -prune -o \( -name '*.yaml' -o -name '*.json' \) -print)
 # Fuzz targets run a few seconds each in `make test`: package:target.
-FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/csvbatch:FuzzRunRoundTrip ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
+FUZZ_TARGETS := ./geo/csvbatch:FuzzRun ./geo/csvbatch:FuzzRunRoundTrip ./geo/csvbatch:FuzzInspectAgreesWithRun ./geo/address:FuzzNormalize ./geo/address:FuzzMatch
 FUZZTIME ?= 5s
 # staticcheck is run from the Go module proxy at a pinned version, so that a fresh
 # machine needs nothing installed beforehand.

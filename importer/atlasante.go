@@ -38,9 +38,6 @@ func ReadAtlasante(path string) (*ZonageFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(rec) != len(t.header) {
-			return nil, &InputError{File: path, Line: line, Reason: fmt.Sprintf("%d champs au lieu de %d", len(rec), len(t.header))}
-		}
 		if !strings.EqualFold(rec[niveauCol], "COM") {
 			continue
 		}

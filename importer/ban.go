@@ -3,7 +3,6 @@ package importer
 import (
 	"io"
 	"strconv"
-	"strings"
 
 	"zonage/zones"
 )
@@ -42,10 +41,6 @@ func ReadBANAddresses(path string) ([]BANRow, error) {
 		}
 		if err != nil {
 			return nil, err
-		}
-		if len(rec) != len(t.header) {
-			return nil, &InputError{File: path, Line: line, Value: strings.Join(rec, ";"),
-				Reason: strconv.Itoa(len(rec)) + " champs au lieu de " + strconv.Itoa(len(t.header))}
 		}
 		r := BANRow{ID: rec[idx[0]], Rep: rec[idx[2]], Street: rec[idx[3]], Postcode: rec[idx[4]],
 			Code: zones.NormalizeCommuneCode(rec[idx[5]]), Commune: rec[idx[6]], Line: line}

@@ -56,10 +56,6 @@ func ReadCartoSante(path string) (*ZonageFile, error) {
 			}
 			continue
 		}
-		if len(rec) != len(t.header) {
-			return nil, &InputError{File: path, Line: line, Value: strings.Join(rec, ";"),
-				Reason: fmt.Sprintf("%d champs au lieu de %d", len(rec), len(t.header))}
-		}
 		code := zones.NormalizeCommuneCode(rec[codeCol])
 		if !zones.ValidCommuneCode(code) {
 			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: rec[codeCol], Reason: "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)"}

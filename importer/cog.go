@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"zonage/zones"
 )
@@ -117,9 +116,6 @@ func readNamedTable(path string, cols [][]string, row func(values []string, line
 		}
 		if err != nil {
 			return err
-		}
-		if len(rec) != len(t.header) {
-			return &InputError{File: path, Line: line, Value: strings.Join(rec, ","), Reason: fmt.Sprintf("%d champs au lieu de %d", len(rec), len(t.header))}
 		}
 		for i, c := range idx {
 			values[i] = rec[c]

@@ -68,7 +68,7 @@ func TestRegionDateMismatch(t *testing.T) {
 	r := &zones.Resolver{Dataset: ds}
 	got, _ := r.ResolveCode("01001")
 	if got.Zonage == nil || got.Zonage.ArreteDate != "" || got.Zonage.DateStatus != zones.DateUnknown ||
-		!strings.Contains(got.Zonage.DateNote, "date inconnue : la table officielle t.csv date l'arrêté de Auvergne-Rhône-Alpes au 30/10/2024, mais 01002 B y est 2_Sous_dotee") {
+		!strings.Contains(got.Zonage.DateNote, "date inconnue : la table officielle t.csv date l'arrêté d'Auvergne-Rhône-Alpes au 30/10/2024, mais 01002 B y est 2_Sous_dotee") {
 		t.Fatalf("answer %+v", got.Zonage)
 	}
 }
@@ -131,4 +131,46 @@ func sumCounts(m map[zones.Category]int) int {
 		n += v
 	}
 	return n
+}
+
+// Each answer says how old its region's arrêté is and when the law expects the next:
+// on 1 November 2026, Occitanie's zonage of 29 October 2024 is due for revision.
+func TestRevisionOnRealData(t *testing.T) {
+	_, res := fullImport(t)
+	got, _ := res.ResolveCode("31555")
+	rv := got.Zonage.Revision
+	if got.Date.String() != "2026-11-01" || rv == nil || rv.Since != "2024-10-29" || rv.Expected != "2026-10-29" || !rv.Overdue ||
+		!strings.Contains(rv.Warning, "révision tous les deux ans, attendue le 29/10/2026") {
+		t.Fatalf("Toulouse on %s: revision %+v", got.Date, rv)
+	}
+	before, _ := res.ResolveCodeOn("31555", mustDay(t, "2026-06-01"))
+	if rv := before.Zonage.Revision; rv.Overdue || rv.Warning != "" || rv.Age != "1 an et 7 mois" {
+		t.Errorf("Toulouse on 01/06/2026: %+v", rv)
+	}
+	reunion, _ := res.ResolveCode("97411")
+	if rv := reunion.Zonage.Revision; rv == nil || rv.Overdue || rv.Since != "" || !strings.Contains(rv.Note, "inconnue") {
+		t.Errorf("La Réunion: %+v", rv)
+	}
+	revs := res.RegionRevisions(zones.Day{})
+	byRegion := map[string]zones.RegionRevision{}
+	for _, r := range revs {
+		byRegion[r.Region.Code] = r
+	}
+	if len(revs) != 18 || byRegion["76"].Revision.Expected != "2026-10-29" || byRegion["76"].DateStatus != zones.DateDerived ||
+		byRegion["04"].DateStatus != zones.DateUnknown || byRegion["84"].DateStatus != zones.DateConflict {
+		t.Errorf("region revisions: %+v", revs)
+	}
+	overdue, warning := zones.RevisionSummary(revs)
+	if len(overdue) == 0 || !strings.Contains(warning, "Occitanie") {
+		t.Errorf("summary %v %q", overdue, warning)
+	}
+}
+
+func mustDay(t *testing.T, iso string) zones.Day {
+	t.Helper()
+	d, err := zones.ParseDay(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

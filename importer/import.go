@@ -221,7 +221,7 @@ func Import(opt Options) (*Snapshot, error) {
 		addInfo(fmt.Sprintf("ban-%d", i+1), "adresses", "Base Adresse Nationale (BAN), adresses", path, exportMonth(path), len(rows))
 	}
 
-	in.today = now().Format("2006-01-02")
+	in.today = zones.DayOf(now())
 	snap, err := reconcile(&in)
 	if err != nil {
 		return nil, err

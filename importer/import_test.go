@@ -41,7 +41,7 @@ func fullImport(tb testing.TB) (*Snapshot, *zones.Resolver) {
 		fullSnap, fullErr = Import(Options{DataDir: dir, Now: func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }})
 		if fullErr == nil {
 			fullResolver = fullSnap.Resolver(zones.DefaultCoastTolerance)
-			fullResolver.Today = func() string { return "2026-11-01" }
+			fullResolver.Clock = func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
 		}
 	})
 	if fullErr != nil {

@@ -51,10 +51,6 @@ func ReadLaPoste(path string) ([]LaPosteRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(rec) != len(t.header) {
-			return nil, &InputError{File: path, Line: line, Value: strings.Join(rec, ","),
-				Reason: strconv.Itoa(len(rec)) + " champs au lieu de " + strconv.Itoa(len(t.header))}
-		}
 		r := LaPosteRow{Code: zones.NormalizeCommuneCode(rec[idx[0]]), Name: rec[idx[1]], Postcode: rec[idx[2]], Label: rec[idx[3]],
 			Line5: field(rec, line5), Line: line}
 		if !zones.ValidCommuneCode(r.Code) {

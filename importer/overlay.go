@@ -35,9 +35,6 @@ func ReadOverlay(path string) (*Overlay, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(rec) != len(t.header) {
-			return nil, &InputError{File: path, Line: line, Reason: fmt.Sprintf("%d champs au lieu de %d", len(rec), len(t.header))}
-		}
 		bad := func(col int, reason string) error {
 			return &InputError{File: path, Line: line, Field: t.header[col], Value: rec[col], Reason: reason}
 		}

@@ -26,10 +26,15 @@ func TestImportWithRegionalOverlay(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
-	at := func(day string) { res.Today = func() string { return day } }
+	at := func(iso string) zones.Day {
+		d, err := zones.ParseDay(iso)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
 
-	at("2025-10-15")
-	before, _ := res.ResolveCode("01001")
+	before, _ := res.ResolveCodeOn("01001", at("2025-10-15"))
 	if before.Status != zones.StatusOK || before.Zonage.Category != zones.TresSousDotee {
 		t.Fatalf("before the effective date: %+v", before.Zonage)
 	}
@@ -37,25 +42,25 @@ func TestImportWithRegionalOverlay(t *testing.T) {
 		t.Fatalf("the coming arrêté is not announced: %+v", before.Zonage.Upcoming)
 	}
 
-	at("2026-01-05")
-	after, _ := res.ResolveCode("01001")
+	day := at("2026-01-05")
+	after, _ := res.ResolveCodeOn("01001", day)
 	if after.Status != zones.StatusOK || after.Zonage.Category != zones.SousDotee || after.Zonage.ArreteDate != "2025-10-30" ||
 		after.Zonage.ArreteRef != "Arrêté ARS ARA n°2025-17-0001" || after.Zonage.EffectiveDate != "2025-11-01" || after.Zonage.Scheme != zones.SchemeAvenant7 {
 		t.Fatalf("after the effective date: %+v", after.Zonage)
 	}
 	// Haut Valromey was published as its former communes in 2024; the overlay names
 	// the current commune and replaces them.
-	hv, _ := res.ResolveCode("01187")
+	hv, _ := res.ResolveCodeOn("01187", day)
 	if hv.Status != zones.StatusOK || hv.Zonage.Category != zones.NonPrioritaire {
 		t.Fatalf("Haut Valromey after the overlay: %s %+v", hv.Status, hv.Zonage)
 	}
 	// A commune of the region left out of the arrêté has no zonage any more, and says why.
-	gone, _ := res.ResolveCode("01004")
+	gone, _ := res.ResolveCodeOn("01004", day)
 	if gone.Status != zones.StatusNotFound || !strings.Contains(gone.Message, "ne figure pas dans l'arrêté régional") {
 		t.Fatalf("commune missing from the overlay: %s %q", gone.Status, gone.Message)
 	}
 	// Other regions are untouched.
-	paris, _ := res.ResolveCode("75106")
+	paris, _ := res.ResolveCodeOn("75106", day)
 	if paris.Zonage.Category != zones.NonPrioritaire {
 		t.Fatalf("Paris changed: %+v", paris.Zonage)
 	}

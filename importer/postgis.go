@@ -46,7 +46,8 @@ CREATE INDEX IF NOT EXISTS zonage_commune_geom ON zonage_commune USING gist (geo
 CREATE TABLE IF NOT EXISTS zonage_current (
 	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
 	version   text NOT NULL REFERENCES zonage_dataset(version)
-);`
+);
+ALTER TABLE zonage_dataset ADD COLUMN IF NOT EXISTS changes jsonb;`
 
 func pgErr(action string, err error) error {
 	return fmt.Errorf("PostgreSQL : %s : %w", action, err)
@@ -78,12 +79,20 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 	}
 	defer tx.Rollback(context.Background()) // no-op after Commit
 	version := s.Dataset.Meta.Version
+	// One day for every row and for the changes, even when the publication runs over
+	// midnight.
+	publishedAt := time.Now()
+	changes, err := changesSincePublished(ctx, tx, s, publishedAt)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM zonage_commune WHERE version = $1`, version); err != nil {
 		return pgErr("remplacement de la version "+version, err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO zonage_dataset (version, imported_at, meta, snapshot) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (version) DO UPDATE SET imported_at = EXCLUDED.imported_at, published_at = now(), meta = EXCLUDED.meta, snapshot = EXCLUDED.snapshot`,
-		version, s.Dataset.Meta.ImportedAt, meta, encoded); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO zonage_dataset (version, imported_at, meta, snapshot, changes) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (version) DO UPDATE SET imported_at = EXCLUDED.imported_at, published_at = now(), meta = EXCLUDED.meta, snapshot = EXCLUDED.snapshot,
+			changes = COALESCE(EXCLUDED.changes, zonage_dataset.changes)`,
+		version, s.Dataset.Meta.ImportedAt, meta, encoded, changes); err != nil {
 		return pgErr("écriture de la version "+version, err)
 	}
 	// Outlines go through a staging table as WKB, PostGIS building the geometries
@@ -93,8 +102,7 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 		return pgErr("table de chargement", err)
 	}
 	res := s.Resolver(0)
-	day := time.Now().Format("2006-01-02")
-	res.Today = func() string { return day }
+	res.Clock = func() time.Time { return publishedAt }
 	rows := make([][]any, len(s.Dataset.Communes))
 	for i, c := range s.Dataset.Communes {
 		r, err := res.ResolveCode(c.Code)
@@ -133,6 +141,26 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 	return nil
 }
 
+// changesSincePublished compares the snapshot with the version current in the
+// database, on the publication day, and returns the changes as JSON; nil when no
+// other version is current (a first publication, or the same version again).
+func changesSincePublished(ctx context.Context, tx pgx.Tx, s *Snapshot, at time.Time) ([]byte, error) {
+	var previous string
+	var data []byte
+	err := tx.QueryRow(ctx, `SELECT d.version, d.snapshot FROM zonage_current c JOIN zonage_dataset d USING (version)`).Scan(&previous, &data)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && previous == s.Dataset.Meta.Version {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, pgErr("lecture de la version courante", err)
+	}
+	old, err := DecodeSnapshotDataset(data, "base PostgreSQL, version "+previous)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(zones.DiffDatasets(old, s.Dataset, zones.DayOf(at)))
+}
+
 // ErrNoPublishedVersion means the database holds no published dataset yet.
 var ErrNoPublishedVersion = errors.New("aucune version publiée dans la base ; lancez « zonage import --postgres DSN »")
 
@@ -145,15 +173,35 @@ func LoadPostgres(ctx context.Context, dsn string) (*Snapshot, error) {
 	}
 	defer conn.Close(context.Background())
 	var version string
-	var data []byte
-	err = conn.QueryRow(ctx, `SELECT d.version, d.snapshot FROM zonage_current c JOIN zonage_dataset d USING (version)`).Scan(&version, &data)
+	var data, changes []byte
+	err = conn.QueryRow(ctx, `SELECT d.version, d.snapshot, d.changes FROM zonage_current c JOIN zonage_dataset d USING (version)`).Scan(&version, &data, &changes)
 	if errors.Is(err, pgx.ErrNoRows) || isUndefinedTable(err) {
 		return nil, ErrNoPublishedVersion
+	}
+	if isUndefinedColumn(err) {
+		// Published before the changes were recorded: the snapshot alone.
+		changes = nil
+		err = conn.QueryRow(ctx, `SELECT d.version, d.snapshot FROM zonage_current c JOIN zonage_dataset d USING (version)`).Scan(&version, &data)
 	}
 	if err != nil {
 		return nil, pgErr("lecture de la version courante", err)
 	}
-	return DecodeSnapshot(data, "base PostgreSQL, version "+version)
+	s, err := DecodeSnapshot(data, "base PostgreSQL, version "+version)
+	if err != nil {
+		return nil, err
+	}
+	if changes != nil {
+		s.Changes = &zones.DatasetDiff{}
+		if err := json.Unmarshal(changes, s.Changes); err != nil {
+			return nil, pgErr("lecture des changements de la version "+version, err)
+		}
+	}
+	return s, nil
+}
+
+func isUndefinedColumn(err error) bool {
+	var pe interface{ SQLState() string }
+	return errors.As(err, &pe) && pe.SQLState() == "42703"
 }
 
 func isUndefinedTable(err error) bool {

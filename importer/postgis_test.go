@@ -98,6 +98,62 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 	}
 }
 
+// A publication records what it changed from the version it replaces, and the
+// servers get it with the snapshot: GET /api/v1/dataset shows it.
+func TestPostgresChangesSincePreviousVersion(t *testing.T) {
+	dsn := testPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := smallDataDir(t, "75")
+	first, err := Import(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := PublishPostgres(ctx, dsn, first); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := LoadPostgres(ctx, dsn); err != nil || back.Changes != nil {
+		t.Fatalf("first version: changes %+v, %v; want none", back.Changes, err)
+	}
+	// Île-de-France's arrêté as published, but Paris 6e intermédiaire.
+	var rows []string
+	for code, list := range first.Dataset.Zonage {
+		if z := list[0]; z.Region == "11" {
+			cat := z.OfficialCode
+			if code == "75106" {
+				cat = "3_intermediaire"
+			}
+			rows = append(rows, "11;2026-01-01;"+code+";"+cat)
+		}
+	}
+	overlay := t.TempDir() + "/idf.csv"
+	os.WriteFile(overlay, []byte("region;date_effet;code_commune;categorie\n"+strings.Join(rows, "\n")+"\n"), 0o644)
+	second, err := Import(Options{DataDir: dir, Overlays: []string{overlay}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := PublishPostgres(ctx, dsn, second); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := back.Changes
+	if c == nil || c.OldVersion != first.Dataset.Meta.Version || c.NewVersion != second.Dataset.Meta.Version ||
+		len(c.Changed) != 1 || c.Changed[0].Code != "75106" || c.Changed[0].Old.Category != "non_prioritaire" ||
+		c.Changed[0].New.Category != "intermediaire" || len(c.Added)+len(c.Removed) != 0 {
+		t.Fatalf("changes %+v", c)
+	}
+	// Publishing the same version again keeps what it changed.
+	if err := PublishPostgres(ctx, dsn, second); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := LoadPostgres(ctx, dsn); again == nil || again.Changes == nil || len(again.Changes.Changed) != 1 {
+		t.Fatalf("republished: %+v", again)
+	}
+}
+
 // A listener whose connection is cut reconnects, listens again, and only then reads
 // the current version: what was published while it was down comes back as a
 // catch-up, and what is published after that read as a notification.

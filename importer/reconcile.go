@@ -20,8 +20,8 @@ type reconcileInput struct {
 	passage    map[string]string       // historical code -> COG 2025 code
 	movements  []Movement
 	catchments map[string]CatchmentRow
-	today      string
-	notes      []string // findings of the readers, for the report
+	today      zones.Day // the day the coverage is reported for
+	notes      []string  // findings of the readers, for the report
 }
 
 // reconciler carries the lookup tables built from the inputs.
@@ -581,7 +581,7 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 			cov.UnmatchedZonage = append(cov.UnmatchedZonage, code)
 		}
 	}
-	res := &zones.Resolver{Dataset: ds, Today: func() string { return r.in.today }}
+	res := &zones.Resolver{Dataset: ds, Clock: r.in.today.Time}
 	units := map[string]*zones.CatchmentUnit{}
 	var unitOrder []string
 	for _, c := range ds.Communes {
@@ -609,7 +609,7 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		case zones.StatusAmbiguous:
 			a := zones.AmbiguousCommune{Code: c.Code, Name: c.Name}
 			for _, cand := range got.Candidates {
-				z, _ := ds.ZonageAt(cand.Code, r.in.today)
+				z, _ := ds.ZonageAt(cand.Code, r.in.today.String())
 				a.Candidates = append(a.Candidates, *z)
 			}
 			cov.Ambiguous = append(cov.Ambiguous, a)

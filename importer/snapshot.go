@@ -54,6 +54,9 @@ type Snapshot struct {
 	// import had no postcode or address source (then only coordinates and codes
 	// are answered).
 	Address *address.Data
+	// Changes is what this version changed from the one published before it, when it
+	// was loaded from PostgreSQL (not stored in snapshot files).
+	Changes *zones.DatasetDiff
 
 	matcherOnce sync.Once
 	matcher     *address.Matcher
@@ -239,6 +242,39 @@ func snapshotSections(b []byte, name string) (map[string][]byte, error) {
 		}
 	}
 	return secs, nil
+}
+
+// ReadSnapshotDataset reads and checks a snapshot file, and decodes only its
+// dataset (provenance, communes, assignments): what comparing two snapshots needs,
+// without the outlines and address tables.
+func ReadSnapshotDataset(path string) (*zones.Dataset, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w : %s introuvable", ErrSnapshot, path)
+		}
+		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
+	}
+	return DecodeSnapshotDataset(b, path)
+}
+
+// DecodeSnapshotDataset checks a snapshot held in memory and decodes its dataset only.
+func DecodeSnapshotDataset(b []byte, name string) (*zones.Dataset, error) {
+	secs, err := snapshotSections(b, name)
+	if err != nil {
+		return nil, err
+	}
+	ds := &zones.Dataset{}
+	if err := json.Unmarshal(secs["meta"], &ds.Meta); err != nil {
+		return nil, snapshotErr(name, "section meta illisible (%v)", err)
+	}
+	var sd snapshotData
+	if err := gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd); err != nil {
+		return nil, snapshotErr(name, "section data illisible (%v)", err)
+	}
+	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
+	ds.Index()
+	return ds, nil
 }
 
 // DecodeSnapshot checks and decodes a snapshot held in memory (a file's content or

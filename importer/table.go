@@ -3,24 +3,22 @@ package importer
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
+	"zonage/geo/csvbatch"
 )
 
 // table reads one delimited text file the way open-data portals and spreadsheets
-// write them: gzipped or not, UTF-8 with or without BOM or Windows-1252, separated by
-// ';', ',' or tabs, quoted or not. Every source reader goes through it, so each quirk
-// is handled once.
+// write them, gzipped or not, through the module's one table reader (dialect
+// sniffing, encodings, quoting: see csvbatch.Reader). Every source reader goes
+// through it, so each quirk is handled once.
 type table struct {
 	path   string
-	r      *csv.Reader
+	r      *csvbatch.Reader
 	header []string
 	cols   map[string]int // normalised header name -> index
 	notes  []string
@@ -48,56 +46,24 @@ func readSourceFile(path string) ([]byte, error) {
 	return b, nil
 }
 
-// decodeText strips a UTF-8 BOM and converts Windows-1252 (what Excel writes on
-// French systems) to UTF-8; the note says when it did.
-func decodeText(b []byte) ([]byte, string) {
-	b = bytes.TrimPrefix(b, []byte("\ufeff"))
-	if utf8.Valid(b) {
-		return b, ""
-	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return b, ""
-	}
-	return out, "encodage Windows-1252 détecté, converti en UTF-8"
-}
-
-// sniffDelimiter picks the separator that splits the first lines most consistently.
-func sniffDelimiter(b []byte) rune {
-	lines := bytes.SplitN(b, []byte("\n"), 6)
-	if len(lines) > 5 {
-		lines = lines[:5]
-	}
-	best, bestScore := ',', 0
-	for _, d := range []rune{';', ',', '\t', '|'} {
-		score := 0
-		for _, l := range lines {
-			score += bytes.Count(l, []byte(string(d)))
-		}
-		if score > bestScore {
-			best, bestScore = d, score
-		}
-	}
-	return best
-}
-
-// openTable reads the file, decodes it and prepares a CSV reader over it. The header
-// is not read: callers skip title lines first when the format has them.
+// openTable reads the file and prepares to read its records. The header is not
+// read: callers skip title lines first when the format has them.
 func openTable(path string) (*table, error) {
 	raw, err := readSourceFile(path)
 	if err != nil {
 		return nil, err
 	}
-	text, note := decodeText(raw)
-	t := &table{path: path}
-	if note != "" {
-		t.notes = append(t.notes, note)
+	r, err := csvbatch.NewReader(bytes.NewReader(raw), csvbatch.ReaderOptions{})
+	if errors.Is(err, csvbatch.ErrEmpty) {
+		return nil, &InputError{File: path, Reason: "fichier vide"}
 	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = sniffDelimiter(text)
-	r.FieldsPerRecord = -1 // checked by the callers, which name the line
-	r.ReuseRecord = false
-	t.r = r
+	if err != nil {
+		return nil, &InputError{File: path, Reason: err.Error()}
+	}
+	t := &table{path: path, r: r, notes: r.Notes()}
+	if r.Dialect().Encoding == csvbatch.EncodingWindows1252 {
+		t.notes = append(t.notes, "encodage Windows-1252 détecté, converti en UTF-8")
+	}
 	return t, nil
 }
 
@@ -121,25 +87,28 @@ func openHeadedTable(path string) (*table, int, error) {
 	return t, line, nil
 }
 
-// next returns the next record and its line number, io.EOF at the end. Blank lines
-// are skipped by encoding/csv.
+// next returns the next record, its cells trimmed, and its line number; io.EOF at
+// the end. Blank lines are skipped. A record that cannot be read cleanly, or that
+// once the header is known has another width, is an error naming its line.
 func (t *table) next() ([]string, int, error) {
 	rec, err := t.r.Read()
 	if err == io.EOF {
 		return nil, 0, io.EOF
 	}
-	line, _ := t.r.FieldPos(0)
 	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, pe.Line, &InputError{File: t.path, Line: pe.Line, Reason: "ligne CSV mal formée : " + pe.Err.Error()}
+		var le *csvbatch.LimitError
+		if errors.As(err, &le) {
+			return nil, le.Line, &InputError{File: t.path, Line: le.Line, Reason: le.Reason}
 		}
-		return nil, line, &InputError{File: t.path, Reason: err.Error()}
+		return nil, 0, &InputError{File: t.path, Reason: err.Error()}
 	}
-	for i := range rec {
-		rec[i] = strings.TrimSpace(rec[i])
+	if rec.Reason != "" {
+		return nil, rec.Line, &InputError{File: t.path, Line: rec.Line, Value: strings.Join(rec.Fields, ";"), Reason: "ligne CSV mal formée : " + rec.Reason}
 	}
-	return rec, line, nil
+	for i := range rec.Fields {
+		rec.Fields[i] = strings.TrimSpace(rec.Fields[i])
+	}
+	return rec.Fields, rec.Line, nil
 }
 
 // normHeader makes a column name comparable: lower case, no accents, no spaces.
@@ -149,9 +118,11 @@ func normHeader(s string) string {
 	return r.Replace(s)
 }
 
-// setHeader records the header line so columns can be found by name.
+// setHeader records the header line so columns can be found by name; the records
+// after it must have its width.
 func (t *table) setHeader(rec []string, line int) error {
 	t.header = rec
+	t.r.SetHeaderWidth(len(rec))
 	t.cols = map[string]int{}
 	for i, h := range rec {
 		n := normHeader(h)

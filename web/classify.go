@@ -53,6 +53,7 @@ type batchParams struct {
 	opt      csvbatch.Options
 	filename string
 	body     io.Reader
+	day      zones.Day // the date parameter; zero = today
 	// statuses, when set, are the zonage_statut values of the rows to write.
 	statuses map[string]bool
 }
@@ -73,7 +74,7 @@ const multipartMemory = 4 << 20
 // batchParamNames are the parameters of the CSV classification, in the query
 // string or as form fields.
 var batchParamNames = []string{"columns", "street", "postcode", "citycode", "city", "lat", "lon", "status",
-	"delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns"}
+	"delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns", "date"}
 
 // columnParams name the column of a role, by header name or 1-based position, or
 // "-" for none; "columns" names the address column (or the columns joined to make
@@ -187,6 +188,11 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	if p.opt.OutEncoding, err = csvbatch.ParseEncoding(values.Get("output_encoding")); err != nil {
 		return nil, bad("output_encoding", err)
 	}
+	day, ok := dayParam(c, values.Get("date"))
+	if !ok {
+		return nil, false
+	}
+	p.day = day
 	if v := values.Get("no_header"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -217,17 +223,30 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+// openBatch reads the parameters and the CSV of a batch request; done closes the
+// CSV and removes the form's files, whether the request was accepted or not.
+func openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
+	done = func() { removeUploads(c.Request) }
 	if !checkParams(c, batchParamNames...) {
-		return
+		return nil, done, false
 	}
-	defer removeUploads(c.Request)
-	p, ok := readBatchParams(c)
+	if p, ok = readBatchParams(c); !ok {
+		return nil, done, false
+	}
+	if f, isFile := p.body.(io.Closer); isFile && p.body != c.Request.Body {
+		done = func() {
+			f.Close()
+			removeUploads(c.Request)
+		}
+	}
+	return p, done, true
+}
+
+func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
+	p, done, ok := openBatch(c)
+	defer done()
 	if !ok {
 		return
-	}
-	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
-		defer f.Close()
 	}
 	st := s.Current()
 	cols := zones.ClassificationColumns
@@ -238,7 +257,7 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		res, err := st.Resolver.ResolveFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line, Day: p.day,
 		})
 		cl := zones.Classify(res, err)
 		s.metrics.lookups.WithLabelValues(string(cl.Precision), string(cl.Status)).Inc()
@@ -398,7 +417,11 @@ func (l *queryLimitReader) Read(p []byte) (int, error) {
 // a time and each is resolved as it comes: memory holds one query and the answers,
 // and the 10,000th query past the cap is refused without reading the rest.
 func (s *Server) classifyJSON(c *gin.Context) {
-	if !checkParams(c) {
+	if !checkParams(c, "date") {
+		return
+	}
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
 		return
 	}
 	lr := &queryLimitReader{r: c.Request.Body}
@@ -437,7 +460,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 			bad(err, fmt.Sprintf("à la requête %d", i))
 			return
 		}
-		out = append(out, s.resolveJSONQuery(st, i, jq))
+		out = append(out, s.resolveJSONQuery(st, i, jq, day))
 	}
 	if _, err := dec.Token(); err != nil {
 		bad(err, "à la fin du tableau")
@@ -459,17 +482,20 @@ func (s *Server) classifyJSON(c *gin.Context) {
 }
 
 // resolveJSONQuery answers query i of the JSON variant.
-func (s *Server) resolveJSONQuery(st *State, i int, jq jsonQuery) zones.Resolution {
-	q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode}
+func (s *Server) resolveJSONQuery(st *State, i int, jq jsonQuery, day zones.Day) zones.Resolution {
+	q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode, Day: day}
+	if day.IsZero() {
+		day = st.Resolver.Today()
+	}
 	if (jq.Lat == nil) != (jq.Lon == nil) {
-		return zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
+		return zones.Resolution{Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
 	}
 	if jq.Lat != nil {
 		q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
 	}
 	res, err := st.Resolver.Resolve(q)
 	if err != nil {
-		res = zones.Resolution{Status: zones.StatusError, Message: fmt.Sprintf("requête %d : %v", i, err)}
+		res = zones.Resolution{Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : %v", i, err)}
 	}
 	s.countLookup(res)
 	return res
@@ -505,16 +531,10 @@ type classifyPreview struct {
 // the columns cannot be classified as chosen, "problem" says why and the rest is
 // filled all the same.
 func (s *Server) handleClassifyPreview(c *gin.Context) {
-	if !checkParams(c, batchParamNames...) {
-		return
-	}
-	defer removeUploads(c.Request)
-	p, ok := readBatchParams(c)
+	p, done, ok := openBatch(c)
+	defer done()
 	if !ok {
 		return
-	}
-	if f, ok := p.body.(io.Closer); ok && p.body != c.Request.Body {
-		defer f.Close()
 	}
 	sample, err := io.ReadAll(io.LimitReader(p.body, previewBytes+1))
 	if err != nil {

@@ -21,12 +21,17 @@ type communeAnswer struct {
 var communeFields = map[string]string{"code INSEE": "code", "code commune": "code"}
 
 // handleCommune answers GET /api/v1/communes/{code} for a current or former
-// INSEE code; ?geometry=1 adds the outline as GeoJSON.
+// INSEE code; ?geometry=1 adds the outline as GeoJSON, ?date= asks for another day.
 func (s *Server) handleCommune(c *gin.Context) {
-	if !checkParams(c, append([]string{"geometry"}, profileParams...)...) {
+	if !checkParams(c, append([]string{"geometry", "date"}, profileParams...)...) {
 		return
 	}
-	profile, withOptions, ok := profileFromParams(c)
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
+		return
+	}
+	st := s.Current()
+	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
 	if !ok {
 		return
 	}
@@ -39,8 +44,7 @@ func (s *Server) handleCommune(c *gin.Context) {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "geometry « "+c.Query("geometry")+" » invalide : 1 ou 0 attendu", "geometry", c.Query("geometry"))
 		return
 	}
-	st := s.Current()
-	res, err := st.Resolver.ResolveCode(c.Param("code"))
+	res, err := st.Resolver.ResolveCodeOn(c.Param("code"), day)
 	if !s.inputError(c, err, communeFields) {
 		return
 	}

@@ -66,7 +66,7 @@ type placedLabel struct {
 type labelSet struct {
 	once  sync.Once
 	all   []label
-	zooms [maxTileZoom + 1]struct {
+	zooms [maxBordersZoom + 1]struct {
 		once   sync.Once
 		placed []placedLabel
 	}
@@ -90,7 +90,7 @@ func (md *mapData) labelCandidates() []label {
 				continue
 			}
 			p := mercator(labelPoint(md.polys[i]))
-			l := label{name: c.Name, at: p, population: c.Population, minZ: 0, maxZ: maxTileZoom}
+			l := label{name: c.Name, at: p, population: c.Population, minZ: 0, maxZ: maxBordersZoom}
 			if c.Parent != "" {
 				l.minZ = 12
 				parent := md.parentNames[c.Parent]
@@ -181,7 +181,7 @@ func (md *mapData) placedLabels(z int) []placedLabel {
 func (md *mapData) namesLayer(k tileKey) *mvtLayer {
 	layer := newMVTLayer(layerNames)
 	layer.key = "n"
-	if k.z > maxTileZoom || md.communes == nil {
+	if k.z > maxBordersZoom || md.communes == nil {
 		return layer
 	}
 	tile := orb.Bound{Min: orb.Point{float64(k.x) * 256, float64(k.y) * 256}, Max: orb.Point{float64(k.x+1) * 256, float64(k.y+1) * 256}}

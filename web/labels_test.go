@@ -108,3 +108,21 @@ func TestLabelPointInside(t *testing.T) {
 		t.Errorf("label point of a square %v, want its centre", p)
 	}
 }
+
+// The borders' tiles, with the names, go four zooms further than the colours, so
+// that the page never enlarges their lines and letters.
+func TestBordersTilesDeeper(t *testing.T) {
+	day := "2025-06-01"
+	st := testState(&day)
+	x, y := tileAt(2.305, 48.805, maxBordersZoom)
+	if got := tileNames(t, st, maxBordersZoom, x, y); len(got) != 1 {
+		t.Errorf("zoom %d names %v, want Alpha alone", maxBordersZoom, keys(got))
+	}
+	h := testServer(t, st)
+	if r := do(t, h, fmt.Sprintf("/api/v1/tiles/departements/%d/0/0.mvt", maxBordersZoom+1)); r.Code != 404 {
+		t.Errorf("zoom %d: %d", maxBordersZoom+1, r.Code)
+	}
+	if r := do(t, h, fmt.Sprintf("/api/v1/tiles/communes/%d/%d/%d.mvt", maxTileZoom+1, x>>2, y>>2)); r.Code != 404 {
+		t.Errorf("communes beyond zoom %d: %d", maxTileZoom, r.Code)
+	}
+}

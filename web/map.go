@@ -257,12 +257,8 @@ func (st *State) mapData() *mapData {
 	return st.mapCur
 }
 
-func today(r *zones.Resolver) string {
-	if r.Today != nil {
-		return r.Today()
-	}
-	return time.Now().Format("2006-01-02")
-}
+// today is the resolver's day, the one clock the service answers by.
+func today(r *zones.Resolver) string { return r.Today().String() }
 
 func newMapData(st *State, day string) *mapData {
 	ds := st.Resolver.Dataset
@@ -407,7 +403,8 @@ func (s *Server) handleMap(c *gin.Context) {
 	if !checkParams(c) {
 		return
 	}
-	md := s.Current().mapData()
+	st := s.Current()
+	md := st.mapData()
 	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
@@ -420,9 +417,15 @@ func (s *Server) handleMap(c *gin.Context) {
 		v := url.QueryEscape(md.version + "." + md.day)
 		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v, layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
 	}
+	day, _ := zones.ParseDay(md.day)
+	overdue, warning := zones.RevisionSummary(st.Resolver.RegionRevisions(day))
 	c.JSON(http.StatusOK, gin.H{
 		"dataset_version": md.version, "date": md.day, "tiles": tiles, "min_zoom": 0, "max_zoom": maxTileZoom,
-		"extent": tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
+		"max_zoom_layers": gin.H{layerCommunes: maxTileZoom, layerDepartements: maxBordersZoom},
+		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
+		// What the legend says of the data's age: its vintage, and the regions whose
+		// two-year revision is due on the map's day.
+		"data_vintage": st.meta().ZonageVintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,
 	})
 }
 
@@ -441,8 +444,8 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "tuile "+c.Request.URL.Path+" introuvable : /api/v1/tiles/communes/{z}/{x}/{y}.mvt ou /api/v1/tiles/departements/{z}/{x}/{y}.mvt attendu")
 		return
 	}
-	if z < 0 || z > maxTileZoom || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
-		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxTileZoom))
+	if z < 0 || z > maxZoomOf(layer) || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
 	md := s.Current().mapData()
@@ -576,4 +579,11 @@ func (s *Server) handleSources(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"sources": out})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

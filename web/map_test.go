@@ -69,7 +69,13 @@ func testState(today *string) *State {
 		{{square(2.33, 48.80, 0.01)}},
 	}
 	return &State{
-		Resolver: &zones.Resolver{Dataset: ds, Locator: noLocator{}, ToleranceM: 1000, Today: func() string { return *today }},
+		Resolver: &zones.Resolver{Dataset: ds, Locator: noLocator{}, ToleranceM: 1000, Clock: func() time.Time {
+			d, err := zones.ParseDay(*today)
+			if err != nil {
+				panic(err)
+			}
+			return d.Time()
+		}},
 		Outlines: outlines,
 	}
 }

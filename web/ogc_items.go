@@ -17,7 +17,7 @@ import (
 )
 
 // ogcItemsParams are the query parameters of /collections/communes/items.
-var ogcItemsParams = []string{"limit", "offset", "bbox", "categorie", "departement", "region"}
+var ogcItemsParams = []string{"limit", "offset", "bbox", "bbox-crs", "crs", "categorie", "departement", "region"}
 
 // ogcQuery is a parsed items request.
 type ogcQuery struct {
@@ -42,6 +42,13 @@ func parseOGCQuery(c *gin.Context, st *State) (ogcQuery, bool) {
 	}
 	if q.offset, ok = intParam(c, "offset", 0, 0, math.MaxInt32); !ok {
 		return q, false
+	}
+	// Clients of Part 2 (coordinate reference systems) may name the one system
+	// served; any other is refused rather than answered in the wrong one.
+	for _, name := range []string{"crs", "bbox-crs"} {
+		if raw, has := c.GetQuery(name); has && raw != ogcCRS84 {
+			return q, badParam(c, name, raw, "seul "+ogcCRS84+" (longitude, latitude WGS84) est servi")
+		}
 	}
 	ix := st.ogc()
 	if raw, has := c.GetQuery("bbox"); has {

@@ -126,6 +126,7 @@ func TestOGCItems(t *testing.T) {
 		{"a département", "departement=92", "92001,92002"},
 		{"a region", "region=11", "91001,91002,92001,92002"},
 		{"filters together", "departement=91&bbox=2.315,48.805,2.35,48.806", "91002"},
+		{"the one CRS named", "bbox=2.315,48.805,2.325,48.806&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84&crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84", "91002,92001"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,6 +208,7 @@ func TestOGCItems(t *testing.T) {
 			{"categorie=rouge", "categorie", ProblemInvalidParameter},
 			{"departement=99", "departement", ProblemInvalidParameter},
 			{"region=99", "region", ProblemInvalidParameter},
+			{"bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F2154", "bbox-crs", ProblemInvalidParameter},
 			{"nom=Alpha", "nom", ProblemUnknownParameter},
 			{"datetime=2025-01-01", "datetime", ProblemUnknownParameter},
 		} {
@@ -323,6 +325,12 @@ func TestTileJSON(t *testing.T) {
 	u, _ := url.Parse(strings.NewReplacer("{z}", "14", "{x}", "8296", "{y}", "5639").Replace(tj.Tiles[0]))
 	if tile := do(t, h, u.RequestURI()); tile.Code != 200 {
 		t.Errorf("tile %s: %d", u, tile.Code)
+	}
+	// The borders' tile set also carries the commune names.
+	rec = do(t, h, "/api/v1/tiles/departements.json")
+	tj.VectorLayers = nil
+	if err := json.Unmarshal(body(t, rec), &tj); err != nil || len(tj.VectorLayers) != 2 || tj.VectorLayers[1].ID != layerNames || tj.VectorLayers[1].Fields["n"] != "String" {
+		t.Errorf("departements TileJSON layers %+v (%v)", tj.VectorLayers, err)
 	}
 	for _, path := range []string{"/api/v1/tiles/routes.json", "/api/v1/tiles/communes", "/api/v1/tiles/departements.xml"} {
 		if rec := do(t, h, path); rec.Code != 404 {

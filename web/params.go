@@ -85,3 +85,19 @@ func intParam(c *gin.Context, name string, def, min, max int) (int, bool) {
 	}
 	return v, true
 }
+
+// dayParam reads the date parameter: the zonage in force that day. Absent, it is the
+// zero Day (the resolver's today); invalid, a 400 problem naming the parameter is
+// written and ok is false.
+func dayParam(c *gin.Context, raw string) (day zones.Day, ok bool) {
+	if strings.TrimSpace(raw) == "" {
+		return day, true
+	}
+	day, err := zones.ParseDay(raw)
+	if err != nil {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter,
+			"date "+quote(raw)+" invalide : une date réelle écrite AAAA-MM-JJ est attendue (ex. 2025-11-01)", "date", raw)
+		return day, false
+	}
+	return day, true
+}

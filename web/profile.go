@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,8 +15,9 @@ import (
 // the installation options; options=0 leaves the options out.
 var profileParams = []string{"statut", "debut_etudes", "annees_etablissement", "deja_conventionne", "projet", "installe_depuis", "options"}
 
-// profileFromParams reads the profile; ok=false when a problem was written.
-func profileFromParams(c *gin.Context) (p zones.Profile, want bool, ok bool) {
+// profileFromParams reads the profile, checked against the day today; ok=false when
+// a problem was written.
+func profileFromParams(c *gin.Context, today zones.Day) (p zones.Profile, want bool, ok bool) {
 	want = true
 	switch c.Query("options") {
 	case "", "1", "true":
@@ -64,7 +64,7 @@ func profileFromParams(c *gin.Context) (p zones.Profile, want bool, ok bool) {
 		p.AlreadyConventionneInZone = &b
 	}
 	p.InstalledSince = c.Query("installe_depuis")
-	if err := p.Validate(time.Now().Format("2006-01-02")); err != nil {
+	if err := p.Validate(today); err != nil {
 		return p, want, profileProblem(c, err)
 	}
 	return p, want, true

@@ -10,10 +10,11 @@ import (
 	"zonage/zones"
 )
 
-var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode"}, profileParams...)
+var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode", "date"}, profileParams...)
 
 // handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
-// (q, or postcode and city) or an INSEE code (citycode).
+// (q, or postcode and city) or an INSEE code (citycode), with the zonage in force
+// today or on the day date names.
 func (s *Server) handleResolve(c *gin.Context) {
 	if !checkParams(c, resolveParams...) {
 		return
@@ -22,11 +23,14 @@ func (s *Server) handleResolve(c *gin.Context) {
 	if !ok {
 		return
 	}
-	profile, withOptions, ok := profileFromParams(c)
-	if !ok {
+	if q.Day, ok = dayParam(c, c.Query("date")); !ok {
 		return
 	}
 	st := s.Current()
+	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
+	if !ok {
+		return
+	}
 	res, err := st.Resolver.Resolve(q)
 	if !s.inputError(c, err, resolveFields) {
 		return

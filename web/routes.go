@@ -21,6 +21,8 @@ func (s *Server) routes() *gin.Engine {
 	getAndHead(r, "/api/v1/tiles/:layer/:z/:x/:y", deadline(s.cfg.RequestTimeout), s.handleTile)
 	// Export files are gzipped once when built, and sent as kept.
 	getAndHead(r, "/api/v1/export/:format", s.handleExport)
+	// The OGC API compresses at its own level (see ogcRoutes).
+	s.ogcRoutes(r)
 	// Compressed answers except the streamed CSVs, whose clients read them as they
 	// come and which gzip would buffer.
 	r.Use(gzip.Gzip(gzip.DefaultCompression, gzip.WithExcludedPaths([]string{"/api/v1/classify", "/search/csv", "/metrics"})))
@@ -38,7 +40,6 @@ func (s *Server) routes() *gin.Engine {
 	getAndHead(api, "/catchments/:kind/:code", quick, s.handleCatchment)
 	getAndHead(api, "/sources", quick, s.handleSources)
 	getAndHead(api, "/tiles/:layer", quick, s.handleTileJSON)
-	s.ogcRoutes(r)
 	r.POST("/search/csv/", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	r.POST("/search/csv", deadline(s.cfg.ClassifyTimeout), limitBody(s.cfg.MaxBodyBytes), s.handleSearchCSV)
 	getAndHead(r, "/openapi.json", s.handleOpenAPI)

@@ -122,9 +122,11 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ReadTimeout:       s.cfg.ClassifyTimeout,
-		WriteTimeout:      s.cfg.ClassifyTimeout + 10*time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// The classification deadline governs a request; the connection read
+		// deadline only backs it up, so it falls later.
+		ReadTimeout:  s.cfg.ClassifyTimeout + 10*time.Second,
+		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
+		IdleTimeout:  2 * time.Minute,
 	}
 	ln, err := listen(addr)
 	if err != nil {

@@ -42,6 +42,9 @@ type State struct {
 	Suggest  func(q string, limit int) []Suggestion
 	LoadedAt time.Time
 	Source   string // where the dataset was read from (file path or "instantané intégré")
+	// Changes is what this version changed from the one published before it, when the
+	// dataset comes from PostgreSQL; nil otherwise.
+	Changes *zones.DatasetDiff
 	// Outlines[i] is the outline of Resolver.Dataset.Communes[i]: the map's tiles and
 	// catchment outlines are drawn from them; nil = the map shows no communes.
 	Outlines []orb.MultiPolygon

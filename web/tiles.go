@@ -28,6 +28,10 @@ const (
 	// maxTileZoom is the most detailed zoom served; the page enlarges it beyond.
 	// At 14 a unit is under 5 m, finer than the 30 m outlines.
 	maxTileZoom = 14
+	// maxBordersZoom is the most detailed zoom of the borders' tiles, which carry
+	// the commune names: a line or a name enlarged from zoom 14 would be blurred,
+	// and four times as thick or as tall at 16.
+	maxBordersZoom = 17
 	// tileSimplify is the Douglas-Peucker tolerance in tile units.
 	tileSimplify = 1.0
 	// tileCacheBytes bounds the gzipped tiles kept in memory per dataset.
@@ -113,6 +117,14 @@ func project(l orb.LineString) orb.LineString {
 func mercator(p orb.Point) orb.Point {
 	lat := math.Max(-85.05112878, math.Min(85.05112878, p[1])) * math.Pi / 180
 	return orb.Point{(p[0] + 180) / 360, (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2}
+}
+
+// maxZoomOf is the most detailed zoom served for a tile set.
+func maxZoomOf(layer string) int {
+	if layer == layerDepartements {
+		return maxBordersZoom
+	}
+	return maxTileZoom
 }
 
 // tileBound is the lon/lat box of tile z/x/y grown by the tile buffer.

@@ -31,8 +31,8 @@ type Profile struct {
 }
 
 // Validate checks a profile as a user gave it, in French, field by field.
-func (p Profile) Validate(today string) error {
-	year := parseDay(today).Year()
+func (p Profile) Validate(today Day) error {
+	year := today.Time().Year()
 	switch {
 	case p.Status != "" && !p.Status.Valid():
 		return &InputError{Field: "statut", Value: string(p.Status), Reason: "attendu " + joinCodes(PracticeStatuses())}
@@ -159,29 +159,28 @@ type Assessment struct {
 }
 
 // Assess says what a zonage answer opens for p.Status (titulaire when empty), given
-// the profile, on the ISO day today (which dates the installation windows).
-func (r *Rules) Assess(z ZonageAnswer, p Profile, today string) Assessment {
+// the profile, on the day today (which dates the installation windows).
+func (r *Rules) Assess(z ZonageAnswer, p Profile, today Day) Assessment {
 	st := p.Status
 	if st == "" {
 		st = Titulaire
 	}
-	return r.table.assess(z, st, p, parseDay(today))
+	return r.table.assess(z, st, p, today.Time())
 }
 
 // AssessAll assesses every status in display order; p.Status is ignored.
-func (r *Rules) AssessAll(z ZonageAnswer, p Profile, today string) []Assessment {
-	day := parseDay(today)
+func (r *Rules) AssessAll(z ZonageAnswer, p Profile, today Day) []Assessment {
 	var out []Assessment
 	for _, st := range PracticeStatuses() {
-		out = append(out, r.table.assess(z, st, p, day))
+		out = append(out, r.table.assess(z, st, p, today.Time()))
 	}
 	return out
 }
 
 // FillOptions sets the Options of an answered resolution, and of each candidate of an
-// ambiguous one: for p.Status when set, else for every status.
+// ambiguous one: for p.Status when set, else for every status, on the answer's day.
 func (r *Resolver) FillOptions(res *Resolution, p Profile) {
-	day, rules := r.today(), r.rules()
+	day, rules := r.dayOr(res.Date), r.rules()
 	options := func(z ZonageAnswer) []Assessment {
 		if p.Status != "" {
 			return []Assessment{rules.Assess(z, p, day)}
@@ -194,13 +193,6 @@ func (r *Resolver) FillOptions(res *Resolution, p Profile) {
 	for i := range res.Candidates {
 		res.Candidates[i].Options = options(res.Candidates[i].Zonage)
 	}
-}
-
-func parseDay(iso string) time.Time {
-	if t, err := time.Parse("2006-01-02", iso); err == nil {
-		return t
-	}
-	return time.Now().UTC().Truncate(24 * time.Hour)
 }
 
 // schemesFor is the scale whose rules apply: the answer's own when the category

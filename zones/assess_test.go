@@ -8,6 +8,9 @@ import (
 
 const testDay = "2026-11-23"
 
+// testDate is testDay as a Day.
+var testDate, _ = ParseDay(testDay)
+
 func answer(c Category, s Scheme, region string) ZonageAnswer {
 	return ZonageAnswer{Category: c, Label: c.Label(), Scheme: s, Region: regionRef(region)}
 }
@@ -340,7 +343,7 @@ func TestAssessScenarios(t *testing.T) {
 			if _, ok := SourceByKey(tc.source); !ok {
 				t.Fatalf("scenario relies on unknown source %s", tc.source)
 			}
-			a := testRules(t).Assess(tc.z, tc.p, testDay)
+			a := testRules(t).Assess(tc.z, tc.p, testDate)
 			if a.Status != tc.p.Status {
 				t.Fatalf("status %s, want %s", a.Status, tc.p.Status)
 			}
@@ -423,7 +426,7 @@ func TestEveryCategoryStatusScheme(t *testing.T) {
 			if !ok {
 				continue
 			}
-			for _, a := range testRules(t).AssessAll(answer(c, sch, "84"), Profile{}, testDay) {
+			for _, a := range testRules(t).AssessAll(answer(c, sch, "84"), Profile{}, testDate) {
 				name := string(sch) + "/" + string(c) + "/" + string(a.Status)
 				wantConv := w.conv
 				if a.Status == Remplacant {
@@ -489,7 +492,7 @@ func allSourceKeys(a Assessment) []string {
 }
 
 func TestAssessAllAndFillOptions(t *testing.T) {
-	all := testRules(t).AssessAll(answer(TresSousDotee, SchemeAvenant7, "84"), Profile{Status: Remplacant}, testDay)
+	all := testRules(t).AssessAll(answer(TresSousDotee, SchemeAvenant7, "84"), Profile{Status: Remplacant}, testDate)
 	if len(all) != 4 || all[0].Status != Titulaire || all[3].Status != Remplacant {
 		t.Fatalf("AssessAll: %d assessments", len(all))
 	}
@@ -497,7 +500,7 @@ func TestAssessAllAndFillOptions(t *testing.T) {
 	other := answer(TresSousDotee, SchemeAvenant7, "44")
 	res := Resolution{Status: StatusOK, Zonage: &z}
 	amb := Resolution{Status: StatusAmbiguous, Candidates: []Candidate{{Code: "08439", Zonage: other}, {Code: "08300", Zonage: z}}}
-	r := &Resolver{Today: func() string { return testDay }}
+	r := &Resolver{Clock: testDate.Time}
 	r.FillOptions(&res, Profile{})
 	r.FillOptions(&amb, Profile{Status: Collaborateur})
 	if len(res.Options) != 4 || res.Options[0].Conventionnement.Code != ConventionnementRegule {
@@ -527,7 +530,7 @@ func TestProfileValidate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.p.Validate(testDay)
+			err := tc.p.Validate(testDate)
 			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}

@@ -17,6 +17,8 @@ type Query struct {
 	Citycode string
 	Lat, Lon float64
 	HasPoint bool
+	// Day asks for the zonage in force that day; the zero Day means today.
+	Day Day
 }
 
 // Empty reports whether the query says nothing at all.
@@ -65,13 +67,13 @@ type AddressMatcher interface {
 func (r *Resolver) Resolve(q Query) (Resolution, error) {
 	switch {
 	case q.HasPoint:
-		return r.ResolvePoint(q.Lat, q.Lon)
+		return r.ResolvePointOn(q.Lat, q.Lon, q.Day)
 	case strings.TrimSpace(q.Citycode) != "":
 		code := NormalizeCommuneCode(q.Citycode)
 		if !ValidCommuneCode(code) {
 			return Resolution{}, &InputError{Field: "code INSEE", Value: q.Citycode, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"}
 		}
-		return r.ResolveCode(code)
+		return r.ResolveCodeOn(code, q.Day)
 	case q.Empty():
 		return Resolution{}, &InputError{Field: "adresse", Value: "", Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
 	}
@@ -97,7 +99,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 	}
 	switch m.Status {
 	case StatusOK:
-		res, err := r.ResolveCode(m.Code)
+		res, err := r.ResolveCodeOn(m.Code, q.Day)
 		if err != nil {
 			return res, err
 		}
@@ -110,11 +112,11 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		}
 		return res, nil
 	case StatusAmbiguous:
-		res := Resolution{Status: StatusAmbiguous, Match: match, Provenance: r.provenance()}
+		res := Resolution{Status: StatusAmbiguous, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance()}
 		var parts []string
 		for _, c := range m.Candidates {
 			cand := Candidate{Code: c.Code, Name: c.Name}
-			if got, err := r.ResolveCode(c.Code); err == nil && got.Zonage != nil {
+			if got, err := r.ResolveCodeOn(c.Code, q.Day); err == nil && got.Zonage != nil {
 				cand.Zonage = *got.Zonage
 				parts = append(parts, fmt.Sprintf("%s (%s) %s", c.Name, c.Code, got.Zonage.Label))
 			} else {
@@ -133,7 +135,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 	if msg == "" {
 		msg = "adresse introuvable"
 	}
-	return Resolution{Status: StatusNotFound, Match: match, Provenance: r.provenance(), Message: msg}, nil
+	return Resolution{Status: StatusNotFound, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance(), Message: msg}, nil
 }
 
 // Classification is one answer as the zonage_* columns of the batch contract.
@@ -246,6 +248,8 @@ type BatchFields struct {
 	// Line is the row's line in its file, named in the message of a cell that cannot
 	// be read; 0 = none.
 	Line int
+	// Day asks for the zonage in force that day; the zero Day means today.
+	Day Day
 }
 
 // ClassifyFields resolves one batch row. A row whose cells cannot be read comes out
@@ -277,7 +281,7 @@ func (e *LineError) Error() string { return fmt.Sprintf("ligne %d : %v", e.Line,
 func (e *LineError) Unwrap() error { return e.Err }
 
 func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
-	q := Query{Text: f.Text, Street: f.Street, Postcode: f.Postcode, City: f.City, Citycode: f.Citycode}
+	q := Query{Text: f.Text, Street: f.Street, Postcode: f.Postcode, City: f.City, Citycode: f.Citycode, Day: f.Day}
 	if strings.TrimSpace(f.Lat) != "" || strings.TrimSpace(f.Lon) != "" {
 		lat, err := ParseCoordinate("latitude", f.Lat)
 		if err != nil {

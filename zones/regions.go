@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
@@ -302,8 +303,8 @@ func (r *Resolver) fillDerivedDate(a *ZonageAnswer, z *Zonage) bool {
 	ev := &DateEvidence{Table: rd.Table, TableDate: rd.TableDate, Rows: rd.Rows, Codes: rd.Codes}
 	if rd.Mismatch != "" {
 		a.DateStatus = DateUnknown
-		a.DateNote = fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté de %s au %s, mais %s",
-			rd.Table, a.Region.Name, FrenchDate(rd.ArreteDate), rd.Mismatch)
+		a.DateNote = fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté %s au %s, mais %s",
+			rd.Table, OfRegion(a.Region.Name), FrenchDate(rd.ArreteDate), rd.Mismatch)
 		a.DateEvidence = ev
 		return true
 	}
@@ -314,7 +315,17 @@ func (r *Resolver) fillDerivedDate(a *ZonageAnswer, z *Zonage) bool {
 	if rd.Rows > 1 {
 		rows = "lignes"
 	}
-	a.DateNote = fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes de %s ; un arrêté couvre toute sa région",
-		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), a.Region.Name)
+	a.DateNote = fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes %s ; un arrêté couvre toute sa région",
+		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), OfRegion(a.Region.Name))
 	return true
+}
+
+// OfRegion writes « de » before a region's name, elided before a vowel:
+// « d'Occitanie », « d'Île-de-France », « de Normandie », « de La Réunion ».
+func OfRegion(name string) string {
+	first, _ := utf8.DecodeRuneInString(foldName(name))
+	if strings.ContainsRune("aeiouy", first) {
+		return "d'" + name
+	}
+	return "de " + name
 }

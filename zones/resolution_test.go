@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The resolver on a small hand-built dataset: each commune stands for one case the
@@ -106,7 +107,7 @@ func testResolver(t testing.TB) *Resolver {
 	return &Resolver{
 		Dataset:    ds,
 		ToleranceM: 1000,
-		Today:      func() string { return resolutionDay },
+		Clock:      func() time.Time { return mustTestDay(resolutionDay).Time() },
 		Locator: testLocator{ds, map[float64]locatedAt{
 			5.0: {"01001", true, 0},
 			5.1: {"01001", false, 320.4},
@@ -294,9 +295,7 @@ func TestResolveDates(t *testing.T) {
 		t.Errorf("region and scale named: %+v", z)
 	}
 	// On the day the overlay takes effect, it is the answer.
-	later := testResolver(t)
-	later.Today = func() string { return "2026-06-01" }
-	if res, _ := later.ResolveCode("01001"); res.Zonage == nil || res.Zonage.Category != SousDotee || res.Zonage.Upcoming != nil {
+	if res, _ := r.ResolveCodeOn("01001", mustTestDay("2026-06-01")); res.Zonage == nil || res.Zonage.Category != SousDotee || res.Zonage.Upcoming != nil {
 		t.Errorf("after the overlay's date: %+v", res.Zonage)
 	}
 	if res, _ := r.ResolveCode("75106"); res.Zonage == nil || res.Zonage.Catchment == nil || res.Zonage.Catchment.Code != "7506" {
@@ -459,4 +458,12 @@ func TestCommuneCodes(t *testing.T) {
 			t.Errorf("NormalizeCommuneCode(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func mustTestDay(iso string) Day {
+	d, err := ParseDay(iso)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

@@ -101,9 +101,11 @@ type ZonageAnswer struct {
 	DateClaims  []DateClaim `json:"date_claims,omitempty"`
 	// DateEvidence is the official rows a derived date rests on.
 	DateEvidence *DateEvidence `json:"date_evidence,omitempty"`
-	Catchment    *Catchment    `json:"catchment,omitempty"`
-	Source       string        `json:"source"`
-	Upcoming     *ZonageAnswer `json:"upcoming,omitempty"` // a later assignment already published
+	// Revision is the arrêté's age on the answer's day and the revision the law expects.
+	Revision  *Revision     `json:"revision,omitempty"`
+	Catchment *Catchment    `json:"catchment,omitempty"`
+	Source    string        `json:"source"`
+	Upcoming  *ZonageAnswer `json:"upcoming,omitempty"` // a later assignment already published
 }
 
 // Candidate is one of several possible answers for an ambiguous place.
@@ -125,14 +127,18 @@ type Provenance struct {
 
 // Resolution is the answer to "which commune, which category".
 type Resolution struct {
-	Status     Status         `json:"status"`
-	Commune    *CommuneRef    `json:"commune,omitempty"`
-	Former     *FormerCommune `json:"former_commune,omitempty"` // the queried code, when it is a former commune
-	Zonage     *ZonageAnswer  `json:"zonage,omitempty"`
-	Candidates []Candidate    `json:"candidates,omitempty"`
-	Match      Match          `json:"match"`
-	Message    string         `json:"message"`
-	Provenance Provenance     `json:"provenance"`
+	Status Status `json:"status"`
+	// Date is the day the answer is for: the zonage in force that day.
+	Date Day `json:"date"`
+	// OutsideData is set when Date precedes the arrêté the data's zonage comes from.
+	OutsideData bool           `json:"outside_data,omitempty"`
+	Commune     *CommuneRef    `json:"commune,omitempty"`
+	Former      *FormerCommune `json:"former_commune,omitempty"` // the queried code, when it is a former commune
+	Zonage      *ZonageAnswer  `json:"zonage,omitempty"`
+	Candidates  []Candidate    `json:"candidates,omitempty"`
+	Match       Match          `json:"match"`
+	Message     string         `json:"message"`
+	Provenance  Provenance     `json:"provenance"`
 	// Options is what the category opens, by status (Resolver.FillOptions).
 	Options []Assessment `json:"options,omitempty"`
 }
@@ -154,8 +160,9 @@ type Resolver struct {
 	Locator Locator
 	// ToleranceM is the nearest-commune fallback radius in metres.
 	ToleranceM float64
-	// Today returns the day (ISO date) at which assignments are evaluated; nil = today.
-	Today func() string
+	// Clock is the service's one clock: a query that names no day is answered for the
+	// day Clock says it is (Today), in its location; nil = the system clock.
+	Clock func() time.Time
 	// Addresses matches address queries; nil = address search unavailable.
 	Addresses AddressMatcher
 	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
@@ -175,13 +182,20 @@ type cachedAnswer struct {
 
 type cachedDay struct {
 	unixDay int64
-	iso     string
+	day     Day
 }
 
 // communeAnswer returns the answer for commune i of the dataset on day, from the
 // cache when it is there. The copy returned may be modified by the caller except
 // through its shared pointers (Commune, Zonage), which are read-only.
 func (r *Resolver) communeAnswer(i int, day string) Resolution {
+	if day != r.today() {
+		// A past or future day is asked for now and then: it must not evict the
+		// answers of today, which nearly every query wants.
+		res := r.resolveCommune(&r.Dataset.Communes[i], day)
+		res.Candidates = append([]Candidate(nil), res.Candidates...)
+		return res
+	}
 	r.answersOnce.Do(func() { r.answers = make([]atomic.Pointer[cachedAnswer], len(r.Dataset.Communes)) })
 	if e := r.answers[i].Load(); e != nil && e.day == day {
 		res := e.res
@@ -205,19 +219,31 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
 }
 
-func (r *Resolver) today() string {
-	if r.Today != nil {
-		return r.Today()
-	}
+// Today is the day it is by the resolver's clock: the day every answer that names
+// none is given for.
+func (r *Resolver) Today() Day {
 	now := time.Now()
+	if r.Clock != nil {
+		now = r.Clock()
+	}
 	_, offset := now.Zone()
 	unixDay := (now.Unix() + int64(offset)) / 86400
 	if d := r.day.Load(); d != nil && d.unixDay == unixDay {
-		return d.iso
+		return d.day
 	}
-	iso := now.Format("2006-01-02")
-	r.day.Store(&cachedDay{unixDay: unixDay, iso: iso})
-	return iso
+	day := DayOf(now)
+	r.day.Store(&cachedDay{unixDay: unixDay, day: day})
+	return day
+}
+
+func (r *Resolver) today() string { return r.Today().String() }
+
+// dayOr is day, or today for the zero Day.
+func (r *Resolver) dayOr(day Day) Day {
+	if day.IsZero() {
+		return r.Today()
+	}
+	return day
 }
 
 func (r *Resolver) provenance() Provenance {
@@ -225,8 +251,15 @@ func (r *Resolver) provenance() Provenance {
 	return Provenance{DatasetVersion: m.Version, ZonageSource: m.ZonageSource, ZonageVintage: m.ZonageVintage, GeoVintage: m.GeoVintage, ImportedAt: m.ImportedAt}
 }
 
-// ResolvePoint answers for WGS84 coordinates.
+// ResolvePoint answers for WGS84 coordinates, today.
 func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
+	return r.ResolvePointOn(lat, lon, Day{})
+}
+
+// ResolvePointOn answers for WGS84 coordinates with the zonage in force on day (the
+// zero Day: today).
+func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error) {
+	day = r.dayOr(day)
 	if math.IsNaN(lat) || lat < -90 || lat > 90 {
 		return Resolution{}, &InputError{Field: "latitude", Value: fmt.Sprint(lat), Reason: "attendu un nombre entre -90 et 90"}
 	}
@@ -237,12 +270,15 @@ func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
 	if id < 0 {
 		return Resolution{
 			Status:     StatusNotFound,
+			Date:       day,
 			Match:      Match{Method: MethodOutside, Precision: PrecisionCoordinates},
 			Message:    fmt.Sprintf("hors de France : aucune commune à moins de %.0f m de ce point", r.ToleranceM),
 			Provenance: r.provenance(),
 		}, nil
 	}
-	res := r.communeAnswer(id, r.today())
+	res := r.communeAnswer(id, day.String())
+	res.Date = day
+	outsideData(&res, day.String())
 	res.Match = Match{Method: MethodInside, Precision: PrecisionCoordinates}
 	if !inside {
 		res.Match.Method = MethodNearest
@@ -257,11 +293,24 @@ func (r *Resolver) ResolvePoint(lat, lon float64) (Resolution, error) {
 // its current commune), or Paris, Lyon and Marseille as a whole (ambiguous: the
 // zonage is per arrondissement).
 func (r *Resolver) ResolveCode(code string) (Resolution, error) {
+	return r.ResolveCodeOn(code, Day{})
+}
+
+// ResolveCodeOn answers for an INSEE code with the zonage in force on day (the zero
+// Day: today).
+func (r *Resolver) ResolveCodeOn(code string, on Day) (Resolution, error) {
+	on = r.dayOr(on)
+	res, err := r.resolveCode(code, on.String())
+	res.Date = on
+	outsideData(&res, on.String())
+	return res, err
+}
+
+func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if !ValidCommuneCode(code) {
 		return Resolution{}, &InputError{Field: "code commune", Value: code, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004, 97411)"}
 	}
-	day := r.today()
 	ds := r.Dataset
 	if i, ok := ds.byCode[code]; ok {
 		res := r.communeAnswer(i, day)
@@ -272,7 +321,7 @@ func (r *Resolver) ResolveCode(code string) (Resolution, error) {
 		res := Resolution{Status: StatusAmbiguous, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance()}
 		for _, a := range arr {
 			if z, _ := ds.ZonageAt(a, day); z != nil {
-				res.Candidates = append(res.Candidates, Candidate{Code: a, Name: r.communeName(a), Zonage: r.answer(z, nil)})
+				res.Candidates = append(res.Candidates, Candidate{Code: a, Name: r.communeName(a), Zonage: r.answer(z, nil, day)})
 			}
 		}
 		res.Message = fmt.Sprintf("%s est zonée par arrondissement : précisez l'arrondissement ou l'adresse", ds.ParentNames[code])
@@ -287,7 +336,7 @@ func (r *Resolver) ResolveCode(code string) (Resolution, error) {
 		if z, up := ds.ZonageAt(code, day); z != nil {
 			// The zonage predates the merger and names the former commune itself:
 			// its own category is the answer, whatever its new commune's neighbours got.
-			ans := r.answer(z, up)
+			ans := r.answer(z, up, day)
 			res := Resolution{Status: StatusOK, Commune: r.communeRef(cur), Former: &fc, Zonage: &ans,
 				Match: Match{Method: MethodFormerCode, Precision: PrecisionCommune}, Provenance: r.provenance()}
 			res.Message = fmt.Sprintf("%s (%s) est une ancienne commune, rattachée à %s (%s)%s ; zonage publié pour %s : %s",
@@ -303,7 +352,7 @@ func (r *Resolver) ResolveCode(code string) (Resolution, error) {
 	}
 	if z, up := ds.ZonageAt(code, day); z != nil {
 		// Published in the zonage but without an outline (Saint-Barthélemy, Saint-Martin).
-		ans := r.answer(z, up)
+		ans := r.answer(z, up, day)
 		return Resolution{Status: StatusOK, Commune: &CommuneRef{Code: code, Name: z.Name, Region: ans.Region}, Zonage: &ans,
 			Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
 			Message: fmt.Sprintf("%s (%s) : %s", z.Name, code, ans.Label)}, nil
@@ -367,7 +416,7 @@ func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
 		res.Status = StatusAmbiguous
 		var parts []string
 		for _, f := range zs {
-			a := r.answer(f.z, f.up)
+			a := r.answer(f.z, f.up, day)
 			res.Candidates = append(res.Candidates, Candidate{Code: f.z.Code, Name: f.z.Name, Zonage: a})
 			parts = append(parts, fmt.Sprintf("%s (%s) %s", f.z.Name, f.z.Code, a.Label))
 		}
@@ -382,7 +431,7 @@ func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
 			pick = f
 		}
 	}
-	ans := r.answer(pick.z, pick.up)
+	ans := r.answer(pick.z, pick.up, day)
 	if ans.Catchment == nil {
 		ans.Catchment = c.Catchment
 	}
@@ -402,7 +451,7 @@ func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
 	return res
 }
 
-func (r *Resolver) answer(z, up *Zonage) ZonageAnswer {
+func (r *Resolver) answer(z, up *Zonage, day string) ZonageAnswer {
 	a := ZonageAnswer{
 		Category: z.Category, Label: z.Category.Label(), OfficialCode: z.OfficialCode,
 		Scheme: z.Scheme, Code: z.Code, Name: z.Name, Region: regionRef(z.Region),
@@ -415,11 +464,68 @@ func (r *Resolver) answer(z, up *Zonage) ZonageAnswer {
 	if !r.fillDerivedDate(&a, z) {
 		fillRegionalDates(&a)
 	}
+	a.Revision = revision(&a, day)
 	if up != nil {
-		u := r.answer(up, nil)
+		u := r.answer(up, nil, day)
 		a.Upcoming = &u
 	}
 	return a
+}
+
+// outsideData turns an answer for a day before the arrêté its zonage comes from into
+// « introuvable »: the data knows nothing of the zonage then in force, and saying the
+// later category would be pretending.
+func outsideData(res *Resolution, day string) {
+	z := res.Zonage
+	if z == nil {
+		return
+	}
+	start, origin := dataStart(z)
+	if start == "" || day >= start {
+		return
+	}
+	res.Status, res.OutsideData = StatusNotFound, true
+	res.Message = fmt.Sprintf("hors des données : le zonage connu %s s'applique depuis le %s au plus tôt (%s) ; le zonage en vigueur le %s relève d'un arrêté antérieur que les données ne contiennent pas",
+		OfRegion(z.Region.Name), FrenchDate(start), origin, FrenchDate(day))
+	res.Zonage, res.Options = nil, nil
+}
+
+// dataStart is the earliest day the answer's zonage can have been in force, and
+// where that comes from: its own date; when sources disagree, the earliest date they
+// give; else the date of the region's previous arrêté, which the served one replaced.
+func dataStart(z *ZonageAnswer) (day, origin string) {
+	if d := firstNonEmpty(z.EffectiveDate, z.ArreteDate); d != "" {
+		switch z.DateStatus {
+		case DateDerived:
+			return d, "date tirée de la table officielle"
+		case DateRegional:
+			return d, "date tirée des publications régionales"
+		}
+		return d, "date de l'arrêté"
+	}
+	if z.DateStatus == DateConflict {
+		for _, c := range z.DateClaims {
+			if d := firstNonEmpty(c.EffectiveDate, c.ArreteDate); d != "" && (day == "" || d < day) {
+				day = d
+			}
+		}
+		return day, "la plus ancienne des dates que donnent les sources"
+	}
+	if r, ok := RegionByCode(z.Region.Code); ok && r.Previous != nil && (r.Scheme == "" || z.Scheme == "" || r.Scheme == z.Scheme) {
+		if d := firstNonEmpty(r.Previous.EffectiveDate, r.Previous.ArreteDate); d != "" {
+			return d, "date de l'arrêté précédent, que le zonage servi a remplacé"
+		}
+	}
+	return "", ""
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func isDigits(s string) bool {

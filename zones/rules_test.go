@@ -187,7 +187,7 @@ func rulesWithRegionalAmount(t *testing.T) *rulesTable {
 func TestRegionalAmountOverride(t *testing.T) {
 	tbl := rulesWithRegionalAmount(t)
 	for region, want := range map[string]int{"84": 60000, "53": 49000} {
-		a := tbl.assess(answer(TresSousDotee, SchemeAvenant7, region), Titulaire, Profile{}, parseDay(testDay))
+		a := tbl.assess(answer(TresSousDotee, SchemeAvenant7, region), Titulaire, Profile{}, testDate.Time())
 		x := findAidIn(a, "caccmk")
 		if x.MaxAmountEUR != want {
 			t.Errorf("region %s: CACCMK max %d, want %d", region, x.MaxAmountEUR, want)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ type classifyFlags struct {
 	delim, enc       string
 	outDelim, outEnc string
 	toleranceM       float64
+	date             string
 	quiet            bool
 	geocoder         geocoderFlags
 }
@@ -79,6 +81,7 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible, 130 interrompu
 	fl.BoolVar(&f.raw, "brut", false, "ne pas neutraliser les cellules d'entrée qu'un tableur exécuterait comme formules (=, +, -, @)")
 	fl.BoolVarP(&f.quiet, "silencieux", "q", false, "ni barre de progression ni résumé")
 	fl.Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
+	fl.StringVar(&f.date, "date", "", "classer selon le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
@@ -126,6 +129,10 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	if err := f.geocoder.apply(res); err != nil {
 		return err
 	}
+	day, err := dayFlag(f.date, res)
+	if err != nil {
+		return err
+	}
 
 	// Ctrl-C or a termination stops the run cleanly (no temporary file left); a
 	// second Ctrl-C kills at once.
@@ -156,8 +163,9 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 
 	opt.CountColumns = []string{zones.ColumnStatus, zones.ColumnCategory}
 	var rep *csvbatch.Report
+	in = &interruptibleReader{ctx: ctx, r: in, results: make(chan readResult, 1)}
 	classify := func(out io.Writer) error {
-		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res), opt)
+		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res, day), opt)
 		if bar != nil {
 			bar.Finish()
 		}
@@ -238,13 +246,54 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, took t
 	fmt.Fprintln(w)
 }
 
-// classifyAnnotator resolves each row.
-func classifyAnnotator(res *zones.Resolver) csvbatch.Annotator {
+// classifyAnnotator resolves each row with the zonage in force on day (the zero
+// Day: today).
+func classifyAnnotator(res *zones.Resolver, day zones.Day) csvbatch.Annotator {
 	return csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
 		return res.ClassifyFields(zones.BatchFields{
 			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
 			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line,
+			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line, Day: day,
 		}).Values()
 	}}
+}
+
+// interruptibleReader ends its reads when ctx is done, even while the reader under
+// it is blocked (a pipe whose writer is silent, a terminal): each read runs on its
+// own goroutine, left to finish by itself once the run is over.
+type interruptibleReader struct {
+	ctx     context.Context
+	r       io.Reader
+	buf     []byte
+	pending bool
+	results chan readResult
+}
+
+type readResult struct {
+	n   int
+	err error
+}
+
+func (ir *interruptibleReader) Read(p []byte) (int, error) {
+	if err := ir.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if !ir.pending {
+		if cap(ir.buf) < len(p) {
+			ir.buf = make([]byte, len(p))
+		}
+		buf := ir.buf[:len(p)]
+		ir.pending = true
+		go func() {
+			n, err := ir.r.Read(buf)
+			ir.results <- readResult{n, err}
+		}()
+	}
+	select {
+	case res := <-ir.results:
+		ir.pending = false
+		return copy(p, ir.buf[:res.n]), res.err
+	case <-ir.ctx.Done():
+		return 0, ir.ctx.Err()
+	}
 }

@@ -21,7 +21,7 @@ func benchClassify(b *testing.B, input []byte, rows int) {
 		b.Fatal(err)
 	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
-	ann := classifyAnnotator(res)
+	ann := classifyAnnotator(res, zones.Day{})
 	// One pass first: the index prepares polygon parts on first use.
 	if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
 		b.Fatal(err)

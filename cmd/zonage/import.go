@@ -45,6 +45,17 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 				return &exitError{code: exitUsage, err: err}
 			}
 			out := snapshotPath(cmd)
+			// What this import changes, against the snapshot it replaces: read before it
+			// is overwritten; a missing or unreadable one is only mentioned.
+			var changes *zones.DatasetDiff
+			var previousErr error
+			if _, err := os.Stat(out); err == nil {
+				if prev, err := importer.ReadSnapshotDataset(out); err == nil {
+					changes = zones.DiffDatasets(prev, snap.Dataset, (&zones.Resolver{Dataset: snap.Dataset}).Today())
+				} else {
+					previousErr = err
+				}
+			}
 			if err := importer.WriteSnapshot(out, snap); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -58,11 +69,19 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
-					Snapshot string     `json:"snapshot"`
-					Meta     zones.Meta `json:"meta"`
-				}{out, snap.Dataset.Meta})
+					Snapshot string             `json:"snapshot"`
+					Meta     zones.Meta         `json:"meta"`
+					Changes  *zones.DatasetDiff `json:"changes,omitempty"`
+				}{out, snap.Dataset.Meta, changes})
 			}
 			printCoverage(cmd.OutOrStdout(), snap.Dataset)
+			switch {
+			case changes != nil:
+				fmt.Fprintf(cmd.OutOrStdout(), "\nChangements par rapport à l'instantané remplacé :\n")
+				printDiff(cmd.OutOrStdout(), changes)
+			case previousErr != nil:
+				fmt.Fprintf(cmd.OutOrStdout(), "\nL'instantané remplacé n'a pas pu être comparé : %v\n", previousErr)
+			}
 			st, _ := os.Stat(out)
 			size := int64(0)
 			if st != nil {

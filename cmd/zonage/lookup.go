@@ -17,6 +17,7 @@ type lookupFlags struct {
 	commune    string
 	asJSON     bool
 	toleranceM float64
+	date       string
 	profile    profileFlags
 	geocoder   geocoderFlags
 }
@@ -50,25 +51,29 @@ func newLookupCmd() *cobra.Command {
 			case !latSet && f.commune == "":
 				return usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
 			}
-			profile, err := f.profile.profile(cmd)
+			res, err := newResolver(cmd, f.toleranceM)
 			if err != nil {
 				return err
 			}
-			res, err := newResolver(cmd, f.toleranceM)
+			profile, err := f.profile.profile(cmd, res.Today())
 			if err != nil {
 				return err
 			}
 			if err := f.geocoder.apply(res); err != nil {
 				return err
 			}
+			day, err := dayFlag(f.date, res)
+			if err != nil {
+				return err
+			}
 			var r zones.Resolution
 			switch {
 			case address != "":
-				r, err = res.ResolveAddress(zones.Query{Text: address})
+				r, err = res.ResolveAddress(zones.Query{Text: address, Day: day})
 			case latSet:
-				r, err = res.ResolvePoint(f.lat, f.lon)
+				r, err = res.ResolvePointOn(f.lat, f.lon, day)
 			default:
-				r, err = res.ResolveCode(f.commune)
+				r, err = res.ResolveCodeOn(f.commune, day)
 			}
 			var ie *zones.InputError
 			if errors.As(err, &ie) {
@@ -85,6 +90,9 @@ func newLookupCmd() *cobra.Command {
 					return err
 				}
 			} else {
+				if f.date != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "Zonage en vigueur le %s\n", r.Date.French())
+				}
 				printResolution(cmd.OutOrStdout(), r)
 				printOptions(cmd.OutOrStdout(), r, profile)
 			}
@@ -98,6 +106,7 @@ func newLookupCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&f.lon, "lon", 0, "longitude WGS84 en degrés décimaux")
 	cmd.Flags().StringVar(&f.commune, "commune", "", "code INSEE de la commune (actuel ou ancien) ou de l'arrondissement")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
+	cmd.Flags().StringVar(&f.date, "date", "", "le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
 	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
 	addProfileFlags(cmd, &f.profile)
 	addGeocoderFlags(cmd, &f.geocoder)
@@ -194,6 +203,16 @@ func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
 		}
 		wrap(w, indent+"    · ", fmt.Sprintf("%s selon %s [%s]", strings.Join(parts, ", "), c.Note, strings.Join(c.Sources, "][")))
 	}
+	if rv := z.Revision; rv != nil {
+		switch {
+		case rv.Warning != "":
+			wrap(w, indent+"  ⚠ ", rv.Warning)
+		case rv.Expected != "":
+			wrap(w, indent+"  ", fmt.Sprintf("Zonage en vigueur depuis %s ; révision attendue le %s (tous les deux ans, loi n° 2023-1268)", nonEmpty(rv.Age, "moins d'un jour"), zones.FrenchDate(rv.Expected)))
+		case rv.Note != "":
+			wrap(w, indent+"  ", rv.Note)
+		}
+	}
 	if c := z.Catchment; c != nil {
 		wrap(w, indent+"Unité de zonage : ", fmt.Sprintf("%s %s %s%s", c.Kind.Label(), c.Code, c.Name, catchmentReading(c)))
 	}
@@ -225,4 +244,11 @@ func catchmentReading(c *zones.Catchment) string {
 		return fmt.Sprintf("%s — ses %d communes ont toutes cette catégorie : l'ARS classe l'unité entière", derived, c.Communes)
 	}
 	return fmt.Sprintf("%s — ses %d communes n'ont pas toutes la même catégorie dans les données : seule la catégorie de la commune compte", derived, c.Communes)
+}
+
+func nonEmpty(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
 }

@@ -73,6 +73,6 @@ cette réponse (arrêté, date, version des données) et ce qu'elle ouvre.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%v\n%s", err, c.UsageString())}
 	})
-	root.AddCommand(newImportCmd(), newLookupCmd(), newInfoCmd(), newClassifyCmd(), newServeCmd(), newExportCmd())
+	root.AddCommand(newImportCmd(), newLookupCmd(), newInfoCmd(), newClassifyCmd(), newServeCmd(), newExportCmd(), newDiffCmd())
 	return root
 }

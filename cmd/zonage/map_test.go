@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,9 @@ func TestServeMap(t *testing.T) {
 		}
 		Territories []struct{ Code string }
 		BaseMap     *struct{} `json:"base_map"`
+		DataVintage string    `json:"data_vintage"`
+		Overdue     []string  `json:"revision_overdue"`
+		Warning     string    `json:"revision_warning"`
 	}
 	if err := json.Unmarshal(body, &m); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
@@ -34,8 +38,27 @@ func TestServeMap(t *testing.T) {
 			Communes    int
 			PerCategory map[string]int `json:"per_category"`
 		}
+		Regions []struct {
+			Region   struct{ Code string }
+			Revision struct {
+				Expected string
+				Overdue  bool
+			}
+		}
 	}
 	json.Unmarshal(dsBody, &ds)
+	// The legend tells the data's vintage and, Occitanie's arrêté of 29/10/2024 being
+	// past its two-year revision, says so; the dataset lists it per region.
+	if !strings.Contains(m.DataVintage, "CartoSanté") || !strings.Contains(m.Warning, "Occitanie") || !slices.Contains(m.Overdue, "Occitanie") {
+		t.Errorf("legend data: vintage %q, overdue %v, warning %q", m.DataVintage, m.Overdue, m.Warning)
+	}
+	occitanie := false
+	for _, r := range ds.Regions {
+		occitanie = occitanie || r.Region.Code == "76" && r.Revision.Expected == "2026-10-29" && r.Revision.Overdue
+	}
+	if len(ds.Regions) != 18 || !occitanie {
+		t.Errorf("dataset regions: %+v", ds.Regions)
+	}
 	total := 0
 	counts := map[string]int{}
 	for _, c := range m.Classes {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,7 +34,7 @@ func addProfileFlags(cmd *cobra.Command, f *profileFlags) {
 }
 
 // profile reads the flags into a profile; a bad value is a usage error.
-func (f *profileFlags) profile(cmd *cobra.Command) (zones.Profile, error) {
+func (f *profileFlags) profile(cmd *cobra.Command, today zones.Day) (zones.Profile, error) {
 	var p zones.Profile
 	if f.statut != "" {
 		s, err := zones.ParsePracticeStatus(f.statut)
@@ -56,7 +55,7 @@ func (f *profileFlags) profile(cmd *cobra.Command) (zones.Profile, error) {
 		p.AlreadyConventionneInZone = &v
 	}
 	p.StudiesStartYear, p.YearsInEstablishment, p.InstalledSince = f.debutEtudes, f.anneesEtablissement, strings.TrimSpace(f.installeDepuis)
-	if err := p.Validate(time.Now().Format("2006-01-02")); err != nil {
+	if err := p.Validate(today); err != nil {
 		return p, &exitError{code: exitUsage, err: err}
 	}
 	return p, nil

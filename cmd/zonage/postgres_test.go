@@ -41,6 +41,21 @@ func TestServeFollowsPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReady(t, base, "the new publication served", func(r readyAnswer) bool { return r.Version == next })
+	// The same data under a new version: the dataset says nothing changed since the
+	// version before.
+	_, body := get(t, base, "/api/v1/dataset")
+	var ds struct {
+		Changes *struct {
+			OldVersion string `json:"old_version"`
+			Changed    []any
+			Added      []any
+			Removed    []any
+		}
+	}
+	if err := json.Unmarshal(body, &ds); err != nil || ds.Changes == nil || ds.Changes.OldVersion != first ||
+		len(ds.Changes.Changed)+len(ds.Changes.Added)+len(ds.Changes.Removed) != 0 {
+		t.Fatalf("changes since %s: %+v %v", first, ds.Changes, err)
+	}
 }
 
 // A version published while the server loads its first one, after LISTEN is

@@ -306,7 +306,7 @@ func TestServeCutStreamsFail(t *testing.T) {
 		_, metrics := get(t, s.base, "/metrics")
 		want := `zonage_http_streams_aborted_total{reason="` + s.reason + `",route="/api/v1/classify"} 1`
 		if !strings.Contains(string(metrics), want) {
-			t.Errorf("metrics lack %s", want)
+			t.Errorf("metrics lack %s:\n%s\n%s", want, regexp.MustCompile(`(?m)^zonage_http_streams_aborted_total.*$`).FindAll(metrics, -1), s.log.String())
 		}
 		if !strings.Contains(s.log.String(), "réponse en flux interrompue") {
 			t.Errorf("the aborted stream is not logged:\n%s", s.log.String())

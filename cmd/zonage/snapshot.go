@@ -99,7 +99,7 @@ func postgresLoader(dsn string, toleranceM float64) web.Loader {
 
 // newState builds what the server answers from out of a loaded snapshot.
 func newState(s *importer.Snapshot, source string, toleranceM float64) *web.State {
-	st := &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, Outlines: s.Polygons, LoadedAt: time.Now(), Source: source}
+	st := &web.State{Resolver: s.Resolver(toleranceM), Outline: s.Outline, Outlines: s.Polygons, LoadedAt: time.Now(), Source: source, Changes: s.Changes}
 	st.ExportFile = func(format, path string) error {
 		f, err := export.ParseFormat(format)
 		if err != nil {

@@ -2,7 +2,6 @@ package csvbatch
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +11,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
 // Row is one data row handed to the annotator.
@@ -88,8 +84,8 @@ type Options struct {
 
 // Report describes a run. After an error it holds what was done until then.
 type Report struct {
-	// Rows is the number of data rows written: every record of the file, once the run
-	// has succeeded.
+	// Rows is the number of data rows written: once the run has succeeded, every
+	// record of the file (those Options.Keep leaves out excepted).
 	Rows int64
 	// RowProblems counts the rows given to the annotator with a Problem (a record
 	// that could not be read cleanly, a field count unlike the header's).
@@ -142,8 +138,7 @@ type rawRow struct {
 // started is a run whose input has been sniffed and whose header has been read.
 type started struct {
 	rep       *Report
-	counter   *countingReader
-	rr        *recordReader
+	table     *Reader
 	pending   *record // the first data row, for a file without header
 	headerRec *record
 	roles     map[Role]int
@@ -155,46 +150,12 @@ type started struct {
 
 // start sniffs the input, reads its header and maps its columns.
 func start(in io.Reader, a Annotator, opt Options) (*started, error) {
-	counter := &countingReader{r: in}
-	br := bufio.NewReaderSize(counter, sampleSize)
-	sample, err := br.Peek(sampleSize)
-	atEOF := errors.Is(err, io.EOF)
-	if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("lecture du fichier : %w", err)
-	}
-	if len(sample) == 0 {
-		return nil, ErrEmpty
-	}
-	if err := notCSV(sample); err != nil {
+	t, err := NewReader(in, ReaderOptions{Delimiter: opt.Delimiter, Encoding: opt.Encoding, MaxRecordBytes: opt.MaxRecordBytes})
+	if err != nil {
 		return nil, err
 	}
-	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
-	if utf16 {
-		// Excel's "Unicode text": read as UTF-8 from here on.
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
-		br = bufio.NewReaderSize(transform.NewReader(br, dec), sampleSize)
-		sample, err = br.Peek(sampleSize)
-		atEOF = errors.Is(err, io.EOF)
-		if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
-		}
-	}
-	rep := &Report{Input: sniff(sample, atEOF)}
-	if rep.Input.BOM {
-		br.Discard(len(utf8BOM))
-	}
-	forcedCP1252 := false
-	switch {
-	case utf16:
-		rep.Input.Encoding = EncodingUTF16
-		rep.Notes = append(rep.Notes, "fichier UTF-16 lu et écrit en UTF-8")
-	case opt.Encoding != "":
-		rep.Input.Encoding = opt.Encoding
-		forcedCP1252 = opt.Encoding == EncodingWindows1252
-	}
-	if opt.Delimiter != 0 {
-		rep.Input.Delimiter = opt.Delimiter
-	}
+	rep := &Report{Input: t.Dialect(), Notes: t.Notes()}
+	utf16 := rep.Input.Encoding == EncodingUTF16
 	rep.Output = rep.Input
 	if utf16 {
 		rep.Output.Encoding, rep.Output.BOM = EncodingUTF8, true
@@ -206,61 +167,39 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	if opt.OutDelimiter != 0 {
 		rep.Output.Delimiter = opt.OutDelimiter
 	}
+	if err := checkDelimiter(rep.Output.Delimiter); err != nil {
+		return nil, err
+	}
 	if opt.OutEncoding != "" {
 		rep.Output.Encoding = opt.OutEncoding
 		rep.Output.BOM = opt.OutEncoding == EncodingUTF8 && (rep.Input.BOM || utf16)
 	}
-	for _, d := range []rune{rep.Input.Delimiter, rep.Output.Delimiter} {
-		if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
-			return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
-		}
-	}
-	codec := &codec{dominant: rep.Output.Encoding, target: opt.OutEncoding, forcedCP1252: forcedCP1252}
+	codec := t.codec
+	codec.dominant, codec.target = rep.Output.Encoding, opt.OutEncoding
 
-	rr := newRecordReader(br, byte(rep.Input.Delimiter), opt.MaxRecordBytes)
-	first, err := rr.next()
+	first, err := t.readRaw()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrEmpty
 		}
-		return nil, readError(err)
+		return nil, err
 	}
-	rr.expectFields = len(first.fields)
-	var pending, headerRec *record
 	if opt.NoHeader {
-		rep.Header = make([]string, len(first.fields))
-		for i := range first.fields {
-			rep.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
+		// Lines joined by a quoted cell must make a record as wide as the first.
+		t.rr.expectFields = len(first.fields)
+	} else {
+		t.SetHeaderWidth(len(first.fields))
+	}
+	var pending, headerRec *record
+	var notes []string
+	rep.Header, notes = headerOf(&first, opt.NoHeader, codec)
+	rep.Notes = append(rep.Notes, notes...)
+	if opt.NoHeader {
 		pending = &first
 	} else {
 		headerRec = &first
-		rep.Header = make([]string, len(first.fields))
-		for i, f := range first.fields {
-			rep.Header[i] = codec.decode(f, &first)
-		}
-		if first.problem != "" {
-			rep.Notes = append(rep.Notes, "en-tête : "+first.problem)
-		}
 	}
-	var parts []int
-	for _, p := range opt.AddressParts {
-		i, err := columnIndex(rep.Header, !opt.NoHeader, RoleAddress, p)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, i)
-	}
-	chosen := opt.Columns
-	if len(parts) > 0 {
-		// The parts make the address: keep the synonyms from taking a column for it.
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
-	}
-	roles, notes, err := mapColumns(rep.Header, !opt.NoHeader, chosen)
+	roles, parts, notes, err := chooseColumns(rep.Header, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +231,7 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		}
 		rep.Counts[name] = map[string]int64{}
 	}
-	return &started{rep: rep, counter: counter, rr: rr, pending: pending, headerRec: headerRec, roles: roles, parts: parts, added: added, counted: counted,
+	return &started{rep: rep, table: t, pending: pending, headerRec: headerRec, roles: roles, parts: parts, added: added, counted: counted,
 		layout: rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}}, nil
 }
 
@@ -311,30 +250,15 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 // are in that line's encoding (the dominant one for ASCII lines).
 //
 // A run either writes every row or returns an error (unreadable input, a line
-// beyond Options.MaxRecordBytes, a failed write, a cancelled context).
+// beyond Options.MaxRecordBytes, a failed write, a cancelled context). A cancelled
+// run returns once the read under way returns: a caller whose input may block
+// (a pipe, a terminal) makes its reads end with the context.
 func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Options) (*Report, error) {
-	// The input is sniffed and its header read apart, so that a cancelled context
-	// returns at once even while the input has nothing to read.
-	type result struct {
-		st  *started
-		err error
+	st, err := start(in, a, opt)
+	if err != nil {
+		return nil, err
 	}
-	ready := make(chan result, 1)
-	go func() {
-		st, err := start(in, a, opt)
-		ready <- result{st, err}
-	}()
-	var st *started
-	select {
-	case r := <-ready:
-		if r.err != nil {
-			return nil, r.err
-		}
-		st = r.st
-	case <-ctx.Done():
-		return nil, fmt.Errorf("classement interrompu avant la première ligne : %w", context.Cause(ctx))
-	}
-	rep, counter, rr, pending, headerRec, roles, parts, added, counted := st.rep, st.counter, st.rr, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
+	rep, table, pending, headerRec, roles, parts, added, counted := st.rep, st.table, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
 	if opt.Started != nil {
 		opt.Started(rep)
 	}
@@ -370,7 +294,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		b := &batch{rows: make([]rawRow, 0, batchRows)}
 		add := func(rec record) {
 			number++
-			b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.problem}})
+			b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message()}})
 			b.bytes += rec.size
 		}
 		flush := func() bool {
@@ -394,12 +318,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 			add(*pending)
 		}
 		for {
-			rec, err := rr.next()
+			rec, err := table.readRaw()
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
-				readErr = readError(err)
+				readErr = err
 				break
 			}
 			add(rec)
@@ -421,7 +345,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				b.out = make([][]string, len(b.rows))
 				for k := range b.rows {
 					rr := &b.rows[k]
-					prepare(rr, roles, parts, len(rep.Header), !opt.NoHeader, layout.codec)
+					prepare(rr, roles, parts, layout.codec)
 					b.out[k] = a.Annotate(&rr.row)
 				}
 				select {
@@ -436,20 +360,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 
 	waiting := map[int64]*batch{}
 	var next int64
-	interrupted := func() error {
-		return fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
-	}
-	for {
-		var b *batch
-		var ok bool
-		select {
-		case b, ok = <-done:
-		case <-parent.Done():
-			return rep, interrupted()
-		}
-		if !ok {
-			break
-		}
+	for b := range done {
 		waiting[b.seq] = b
 		for {
 			nb, ok := waiting[next]
@@ -478,7 +389,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				<-budget
 			}
 			if opt.Progress != nil {
-				opt.Progress(rep.Rows, counter.n.Load())
+				opt.Progress(rep.Rows, table.counter.n.Load())
 			}
 		}
 	}
@@ -486,7 +397,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return rep, readErr
 	}
 	if parent.Err() != nil {
-		return rep, interrupted()
+		return rep, fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
 	}
 	if err := bw.Flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
@@ -503,8 +414,51 @@ func readError(err error) error {
 	return fmt.Errorf("lecture du fichier : %w", err)
 }
 
-// prepare fills the row's role values and states its problems.
-func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHeader bool, c *codec) {
+// headerOf names the columns from the first record, or "colonne N" when the file
+// has no header.
+func headerOf(first *record, noHeader bool, c *codec) (header, notes []string) {
+	header = make([]string, len(first.fields))
+	for i, f := range first.fields {
+		if noHeader {
+			header[i] = fmt.Sprintf("colonne %d", i+1)
+		} else {
+			header[i] = c.decode(f, first)
+		}
+	}
+	if !noHeader && first.problem != "" {
+		notes = append(notes, "en-tête : "+first.message())
+	}
+	return header, notes
+}
+
+// chooseColumns decides the column of each role, and the columns joined to make
+// the address when the options name several.
+func chooseColumns(header []string, opt Options) (roles map[Role]int, parts []int, notes []string, err error) {
+	for _, p := range opt.AddressParts {
+		i, err := columnIndex(header, !opt.NoHeader, RoleAddress, p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts = append(parts, i)
+	}
+	chosen := opt.Columns
+	if len(parts) > 0 {
+		// The parts make the address: keep the synonyms from taking a column for it.
+		chosen = map[Role]string{}
+		for k, v := range opt.Columns {
+			chosen[k] = v
+		}
+		chosen[RoleAddress] = fmt.Sprint(parts[0] + 1)
+	}
+	roles, notes, err = mapColumns(header, !opt.NoHeader, chosen)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return roles, parts, notes, nil
+}
+
+// prepare fills the row's role values.
+func prepare(rr *rawRow, roles map[Role]int, parts []int, c *codec) {
 	fields := rr.rec.fields
 	cell := func(col int) string {
 		if col >= len(fields) {
@@ -529,9 +483,6 @@ func prepare(rr *rawRow, roles map[Role]int, parts []int, headerLen int, hasHead
 		if col, ok := roles[role]; ok {
 			rr.row.values[i] = cell(col)
 		}
-	}
-	if rr.row.Problem == "" && hasHeader && len(fields) != headerLen {
-		rr.row.Problem = fmt.Sprintf("ligne %d : %d champs au lieu de %d (en-tête)", rr.row.Line, len(fields), headerLen)
 	}
 }
 

@@ -231,20 +231,30 @@ func TestRunNastyFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			_, err := Run(context.Background(), strings.NewReader(tc.input), &out, &echo{}, tc.opt)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
-				}
-				return
+			if out, _, ok := runCase(t, tc.input, tc.opt, tc.wantErr); ok {
+				tc.check(t, readAll(t, string(out), ';'))
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc.check(t, readAll(t, out.String(), ';'))
 		})
 	}
+}
+
+// runCase runs the engine on input with the echo annotator. With wantErr, it checks
+// that the run fails saying so and returns false; otherwise it fails the test on
+// any error and returns the output and the report.
+func runCase(t *testing.T, input string, opt Options, wantErr string) ([]byte, *Report, bool) {
+	t.Helper()
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), strings.NewReader(input), &out, &echo{}, opt)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("got %v, want an error containing %q", err, wantErr)
+		}
+		return nil, nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), rep, true
 }
 
 type failingWriter struct{ n int }

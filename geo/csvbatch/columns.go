@@ -78,7 +78,7 @@ func (e *ColumnError) Error() string {
 	case e.Value == "":
 		return fmt.Sprintf("colonne %s : %s", e.Role, e.Reason)
 	}
-	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, e.Value, e.Reason)
+	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, truncate(e.Value, maxQuoted), e.Reason)
 }
 
 // mapColumns decides which column plays each role: the caller's choices first (a
@@ -137,7 +137,7 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		return nil, nil, &ColumnError{RoleLat, "", "latitude et longitude vont ensemble : donnez les deux colonnes"}
 	}
 	if len(roles) == 0 {
-		what := "la première ligne ne nomme aucune colonne connue (" + headerList(header) + ")"
+		what := "la première ligne ne nomme aucune colonne connue (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"
 		if !hasHeader {
 			what = "fichier sans en-tête"
 		}
@@ -164,12 +164,5 @@ func columnIndex(header []string, hasHeader bool, role Role, v string) (int, err
 			return i, nil
 		}
 	}
-	return -1, &ColumnError{role, v, "absente de l'en-tête (" + headerList(header) + ")"}
-}
-
-// headerList names the header's columns for a message, cut to maxQuoted characters
-// like any quoted value: a header of thousands of columns, or a whole file read as
-// one line, is not repeated in full.
-func headerList(header []string) string {
-	return truncate(strings.Join(header, ", "), maxQuoted)
+	return -1, &ColumnError{role, v, "absente de l'en-tête (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"}
 }

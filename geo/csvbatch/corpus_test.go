@@ -2,7 +2,6 @@ package csvbatch
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"strings"
@@ -105,6 +104,12 @@ func TestRunCorpus(t *testing.T) {
 		{name: "NUL bytes are kept", input: "adresse;ville\n1 rue\x00A;Pa\x00ris\n", want: []wantRow{{cells: []string{"1 rue\x00A", "Pa\x00ris"}}}},
 		{name: "a line over the limit stops the run naming it", input: "adresse;ville\n1 rue A;Paris\n" + strings.Repeat("x", 5000) + "\n", opt: Options{MaxRecordBytes: 4096},
 			wantErr: "ligne 3 : ligne de plus de 0 Mo"},
+		{name: "a line of more cells than a spreadsheet has stops the run naming it", input: "adresse;ville\n1 rue A;Paris\n" + strings.Repeat(";", 1<<20) + "\n",
+			wantErr: "ligne 3 : plus de 16384 champs"},
+		{name: "the same with quoted cells", input: "adresse;ville\n" + strings.Repeat("\"\";", 1<<20) + "\n", wantErr: "ligne 2 : plus de 16384 champs"},
+		{name: "an unknown header is quoted cut", input: strings.Repeat("x", 5<<20) + "\n1\n", wantErr: "ne nomme aucune colonne connue (" + strings.Repeat("x", maxQuoted) + "…) : désignez"},
+		{name: "a chosen column absent from a long header is quoted cut", input: strings.Repeat("y", 5<<20) + ";adresse\n1;2\n", opt: Options{Columns: map[Role]string{RoleCity: strings.Repeat("v", 1000)}},
+			wantErr: "colonne ville « " + strings.Repeat("v", maxQuoted) + "… » : absente de l'en-tête (" + strings.Repeat("y", maxQuoted) + "…)"},
 		{name: "duplicate headers: the first is read", input: "adresse;adresse;ville\n1 rue A;2 rue B;Paris\n", want: []wantRow{{cells: []string{"1 rue A", "2 rue B", "Paris"}}},
 			check: func(t *testing.T, out []byte, rep *Report) {
 				if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "en double") || !strings.Contains(string(out), ";adresse=1 rue A|ville=Paris;") {
@@ -177,22 +182,15 @@ func TestRunCorpus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			rep, err := Run(context.Background(), strings.NewReader(tc.input), &out, &echo{}, tc.opt)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
-				}
+			out, rep, ok := runCase(t, tc.input, tc.opt, tc.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
 			if tc.want != nil {
-				checkRows(t, out.Bytes(), rep, tc.want)
+				checkRows(t, out, rep, tc.want)
 			}
 			if tc.check != nil {
-				tc.check(t, out.Bytes(), rep)
+				tc.check(t, out, rep)
 			}
 		})
 	}

@@ -1,12 +1,10 @@
 package csvbatch
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
 )
@@ -37,7 +35,7 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 	if err := notCSV(sample); err != nil {
 		return nil, err
 	}
-	utf16 := bytes.HasPrefix(sample, []byte{0xFF, 0xFE}) || bytes.HasPrefix(sample, []byte{0xFE, 0xFF})
+	utf16 := hasUTF16BOM(sample)
 	if utf16 {
 		if !atEOF {
 			sample = sample[:len(sample)&^1] // whole code units only
@@ -48,81 +46,47 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		}
 		sample = decoded
 	}
-	ins := &Inspection{Input: sniff(sample, atEOF), Columns: map[Role]int{}}
-	if ins.Input.BOM {
-		sample = sample[len(utf8BOM):]
-	}
-	forcedCP1252 := false
-	switch {
-	case utf16:
-		ins.Input.Encoding = EncodingUTF16
-	case opt.Encoding != "":
-		ins.Input.Encoding = opt.Encoding
-		forcedCP1252 = opt.Encoding == EncodingWindows1252
-	}
-	if opt.Delimiter != 0 {
-		ins.Input.Delimiter = opt.Delimiter
-	}
-	if d := ins.Input.Delimiter; d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
-		return nil, fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
-	}
 	if !atEOF {
 		// Only whole lines: the last one may be cut.
 		if i := bytes.LastIndexAny(sample, "\r\n"); i >= 0 {
 			sample = sample[:i+1]
 		}
 	}
-	codec := &codec{dominant: ins.Input.Encoding, forcedCP1252: forcedCP1252}
-	rr := newRecordReader(bufio.NewReader(bytes.NewReader(sample)), byte(ins.Input.Delimiter), opt.MaxRecordBytes)
-	decode := func(rec *record) []string {
-		cells := make([]string, len(rec.fields))
-		for i, f := range rec.fields {
-			cells[i] = codec.decode(f, rec)
-		}
-		return cells
+	t, err := NewReader(bytes.NewReader(sample), ReaderOptions{Delimiter: opt.Delimiter, Encoding: opt.Encoding, MaxRecordBytes: opt.MaxRecordBytes})
+	if err != nil {
+		return nil, err
 	}
-	first, err := rr.next()
+	ins := &Inspection{Input: t.Dialect(), Columns: map[Role]int{}, Notes: t.Notes()}
+	if utf16 {
+		ins.Input.Encoding = EncodingUTF16
+		ins.Notes = append(ins.Notes, noteUTF16)
+	}
+	first, err := t.readRaw()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrEmpty
 		}
-		return nil, readError(err)
+		return nil, err
 	}
-	rr.expectFields = len(first.fields)
 	if opt.NoHeader {
-		ins.Header = make([]string, len(first.fields))
-		for i := range ins.Header {
-			ins.Header[i] = fmt.Sprintf("colonne %d", i+1)
-		}
-		ins.Rows = append(ins.Rows, decode(&first))
+		t.rr.expectFields = len(first.fields)
 	} else {
-		ins.Header = decode(&first)
-		if first.problem != "" {
-			ins.Notes = append(ins.Notes, "en-tête : "+first.problem)
-		}
+		t.SetHeaderWidth(len(first.fields))
+	}
+	header, notes := headerOf(&first, opt.NoHeader, t.codec)
+	ins.Header = header
+	ins.Notes = append(ins.Notes, notes...)
+	if opt.NoHeader {
+		ins.Rows = append(ins.Rows, t.decoded(&first).Fields)
 	}
 	for len(ins.Rows) < maxRows {
-		rec, err := rr.next()
+		rec, err := t.Read()
 		if err != nil {
 			break
 		}
-		ins.Rows = append(ins.Rows, decode(&rec))
+		ins.Rows = append(ins.Rows, rec.Fields)
 	}
-	for _, p := range opt.AddressParts {
-		if _, err := columnIndex(ins.Header, !opt.NoHeader, RoleAddress, p); err != nil {
-			ins.Problem = err
-			return ins, nil
-		}
-	}
-	chosen := opt.Columns
-	if len(opt.AddressParts) > 0 {
-		chosen = map[Role]string{}
-		for k, v := range opt.Columns {
-			chosen[k] = v
-		}
-		chosen[RoleAddress] = opt.AddressParts[0]
-	}
-	roles, notes, err := mapColumns(ins.Header, !opt.NoHeader, chosen)
+	roles, _, notes, err := chooseColumns(ins.Header, opt)
 	if err != nil {
 		ins.Problem = err
 		return ins, nil

@@ -1,6 +1,8 @@
 package csvbatch
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -140,4 +142,40 @@ func TestColumnErrorText(t *testing.T) {
 			t.Errorf("%q, want %q", got, tc.want)
 		}
 	}
+}
+
+// FuzzInspectAgreesWithRun: on any whole file, Inspect finds the dialect, the
+// header and the columns Run reads, and refuses the columns when and as Run does.
+func FuzzInspectAgreesWithRun(f *testing.F) {
+	for _, s := range []string{"adresse;ville\n1 rue A;Paris\n", "\ufeffcp,ville\r\n\"75006\",\"Paris\"\r\n", "lat\tlon\n48.8\t2.3\n",
+		"nom;lieu\nA;B\n", "lat;x\n1;2\n", "code_insee\n\xe9\xe8\n", "\n\ncode_insee\n75106\n", "adresse;adresse\n;;;;\n",
+		"\"code\ninsee\";cp\n1;2\n", "code_insee;nom\r75106;a\r"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out bytes.Buffer
+		rep, runErr := Run(context.Background(), bytes.NewReader(b), &out, &echo{}, Options{Workers: 1})
+		ins, err := Inspect(b, true, Options{}, 5)
+		if runErr != nil {
+			var ce *ColumnError
+			if errors.As(runErr, &ce) && (err != nil || ins.Problem == nil || ins.Problem.Error() != runErr.Error()) {
+				t.Fatalf("Run refuses the columns (%v); Inspect says %v, %+v", runErr, err, ins)
+			}
+			return
+		}
+		if err != nil || ins.Problem != nil {
+			t.Fatalf("Run classifies; Inspect fails: %v, %+v", err, ins)
+		}
+		if ins.Input != rep.Input || !reflect.DeepEqual(ins.Header, rep.Header) {
+			t.Fatalf("Inspect read %+v %q, Run %+v %q", ins.Input, ins.Header, rep.Input, rep.Header)
+		}
+		if len(ins.Columns) != len(rep.Columns) {
+			t.Fatalf("columns %v, Run %v", ins.Columns, rep.Columns)
+		}
+		for role, i := range ins.Columns {
+			if rep.Columns[role] != ins.Header[i] {
+				t.Fatalf("columns %v, Run %v", ins.Columns, rep.Columns)
+			}
+		}
+	})
 }

@@ -133,7 +133,20 @@ type record struct {
 	size     int    // bytes of the record in the file
 	utf8     bool   // the record's bytes are valid UTF-8
 	ascii    bool   // ... and all ASCII
-	problem  string // why the record could not be read cleanly; "" when it could
+	problem  string // why the record could not be read cleanly, without its line; "" when it could
+	// wrongWidth tells that the problem is only a field count unlike the header's.
+	wrongWidth bool
+}
+
+// message is the record's problem naming its line; "" when it has none.
+func (r *record) message() string {
+	switch {
+	case r.problem == "":
+		return ""
+	case r.wrongWidth:
+		return fmt.Sprintf("ligne %d : %s", r.line, r.problem)
+	}
+	return fmt.Sprintf("ligne %d illisible : %s", r.line, r.problem)
 }
 
 // recordReader applies the quoting policy to a stream of lines.
@@ -233,7 +246,7 @@ func (rr *recordReader) next() (record, error) {
 		return record{}, &LimitError{Line: first.number, Reason: fmt.Sprintf("plus de %d champs", maxFields)}
 	}
 	rec := record{fields: fields, line: first.number, lastLine: first.number, size: len(first.text) + len(first.end),
-		problem: fmt.Sprintf("ligne %d illisible : %s", first.number, why)}
+		problem: why}
 	rec.setEncoding(span[:1])
 	return rec, nil
 }
@@ -289,6 +302,9 @@ func (s *splitter) fieldCount() int { return len(s.ends) }
 func (s *splitter) feed(line []byte, end string, inQuote bool) splitState {
 	pos := 0
 	for {
+		if len(s.ends) > maxFields {
+			return stateDone // the caller refuses the record
+		}
 		if inQuote || (pos < len(line) && line[pos] == '"') {
 			if !inQuote {
 				pos++
@@ -403,6 +419,9 @@ func lenientSplit(line []byte, delim byte) []string {
 		}
 		out = append(out, string(line[pos:pos+i]))
 		pos += i + 1
+		if len(out) > maxFields {
+			return out // the caller refuses the record
+		}
 	}
 }
 

@@ -10,14 +10,23 @@ import (
 // quotes are doubled. (encoding/csv's writer would turn a line end inside a cell
 // into the file's, dropping lone carriage returns.)
 type recordWriter struct {
-	w       *bufio.Writer
-	delim   byte
-	end     string
-	special string // the bytes that make a cell quoted
+	w     *bufio.Writer
+	delim byte
+	end   string
 }
 
 func newRecordWriter(w *bufio.Writer, delim byte, end string) *recordWriter {
-	return &recordWriter{w: w, delim: delim, end: end, special: string([]byte{delim, '"', '\r', '\n'})}
+	return &recordWriter{w: w, delim: delim, end: end}
+}
+
+// needsQuotes tells whether a cell holds the delimiter, a quote or a line end.
+func (rw *recordWriter) needsQuotes(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; b == rw.delim || b == '"' || b == '\r' || b == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 func (rw *recordWriter) write(cells []string) error {
@@ -25,7 +34,7 @@ func (rw *recordWriter) write(cells []string) error {
 		if i > 0 {
 			rw.w.WriteByte(rw.delim)
 		}
-		if !strings.ContainsAny(c, rw.special) {
+		if !rw.needsQuotes(c) {
 			rw.w.WriteString(c)
 			continue
 		}

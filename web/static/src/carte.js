@@ -129,6 +129,9 @@ function rendreLegende(infos) {
     liste.append(el('li', {}, pastille(c.key), el('span', { class: 'legende-libelle' }, c.label), el('span', { class: 'legende-nombre' }, formatNombre(c.count))));
   }
   $('legende-date').textContent = `Communes et arrondissements ; zonage en vigueur le ${new Date(infos.date).toLocaleDateString('fr-FR', { timeZone: 'UTC' })} (données ${infos.dataset_version}).`;
+  // The data's vintage, and a warning when regions' two-year revision is due.
+  if (infos.data_vintage) $('legende-date').append(el('span', { class: 'legende-millesime' }, ` Zonage : ${infos.data_vintage}.`));
+  if (infos.revision_warning) $('legende-date').append(el('span', { class: 'legende-alerte', role: 'note' }, ` ⚠ ${infos.revision_warning}`));
   const choix = $('territoire');
   choix.replaceChildren(el('option', { value: '' }, 'Aller à…'));
   for (const t of infos.territories) choix.append(el('option', { value: t.code }, t.name));
@@ -244,13 +247,15 @@ async function montrer(res, ou, n) {
     if (ou.adresse && m.lat && m.lon) viser(L.latLng(m.lat, m.lon), Math.max(etat.carte.getZoom(), 14));
   }
   const unite = res.zonage && res.zonage.catchment;
-  if (unite) taches.push(montrerUnite(unite, res, n));
+  if (unite) taches.push(montrerUnite(unite, n));
   else if (etat.unite) { etat.unite.remove(); etat.unite = null; }
   const cles = clesSources(res);
   if (cles.length) taches.push(lireJSON(`/api/v1/sources?keys=${encodeURIComponent(cles.join(','))}`)
     .then((s) => { if (n === etat.demande) rendreSources(s.sources); })
     .catch(() => {}));
   await Promise.all(taches);
+  // A place tapped where the sheet now lies is brought above it.
+  if (n === etat.demande && !ou.cadrer) feuille.garderVisible();
 }
 
 // lieuAffiche is the box, in page pixels, of the chosen place as drawn (its
@@ -324,7 +329,7 @@ function telephone() {
   return window.matchMedia('(max-width: 760px)').matches;
 }
 
-async function montrerUnite(unite, res, n) {
+async function montrerUnite(unite, n) {
   let u;
   try {
     u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}`);
@@ -343,7 +348,7 @@ async function montrerUnite(unite, res, n) {
     ]).addTo(etat.carte);
     if (etat.surlignage) etat.surlignage.eachLayer((l) => l.bringToFront());
   }
-  rendreUnite(u, res, (code) => choisirCommune(code));
+  rendreUnite(u, (code) => choisirCommune(code));
 }
 
 // ----- Bottom sheet on a phone -----
@@ -754,7 +759,10 @@ async function demarrer() {
       window.zonagePremierAffichage = performance.now();
       document.body.dataset.carte = 'prete';
       // The borders come second, so that their tiles do not queue before the colours.
-      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, zIndex: 2 });
+      // Borders and names come more detailed than the colours: enlarged, their
+      // lines and letters would blur and thicken.
+      const natif = (infos.max_zoom_layers && infos.max_zoom_layers.departements) || infos.max_zoom;
+      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, maxNativeZoom: natif, zIndex: 2 });
       limites.once('load', () => { document.body.dataset.limites = 'pretes'; });
       limites.addTo(carte);
     });

@@ -193,10 +193,15 @@ async function apercu(form, fichier, choix) {
   zone.removeAttribute('aria-busy');
   const sep = { ';': 'point-virgule', ',': 'virgule', tab: 'tabulation', '|': 'barre verticale' }[p.delimiter] || `« ${p.delimiter} »`;
   const reconnues = ROLES.filter(([, cle]) => p.roles[cle]).length;
-  $('colonnes-etat').textContent = `Séparateur ${sep}, encodage ${p.encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'}, ${pluriel(p.header.length, 'colonne', 'colonnes')}. `
+  const encodage = { 'utf-8': 'UTF-8', 'windows-1252': 'Windows-1252', 'utf-16': 'UTF-16 (rendu en UTF-8)' }[p.encoding] || p.encoding;
+  $('colonnes-etat').textContent = `Séparateur ${sep}, encodage ${encodage}, ${pluriel(p.header.length, 'colonne', 'colonnes')}. `
     + (choix ? 'Colonnes choisies :' : `${reconnues ? `Colonnes reconnues par leur nom, à corriger au besoin :` : 'Aucune colonne reconnue par son nom.'}`)
     + (p.notes.length ? ` ${p.notes.join(' ; ')}.` : '');
-  montrerProbleme(p.problem ? `${p.problem.replace(/\s*:\s*désignez les colonnes.*$/, '')}. Choisissez ci-dessous les colonnes à lire.` : '');
+  // The server's « désignez les colonnes » becomes the pickers right below.
+  const designer = /\s*:\s*désignez les colonnes.*$/;
+  montrerProbleme(!p.problem ? '' : designer.test(p.problem)
+    ? `${p.problem.replace(designer, '')}. Choisissez ci-dessous les colonnes à lire.`
+    : `${p.problem}.`);
   // The server checked the choices as they stand: they stay as the person set them.
   if (choix) return;
   const premiere = p.rows[0] || [];

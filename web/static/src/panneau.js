@@ -162,6 +162,9 @@ function resumeConventionnement(options) {
     ul.append(el('li', { class: `acces acces-${acces}` },
       options.length > 1 ? `${statuts} : ` : '', el('strong', {}, valeur)));
   }
+  // For one status, the reason that profile gets this answer, when the rules give one.
+  const cv = options.length === 1 && options[0].conventionnement;
+  if (cv && cv.why) return [ul, el('p', { class: 'pourquoi' }, cv.why)];
   return ul;
 }
 
@@ -241,9 +244,16 @@ function blocZonage(res) {
   ligne(dl, 'Échelle', z.scheme_label);
   ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
   if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
-  if (z.catchment) {
-    ligne(dl, capitale(libelleUnite(z.catchment.kind)), `${z.catchment.name || z.catchment.code} (${z.catchment.code})`,
-      z.catchment.derived ? el('span', { class: 'note' }, ' — regroupement reconstitué à partir des tables INSEE, indicatif') : '');
+  const c = res.commune;
+  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
+    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
+  }
+  const u = z.catchment;
+  if (u) {
+    const n = u.communes > 1 ? `, ${formatNombre(u.communes)} communes` : '';
+    const constat = u.coherent === false ? " ; elles n'ont pas toutes la même catégorie" : '';
+    ligne(dl, capitale(libelleUnite(u.kind)), `${u.name || u.code} (${u.code})${n}${constat}`,
+      u.derived ? el('span', { class: 'note' }, ' — regroupement reconstitué à partir des tables INSEE, indicatif') : '');
   }
   return dl;
 }
@@ -347,13 +357,14 @@ export function rendrePanneau(res, actions) {
 
 // homogene says whether the communes of a catchment all have one category.
 export function homogene(u) {
+  if (typeof u.coherent === 'boolean') return u.coherent;
   return u.communes.length > 0 && u.communes.every((m) => m.category === u.communes[0].category);
 }
 
 // rendreUnite fills the catchment section with what the data shows: its communes
 // and their categories. Where they differ, the category was not given to the unit
 // as a whole, and the panel does not say it was.
-export function rendreUnite(u, res, choisir) {
+export function rendreUnite(u, choisir) {
   const s = document.getElementById('unite');
   if (!s) return;
   const n = u.communes.length;
@@ -367,10 +378,6 @@ export function rendreUnite(u, res, choisir) {
     const repartition = [...parCategorie].sort((a, b) => b[1] - a[1]).map(([l, k]) => `${formatNombre(k)} ${l}`);
     constat = `Les ${formatNombre(n)} communes du ${nom} n'ont pas la même catégorie (${enumerer(repartition)}) : chacune a la sienne.`;
   }
-  const c = res && res.commune;
-  const z = res && res.zonage;
-  const parArrondissement = c && c.type === 'arrondissement-municipal' && z && z.zonage_code === c.code
-    ? `La catégorie est publiée pour l'arrondissement lui-même (${c.code}), pas pour la ville entière.` : '';
   const details = el('details', {},
     el('summary', {}, `Les ${formatNombre(n)} commune${n > 1 ? 's' : ''} et leur catégorie`),
     el('ul', { class: 'liste-unite' }, u.communes.map((m) => el('li', {}, pastille(m.category), ' ',
@@ -378,7 +385,6 @@ export function rendreUnite(u, res, choisir) {
   s.replaceChildren(
     el('h3', {}, capitale(nom)),
     el('p', {}, constat, u.derived ? ' Le regroupement est reconstitué à partir des tables INSEE : il est indicatif.' : ''),
-    parArrondissement ? el('p', {}, parArrondissement) : '',
     n > 1 ? details : '');
   s.hidden = false;
 }

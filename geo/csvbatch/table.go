@@ -1,0 +1,176 @@
+package csvbatch
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// ReaderOptions configures a Reader; the zero value detects everything.
+type ReaderOptions struct {
+	Delimiter      rune   // 0 = detected
+	Encoding       string // "" = detected; EncodingWindows1252 reads every record so
+	MaxRecordBytes int    // 0 = DefaultMaxRecordBytes
+}
+
+// noteUTF16 says that a file was read from UTF-16.
+const noteUTF16 = "fichier UTF-16 converti en UTF-8"
+
+// Reader reads a delimited text file record by record: the dialect sniffed from its
+// first bytes, the quoting policy of the record reader, each record decoded from
+// its own encoding to UTF-8. It is the one table reader of the module: the batch
+// engine and the importer's source readers both read through it.
+type Reader struct {
+	dialect Dialect
+	counter *countingReader
+	rr      *recordReader
+	codec   *codec
+	notes   []string
+	// checkWidth makes a record whose field count differs from rr.expectFields a
+	// record with a problem.
+	checkWidth bool
+}
+
+// Record is one record of a file, decoded to UTF-8.
+type Record struct {
+	Fields         []string
+	Line, LastLine int
+	// Problem says why the record could not be read cleanly, or that its field
+	// count is not the header's, naming its line; "" when it is fine.
+	Problem string
+	// Reason is Problem without the line.
+	Reason string
+}
+
+// NewReader sniffs r's dialect from its first bytes and prepares to read it.
+func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
+	counter := &countingReader{r: r}
+	br := bufio.NewReaderSize(counter, sampleSize)
+	sample, atEOF, err := peekSample(br)
+	if err != nil {
+		return nil, fmt.Errorf("lecture du fichier : %w", err)
+	}
+	if len(sample) == 0 {
+		return nil, ErrEmpty
+	}
+	if err := notCSV(sample); err != nil {
+		return nil, err
+	}
+	t := &Reader{counter: counter}
+	utf16 := hasUTF16BOM(sample)
+	if utf16 {
+		// Excel's "Unicode text": read as UTF-8 from here on.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), sampleSize)
+		if sample, atEOF, err = peekSample(br); err != nil {
+			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
+		}
+	}
+	t.dialect = sniff(sample, atEOF)
+	if t.dialect.BOM {
+		br.Discard(len(utf8BOM))
+	}
+	forcedCP1252 := false
+	switch {
+	case utf16:
+		t.dialect.Encoding = EncodingUTF16
+		t.notes = append(t.notes, noteUTF16)
+	case opt.Encoding != "":
+		t.dialect.Encoding = opt.Encoding
+		forcedCP1252 = opt.Encoding == EncodingWindows1252
+	}
+	if opt.Delimiter != 0 {
+		t.dialect.Delimiter = opt.Delimiter
+	}
+	if err := checkDelimiter(t.dialect.Delimiter); err != nil {
+		return nil, err
+	}
+	dominant := t.dialect.Encoding
+	if utf16 {
+		dominant = EncodingUTF8
+	}
+	t.codec = &codec{dominant: dominant, forcedCP1252: forcedCP1252}
+	t.rr = newRecordReader(br, byte(t.dialect.Delimiter), opt.MaxRecordBytes)
+	return t, nil
+}
+
+// hasUTF16BOM tells a file that starts with a UTF-16 byte-order mark.
+func hasUTF16BOM(b []byte) bool {
+	return bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF})
+}
+
+func peekSample(br *bufio.Reader) (sample []byte, atEOF bool, err error) {
+	sample, err = br.Peek(sampleSize)
+	atEOF = errors.Is(err, io.EOF)
+	if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, false, err
+	}
+	return sample, atEOF, nil
+}
+
+func checkDelimiter(d rune) error {
+	if d <= 0 || d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n' {
+		return fmt.Errorf("séparateur %q non pris en charge (; , tab ou |)", d)
+	}
+	return nil
+}
+
+// Dialect is the file's dialect, as sniffed or given.
+func (t *Reader) Dialect() Dialect { return t.dialect }
+
+// Notes says what the reader converted (a UTF-16 file, say).
+func (t *Reader) Notes() []string { return t.notes }
+
+// SetHeaderWidth gives the header's field count: a record of another width comes
+// with a Problem, and lines joined by a quoted cell must make a record of that
+// width to be read as one.
+func (t *Reader) SetHeaderWidth(n int) {
+	t.rr.expectFields = n
+	t.checkWidth = true
+}
+
+// Read returns the next record, io.EOF after the last. A record that cannot be
+// read cleanly is not an error: it comes with its Problem, and reading goes on at
+// the next line. Errors are those of the input, and a line beyond the size limit
+// (*LimitError).
+func (t *Reader) Read() (Record, error) {
+	rec, err := t.readRaw()
+	if err != nil {
+		return Record{}, err
+	}
+	return t.decoded(&rec), nil
+}
+
+// decoded is the record with its cells decoded to UTF-8.
+func (t *Reader) decoded(rec *record) Record {
+	fields := rec.fields
+	if !rec.ascii && t.codec.input(rec) != EncodingUTF8 {
+		fields = make([]string, len(rec.fields))
+		for i, f := range rec.fields {
+			fields[i] = t.codec.decode(f, rec)
+		}
+	}
+	return Record{Fields: fields, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message(), Reason: rec.problem}
+}
+
+// readRaw returns the next record with its cells as in the file.
+func (t *Reader) readRaw() (record, error) {
+	rec, err := t.rr.next()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			err = readError(err)
+		}
+		return record{}, err
+	}
+	if t.checkWidth && rec.problem == "" && len(rec.fields) != t.rr.expectFields {
+		rec.problem = fmt.Sprintf("%d champs au lieu de %d (en-tête)", len(rec.fields), t.rr.expectFields)
+		rec.wrongWidth = true
+	}
+	return rec, nil
+}

@@ -35,7 +35,7 @@ func FuzzRun(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		if utf16Decoding(b) != nil {
 			return // UTF-16: converted, so its lines are not the bytes'
 		}
 		var out bytes.Buffer
@@ -148,6 +148,9 @@ func FuzzRunRoundTrip(f *testing.F) {
 		w := csv.NewWriter(&in)
 		w.Comma = delim
 		w.WriteAll(records)
+		if utf16Decoding(in.Bytes()) != nil {
+			return // read as UTF-16 (cells of ASCII and zero bytes): converted, not round-tripped
+		}
 		var out bytes.Buffer
 		rep, err := Run(context.Background(), &in, &out, spans{}, Options{Workers: 2, NoHeader: true, RawInput: true, Delimiter: delim,
 			Columns: map[Role]string{RoleAddress: "1"}})

@@ -115,13 +115,39 @@ func TestCatchmentsMatchTheData(t *testing.T) {
 		}
 		cat := got.Zonage.Catchment
 		u := units[string(cat.Kind)+":"+cat.Code]
-		if cat.Coherent == nil || *cat.Coherent != u.Coherent || cat.Communes != u.Communes || cat.ClassedWhole() != u.Coherent {
+		if cat.Coherent != zones.CoherenceOf(u.Coherent) || cat.Communes != u.Communes || cat.ClassedWhole() != u.Coherent {
 			t.Fatalf("%s: answer's unit %+v, report %+v", c.Code, cat, u)
 		}
 		checked[u.Coherent]++
 	}
 	if checked[false] == 0 || checked[true] == 0 {
 		t.Errorf("checked %v: want both coherent and split units", checked)
+	}
+	// The snapshot file keeps what the import said: a split unit stays split, it does
+	// not come back as "not computed".
+	b, err := EncodeSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := DecodeSnapshotDataset(b, "aller-retour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed := 0
+	for i, c := range decoded.Communes {
+		want := snap.Dataset.Communes[i].Catchment
+		if c.Catchment == nil || want == nil {
+			continue
+		}
+		if c.Catchment.Coherent != want.Coherent {
+			t.Fatalf("%s: coherence %v after the snapshot, %v before", c.Code, c.Catchment.Coherent, want.Coherent)
+		}
+		if c.Catchment.Coherent == zones.CoherenceMixed {
+			mixed++
+		}
+	}
+	if mixed == 0 {
+		t.Error("no split unit survives the snapshot")
 	}
 }
 

@@ -649,8 +649,7 @@ func catchmentCoherence(ds *zones.Dataset, units map[string]*zones.CatchmentUnit
 			return
 		}
 		if u, ok := units[c.Key()]; ok {
-			coherent := u.Coherent
-			c.Communes, c.Coherent = u.Communes, &coherent
+			c.Communes, c.Coherent = u.Communes, zones.CoherenceOf(u.Coherent)
 		}
 	}
 	for i := range ds.Communes {

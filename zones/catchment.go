@@ -1,5 +1,7 @@
 package zones
 
+import "fmt"
+
 // CatchmentKind is the geographic unit an ARS decides a category for.
 type CatchmentKind string
 
@@ -28,16 +30,60 @@ type Catchment struct {
 	Name    string        `json:"name"`
 	Derived bool          `json:"derived"`
 	// Communes counts the unit's communes in the data, and Coherent says whether they
-	// all had one category on the import day (nil: not computed, an older snapshot).
+	// all had one category on the import day (unknown: not computed, an older snapshot).
 	// A unit whose communes differ does not match the published zonage: it is not
 	// classed as a whole, each commune's own category is the answer.
-	Communes int   `json:"communes,omitempty"`
-	Coherent *bool `json:"coherent,omitempty"`
+	Communes int       `json:"communes,omitempty"`
+	Coherent Coherence `json:"coherent,omitempty"`
 }
 
 // ClassedWhole reports whether the data shows the unit classed as a whole: all its
 // communes share one category.
-func (c *Catchment) ClassedWhole() bool { return c != nil && c.Coherent != nil && *c.Coherent }
+func (c *Catchment) ClassedWhole() bool { return c != nil && c.Coherent == CoherenceOne }
+
+// Coherence says whether a unit's communes share one category. It is a small integer
+// rather than a *bool because the snapshot's gob encoding drops a pointer to false:
+// a mixed unit would come back as unknown. In JSON it is the boolean "coherent",
+// left out when unknown.
+type Coherence uint8
+
+// The coherences: not computed, one category for every commune, several categories.
+const (
+	CoherenceUnknown Coherence = iota
+	CoherenceOne
+	CoherenceMixed
+)
+
+// CoherenceOf is the coherence of a unit whose communes share one category or not.
+func CoherenceOf(shared bool) Coherence {
+	if shared {
+		return CoherenceOne
+	}
+	return CoherenceMixed
+}
+
+// MarshalJSON writes true or false; an unknown coherence is left out by omitempty.
+func (c Coherence) MarshalJSON() ([]byte, error) {
+	if c == CoherenceOne {
+		return []byte("true"), nil
+	}
+	return []byte("false"), nil
+}
+
+// UnmarshalJSON reads the boolean MarshalJSON writes.
+func (c *Coherence) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true":
+		*c = CoherenceOne
+	case "false":
+		*c = CoherenceMixed
+	case "null":
+		*c = CoherenceUnknown
+	default:
+		return fmt.Errorf("coherent : booléen attendu, pas %s", b)
+	}
+	return nil
+}
 
 // Key identifies a unit across communes ("bassin_de_vie:01004").
 func (c *Catchment) Key() string { return string(c.Kind) + ":" + c.Code }

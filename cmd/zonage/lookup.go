@@ -236,11 +236,11 @@ func catchmentReading(c *zones.Catchment) string {
 		derived = " (reconstitué à partir des tables INSEE, indicatif)"
 	}
 	switch {
-	case c.Coherent == nil:
+	case c.Coherent == zones.CoherenceUnknown:
 		return derived
-	case *c.Coherent && c.Communes == 1:
+	case c.Coherent == zones.CoherenceOne && c.Communes == 1:
 		return derived + " — seule commune de l'unité dans les données"
-	case *c.Coherent:
+	case c.Coherent == zones.CoherenceOne:
 		return fmt.Sprintf("%s — ses %d communes ont toutes cette catégorie : l'ARS classe l'unité entière", derived, c.Communes)
 	}
 	return fmt.Sprintf("%s — ses %d communes n'ont pas toutes la même catégorie dans les données : seule la catégorie de la commune compte", derived, c.Communes)

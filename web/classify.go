@@ -270,14 +270,28 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		status := slices.Index(cols, "zonage_statut")
 		p.opt.Keep = func(added []string) bool { return p.statuses[added[status]] }
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
 	c.Header("Cache-Control", "no-store")
+	// The CSV headers are set once the input is read and before its first byte is
+	// written: the charset is the output's (a Windows-1252 file comes back in
+	// Windows-1252), and a refused file gets a problem, not an attachment.
+	p.opt.Started = func(rep *csvbatch.Report) {
+		charset := "utf-8"
+		if rep.Output.Encoding == csvbatch.EncodingWindows1252 {
+			charset = "windows-1252"
+		}
+		c.Header("Content-Type", "text/csv; charset="+charset)
+		c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
+	}
 	tw := &trackingWriter{w: c.Writer}
-	rep, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
+	_, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
 	if err != nil {
 		var tooBig *http.MaxBytesError
+		if !tw.started {
+			// Refused before its first byte (a line too long in the header, say): a
+			// problem document, not a file to save.
+			c.Writer.Header().Del("Content-Disposition")
+		}
 		switch {
 		case tw.started:
 			s.abortStream(c, err, tw.writeErr != nil)
@@ -289,9 +303,6 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 		}
 		return
-	}
-	if rep.Output.Encoding == csvbatch.EncodingWindows1252 {
-		c.Header("Content-Type", "text/csv; charset=windows-1252")
 	}
 }
 

@@ -293,12 +293,20 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		}
 		q.Lat, q.Lon, q.HasPoint = lat, lon, true
 	}
+	ignored := ""
 	if q.Citycode != "" && !ValidCommuneCode(NormalizeCommuneCode(q.Citycode)) && q.Text+q.Street+q.Postcode+q.City != "" {
 		// A "commune" column holding names in some rows and codes in others: an
-		// unusable code falls back to the address cells.
-		q.Citycode = ""
+		// unusable code falls back to the address cells, and the answer says so,
+		// since the row's own code cell was set aside.
+		ignored, q.Citycode = q.Citycode, ""
 	}
-	return r.Resolve(q)
+	res, err := r.Resolve(q)
+	if ignored != "" && err == nil {
+		w := fmt.Sprintf("code INSEE « %s » invalide, ignoré : commune cherchée par l'adresse", truncateRunes(ignored, maxQuotedValue))
+		res.Match.Warnings = append(res.Match.Warnings, w)
+		res.Message += " ; " + w
+	}
+	return res, err
 }
 
 // RowError is a batch row that cannot be read as a whole.

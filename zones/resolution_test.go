@@ -467,3 +467,29 @@ func mustTestDay(iso string) Day {
 	}
 	return d
 }
+
+// A code cell that is no INSEE code, beside address cells, is set aside for them,
+// and the answer says so instead of passing over the row's own cell in silence.
+func TestResolveFieldsSaysWhenTheCodeIsSetAside(t *testing.T) {
+	r := testResolver(t)
+	res, err := r.ResolveFields(BatchFields{Citycode: "abc", Text: "Champtoceaux", Line: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Commune == nil || res.Commune.Code != "49126" && res.Commune.Code != "49069" {
+		t.Fatalf("commune %+v, want the address's", res.Commune)
+	}
+	want := "code INSEE « abc » invalide, ignoré"
+	if !strings.Contains(res.Message, want) || !slices.ContainsFunc(res.Match.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
+		t.Errorf("message %q, warnings %q: want %q", res.Message, res.Match.Warnings, want)
+	}
+	// A valid code is used as it is, with no such warning.
+	res, err = r.ResolveFields(BatchFields{Citycode: "01001", Text: "Champtoceaux"})
+	if err != nil || strings.Contains(res.Message, "ignoré") {
+		t.Errorf("valid code: %q, %v", res.Message, err)
+	}
+	// A code alone, with nothing to fall back on, is still an error naming it.
+	if _, err := r.ResolveFields(BatchFields{Citycode: "abc", Line: 3}); err == nil || !strings.Contains(err.Error(), "abc") {
+		t.Errorf("code alone: %v", err)
+	}
+}

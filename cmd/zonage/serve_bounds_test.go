@@ -48,12 +48,17 @@ func startServeProcess(t *testing.T, extra ...string) (string, int) {
 			t.Error("server process did not stop")
 		}
 	})
-	addr := make(chan string, 1)
+	addr, ended := make(chan string, 1), make(chan struct{})
+	var startLog syncBuffer
 	go func() {
+		defer close(ended)
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		sent := false
 		for sc.Scan() {
+			if !sent {
+				startLog.Write(append(sc.Bytes(), '\n'))
+			}
 			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil && !sent {
 				addr <- m[1]
 				sent = true
@@ -63,8 +68,10 @@ func startServeProcess(t *testing.T, extra ...string) (string, int) {
 	select {
 	case a := <-addr:
 		return "http://" + a, cmd.Process.Pid
-	case <-time.After(60 * time.Second):
-		t.Fatal("server process did not start")
+	case <-ended:
+		t.Fatalf("server process stopped before serving:\n%s", startLog.String())
+	case <-time.After(120 * time.Second):
+		t.Fatalf("server process did not start in 120 s:\n%s", startLog.String())
 	}
 	return "", 0
 }

@@ -76,6 +76,10 @@ type Options struct {
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
 	Progress func(rows, bytesRead int64)
+	// Started, when set, is called once the input is sniffed and its header read,
+	// before the first byte is written, with the dialects the run reads and writes:
+	// an HTTP answer names the output's charset there, while it can still set headers.
+	Started func(rep *Report)
 }
 
 // Report describes a run. After an error it holds what was done until then.
@@ -255,6 +259,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return nil, err
 	}
 	rep, table, pending, headerRec, roles, parts, added, counted := st.rep, st.table, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
+	if opt.Started != nil {
+		opt.Started(rep)
+	}
 	layout := st.layout
 	bw := bufio.NewWriterSize(out, 64<<10)
 	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {

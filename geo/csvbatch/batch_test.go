@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -362,4 +363,55 @@ type countingWriter struct{ lines int }
 func (c *countingWriter) Write(p []byte) (int, error) {
 	c.lines += bytes.Count(p, []byte{'\n'})
 	return len(p), nil
+}
+
+// A spreadsheet, an archive or a PDF sent instead of a CSV is refused by name, by
+// Run and by Inspect alike, rather than read as one garbled header line (or, with
+// a column chosen by position, as a "classified" file of no row).
+func TestRunRefusesFilesThatAreNotCSV(t *testing.T) {
+	cases := []struct{ name, input, want string }{
+		{"xlsx", "PK\x03\x04\x14\x00\x00\x00[Content_Types].xml<x/>\n", "classeur Excel (.xlsx)"},
+		{"xls", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\n", "Excel 97-2003 (.xls)"},
+		{"gzip", "\x1F\x8B\x08\x00\x00\x00\x00\x00\x00\x03K\xceOI\n", "compressé (gzip)"},
+		{"pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "document PDF"},
+	}
+	for _, tc := range cases {
+		for _, opt := range []Options{{}, {Columns: map[Role]string{RoleCitycode: "1"}}} {
+			var out bytes.Buffer
+			_, err := Run(context.Background(), strings.NewReader(tc.input), &out, &echo{}, opt)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "pas un fichier CSV") {
+				t.Errorf("%s: Run = %v, want an error naming %q", tc.name, err, tc.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("%s: Run wrote %q", tc.name, out.String())
+			}
+			if _, err := Inspect([]byte(tc.input), true, opt, 5); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: Inspect = %v, want an error naming %q", tc.name, err, tc.want)
+			}
+		}
+	}
+	// A CSV that merely starts like one of them is still read.
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), strings.NewReader("PK;code_insee\n1;75106\n"), &out, &echo{}, Options{}); err != nil {
+		t.Errorf("a CSV whose first column is PK: %v", err)
+	}
+}
+
+// A message naming the header's columns quotes them cut, like any value: a header
+// of thousands of columns, or a file of one long line, does not come back whole.
+func TestRunHeaderQuotedBriefly(t *testing.T) {
+	var names []string
+	for i := range 3000 {
+		names = append(names, fmt.Sprintf("colonne_%d", i))
+	}
+	wide := strings.Join(names, ";") + "\n" + strings.Repeat("v;", 2999) + "v\n"
+	for _, opt := range []Options{{}, {Columns: map[Role]string{RoleCitycode: "insee"}}} {
+		_, err := Run(context.Background(), strings.NewReader(wide), io.Discard, &echo{}, opt)
+		if err == nil || !strings.Contains(err.Error(), "colonne_0, colonne_1") || !strings.Contains(err.Error(), "…") {
+			t.Fatalf("Run = %v, want the header's first columns quoted and cut", err)
+		}
+		if n := utf8.RuneCountInString(err.Error()); n > maxQuoted+200 {
+			t.Errorf("message of %d characters for a header of 3000 columns: %.300s…", n, err)
+		}
+	}
 }

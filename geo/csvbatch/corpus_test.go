@@ -172,6 +172,13 @@ func TestRunCorpus(t *testing.T) {
 					t.Fatalf("%+v → %+v", rep.Input, rep.Output)
 				}
 			}},
+		{name: "UTF-16 without BOM, little-endian", input: utf16NoBOM(unicode.LittleEndian, "code_insee;nom\r\n75106;Guéret\r\n"), want: []wantRow{{cells: []string{"75106", "Guéret"}}},
+			check: func(t *testing.T, out []byte, rep *Report) {
+				if rep.Input.Encoding != EncodingUTF16 || rep.Input.Delimiter != ';' || rep.Output.Encoding != EncodingUTF8 {
+					t.Fatalf("%+v → %+v", rep.Input, rep.Output)
+				}
+			}},
+		{name: "UTF-16 without BOM, big-endian", input: utf16NoBOM(unicode.BigEndian, "code_insee,nom\n75106,Guéret\n"), want: []wantRow{{cells: []string{"75106", "Guéret"}}}},
 		{name: "a long message value is quoted cut", input: "adresse;ville\n\"a\"" + strings.Repeat("é", 5000) + ";Paris\n", check: func(t *testing.T, out []byte, rep *Report) {
 			recs := readAll(t, string(out), ';')
 			msg := recs[1][len(recs[1])-1]
@@ -198,6 +205,14 @@ func TestRunCorpus(t *testing.T) {
 
 func utf16LE(s string) string {
 	b, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func utf16NoBOM(e unicode.Endianness, s string) string {
+	b, err := unicode.UTF16(e, unicode.IgnoreBOM).NewEncoder().String(s)
 	if err != nil {
 		panic(err)
 	}

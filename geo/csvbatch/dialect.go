@@ -211,3 +211,34 @@ func isPlainNumber(s string) bool {
 	}
 	return digits > 0
 }
+
+// binaryFormats are the files people send instead of a CSV, told by their first
+// bytes: classified as text they would make one garbled header and no row.
+var binaryFormats = []struct {
+	magic []byte
+	what  string
+}{
+	{[]byte("PK\x03\x04"), "classeur Excel (.xlsx), OpenDocument (.ods) ou archive zip"},
+	{[]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), "classeur Excel 97-2003 (.xls)"},
+	{[]byte("\x1F\x8B"), "fichier compressé (gzip)"},
+	{[]byte("%PDF-"), "document PDF"},
+}
+
+// NotCSVError is a file refused for what its first bytes say it is.
+type NotCSVError struct {
+	What string // the kind of file, in French
+}
+
+func (e *NotCSVError) Error() string {
+	return e.What + ", pas un fichier CSV : enregistrez-le au format CSV (texte, séparateur point-virgule) puis classez ce fichier"
+}
+
+// notCSV says why a file that starts with sample is not a CSV, or returns nil.
+func notCSV(sample []byte) error {
+	for _, f := range binaryFormats {
+		if bytes.HasPrefix(sample, f.magic) {
+			return &NotCSVError{What: f.what}
+		}
+	}
+	return nil
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"golang.org/x/text/encoding/unicode"
 )
 
 // Inspection is what the start of a file says before it is classified: its
@@ -32,12 +30,16 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
-	utf16 := hasUTF16BOM(sample)
+	if err := notCSV(sample); err != nil {
+		return nil, err
+	}
+	dec := utf16Decoding(sample)
+	utf16 := dec != nil
 	if utf16 {
 		if !atEOF {
 			sample = sample[:len(sample)&^1] // whole code units only
 		}
-		decoded, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(sample)
+		decoded, err := dec.Bytes(sample)
 		if err != nil {
 			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
 		}

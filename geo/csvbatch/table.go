@@ -8,6 +8,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -59,11 +60,14 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 	if len(sample) == 0 {
 		return nil, ErrEmpty
 	}
+	if err := notCSV(sample); err != nil {
+		return nil, err
+	}
 	t := &Reader{counter: counter}
-	utf16 := hasUTF16BOM(sample)
+	dec := utf16Decoding(sample)
+	utf16 := dec != nil
 	if utf16 {
 		// Excel's "Unicode text": read as UTF-8 from here on.
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), sampleSize)
 		if sample, atEOF, err = peekSample(br); err != nil {
 			return nil, fmt.Errorf("lecture du fichier UTF-16 : %w", err)
@@ -97,9 +101,21 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 	return t, nil
 }
 
-// hasUTF16BOM tells a file that starts with a UTF-16 byte-order mark.
-func hasUTF16BOM(b []byte) bool {
-	return bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF})
+// utf16Decoding returns the decoder of a file that starts with b when it is
+// UTF-16, nil otherwise. Excel's "Unicode text" starts with a byte-order mark; some
+// other exports write none, and are told by their first two characters, ASCII each
+// with a zero byte beside it (a text file of another encoding has no zero byte).
+func utf16Decoding(b []byte) *encoding.Decoder {
+	ascii := func(c byte) bool { return c != 0 && c < utf8.RuneSelf }
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+	case len(b) >= 4 && ascii(b[0]) && b[1] == 0 && ascii(b[2]) && b[3] == 0:
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
+	case len(b) >= 4 && b[0] == 0 && ascii(b[1]) && b[2] == 0 && ascii(b[3]):
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
+	}
+	return nil
 }
 
 func peekSample(br *bufio.Reader) (sample []byte, atEOF bool, err error) {

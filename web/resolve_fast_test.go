@@ -144,6 +144,8 @@ func TestReadyAnswersMatchTheEncoder(t *testing.T) {
 						t.Fatalf("%s: Delta's answer on %s lacks %s:\n%s", p, d, want, rec.Body.String())
 					}
 				}
+				sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q, "Accept-Encoding", "gzip")
+				sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q, "Origin", "https://exemple.fr")
 				if etag := rec.Header().Get("ETag"); etag != "" {
 					if again := sameAnswer(t, ready, general, "/api/v1/resolve?"+p+q, "If-None-Match", etag); again.Code != http.StatusNotModified {
 						t.Fatalf("%s%s: revalidation answered %d", p, q, again.Code)

@@ -146,7 +146,7 @@ for kind in full lean; do
   done
   wait "$attacker"
   report=$($VEGETA report -type=json <"$work/$kind.bin")
-  p999=$($VEGETA report -type=hdrplot <"$work/$kind.bin" | awk '$2 >= 0.999 {printf "%.2f", $1; exit}')
+  p999=$($VEGETA report -type=hdrplot <"$work/$kind.bin" | awk 'NR > 1 && $2 + 0 >= 0.999 {printf "%.2f", $1; exit}')
   read -r thr ok p50 p99 max <<<"$(echo "$report" | tr ',{}' '\n\n\n' | awk -F: '
     /"throughput"/ {t = $2} /"success"/ {s = $2} /"50th"/ {a = $2} /"99th"/ {b = $2} /"max"/ {m = $2}
     END {printf "%.0f %.4f %.2f %.2f %.2f", t, s, a/1e6, b/1e6, m/1e6}')"

@@ -177,18 +177,9 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	codec := t.codec
 	codec.dominant, codec.target = rep.Output.Encoding, opt.OutEncoding
 
-	first, err := t.readRaw()
+	first, err := t.readFirst(opt.NoHeader)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ErrEmpty
-		}
 		return nil, err
-	}
-	if opt.NoHeader {
-		// Lines joined by a quoted cell must make a record as wide as the first.
-		t.rr.expectFields = len(first.fields)
-	} else {
-		t.SetHeaderWidth(len(first.fields))
 	}
 	var pending, headerRec *record
 	var notes []string

@@ -2,9 +2,7 @@ package csvbatch
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 )
 
 // Inspection is what the start of a file says before it is classified: its
@@ -60,17 +58,9 @@ func Inspect(sample []byte, atEOF bool, opt Options, maxRows int) (*Inspection, 
 		ins.Input.Encoding = EncodingUTF16
 		ins.Notes = append(ins.Notes, noteUTF16)
 	}
-	first, err := t.readRaw()
+	first, err := t.readFirst(opt.NoHeader)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ErrEmpty
-		}
 		return nil, err
-	}
-	if opt.NoHeader {
-		t.rr.expectFields = len(first.fields)
-	} else {
-		t.SetHeaderWidth(len(first.fields))
 	}
 	header, notes := headerOf(&first, opt.NoHeader, t.codec)
 	ins.Header = header

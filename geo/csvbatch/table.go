@@ -172,6 +172,25 @@ func (t *Reader) decoded(rec *record) Record {
 	return Record{Fields: fields, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message(), Reason: rec.problem}
 }
 
+// readFirst reads the file's first record, ErrEmpty when there is none, and sets
+// the width the records after it must have: the header's, or without a header
+// the first row's (lines joined by a quoted cell must make a record that wide).
+func (t *Reader) readFirst(noHeader bool) (record, error) {
+	first, err := t.readRaw()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return record{}, ErrEmpty
+		}
+		return record{}, err
+	}
+	if noHeader {
+		t.rr.expectFields = len(first.fields)
+	} else {
+		t.SetHeaderWidth(len(first.fields))
+	}
+	return first, nil
+}
+
 // readRaw returns the next record with its cells as in the file.
 func (t *Reader) readRaw() (record, error) {
 	rec, err := t.rr.next()

@@ -49,7 +49,7 @@ func ReadAtlasante(path string) (*ZonageFile, error) {
 			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: code, Reason: fmt.Sprintf("commune en double (déjà ligne %d)", prev)}
 		}
 		seen[code] = line
-		cat, err := zones.ParseCategory(rec[catCol])
+		cat, err := zones.ParseCategoryFor(zones.MasseurKine, rec[catCol])
 		if err != nil {
 			return nil, &InputError{File: path, Line: line, Field: "zmk_niveau", Value: rec[catCol], Reason: err.Error()}
 		}

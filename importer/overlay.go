@@ -67,7 +67,7 @@ func ReadOverlay(path string) (*Overlay, error) {
 			return nil, bad(codeCol, fmt.Sprintf("commune en double (déjà ligne %d)", prev))
 		}
 		seen[code] = line
-		cat, err := zones.ParseCategory(rec[catCol])
+		cat, err := zones.ParseCategoryFor(zones.MasseurKine, rec[catCol])
 		if err != nil {
 			return nil, bad(catCol, err.Error())
 		}

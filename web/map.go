@@ -188,7 +188,7 @@ const (
 
 func mapClasses() []mapClass {
 	var out []mapClass
-	for _, c := range zones.Categories() {
+	for _, c := range zones.DefaultProfession.Scale() {
 		out = append(out, mapClass{string(c), c.Label()})
 	}
 	return append(out, mapClass{classAmbiguous, "commune nouvelle ambiguë"}, mapClass{classNone, "sans zonage en vigueur"})

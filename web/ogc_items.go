@@ -68,7 +68,7 @@ func parseOGCQuery(c *gin.Context, st *State) (ogcQuery, bool) {
 			cat, err := zones.ParseCategory(strings.TrimSpace(v))
 			if err != nil || cat == "" {
 				var slugs []string
-				for _, k := range zones.Categories() {
+				for _, k := range zones.DefaultProfession.Scale() {
 					slugs = append(slugs, string(k))
 				}
 				return q, badParam(c, "categorie", raw, "catégorie attendue parmi "+strings.Join(slugs, ", ")+" (plusieurs séparées par des virgules)")
@@ -227,7 +227,7 @@ func (s *Server) handleOGCItems(c *gin.Context) {
 			recs[k] = st.Resolver.CommuneRecord(i)
 		}
 		renderOGCHTML(c, "items", ogcPage{Title: "Communes", Base: base, Links: links,
-			Data: ogcItemsPage{Matched: len(matched), Offset: from, Records: recs, Query: params, Categories: zones.Categories()}})
+			Data: ogcItemsPage{Matched: len(matched), Offset: from, Records: recs, Query: params, Categories: zones.DefaultProfession.Scale()}})
 		return
 	}
 	c.Header("Content-Type", mediaGeoJSON)

@@ -19,6 +19,9 @@ const (
 	TresDotee      Category = "tres_dotee"
 	SurDotee       Category = "sur_dotee"
 	NonDisponible  Category = "non_disponible"
+	// SousDense exists only on the orthophonistes' scale, between très sous-dotée
+	// and sous-dotée (official code 1b_Sous_dense).
+	SousDense Category = "sous_dense"
 )
 
 // Scheme is the zonage scale a category belongs to.
@@ -64,9 +67,11 @@ var categoryTable = []categoryInfo{
 	{TresDotee, "4_Tres_dotee", "très dotée", []Scheme{SchemeAvenant5}},
 	{SurDotee, "5_Sur_dotee", "sur-dotée", []Scheme{SchemeAvenant5}},
 	{NonDisponible, "N/A - résultat non disponible", "résultat non disponible", nil},
+	{SousDense, "1b_Sous_dense", "sous-dense", nil},
 }
 
-// Categories lists every category in display order.
+// Categories lists every category of every profession, the kinés' first, in
+// display order; Profession.Categories gives one profession's scale.
 func Categories() []Category {
 	out := make([]Category, len(categoryTable))
 	for i, c := range categoryTable {

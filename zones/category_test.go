@@ -41,7 +41,7 @@ func TestParseCategory(t *testing.T) {
 
 func TestParseCategoryUnknown(t *testing.T) {
 	for _, raw := range []string{"1b_Sous_dense", "4_ZAR", "", "Non prioritaire", "5b"} {
-		_, err := ParseCategory(raw)
+		_, err := ParseCategoryFor(MasseurKine, raw)
 		if err == nil {
 			t.Fatalf("ParseCategory(%q) accepted an unknown code", raw)
 		}
@@ -66,7 +66,7 @@ func TestCategoryTableRoundTrip(t *testing.T) {
 			t.Fatalf("official code %q parses to %q, %v", c.OfficialCode(), back, err)
 		}
 	}
-	if got := len(Categories()); got != 7 {
-		t.Fatalf("%d categories, want 7", got)
+	if got := len(Categories()); got != 8 {
+		t.Fatalf("%d categories, want 8", got)
 	}
 }

@@ -118,7 +118,7 @@ func printDiff(w io.Writer, d *zones.DatasetDiff) {
 	fmt.Fprintln(w, "\nCommunes par catégorie dans les régions qui changent (avant → après) :")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "Région\t")
-	cats := zones.Categories()
+	cats := zones.DefaultProfession.Scale()
 	for _, c := range cats {
 		fmt.Fprintf(tw, "%s\t", shortLabel(c))
 	}

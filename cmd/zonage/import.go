@@ -154,7 +154,7 @@ func printCoverage(w io.Writer, ds *zones.Dataset) {
 	fmt.Fprintf(w, "Communes indexées : %d ; codes du zonage : %d ; communes nouvelles couvertes par leurs anciennes communes : %d\n\n",
 		cov.Communes, cov.ZonageRows, cov.Merged)
 
-	cats := zones.Categories()
+	cats := zones.DefaultProfession.Scale()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "Région\t")
 	for _, c := range cats {
@@ -271,7 +271,7 @@ func codeList(ds *zones.Dataset, codes []string) string {
 // categoryCounts writes "2 intermédiaire, 1 non prioritaire" in the order of the scale.
 func categoryCounts(counts map[zones.Category]int) string {
 	var parts []string
-	for _, c := range zones.Categories() {
+	for _, c := range zones.DefaultProfession.Scale() {
 		if n := counts[c]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, c.Label()))
 		}

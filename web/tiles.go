@@ -6,9 +6,15 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
@@ -508,4 +514,64 @@ func (c *tileCache) finish(k tileKey, b *tileBuild) {
 	}
 	c.mu.Unlock()
 	close(b.done)
+}
+
+// communes and departements. Tiles are kept gzipped and sent as kept to the
+// clients that accept gzip, which browsers all do.
+func (s *Server) handleTile(c *gin.Context) {
+	if !checkParams(c, "v") {
+		return
+	}
+	z, errZ := strconv.Atoi(c.Param("z"))
+	x, errX := strconv.Atoi(c.Param("x"))
+	y, errY := strconv.Atoi(strings.TrimSuffix(c.Param("y"), ".mvt"))
+	layer := c.Param("layer")
+	if errZ != nil || errX != nil || errY != nil || !strings.HasSuffix(c.Param("y"), ".mvt") || (layer != layerCommunes && layer != layerDepartements) {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, "tuile "+c.Request.URL.Path+" introuvable : /api/v1/tiles/communes/{z}/{x}/{y}.mvt ou /api/v1/tiles/departements/{z}/{x}/{y}.mvt attendu")
+		return
+	}
+	if z < 0 || z > maxZoomOf(layer) || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
+		return
+	}
+	md := s.Current().mapData()
+	if md.polys == nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
+		return
+	}
+	// A URL naming its dataset and day never changes; one without may.
+	maxAge := time.Hour
+	if c.Query("v") == md.version+"."+md.day {
+		maxAge = 365 * 24 * time.Hour
+	}
+	if notModified(c, md.version, md.day, maxAge) {
+		return
+	}
+	k := tileKey{layer, z, x, y}
+	data, err := md.tiles.get(c.Request.Context(), k, func() ([]byte, error) { return md.buildTile(k) })
+	if err != nil && c.Request.Context().Err() != nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "tuile pas encore prête dans le délai ; réessayez")
+		return
+	}
+	if err != nil {
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		return
+	}
+	c.Header("Vary", "Accept-Encoding")
+	const ctype = "application/vnd.mapbox-vector-tile"
+	if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		c.Header("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, ctype, data)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err == nil {
+		var raw []byte
+		raw, err = io.ReadAll(zr)
+		if err == nil {
+			c.Data(http.StatusOK, ctype, raw)
+			return
+		}
+	}
+	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
 }

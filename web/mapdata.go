@@ -7,6 +7,8 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"zonage/geo/mvt"
+	"zonage/geo/outline"
 	"zonage/zones"
 )
 
@@ -191,7 +193,7 @@ func catchmentKey(kind, code string) string { return kind + "/" + code }
 
 // polygonLevel returns the outlines prepared for geomLevels[li].
 func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {
-	md.polygonOnce[li].Do(func() { md.polygonLevels[li] = simplifyPolygons(md.polys, geomLevels[li]) })
+	md.polygonOnce[li].Do(func() { md.polygonLevels[li] = mvt.SimplifyPolygons(md.polys, geomLevels[li]) })
 	return md.polygonLevels[li]
 }
 
@@ -199,7 +201,7 @@ func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {
 func (md *mapData) lineLevel(li int) []orb.LineString {
 	md.lineOnce[li].Do(func() {
 		lines, _ := md.departementBorders()
-		md.lineLevels[li] = simplifyLines(lines, geomLevels[li])
+		md.lineLevels[li] = mvt.SimplifyLines(lines, geomLevels[li])
 	})
 	return md.lineLevels[li]
 }
@@ -215,7 +217,7 @@ func (md *mapData) departementBorders() ([]orb.LineString, []orb.Bound) {
 		for i := range ids {
 			ids[i] = i
 		}
-		for _, l := range borders(md.polys, ids, func(i int) int { return md.departement[i] }) {
+		for _, l := range outline.Borders(md.polys, ids, func(i int) int { return md.departement[i] }) {
 			md.borderLines = append(md.borderLines, l)
 			md.borderBounds = append(md.borderBounds, l.Bound())
 		}

@@ -3,143 +3,23 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"zonage/geo/mvt"
+	"zonage/geo/mvt/mvttest"
 
 	"github.com/paulmach/orb"
 )
 
-// mvtFeature is a decoded feature: its type, tag value and geometry in tile units.
-type mvtFeature struct {
-	typ   int
-	class string
-	parts [][][2]int
-}
-
-// decodeMVT reads the layers of a tile: a decoder of the subset the server writes.
-func decodeMVT(t *testing.T, b []byte) (map[string][]mvtFeature, map[string]int) {
-	t.Helper()
-	layers := map[string][]mvtFeature{}
-	extents := map[string]int{}
-	for _, f := range protoFields(t, b) {
-		if f.num != 3 {
-			t.Fatalf("tile field %d", f.num)
-		}
-		var name string
-		var feats [][]byte
-		var values []string
-		for _, lf := range protoFields(t, f.data) {
-			switch lf.num {
-			case 1:
-				name = string(lf.data)
-			case 2:
-				feats = append(feats, lf.data)
-			case 4:
-				for _, vf := range protoFields(t, lf.data) {
-					values = append(values, string(vf.data))
-				}
-			case 5:
-				extents[name] = int(lf.v)
-			}
-		}
-		for _, fb := range feats {
-			var mf mvtFeature
-			var geom []uint32
-			for _, ff := range protoFields(t, fb) {
-				switch ff.num {
-				case 2:
-					tags := packed(ff.data)
-					mf.class = values[tags[1]]
-				case 3:
-					mf.typ = int(ff.v)
-				case 4:
-					geom = packed(ff.data)
-				}
-			}
-			var cur [2]int
-			for i := 0; i < len(geom); {
-				id, n := geom[i]&7, int(geom[i]>>3)
-				i++
-				switch id {
-				case cmdMoveTo:
-					mf.parts = append(mf.parts, nil)
-					fallthrough
-				case cmdLineTo:
-					for k := 0; k < n; k++ {
-						cur[0] += int(int32(geom[i]>>1) ^ -int32(geom[i]&1))
-						cur[1] += int(int32(geom[i+1]>>1) ^ -int32(geom[i+1]&1))
-						mf.parts[len(mf.parts)-1] = append(mf.parts[len(mf.parts)-1], cur)
-						i += 2
-					}
-				case cmdClosePath:
-				default:
-					t.Fatalf("command %d", id)
-				}
-			}
-			layers[name] = append(layers[name], mf)
-		}
-	}
-	return layers, extents
-}
-
-type protoField struct {
-	num  int
-	v    uint64
-	data []byte
-}
-
-func protoFields(t *testing.T, b []byte) []protoField {
-	t.Helper()
-	var out []protoField
-	for len(b) > 0 {
-		key, n := binary.Uvarint(b)
-		b = b[n:]
-		f := protoField{num: int(key >> 3)}
-		switch key & 7 {
-		case 0:
-			f.v, n = binary.Uvarint(b)
-			b = b[n:]
-		case 2:
-			l, n := binary.Uvarint(b)
-			f.data, b = b[n:n+int(l)], b[n+int(l):]
-		default:
-			t.Fatalf("wire type %d", key&7)
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-func packed(b []byte) []uint32 {
-	var out []uint32
-	for len(b) > 0 {
-		v, n := binary.Uvarint(b)
-		out = append(out, uint32(v))
-		b = b[n:]
-	}
-	return out
-}
-
-func signedArea(r [][2]int) int {
-	a := 0
-	for i := range r {
-		j := (i + 1) % len(r)
-		a += r[i][0]*r[j][1] - r[j][0]*r[i][1]
-	}
-	return a
-}
-
 // tileAt is the tile of zoom z holding (lon, lat).
 func tileAt(lon, lat float64, z int) (int, int) {
-	m := mercator(orb.Point{lon, lat})
+	m := mvt.Mercator(orb.Point{lon, lat})
 	n := float64(int(1) << z)
 	return int(m[0] * n), int(m[1] * n)
 }
@@ -154,21 +34,21 @@ func TestTiles(t *testing.T) {
 		t.Fatalf("%d %v", rec.Code, rec.Header())
 	}
 	// Stored gzipped and sent once compressed: the gzip middleware must not wrap it again.
-	layers, extents := decodeMVT(t, body(t, rec))
+	layers, extents := mvttest.Decode(t, body(t, rec))
 	comm := layers["communes"]
 	if len(comm) != 4 || extents["communes"] != tileExtent {
 		t.Fatalf("communes layer: %d features, extent %d", len(comm), extents["communes"])
 	}
 	classes := map[string]int{}
 	for _, f := range comm {
-		classes[f.class]++
-		if f.typ != mvtPolygon || len(f.parts) != 1 || len(f.parts[0]) != 4 {
+		classes[f.Value]++
+		if f.Type != mvt.Polygon || len(f.Parts) != 1 || len(f.Parts[0]) != 4 {
 			t.Errorf("feature %+v: a square is one ring of four points", f)
 		}
-		if signedArea(f.parts[0]) <= 0 {
-			t.Errorf("exterior ring %v turns anticlockwise", f.parts[0])
+		if mvttest.SignedArea(f.Parts[0]) <= 0 {
+			t.Errorf("exterior ring %v turns anticlockwise", f.Parts[0])
 		}
-		for _, p := range f.parts[0] {
+		for _, p := range f.Parts[0] {
 			if p[0] < -tileBuffer || p[0] > tileExtent+tileBuffer || p[1] < -tileBuffer || p[1] > tileExtent+tileBuffer {
 				t.Errorf("point %v outside the buffered tile", p)
 			}
@@ -191,13 +71,13 @@ func TestTiles(t *testing.T) {
 	}
 
 	deps := do(t, h, fmt.Sprintf("/api/v1/tiles/departements/12/%d/%d.mvt", x, y), "Accept-Encoding", "gzip")
-	dl, _ := decodeMVT(t, body(t, deps))
-	if len(dl["departements"]) != 1 || dl["departements"][0].typ != mvtLineString {
+	dl, _ := mvttest.Decode(t, body(t, deps))
+	if len(dl["departements"]) != 1 || dl["departements"][0].Type != mvt.LineString {
 		t.Fatalf("departements layer: %+v", dl)
 	}
 	// The border 91|92 runs at lon 2.32, inside the tile: some line must cross it.
 	var vertical bool
-	for _, part := range dl["departements"][0].parts {
+	for _, part := range dl["departements"][0].Parts {
 		for i := 1; i < len(part); i++ {
 			if part[i][0] == part[i-1][0] && part[i][1] != part[i-1][1] && part[i][0] > 0 && part[i][0] < tileExtent {
 				vertical = true
@@ -205,53 +85,17 @@ func TestTiles(t *testing.T) {
 		}
 	}
 	if !vertical {
-		t.Errorf("no border between the départements in %v", dl["departements"][0].parts)
+		t.Errorf("no border between the départements in %v", dl["departements"][0].Parts)
 	}
 
 	far := do(t, h, "/api/v1/tiles/communes/3/0/0.mvt", "Accept-Encoding", "gzip")
-	if fl, _ := decodeMVT(t, body(t, far)); far.Code != 200 || len(fl) != 0 {
+	if fl, _ := mvttest.Decode(t, body(t, far)); far.Code != 200 || len(fl) != 0 {
 		t.Errorf("empty tile: %d %v", far.Code, fl)
 	}
 	for _, bad := range []string{"/api/v1/tiles/communes/15/0/0.mvt", "/api/v1/tiles/communes/2/4/0.mvt", "/api/v1/tiles/routes/2/0/0.mvt", "/api/v1/tiles/communes/2/0/0.png"} {
 		if r := do(t, h, bad); r.Code != http.StatusNotFound || !strings.Contains(r.Header().Get("Content-Type"), "problem+json") {
 			t.Errorf("%s: %d %s", bad, r.Code, r.Body)
 		}
-	}
-}
-
-func TestBorders(t *testing.T) {
-	cases := []struct {
-		name  string
-		polys []orb.MultiPolygon
-		group []int
-		// want is the length of the lines, in units of the squares' side.
-		want float64
-	}{
-		{"one group: the outline of the union", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{square(0.01, 45, 0.01)}}}, []int{0, 0}, 6},
-		{"two groups: the border between them once", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{square(0.01, 45, 0.01)}}}, []int{0, 1}, 7},
-		// Outlines simplified one by one: the shared border drawn 30 m apart is
-		// still one border.
-		{"borders 30 m apart", []orb.MultiPolygon{{{square(0, 45, 0.01)}}, {{{{0.0104, 45}, {0.02, 45}, {0.02, 45.01}, {0.0104, 45.01}, {0.0104, 45}}}}}, []int{0, 0}, 6},
-		{"a 2×2 block in two columns", []orb.MultiPolygon{
-			{{square(0, 45, 0.01)}}, {{square(0, 45.01, 0.01)}}, {{square(0.01, 45, 0.01)}}, {{square(0.01, 45.01, 0.01)}}}, []int{0, 0, 1, 1}, 10},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ids := make([]int, len(tc.polys))
-			for i := range ids {
-				ids[i] = i
-			}
-			lines := borders(tc.polys, ids, func(i int) int { return tc.group[i] })
-			var length float64
-			for _, l := range lines {
-				for i := 1; i < len(l); i++ {
-					length += math.Hypot(l[i][0]-l[i-1][0], l[i][1]-l[i-1][1])
-				}
-			}
-			if got := length / 0.01; math.Abs(got-tc.want) > 0.15 {
-				t.Errorf("border length %.2f sides, want %.0f: %v", got, tc.want, lines)
-			}
-		})
 	}
 }
 

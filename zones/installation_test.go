@@ -228,6 +228,7 @@ func TestInstallationByProfessionAndCategory(t *testing.T) {
 		{Infirmier, Intermediaire, "Deux tiers", KindEngagement, 0, false, "arrivée"},
 		{Infirmier, SurDotee, "une arrivée pour un départ", KindConventionnement, 0, false, "Deux tiers"},
 		{Orthophoniste, SousDense, "CAPIOP", KindAide, 30000, false, "non documenté"},
+		{Orthophoniste, SousDense, "CAMOP", KindAide, 1500, false, ""},
 		{Orthophoniste, TresSousDotee, "CAIOP", KindAide, 19500, true, ""},
 		{Orthophoniste, SousDotee, "non confirmés", KindAide, 0, true, "CAPIOP"},
 		{Orthophoniste, SurDotee, "non documenté", KindConventionnement, 0, true, "CAPIOP"},

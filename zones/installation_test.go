@@ -225,6 +225,7 @@ func TestInstallationByProfessionAndCategory(t *testing.T) {
 		{Infirmier, TresSousDotee, "CAII", KindAide, 27500, true, ""},
 		{Infirmier, TresSousDotee, "CAMI", KindAide, 3000, true, ""},
 		{Infirmier, SousDotee, "Pas de contrat incitatif", KindAide, 0, false, "CAPII"},
+		{Infirmier, SurDotee, "premier conventionnement", KindConventionnement, 0, false, ""},
 		{Infirmier, Intermediaire, "Deux tiers", KindEngagement, 0, false, "arrivée"},
 		{Infirmier, SurDotee, "une arrivée pour un départ", KindConventionnement, 0, false, "Deux tiers"},
 		{Orthophoniste, SousDense, "CAPIOP", KindAide, 30000, false, "non documenté"},

@@ -311,3 +311,47 @@ func TestFillOptionsByProfession(t *testing.T) {
 		t.Errorf("candidate 1: %+v", c1.Installation)
 	}
 }
+
+// The installation answer's JSON is a contract of the API: its keys and their shapes.
+func TestInstallationJSON(t *testing.T) {
+	ir, err := EmbeddedInstallation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(v any) []string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	covered := ir.For(SageFemme, SurDotee)
+	if got, want := keys(covered), []string{"convention", "covered", "items", "official_page", "profession"}; !slices.Equal(got, want) {
+		t.Errorf("covered answer keys %v, want %v", got, want)
+	}
+	// An item with an amount, an uncertainty and secondary sources writes them all.
+	camcd := item(t, ir.For(ChirurgienDentiste, TresSousDotee), "CAMCD2023")
+	if got, want := keys(camcd), []string{"amount_eur", "kind", "sources", "text", "title", "uncertain"}; !slices.Equal(got, want) {
+		t.Errorf("item keys %v, want %v", got, want)
+	}
+	if got, want := keys(item(t, ir.For(ChirurgienDentiste, NonPrioritaire), "Spécialistes")), []string{"kind", "secondary", "sources", "text", "title"}; !slices.Equal(got, want) {
+		t.Errorf("secondary item keys %v, want %v", got, want)
+	}
+	b, err := json.Marshal(ir.For(SageFemme, NonDisponible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"profession":"sage-femme","covered":false,"message":"règles d'installation non couvertes pour cette profession","official_page":{"title":"ameli, sage-femme : « Les contrats incitatifs sage-femme »","url":"https://www.ameli.fr/sage-femme/textes-reference/convention/contrat-incitatif"},"convention":`
+	if !strings.HasPrefix(string(b), want) || !strings.HasSuffix(string(b), `"items":[]}`) {
+		t.Errorf("not covered: %s", b)
+	}
+}

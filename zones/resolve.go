@@ -130,7 +130,9 @@ type Provenance struct {
 
 // Resolution is the answer to "which commune, which category".
 type Resolution struct {
-	Status Status `json:"status"`
+	// Profession is the profession the answer is for, the kiné's included.
+	Profession Profession `json:"profession"`
+	Status     Status     `json:"status"`
 	// Date is the day the answer is for: the zonage in force that day.
 	Date Day `json:"date"`
 	// OutsideData is set when Date precedes the arrêté the data's zonage comes from.
@@ -142,8 +144,6 @@ type Resolution struct {
 	Match       Match          `json:"match"`
 	Message     string         `json:"message"`
 	Provenance  Provenance     `json:"provenance"`
-	// Profession is the profession the answer is for.
-	Profession Profession `json:"profession"`
 	// Options is what the category opens, by status (Resolver.FillOptions). It
 	// stays the last field a kiné's answer writes: the web layer splices ready
 	// answers on that.

@@ -114,6 +114,9 @@ type Candidate struct {
 	Name    string       `json:"name"`
 	Zonage  ZonageAnswer `json:"zonage"`
 	Options []Assessment `json:"options,omitempty"` // what this candidate's category opens (FillOptions)
+	// Installation is, for a profession other than the kiné, what this candidate's
+	// category means for installing (FillOptions).
+	Installation *Installation `json:"installation,omitempty"`
 }
 
 // Provenance says which data an answer comes from.
@@ -141,8 +144,13 @@ type Resolution struct {
 	Match       Match          `json:"match"`
 	Message     string         `json:"message"`
 	Provenance  Provenance     `json:"provenance"`
-	// Options is what the category opens, by status (Resolver.FillOptions).
+	// Options is what the category opens, by status (Resolver.FillOptions). It
+	// stays the last field a kiné's answer writes: the web layer splices ready
+	// answers on that.
 	Options []Assessment `json:"options,omitempty"`
+	// Installation is, for a profession other than the kiné, what the category
+	// means for installing (Resolver.FillOptions); the kiné's is Options.
+	Installation *Installation `json:"installation,omitempty"`
 }
 
 // Locator finds the outline containing, or nearest to, a point. It is implemented

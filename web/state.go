@@ -62,8 +62,11 @@ type State struct {
 	mapMu  sync.Mutex
 	mapCur *mapData
 
-	// The ready answers of the most asked query (see resolveFast), for the current day.
-	fast atomic.Pointer[fastTable]
+	// The ready answers of the most asked query (see resolveFast), for the current
+	// day: the default profession's in fast, the others' in fastOthers
+	// (zones.Profession → *atomic.Pointer[fastTable]).
+	fast       atomic.Pointer[fastTable]
+	fastOthers sync.Map
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

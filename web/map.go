@@ -186,9 +186,11 @@ const (
 	classNone      = "sans_zonage"
 )
 
-func mapClasses() []mapClass {
+// mapClassesFor is the classes of profession p's map: its scale, then the
+// communes the map cannot give a category.
+func mapClassesFor(p zones.Profession) []mapClass {
 	var out []mapClass
-	for _, c := range zones.DefaultProfession.Scale() {
+	for _, c := range p.Scale() {
 		out = append(out, mapClass{string(c), c.Label()})
 	}
 	return append(out, mapClass{classAmbiguous, "commune nouvelle ambiguë"}, mapClass{classNone, "sans zonage en vigueur"})
@@ -206,6 +208,11 @@ type territory struct {
 // is built once per State and day; tiles and outlines are computed on demand and kept.
 type mapData struct {
 	version, day string
+	// profession is the profession the classes are for; base, for a profession
+	// other than the default, is the default's map data, whose outlines and
+	// simplified geometry it shares (see mapDataFor).
+	profession   zones.Profession
+	base         *mapData
 	classes      []mapClass
 	class        []uint8 // per commune of the dataset
 	counts       []int   // per class
@@ -263,7 +270,7 @@ func today(r *zones.Resolver) string { return r.Today().String() }
 func newMapData(st *State, day string) *mapData {
 	ds := st.Resolver.Dataset
 	md := &mapData{
-		version: ds.Meta.Version, day: day, classes: mapClasses(),
+		version: ds.Meta.Version, day: day, profession: zones.DefaultProfession, classes: mapClassesFor(zones.DefaultProfession),
 		class: make([]uint8, len(ds.Communes)), catchments: map[string][]int{},
 		tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
 	}
@@ -298,19 +305,7 @@ func newMapData(st *State, day string) *mapData {
 	for i := range ds.Communes {
 		c := &ds.Communes[i]
 		md.departement[i] = depIdx[c.Departement]
-		res, err := st.Resolver.ResolveCode(c.Code)
-		class := classNone
-		catch := c.Catchment
-		switch {
-		case err != nil:
-		case res.Status == zones.StatusOK && res.Zonage != nil:
-			class = string(res.Zonage.Category)
-			if res.Zonage.Catchment != nil {
-				catch = res.Zonage.Catchment
-			}
-		case res.Status == zones.StatusAmbiguous:
-			class = classAmbiguous
-		}
+		class, catch := communeClass(st.Resolver, c)
 		md.class[i] = classIdx[class]
 		md.counts[md.class[i]]++
 		if catch != nil {
@@ -354,6 +349,9 @@ func catchmentKey(kind, code string) string { return kind + "/" + code }
 
 // polygonLevel returns the outlines prepared for geomLevels[li].
 func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {
+	if md.base != nil {
+		return md.base.polygonLevel(li)
+	}
 	md.polygonOnce[li].Do(func() { md.polygonLevels[li] = simplifyPolygons(md.polys, geomLevels[li]) })
 	return md.polygonLevels[li]
 }
@@ -396,15 +394,20 @@ type mapClassCount struct {
 	Count int `json:"count"`
 }
 
-// handleMap answers GET /api/v1/map: what the page needs to draw the map — the
-// tile URL, the classes with their counts for the legend, the territories and the
-// base map.
+// handleMap answers GET /api/v1/map: what the page needs to draw the map of a
+// profession (profession=, the default's without) — the tile URLs, the classes
+// of its scale with their counts for the legend, the territories, the base map,
+// and which professions the data has.
 func (s *Server) handleMap(c *gin.Context) {
-	if !checkParams(c) {
+	if !checkParams(c, professionParam) {
 		return
 	}
 	st := s.Current()
-	md := st.mapData()
+	p, r, ok := professionFromParams(c, st)
+	if !ok {
+		return
+	}
+	md := st.mapDataFor(p, r)
 	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
@@ -415,25 +418,35 @@ func (s *Server) handleMap(c *gin.Context) {
 	var tiles gin.H
 	if md.polys != nil {
 		v := url.QueryEscape(md.version + "." + md.day)
-		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v, layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
+		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v + professionQuery(p),
+			layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
 	}
-	day, _ := zones.ParseDay(md.day)
-	overdue, warning := zones.RevisionSummary(st.Resolver.RegionRevisions(day))
+	// The revision the law expects is the kinés' arrêtés'; another profession's
+	// export dates none.
+	overdue, warning, vintage := []string(nil), "", st.meta().ZonageVintage
+	if p == zones.DefaultProfession {
+		day, _ := zones.ParseDay(md.day)
+		overdue, warning = zones.RevisionSummary(st.Resolver.RegionRevisions(day))
+	} else {
+		vintage = professionVintage(r)
+	}
 	c.JSON(http.StatusOK, gin.H{
+		"profession": p, "professions": st.professionList(),
 		"dataset_version": md.version, "date": md.day, "tiles": tiles, "min_zoom": 0, "max_zoom": maxTileZoom,
 		"max_zoom_layers": gin.H{layerCommunes: maxTileZoom, layerDepartements: maxBordersZoom},
 		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
 		// What the legend says of the data's age: its vintage, and the regions whose
 		// two-year revision is due on the map's day.
-		"data_vintage": st.meta().ZonageVintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,
+		"data_vintage": vintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,
 	})
 }
 
 // handleTile answers GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt for the layers
-// communes and departements. Tiles are kept gzipped and sent as kept to the
+// communes (of the profession profession= names, the default's without) and
+// departements. Tiles are kept gzipped and sent as kept to the
 // clients that accept gzip, which browsers all do.
 func (s *Server) handleTile(c *gin.Context) {
-	if !checkParams(c, "v") {
+	if !checkParams(c, "v", professionParam) {
 		return
 	}
 	z, errZ := strconv.Atoi(c.Param("z"))
@@ -448,7 +461,16 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
-	md := s.Current().mapData()
+	st := s.Current()
+	p, r, ok := professionFromParams(c, st)
+	if !ok {
+		return
+	}
+	if layer == layerDepartements {
+		// The same borders and names for every profession.
+		p = zones.DefaultProfession
+	}
+	md := st.mapDataFor(p, r)
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
 		return

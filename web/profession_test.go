@@ -91,3 +91,51 @@ func TestProfessionInETag(t *testing.T) {
 		}
 	}
 }
+
+// The map, its tiles and their TileJSON take the profession parameter too; the
+// map lists every profession with whether the data has it.
+func TestMapProfessionParameter(t *testing.T) {
+	day := "2025-06-01"
+	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
+	h := testServer(t, testState(&day))
+	var ans struct {
+		Profession  string
+		Professions []professionInfo
+		Tiles       map[string]string
+	}
+	rec := do(t, h, "/api/v1/map")
+	if err := json.Unmarshal(body(t, rec), &ans); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
+	}
+	if ans.Profession != "masseur-kinesitherapeute" || len(ans.Professions) != len(professions) {
+		t.Fatalf("answer: %+v", ans)
+	}
+	for i, pi := range ans.Professions {
+		if pi.Slug != professions[i] || pi.Label != professions[i].Label() || pi.Plural != professions[i].Plural() || pi.Available != (i == 0) {
+			t.Errorf("professions[%d] = %+v", i, pi)
+		}
+	}
+	if strings.Contains(ans.Tiles["communes"], "profession") || strings.Contains(ans.Tiles["departements"], "profession") {
+		t.Errorf("the default's tile URLs name a profession: %v", ans.Tiles)
+	}
+	if same := do(t, h, "/api/v1/map?profession=masseur-kinesitherapeute"); !bytes.Equal(body(t, same), body(t, rec)) {
+		t.Errorf("profession=masseur-kinesitherapeute answers otherwise than no profession")
+	}
+	for _, path := range []string{"/api/v1/map", "/api/v1/tiles/communes/14/8296/5640.mvt", "/api/v1/tiles/departements/14/8296/5640.mvt",
+		"/api/v1/tiles/communes.json", "/api/v1/tiles/departements.json"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		if rec := do(t, h, path+sep+"profession=kine"); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"field":"profession"`) ||
+			!strings.Contains(rec.Body.String(), "chirurgien-dentiste") {
+			t.Errorf("%s?profession=kine: %d %s", path, rec.Code, rec.Body)
+		}
+		if rec := do(t, h, path+sep+"profession=orthophoniste"); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), ProblemProfessionAbsent) {
+			t.Errorf("%s?profession=orthophoniste: %d %s", path, rec.Code, rec.Body)
+		}
+		if rec := do(t, h, path+sep+"profession=masseur-kinesitherapeute"); rec.Code != http.StatusOK {
+			t.Errorf("%s?profession=masseur-kinesitherapeute: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -211,17 +211,17 @@ type mapData struct {
 	// profession is the profession the classes are for; base, for a profession
 	// other than the default, is the default's map data, whose outlines and
 	// simplified geometry it shares (see mapDataFor).
-	profession   zones.Profession
-	base         *mapData
-	classes      []mapClass
-	class        []uint8 // per commune of the dataset
-	counts       []int   // per class
-	polys        []orb.MultiPolygon
-	bounds       []orb.Bound
-	departement  []int // per commune, index of its département in sorted order
-	catchments   map[string][]int
-	territories  []territory
-	tiles        *tileCache
+	profession  zones.Profession
+	base        *mapData
+	classes     []mapClass
+	class       []uint8 // per commune of the dataset
+	counts      []int   // per class
+	polys       []orb.MultiPolygon
+	bounds      []orb.Bound
+	departement []int // per commune, index of its département in sorted order
+	catchments  map[string][]int
+	territories []territory
+	tiles       *tileCache
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon

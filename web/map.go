@@ -208,20 +208,21 @@ type territory struct {
 // is built once per State and day; tiles and outlines are computed on demand and kept.
 type mapData struct {
 	version, day string
+	classes      []mapClass
+	class        []uint8 // per commune of the dataset
+	counts       []int   // per class
+	polys        []orb.MultiPolygon
+	bounds       []orb.Bound
+	departement  []int // per commune, index of its département in sorted order
+	catchments   map[string][]int
+	territories  []territory
+	tiles        *tileCache
+
 	// profession is the profession the classes are for; base, for a profession
 	// other than the default, is the default's map data, whose outlines and
 	// simplified geometry it shares (see mapDataFor).
-	profession  zones.Profession
-	base        *mapData
-	classes     []mapClass
-	class       []uint8 // per commune of the dataset
-	counts      []int   // per class
-	polys       []orb.MultiPolygon
-	bounds      []orb.Bound
-	departement []int // per commune, index of its département in sorted order
-	catchments  map[string][]int
-	territories []territory
-	tiles       *tileCache
+	profession zones.Profession
+	base       *mapData
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon

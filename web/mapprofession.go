@@ -73,12 +73,10 @@ func (base *mapData) forProfession(p zones.Profession, r *zones.Resolver) *mapDa
 	return md
 }
 
-// professionVintage is the vintage of the zonage r answers from, as its answers'
-// provenance gives it.
+// professionVintage is the vintage of the zonage r answers from.
 func professionVintage(r *zones.Resolver) string {
-	if len(r.Dataset.Communes) == 0 {
-		return r.Dataset.Meta.ZonageVintage
+	if ps, ok := r.Dataset.ProfessionSource(r.Profession()); ok {
+		return ps.ZonageVintage
 	}
-	res, _ := r.ResolveCode(r.Dataset.Communes[0].Code)
-	return res.Provenance.ZonageVintage
+	return r.Dataset.Meta.ZonageVintage
 }

@@ -19,10 +19,7 @@ const professionParam = "profession"
 // answering for the default profession; an error when the data served has no
 // zonage for p.
 func professionResolver(r *zones.Resolver, p zones.Profession) (*zones.Resolver, error) {
-	if p == zones.DefaultProfession {
-		return r, nil
-	}
-	return nil, &zones.InputError{Field: professionParam, Value: string(p), Reason: "absente des données servies"}
+	return r.For(p)
 }
 
 // professionFromParams reads profession= (absent or empty: the default) and
@@ -66,9 +63,9 @@ type professionInfo struct {
 // professionList is every profession with whether the served data has it.
 func (st *State) professionList() []professionInfo {
 	out := make([]professionInfo, len(professions))
+	ds := st.Resolver.Dataset
 	for i, p := range professions {
-		_, err := professionResolver(st.Resolver, p)
-		out[i] = professionInfo{Slug: p, Label: p.Label(), Plural: p.Plural(), Available: err == nil}
+		out[i] = professionInfo{Slug: p, Label: p.Label(), Plural: p.Plural(), Available: ds.HasProfession(p)}
 	}
 	return out
 }

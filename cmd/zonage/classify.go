@@ -146,7 +146,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	if err != nil {
 		return err
 	}
-	classifier, err := batch.New(resolverFor(res), choice)
+	classifier, err := batch.New(res.For, choice)
 	if err != nil {
 		return usageErr("--profession : %v", err)
 	}
@@ -287,16 +287,6 @@ func professionSlugs() string {
 		s = append(s, string(p))
 	}
 	return strings.Join(s, ", ")
-}
-
-// resolverFor gives the resolver of each profession the data cover.
-func resolverFor(res *zones.Resolver) batch.ResolverFor {
-	return func(p zones.Profession) (*zones.Resolver, error) {
-		if p == zones.DefaultProfession {
-			return res, nil
-		}
-		return nil, &zones.InputError{Field: "profession", Value: string(p), Reason: "les données servies n'ont pas le zonage des " + p.Plural()}
-	}
 }
 
 // interruptibleReader ends its reads when ctx is done, even while the reader under

@@ -22,7 +22,7 @@ func benchClassify(b *testing.B, input []byte, rows int) {
 		b.Fatal(err)
 	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
-	cl, err := batch.New(resolverFor(res), batch.Choice{})
+	cl, err := batch.New(res.For, batch.Choice{})
 	if err != nil {
 		b.Fatal(err)
 	}

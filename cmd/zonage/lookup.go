@@ -61,7 +61,7 @@ func newLookupCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := resolverFor(base)(profession)
+			res, err := base.For(profession)
 			if err != nil {
 				return usageErr("--profession : %v", err)
 			}
@@ -105,6 +105,7 @@ func newLookupCmd() *cobra.Command {
 				}
 				printResolution(cmd.OutOrStdout(), r, profession)
 				printOptions(cmd.OutOrStdout(), r, profile)
+				printInstallations(cmd.OutOrStdout(), r)
 			}
 			if r.Status != zones.StatusOK {
 				return &exitError{code: exitNotFound}
@@ -180,6 +181,52 @@ func printResolution(w io.Writer, r zones.Resolution, p zones.Profession) {
 	}
 	pv := r.Provenance
 	fmt.Fprintf(w, "Données : %s — %s ; contours %s ; version %s\n", pv.ZonageSource, pv.ZonageVintage, pv.GeoVintage, pv.DatasetVersion)
+}
+
+// printInstallations writes what the category means for installing, for a
+// profession other than the kiné: for an answer, its installation; for an
+// ambiguous place, each candidate's.
+func printInstallations(w io.Writer, r zones.Resolution) {
+	if r.Installation != nil {
+		fmt.Fprintln(w)
+		printInstallation(w, "", r.Installation, r.Zonage)
+	}
+	for _, c := range r.Candidates {
+		if c.Installation != nil {
+			fmt.Fprintln(w)
+			printInstallation(w, fmt.Sprintf(" à %s (%s)", c.Name, c.Code), c.Installation, &c.Zonage)
+		}
+	}
+}
+
+func printInstallation(w io.Writer, where string, in *zones.Installation, z *zones.ZonageAnswer) {
+	zone := ""
+	if z != nil {
+		zone = " — zone " + z.Label
+	}
+	convention := ""
+	if in.Convention != "" {
+		convention = ", " + in.Convention
+	}
+	wrap(w, "", fmt.Sprintf("Installation des %s%s%s%s", in.Profession.Plural(), where, zone, convention))
+	if !in.Covered {
+		wrap(w, "  ", capitalize(nonEmpty(in.Message, zones.NotCoveredMessage)))
+	}
+	for _, it := range in.Items {
+		wrap(w, "  ", fmt.Sprintf("%s — %s", strings.ToUpper(string(it.Kind)), it.Title))
+		wrap(w, "    ", it.Text)
+		line := "Sources" + sourceKeys(it.Sources)
+		if it.Secondary {
+			line += " (sources secondaires)"
+		}
+		wrap(w, "    · ", line)
+		if it.Uncertain != "" {
+			wrap(w, "    ⚠ ", "incertain : "+it.Uncertain)
+		}
+	}
+	if p := in.OfficialPage; p.URL != "" {
+		wrap(w, "  ", fmt.Sprintf("Page officielle : %s — %s", p.Title, p.URL))
+	}
 }
 
 func printZonage(w io.Writer, indent string, z zones.ZonageAnswer, p zones.Profession) {

@@ -144,8 +144,6 @@ type Resolution struct {
 	Match       Match          `json:"match"`
 	Message     string         `json:"message"`
 	Provenance  Provenance     `json:"provenance"`
-	// Profession is the profession the answer is for.
-	Profession Profession `json:"profession"`
 	// Options is what the category opens, by status (Resolver.FillOptions). It
 	// stays the last field a kiné's answer writes: the web layer splices ready
 	// answers on that.

@@ -63,7 +63,9 @@ func BenchmarkClassifyCoordinates(b *testing.B) {
 func BenchmarkClassifyCoordinatesProfession(b *testing.B) {
 	in, rows := randomPoints(b)
 	b.Run("infirmier", func(b *testing.B) { benchClassifyFor(b, in, rows, batch.Choice{Profession: zones.Infirmier}) })
-	b.Run("all", func(b *testing.B) { benchClassifyFor(b, in, rows, batch.Choice{Profession: zones.DefaultProfession, All: true}) })
+	b.Run("all", func(b *testing.B) {
+		benchClassifyFor(b, in, rows, batch.Choice{Profession: zones.DefaultProfession, All: true})
+	})
 }
 
 // randomPoints is the file of BenchmarkClassifyCoordinates.

@@ -344,3 +344,30 @@ func BenchmarkImport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkResolvePointProfession is BenchmarkResolvePoint for each other
+// profession: the same index, answers built from the compact table.
+func BenchmarkResolvePointProfession(b *testing.B) {
+	snap, base := fullImport(b)
+	points := make([][2]float64, len(snap.Polygons))
+	for i, p := range snap.Polygons {
+		ip := geotest.InteriorPoint(p)
+		points[i] = [2]float64{ip[1], ip[0]}
+	}
+	for _, pe := range professionExports {
+		b.Run(string(pe.profession), func(b *testing.B) {
+			res, err := base.For(pe.profession)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := points[i%len(points)]
+				if _, err := res.ResolvePoint(p[0], p[1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -43,7 +43,7 @@ type PublishedCategory struct {
 type ProfessionSource struct {
 	Profession    Profession `json:"profession"`
 	Source        string     `json:"source"`         // id of its file in Meta.Sources
-	ZonageSource  string     `json:"zonage_source"`  // « export CartoSanté (ARS/DGOS), zonage des infirmiers »
+	ZonageSource  string     `json:"zonage_source"`  // « export CartoSanté (ARS/DGOS) du zonage des infirmiers »
 	ZonageVintage string     `json:"zonage_vintage"` // « export CartoSanté de septembre 2025, codes COG 2024 »
 	Coverage      Coverage   `json:"coverage"`
 }
@@ -82,9 +82,16 @@ type ProfessionEntry struct {
 // one profession is an error.
 func BuildProfessionZonages(rows map[Profession][]ProfessionEntry) (*ProfessionZonages, error) {
 	z := &ProfessionZonages{}
+	for p := range rows {
+		if !p.Valid() || p == MasseurKine {
+			return nil, fmt.Errorf("zonage des autres professions : profession « %s » inattendue", p)
+		}
+	}
+	// Names and regions come from the first profession, in the order of
+	// Professions(), that gives them: the same rows always build the same table.
 	name, region := map[string]string{}, map[string]string{}
-	for _, list := range rows {
-		for _, e := range list {
+	for _, p := range Professions() {
+		for _, e := range rows[p] {
 			if name[e.Code] == "" {
 				name[e.Code] = e.Name
 			}

@@ -207,6 +207,13 @@ func TestServeAPI(t *testing.T) {
 		{"ready", "/readyz", 200, "application/json", []string{`"dataset_version":"2025-09.`}},
 		{"openapi", "/openapi.json", 200, "application/json", []string{`"openapi": "3.0.3"`}},
 		{"unknown route", "/api/v1/nope", 404, "application/problem+json", []string{`/openapi.json`}},
+		{"the default profession named", "/api/v1/resolve?lat=48.8493&lon=2.3325&profession=masseur-kinesitherapeute", 200, "application/json",
+			[]string{`"profession":"masseur-kinesitherapeute"`, `"code":"75106"`, `"category":"non_prioritaire"`}},
+		{"unknown profession", "/api/v1/resolve?lat=48.8493&lon=2.3325&profession=plombier", 400, "application/problem+json",
+			[]string{`"field":"profession"`, `profession « plombier » invalide`, `masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste`}},
+		{"unknown profession, map", "/api/v1/map?profession=kine", 400, "application/problem+json", []string{`"field":"profession"`}},
+		{"map and its professions", "/api/v1/map", 200, "application/json",
+			[]string{`"profession":"masseur-kinesitherapeute"`, `"professions":[{"slug":"masseur-kinesitherapeute","label":"masseur-kinésithérapeute","plural":"masseurs-kinésithérapeutes","available":true}`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

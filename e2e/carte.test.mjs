@@ -346,7 +346,14 @@ test('les suggestions nomment le département et le code postal ; un lien d\'adr
 test('sur un téléphone : titre, consigne, territoires ; la feuille se tire et garde le lieu visible', { timeout: 3 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   await carte(page);
-  assert.equal(await page.locator('.titre').innerText(), 'Zonage kiné');
+  // The first row: the title, the profession (a short label over the select) and
+  // the buttons; the search below it.
+  assert.ok(await page.locator('.titre').isVisible());
+  assert.equal(await page.locator('#profession-court').innerText(), 'Kiné');
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  const rangee = async (s) => Math.round((await page.locator(s).boundingBox()).y);
+  assert.equal(await rangee('.profession'), await rangee('#profil-bouton'));
+  assert.ok(await rangee('#recherche') > await rangee('.profession'), 'la recherche sous le titre');
   assert.ok(await page.locator('#indication').isVisible());
   assert.ok(await page.locator('#territoire').isVisible(), 'territoires sans ouvrir la légende');
   await capture(page, '13-telephone-accueil');

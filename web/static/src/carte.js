@@ -895,7 +895,10 @@ function marquerDisponibles(infos) {
 async function changerProfession(profession, options = {}) {
   if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return;
   const avant = etat.profession;
+  const dessin = document.body.dataset.carte;
   poserProfession(profession);
+  // Until the new colours are drawn, the map is not the profession's.
+  document.body.dataset.carte = 'chargement';
   if (options.historique !== false) mettreAJourURL(true);
   afficherErreur('');
   const n = ++etat.demandeInfos;
@@ -906,6 +909,7 @@ async function changerProfession(profession, options = {}) {
     if (n !== etat.demandeInfos) return;
     const texte = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible : ${err.message}`;
     poserProfession(avant);
+    document.body.dataset.carte = dessin;
     mettreAJourURL(false);
     afficherErreur(texte);
     annoncer(texte);

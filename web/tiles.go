@@ -18,6 +18,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
+
+	"zonage/zones"
 )
 
 // The vector tiles of the map: Mapbox Vector Tiles (MVT 2) with two layers,
@@ -256,10 +258,12 @@ func (c *tileCache) finish(k tileKey, b *tileBuild) {
 	close(b.done)
 }
 
-// communes and departements. Tiles are kept gzipped and sent as kept to the
-// clients that accept gzip, which browsers all do.
+// handleTile answers GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt for the layers
+// communes (of the profession profession= names, the default's without) and
+// departements. Tiles are kept gzipped and sent as kept to the clients that
+// accept gzip, which browsers all do.
 func (s *Server) handleTile(c *gin.Context) {
-	if !checkParams(c, "v") {
+	if !checkParams(c, "v", professionParam) {
 		return
 	}
 	z, errZ := strconv.Atoi(c.Param("z"))
@@ -274,7 +278,16 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
-	md := s.Current().mapData()
+	st := s.Current()
+	p, r, ok := professionFromParams(c, st)
+	if !ok {
+		return
+	}
+	if layer == layerDepartements {
+		// The same borders and names for every profession.
+		p = zones.DefaultProfession
+	}
+	md := st.mapDataFor(p, r)
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
 		return

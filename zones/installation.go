@@ -76,9 +76,10 @@ type professionInstallation struct {
 }
 
 // For returns the installation answer for profession p in category c, or nil when
-// p is the kiné (whose rules are the Options) or is not in the table.
+// p is the kiné (whose rules are the Options) or is not in the table, or when there
+// is no category (a candidate the profession's export does not list).
 func (ir *InstallationRules) For(p Profession, c Category) *Installation {
-	if ir == nil {
+	if ir == nil || c == "" {
 		return nil
 	}
 	pi, ok := ir.byProfession[p]

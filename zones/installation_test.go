@@ -188,6 +188,9 @@ func TestEmbeddedInstallation(t *testing.T) {
 			}
 		}
 	}
+	if ir.For(Infirmier, "") != nil {
+		t.Error("an answer without a category has an installation answer")
+	}
 	if ir.For(MasseurKine, NonPrioritaire) != nil {
 		t.Error("the kiné has an installation answer; its rules are the options")
 	}

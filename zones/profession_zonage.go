@@ -230,3 +230,16 @@ func (r *Resolver) zonageAt(code, day string) (current, upcoming *Zonage) {
 	}
 	return r.Dataset.Professions.at(r.profSet, code, r.profSource.Source), nil
 }
+
+// Intern makes equal region codes share one string: a decoded table holds one
+// copy per code otherwise, tens of thousands of copies of eighteen values.
+func (z *ProfessionZonages) Intern() {
+	seen := map[string]string{}
+	for i, r := range z.Regions {
+		if s, ok := seen[r]; ok {
+			z.Regions[i] = s
+		} else {
+			seen[r] = r
+		}
+	}
+}

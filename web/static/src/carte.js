@@ -822,8 +822,10 @@ function poserCouches(infos, premier = false) {
   etat.choroplethe = choroplethe;
   choroplethe.once('load', () => {
     if (n !== etat.couches) return;
-    etat.anciennes.forEach((c) => c.remove());
+    // The new tiles fade in: the old ones go once they have.
+    const anciennes = etat.anciennes;
     etat.anciennes = [];
+    setTimeout(() => anciennes.forEach((c) => c.remove()), 400);
     if (premier) {
       // The first complete drawing of the map: read by the performance measure.
       performance.mark('zonage-carte-peinte');

@@ -530,6 +530,9 @@ async function verifierPanneau(page, res, profession, ou) {
   assert.deepEqual(await artefacts(page), [], ou);
   assert.match(texte, /Vérifiez auprès de votre CPAM/, ou);
   assert.doesNotMatch(texte, /Détail par statut|nouveaux diplômés/i, `${ou} : pas d'options de kiné`);
+  if (res.candidates && res.candidates.length) {
+    assert.match(resume, new RegExp(`catégories? des ${PROFESSIONS[profession].pluriel}`), `${ou} : candidats de la profession`);
+  }
   if (!res.zonage) return;
   assert.match(resume, new RegExp(`${res.zonage.label}\\s+zonage des ${PROFESSIONS[profession].pluriel}`), ou);
   // The date the export does not give is said to be unknown, with its note.

@@ -294,7 +294,9 @@ function nomCourt(nom, ville) {
 
 // resumeCandidats lists the possible categories of an ambiguous place, grouped by
 // category, each place a button that opens it.
-function resumeCandidats(res, actions) {
+function resumeCandidats(res, actions, profession) {
+  // Another profession's categories are named as such, not to be read as a kiné's.
+  const des = profession === KINE ? '' : ` des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
   const ville = res.commune && res.commune.name;
   const parCategorie = new Map();
   for (const k of res.candidates) {
@@ -315,8 +317,8 @@ function resumeCandidats(res, actions) {
   }
   return el('div', { class: 'candidats' },
     el('p', { class: 'candidats-titre' }, arrondissements
-      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie par arrondissement :`
-      : 'Les communes déléguées ont des catégories différentes ; la catégorie dépend de celle où se trouve le cabinet :'),
+      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie${des} par arrondissement :`
+      : `Les communes déléguées ont des catégories${des} différentes ; la catégorie dépend de celle où se trouve le cabinet :`),
     ul);
 }
 
@@ -433,7 +435,7 @@ export function rendrePanneau(res, actions) {
   }
 
   if (res.candidates && res.candidates.length) {
-    resume.append(resumeCandidats(res, actions));
+    resume.append(resumeCandidats(res, actions, profession));
     // What each candidate's category opens, folded; a city's twenty arrondissements
     // are opened one by one from the list instead.
     for (const k of res.candidates.length <= 4 ? res.candidates.filter((x) => x.options && x.options.length) : []) {

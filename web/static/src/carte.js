@@ -822,8 +822,10 @@ function poserCouches(infos, premier = false) {
   etat.choroplethe = choroplethe;
   choroplethe.once('load', () => {
     if (n !== etat.couches) return;
-    etat.anciennes.forEach((c) => c.remove());
+    // The new tiles fade in: the old ones go once they have.
+    const anciennes = etat.anciennes;
     etat.anciennes = [];
+    setTimeout(() => anciennes.forEach((c) => c.remove()), 400);
     if (premier) {
       // The first complete drawing of the map: read by the performance measure.
       performance.mark('zonage-carte-peinte');
@@ -895,7 +897,10 @@ function marquerDisponibles(infos) {
 async function changerProfession(profession, options = {}) {
   if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return;
   const avant = etat.profession;
+  const dessin = document.body.dataset.carte;
   poserProfession(profession);
+  // Until the new colours are drawn, the map is not the profession's.
+  document.body.dataset.carte = 'chargement';
   if (options.historique !== false) mettreAJourURL(true);
   afficherErreur('');
   const n = ++etat.demandeInfos;
@@ -906,6 +911,7 @@ async function changerProfession(profession, options = {}) {
     if (n !== etat.demandeInfos) return;
     const texte = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible : ${err.message}`;
     poserProfession(avant);
+    document.body.dataset.carte = dessin;
     mettreAJourURL(false);
     afficherErreur(texte);
     annoncer(texte);

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"zonage/geo/geotest"
 	"zonage/zones"
 )
 
@@ -111,11 +110,7 @@ func TestReadCartoSanteProfessionBadInput(t *testing.T) {
 func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 	snap, base := fullImport(t)
 	formerOf := formerCodes(t)
-	points := make([][2]float64, len(snap.Polygons))
-	for i, p := range snap.Polygons {
-		ip := geotest.InteriorPoint(p)
-		points[i] = [2]float64{ip[1], ip[0]}
-	}
+	points := interiorPoints(snap)
 	overseas := 0
 	for _, pe := range professionExports {
 		t.Run(string(pe.profession), func(t *testing.T) {
@@ -349,11 +344,7 @@ func BenchmarkImport(b *testing.B) {
 // profession: the same index, answers built from the compact table.
 func BenchmarkResolvePointProfession(b *testing.B) {
 	snap, base := fullImport(b)
-	points := make([][2]float64, len(snap.Polygons))
-	for i, p := range snap.Polygons {
-		ip := geotest.InteriorPoint(p)
-		points[i] = [2]float64{ip[1], ip[0]}
-	}
+	points := interiorPoints(snap)
 	for _, pe := range professionExports {
 		b.Run(string(pe.profession), func(b *testing.B) {
 			res, err := base.For(pe.profession)

@@ -306,7 +306,6 @@ func decodeProfessions(secs map[string][]byte) (*zones.ProfessionZonages, error)
 	if err := pz.Check(); err != nil {
 		return nil, fmt.Errorf("section prof : %v", err)
 	}
-	pz.Intern()
 	return pz, nil
 }
 

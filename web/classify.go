@@ -196,8 +196,8 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		return nil, false
 	}
 	p.day = day
-	if p.choice, err = batch.ParseChoice(values.Get("profession")); err != nil {
-		return nil, bad("profession", err)
+	if p.choice, err = batch.ParseChoice(values.Get(professionParam)); err != nil {
+		return nil, bad(professionParam, err)
 	}
 	if p.choice.All || p.choice.Profession != zones.DefaultProfession {
 		p.filename = strings.TrimSuffix(p.filename, ".csv") + "-" + p.choice.String() + ".csv"
@@ -258,9 +258,12 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		return
 	}
 	st := s.Current()
+	if !st.professionsServed(c, p.choice) {
+		return
+	}
 	classifier, err := batch.New(st.Resolver.For, p.choice)
 	if err != nil {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error(), "profession", p.choice.String())
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error(), professionParam, p.choice.String())
 		return
 	}
 	classifier.Options(&p.opt)
@@ -318,6 +321,32 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		}
 		return
 	}
+}
+
+// professionsServed reports whether the served data have every profession of the
+// choice, or writes the 404 problem the other endpoints give for a profession the
+// data lack.
+func (st *State) professionsServed(c *gin.Context, ch batch.Choice) bool {
+	wanted := []zones.Profession{ch.Profession}
+	if ch.All {
+		wanted = zones.Professions()
+	}
+	var missing []string
+	for _, p := range wanted {
+		if !st.Resolver.Dataset.HasProfession(p) {
+			missing = append(missing, p.Plural())
+		}
+	}
+	if len(missing) == 0 {
+		return true
+	}
+	detail := "les données servies (version " + st.meta().Version + ") ne contiennent pas le zonage des " + strings.Join(missing, ", ")
+	if ch.All {
+		detail += " ; « all » demande toutes les professions"
+	}
+	writeProblemField(c, http.StatusNotFound, ProblemProfessionAbsent, detail+" ; professions disponibles : "+strings.Join(st.availableSlugs(), ", "),
+		professionParam, ch.String())
+	return false
 }
 
 // abortStream ends a streamed answer that cannot be finished as a failure: the
@@ -439,16 +468,17 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	choice, err := batch.ParseChoice(c.Query("profession"))
+	raw := c.Query(professionParam)
+	choice, err := batch.ParseChoice(raw)
 	if err == nil && choice.All {
 		err = errors.New("« all » ajoute une colonne par profession au CSV ; en JSON, chaque réponse est pour une profession : envoyez une requête par profession")
 	}
-	var resolver *zones.Resolver
-	if err == nil {
-		resolver, err = st.Resolver.For(choice.Profession)
-	}
 	if err != nil {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "profession : "+err.Error(), "profession", c.Query("profession"))
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, professionParam+" : "+err.Error(), professionParam, raw)
+		return
+	}
+	resolver, ok := st.professionResolverOr404(c, choice.Profession, raw)
+	if !ok {
 		return
 	}
 	lr := &queryLimitReader{r: c.Request.Body}

@@ -166,9 +166,11 @@ func TestClassifyProfessionRefused(t *testing.T) {
 		{"unknown slug", full, "/api/v1/classify?profession=kine", false,
 			"profession « kine » invalide : attendu masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste, all"},
 		{"unknown slug, api-adresse", full, "/search/csv/?profession=dentiste", false, "profession « dentiste » invalide"},
-		{"a profession the data lack", plain, "/api/v1/classify?profession=sage-femme", false, "n'ont pas de zonage des sages-femmes"},
+		{"a profession the data lack", plain, "/api/v1/classify?profession=sage-femme", false,
+			"ne contiennent pas le zonage des sages-femmes ; professions disponibles : masseur-kinesitherapeute"},
 		{"all when the data lack some", plain, "/api/v1/classify?profession=all", false,
-			"pas le zonage des infirmiers, orthophonistes, sages-femmes, chirurgiens-dentistes"},
+			"ne contiennent pas le zonage des infirmiers, orthophonistes, sages-femmes, chirurgiens-dentistes ; « all » demande toutes les professions"},
+		{"a profession the data lack, in JSON", plain, "/api/v1/classify?profession=infirmier", true, "ne contiennent pas le zonage des infirmiers"},
 		{"all in JSON", full, "/api/v1/classify?profession=all", true, "en JSON, chaque réponse est pour une profession"},
 		{"unknown slug in JSON", full, "/api/v1/classify?profession=x", true, "profession « x » invalide"},
 	}
@@ -183,9 +185,13 @@ func TestClassifyProfessionRefused(t *testing.T) {
 			} else {
 				rec = postCSV(t, tc.h, tc.path, "code_insee\n91001\n")
 			}
-			if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
+			want := http.StatusBadRequest
+			if strings.Contains(tc.want, "ne contiennent pas") {
+				want = http.StatusNotFound
+			}
+			if rec.Code != want || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
 				!strings.Contains(rec.Body.String(), tc.want) || !strings.Contains(rec.Body.String(), `"profession"`) {
-				t.Fatalf("status %d %s, want 400 saying %q", rec.Code, rec.Body, tc.want)
+				t.Fatalf("status %d %s, want %d saying %q", rec.Code, rec.Body, want, tc.want)
 			}
 		})
 	}

@@ -255,11 +255,17 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice
 	if n := byStatus[string(zones.StatusError)]; n > 0 {
 		fmt.Fprintf(w, "%d lignes en erreur, dont %d mal formées dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n", n, rep.RowProblems)
 	}
-	printCategoryCounts(w, "Par catégorie ("+choice.Profession.Plural()+", colonne "+zones.ColumnCategory+") :", choice.Profession, rep.Counts[zones.ColumnCategory], rows)
+	columns := "colonne " + zones.ColumnCategory
+	if choice.All {
+		columns = "colonnes " + zones.ColumnCategory + " et " + batch.ProfessionColumn(choice.Profession)
+	}
+	printCategoryCounts(w, "Par catégorie ("+choice.Profession.Plural()+", "+columns+") :", choice.Profession, rep.Counts[zones.ColumnCategory], rows)
 	if choice.All {
 		for _, p := range zones.Professions() {
-			col := batch.ProfessionColumn(p)
-			printCategoryCounts(w, "  "+p.Plural()+" ("+col+") :", p, rep.Counts[col], rows)
+			if p != choice.Profession {
+				col := batch.ProfessionColumn(p)
+				printCategoryCounts(w, "  "+p.Plural()+" ("+col+") :", p, rep.Counts[col], rows)
+			}
 		}
 	}
 }

@@ -113,7 +113,8 @@ func New(resolverFor ResolverFor, c Choice) (*Classifier, error) {
 	}
 	if len(missing) > 0 {
 		return nil, &zones.InputError{Field: "profession", Value: All,
-			Reason: "les données servies n'ont pas le zonage des " + strings.Join(missing, ", ") + " ; classez pour une profession qu'elles couvrent"}
+			Reason: "les données servies n'ont pas le zonage des " + strings.Join(missing, ", ") +
+				" ; réimportez-les avec leurs exports CartoSanté, ou classez pour une profession qu'elles couvrent"}
 	}
 	cl.columns = append(append([]string(nil), zones.ClassificationColumns...), ProfessionColumns()...)
 	return cl, nil

@@ -867,7 +867,8 @@ function poserProfession(profession) {
   $('profession').value = profession;
   $('profession-court').textContent = p.court;
   $('titre-profession').textContent = ` des ${p.pluriel}`;
-  $('legende-titre').textContent = `Zonage des ${p.pluriel}`;
+  // « chirurgiens-dentistes » wraps as a whole, not at its hyphen.
+  $('legende-titre').replaceChildren('Zonage des ', el('span', { class: 'insecable' }, p.pluriel));
   document.body.dataset.profession = profession;
   const kine = profession === KINE;
   $('profil-bouton').hidden = !kine;

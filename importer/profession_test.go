@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"zonage/geo/geotest"
 	"zonage/zones"
 )
 
@@ -29,10 +28,10 @@ var professionExports = []struct {
 		[]string{"19248", "25390", "28319", "59006", "79307", "93066"}},
 	{zones.SageFemme, "cartosante_zonage_sages-femmes_communes_2025-09.csv.gz",
 		map[string]int{"1_Tres_sous_dotee": 6544, "2_Sous_dotee": 5681, "3_intermediaire": 19279, "4_Tres_dotee": 1977, "5_Sur_dotee": 1474, "N/A - résultat non disponible": 24},
-		nil},
+		[]string{"19248", "25223", "25390", "28319", "59006", "61275"}},
 	{zones.ChirurgienDentiste, "cartosante_zonage_chirurgiens-dentistes_communes_2025-09.csv.gz",
 		map[string]int{"1_Tres_sous_dotee": 24759, "2_Sous_dotee": 2053, "3_intermediaire": 6988, "4_Tres_dotee": 1056, "5b_Non_prioritaire": 97, "N/A - résultat non disponible": 26},
-		nil},
+		[]string{"19248", "25390", "33008", "34144", "51485", "79307", "93066"}},
 }
 
 func professionExportPath(t testing.TB, file string) string {
@@ -111,12 +110,8 @@ func TestReadCartoSanteProfessionBadInput(t *testing.T) {
 func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 	snap, base := fullImport(t)
 	formerOf := formerCodes(t)
-	points := make([][2]float64, len(snap.Polygons))
-	for i, p := range snap.Polygons {
-		ip := geotest.InteriorPoint(p)
-		points[i] = [2]float64{ip[1], ip[0]}
-	}
-	overseas := 0
+	points := interiorPoints(snap)
+	overseas := map[string]int{} // overseas département -> communes checked
 	for _, pe := range professionExports {
 		t.Run(string(pe.profession), func(t *testing.T) {
 			src, err := ReadCartoSanteProfession(professionExportPath(t, pe.file))
@@ -162,13 +157,13 @@ func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 					wrong = append(wrong, c.Code+": answer carries the kiné's catchment, revision or date")
 				}
 				if strings.HasPrefix(c.Code, "97") {
-					overseas++
+					overseas[c.Departement]++
 				}
 			}
 			if len(wrong) > 0 {
 				t.Fatalf("%d of %d communes disagree: %v", len(wrong), len(snap.Dataset.Communes), wrong[:min(len(wrong), 20)])
 			}
-			if pe.ambiguous != nil && !slices.Equal(ambiguous, pe.ambiguous) {
+			if !slices.Equal(ambiguous, pe.ambiguous) {
 				t.Errorf("ambiguous %v, want %v", ambiguous, pe.ambiguous)
 			}
 
@@ -204,8 +199,10 @@ func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 			}
 		})
 	}
-	if overseas == 0 {
-		t.Error("no overseas commune checked")
+	for _, dep := range []string{"971", "972", "973", "974", "976"} {
+		if overseas[dep] == 0 {
+			t.Errorf("no commune of département %s checked", dep)
+		}
 	}
 }
 
@@ -342,5 +339,28 @@ func BenchmarkImport(b *testing.B) {
 		if len(snap.Dataset.Meta.Professions) != 4 {
 			b.Fatalf("%d other professions imported", len(snap.Dataset.Meta.Professions))
 		}
+	}
+}
+
+// BenchmarkResolvePointProfession is BenchmarkResolvePoint for each other
+// profession: the same index, answers built from the compact table.
+func BenchmarkResolvePointProfession(b *testing.B) {
+	snap, base := fullImport(b)
+	points := interiorPoints(snap)
+	for _, pe := range professionExports {
+		b.Run(string(pe.profession), func(b *testing.B) {
+			res, err := base.For(pe.profession)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := points[i%len(points)]
+				if _, err := res.ResolvePoint(p[0], p[1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/gin-gonic/gin"
+
 	"zonage/zones"
 )
 
@@ -79,4 +81,19 @@ func professionVintage(r *zones.Resolver) string {
 		return ps.ZonageVintage
 	}
 	return r.Dataset.Meta.ZonageVintage
+}
+
+// layerMapData reads profession= for a tile set and returns the map data its
+// tiles are drawn from: the profession's for the communes, the default's for the
+// départements, whose borders and names are every profession's. ok is false
+// when a problem was written.
+func (st *State) layerMapData(c *gin.Context, layer string) (*mapData, bool) {
+	p, r, ok := professionFromParams(c, st)
+	if !ok {
+		return nil, false
+	}
+	if layer == layerDepartements {
+		p = zones.DefaultProfession
+	}
+	return st.mapDataFor(p, r), true
 }

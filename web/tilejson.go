@@ -47,15 +47,10 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	if !checkParams(c, professionParam) {
 		return
 	}
-	st := s.Current()
-	p, r, ok := professionFromParams(c, st)
+	md, ok := s.Current().layerMapData(c, layer)
 	if !ok {
 		return
 	}
-	if layer == layerDepartements {
-		p = zones.DefaultProfession
-	}
-	md := st.mapDataFor(p, r)
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "tuiles indisponibles : les contours des communes ne sont pas chargés")
 		return
@@ -75,8 +70,8 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	}
 	v := url.QueryEscape(md.version + "." + md.day)
 	name := "zonage kiné — " + layer
-	if p != zones.DefaultProfession {
-		name = "zonage des " + p.Plural() + " — " + layer
+	if md.profession != zones.DefaultProfession {
+		name = "zonage des " + md.profession.Plural() + " — " + layer
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"tilejson":      "3.0.0",
@@ -85,7 +80,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		"version":       "1.0.0",
 		"attribution":   "Zonage : ARS/DGOS (CartoSanté) ; contours : IGN ADMIN EXPRESS",
 		"scheme":        "xyz",
-		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(p)},
+		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession)},
 		"minzoom":       0,
 		"maxzoom":       maxZoomOf(layer),
 		"bounds":        [4]float64{west, south, east, north},

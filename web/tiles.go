@@ -18,8 +18,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
-
-	"zonage/zones"
 )
 
 // The vector tiles of the map: Mapbox Vector Tiles (MVT 2) with two layers,
@@ -278,16 +276,10 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
-	st := s.Current()
-	p, r, ok := professionFromParams(c, st)
+	md, ok := s.Current().layerMapData(c, layer)
 	if !ok {
 		return
 	}
-	if layer == layerDepartements {
-		// The same borders and names for every profession.
-		p = zones.DefaultProfession
-	}
-	md := st.mapDataFor(p, r)
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
 		return

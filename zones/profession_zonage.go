@@ -1,8 +1,11 @@
 package zones
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // ProfessionZonages holds the zonage of the professions other than the kiné's,
@@ -40,7 +43,7 @@ type PublishedCategory struct {
 type ProfessionSource struct {
 	Profession    Profession `json:"profession"`
 	Source        string     `json:"source"`         // id of its file in Meta.Sources
-	ZonageSource  string     `json:"zonage_source"`  // « export CartoSanté (ARS/DGOS), zonage des infirmiers »
+	ZonageSource  string     `json:"zonage_source"`  // « export CartoSanté (ARS/DGOS) du zonage des infirmiers »
 	ZonageVintage string     `json:"zonage_vintage"` // « export CartoSanté de septembre 2025, codes COG 2024 »
 	Coverage      Coverage   `json:"coverage"`
 }
@@ -79,9 +82,16 @@ type ProfessionEntry struct {
 // one profession is an error.
 func BuildProfessionZonages(rows map[Profession][]ProfessionEntry) (*ProfessionZonages, error) {
 	z := &ProfessionZonages{}
+	for p := range rows {
+		if !p.Valid() || p == MasseurKine {
+			return nil, fmt.Errorf("zonage des autres professions : profession « %s » inattendue", p)
+		}
+	}
+	// Names and regions come from the first profession, in the order of
+	// Professions(), that gives them: the same rows always build the same table.
 	name, region := map[string]string{}, map[string]string{}
-	for _, list := range rows {
-		for _, e := range list {
+	for _, p := range Professions() {
+		for _, e := range rows[p] {
 			if name[e.Code] == "" {
 				name[e.Code] = e.Name
 			}
@@ -186,8 +196,9 @@ func (r *Resolver) Profession() Profession {
 }
 
 // For returns the resolver that answers for p: r itself for the kiné, otherwise
-// one made once per profession and kept, sharing r's Locator, Clock, Addresses,
-// Rules and tolerance (as they are at that first call) with its own answer cache.
+// one made once per profession and kept, with its own answer cache. It tells the
+// day by r's Clock, and shares r's Locator, Addresses, Rules and tolerance as they
+// are at that first call.
 // A profession the served dataset has no zonage for is an *InputError on the
 // field « profession ».
 func (r *Resolver) For(p Profession) (*Resolver, error) {
@@ -214,7 +225,9 @@ func (r *Resolver) For(p Profession) (*Resolver, error) {
 	}
 	set, _ := base.Dataset.Professions.Set(p)
 	got := &Resolver{Dataset: base.Dataset, Locator: base.Locator, ToleranceM: base.ToleranceM, Clock: base.Clock,
-		Addresses: base.Addresses, Rules: base.Rules, profession: p, profSet: set, profSource: src, base: base}
+		Addresses: base.Addresses, Rules: base.Rules, profession: p, profSet: set, profSource: src, base: base,
+		profDateNote: fmt.Sprintf("date de l'arrêté inconnue : la source du zonage des %s, %s, ne donne pas la date des arrêtés des ARS",
+			p.Plural(), src.ZonageVintage)}
 	if base.forCache == nil {
 		base.forCache = map[Profession]*Resolver{}
 	}
@@ -231,15 +244,67 @@ func (r *Resolver) zonageAt(code, day string) (current, upcoming *Zonage) {
 	return r.Dataset.Professions.at(r.profSet, code, r.profSource.Source), nil
 }
 
-// Intern makes equal region codes share one string: a decoded table holds one
-// copy per code otherwise, tens of thousands of copies of eighteen values.
-func (z *ProfessionZonages) Intern() {
-	seen := map[string]string{}
-	for i, r := range z.Regions {
-		if s, ok := seen[r]; ok {
-			z.Regions[i] = s
-		} else {
-			seen[r] = r
-		}
+// professionWire is how a ProfessionZonages is stored: each list of strings as one
+// string and the end offsets of its parts, so that decoding costs a few
+// allocations instead of one per code, name and region.
+type professionWire struct {
+	Codes, Names, Regions          string
+	CodeEnds, NameEnds, RegionEnds []uint32
+	Sets                           []ProfessionSet
+}
+
+// GobEncode writes the table in its stored form (professionWire).
+func (z *ProfessionZonages) GobEncode() ([]byte, error) {
+	w := professionWire{Sets: z.Sets}
+	w.Codes, w.CodeEnds = joinStrings(z.Codes)
+	w.Names, w.NameEnds = joinStrings(z.Names)
+	w.Regions, w.RegionEnds = joinStrings(z.Regions)
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(w); err != nil {
+		return nil, err
 	}
+	return buf.Bytes(), nil
+}
+
+// GobDecode reads the stored form; the strings are slices of the three stored ones.
+func (z *ProfessionZonages) GobDecode(b []byte) error {
+	var w professionWire
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&w); err != nil {
+		return err
+	}
+	var err error
+	if z.Codes, err = splitStrings(w.Codes, w.CodeEnds); err != nil {
+		return err
+	}
+	if z.Names, err = splitStrings(w.Names, w.NameEnds); err != nil {
+		return err
+	}
+	if z.Regions, err = splitStrings(w.Regions, w.RegionEnds); err != nil {
+		return err
+	}
+	z.Sets = w.Sets
+	return nil
+}
+
+func joinStrings(list []string) (string, []uint32) {
+	var b strings.Builder
+	ends := make([]uint32, len(list))
+	for i, s := range list {
+		b.WriteString(s)
+		ends[i] = uint32(b.Len())
+	}
+	return b.String(), ends
+}
+
+func splitStrings(joined string, ends []uint32) ([]string, error) {
+	out := make([]string, len(ends))
+	start := uint32(0)
+	for i, end := range ends {
+		if end < start || int(end) > len(joined) {
+			return nil, fmt.Errorf("zonage des autres professions : décalage %d hors de la chaîne (%d octets)", end, len(joined))
+		}
+		out[i] = joined[start:end]
+		start = end
+	}
+	return out, nil
 }

@@ -190,6 +190,13 @@ type Resolver struct {
 	profSet    *ProfessionSet
 	profSource *ProfessionSource
 	base       *Resolver // the kiné resolver For was called on
+	// profDateNote says why the profession's answers have no date; one string for
+	// every answer the resolver caches.
+	profDateNote string
+	// refs are the commune parts of answers, made once per commune and shared by
+	// the resolvers For makes (communeRef).
+	refsOnce sync.Once
+	refs     []atomic.Pointer[CommuneRef]
 	// forMu guards forCache, the resolvers For has made, one per profession.
 	forMu    sync.Mutex
 	forCache map[Profession]*Resolver
@@ -242,6 +249,10 @@ func (e *InputError) Error() string {
 // Today is the day it is by the resolver's clock: the day every answer that names
 // none is given for.
 func (r *Resolver) Today() Day {
+	if r.base != nil {
+		// One clock for every profession: the kiné resolver's, as it is now.
+		return r.base.Today()
+	}
 	now := time.Now()
 	if r.Clock != nil {
 		now = r.Clock()
@@ -399,7 +410,29 @@ func (r *Resolver) communeName(code string) string {
 	return code
 }
 
+// communeRef is the commune part of an answer for c. The one of a commune of the
+// dataset is made once and shared, read-only, by every answer and profession
+// that names the commune: the answer caches of five professions would otherwise
+// hold five copies of each.
 func (r *Resolver) communeRef(c *Commune) *CommuneRef {
+	owner := r
+	if r.base != nil {
+		owner = r.base
+	}
+	i, ok := r.Dataset.byCode[c.Code]
+	if !ok || &r.Dataset.Communes[i] != c {
+		return newCommuneRef(c)
+	}
+	owner.refsOnce.Do(func() { owner.refs = make([]atomic.Pointer[CommuneRef], len(r.Dataset.Communes)) })
+	if ref := owner.refs[i].Load(); ref != nil {
+		return ref
+	}
+	ref := newCommuneRef(c)
+	owner.refs[i].Store(ref)
+	return ref
+}
+
+func newCommuneRef(c *Commune) *CommuneRef {
 	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement,
 		Region: regionRef(c.Region), Parent: c.Parent, Population: c.Population, Postcodes: c.Postcodes}
 }
@@ -494,9 +527,7 @@ func (r *Resolver) answer(z, up *Zonage, day string) ZonageAnswer {
 	if r.profSource != nil {
 		// The kiné's arrêté dates, revisions and catchments say nothing of another
 		// profession's zonage; its export dates nothing.
-		a.DateStatus = DateUnknown
-		a.DateNote = fmt.Sprintf("date de l'arrêté inconnue : la source du zonage des %s, %s, ne donne pas la date des arrêtés des ARS",
-			r.profession.Plural(), r.profSource.ZonageVintage)
+		a.DateStatus, a.DateNote = DateUnknown, r.profDateNote
 		return a
 	}
 	if !r.fillDerivedDate(&a, z) {

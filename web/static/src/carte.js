@@ -794,6 +794,7 @@ async function demarrer() {
     document.body.classList.add('sans-fond');
   }
   poserCouches(infos, true);
+  $('profession').disabled = false;
   if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
 }
 
@@ -822,8 +823,10 @@ function poserCouches(infos, premier = false) {
   etat.choroplethe = choroplethe;
   choroplethe.once('load', () => {
     if (n !== etat.couches) return;
-    etat.anciennes.forEach((c) => c.remove());
+    // The new tiles fade in: the old ones go once they have.
+    const anciennes = etat.anciennes;
     etat.anciennes = [];
+    setTimeout(() => anciennes.forEach((c) => c.remove()), 400);
     if (premier) {
       // The first complete drawing of the map: read by the performance measure.
       performance.mark('zonage-carte-peinte');
@@ -848,9 +851,11 @@ function poserCouches(infos, premier = false) {
 
 // ----- Profession -----
 
-// initProfession sets the select to the link's profession and follows its changes.
+// initProfession sets the select to the link's profession and follows its
+// changes, once the first map is set up: until then there is none to change.
 function initProfession(profession) {
   poserProfession(profession);
+  $('profession').disabled = true;
   $('profession').addEventListener('change', (e) => changerProfession(e.target.value));
 }
 
@@ -862,7 +867,8 @@ function poserProfession(profession) {
   $('profession').value = profession;
   $('profession-court').textContent = p.court;
   $('titre-profession').textContent = ` des ${p.pluriel}`;
-  $('legende-titre').textContent = `Zonage des ${p.pluriel}`;
+  // « chirurgiens-dentistes » wraps as a whole, not at its hyphen.
+  $('legende-titre').replaceChildren('Zonage des ', el('span', { class: 'insecable' }, p.pluriel));
   document.body.dataset.profession = profession;
   const kine = profession === KINE;
   $('profil-bouton').hidden = !kine;
@@ -895,7 +901,10 @@ function marquerDisponibles(infos) {
 async function changerProfession(profession, options = {}) {
   if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return;
   const avant = etat.profession;
+  const dessin = document.body.dataset.carte;
   poserProfession(profession);
+  // Until the new colours are drawn, the map is not the profession's.
+  document.body.dataset.carte = 'chargement';
   if (options.historique !== false) mettreAJourURL(true);
   afficherErreur('');
   const n = ++etat.demandeInfos;
@@ -906,6 +915,7 @@ async function changerProfession(profession, options = {}) {
     if (n !== etat.demandeInfos) return;
     const texte = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible : ${err.message}`;
     poserProfession(avant);
+    document.body.dataset.carte = dessin;
     mettreAJourURL(false);
     afficherErreur(texte);
     annoncer(texte);

@@ -231,9 +231,14 @@ function aConfirmer(item) {
   return item.uncertain ? el('span', { class: 'etiquette etiquette-sous_conditions' }, 'à confirmer') : null;
 }
 
+function titreItem(item) {
+  return [el('strong', {}, item.title), item.amount_eur ? ` : ${formatEuros(item.amount_eur)}` : '', ' ', aConfirmer(item)];
+}
+
 // resumeInstallation says what the category means for installing: the rules not
-// covered, with the official page; or one line per kind of rule, the aid with the
-// largest amount first, the others counted and left to the detail.
+// covered, with the official page; or every rule of access to conventionnement,
+// the aid with the largest amount, and one rule of each other kind, the others
+// counted and left to the detail.
 function resumeInstallation(inst) {
   if (!inst) return null;
   if (!inst.covered) {
@@ -242,11 +247,14 @@ function resumeInstallation(inst) {
   }
   const dl = el('dl', { class: 'resume-faits resume-installation' });
   for (const [genre, items] of parGenre(inst.items)) {
+    const terme = GENRES[genre][items.length > 1 ? 1 : 0];
+    if (genre === 'conventionnement' && items.length > 1) {
+      ligne(dl, terme, el('ul', { class: 'resume-conventionnement' }, items.map((i) => el('li', {}, ...titreItem(i)))));
+      continue;
+    }
     const tri = genre === 'aide' ? [...items].sort((a, b) => (b.amount_eur || 0) - (a.amount_eur || 0)) : items;
-    const premier = tri[0];
     const autres = items.length - 1;
-    ligne(dl, GENRES[genre][items.length > 1 ? 1 : 0],
-      el('strong', {}, premier.title), premier.amount_eur ? ` : ${formatEuros(premier.amount_eur)}` : '', ' ', aConfirmer(premier),
+    ligne(dl, terme, ...titreItem(tri[0]),
       autres ? el('span', { class: 'note' }, ` (et ${autres} autre${autres > 1 ? 's' : ''} dans le détail)`) : null);
   }
   return dl;
@@ -286,7 +294,9 @@ function nomCourt(nom, ville) {
 
 // resumeCandidats lists the possible categories of an ambiguous place, grouped by
 // category, each place a button that opens it.
-function resumeCandidats(res, actions) {
+function resumeCandidats(res, actions, profession) {
+  // Another profession's categories are named as such, not to be read as a kiné's.
+  const des = profession === KINE ? '' : ` des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
   const ville = res.commune && res.commune.name;
   const parCategorie = new Map();
   for (const k of res.candidates) {
@@ -307,8 +317,8 @@ function resumeCandidats(res, actions) {
   }
   return el('div', { class: 'candidats' },
     el('p', { class: 'candidats-titre' }, arrondissements
-      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie par arrondissement :`
-      : 'Les communes déléguées ont des catégories différentes ; la catégorie dépend de celle où se trouve le cabinet :'),
+      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie${des} par arrondissement :`
+      : `Les communes déléguées ont des catégories${des} différentes ; la catégorie dépend de celle où se trouve le cabinet :`),
     ul);
 }
 
@@ -425,7 +435,7 @@ export function rendrePanneau(res, actions) {
   }
 
   if (res.candidates && res.candidates.length) {
-    resume.append(resumeCandidats(res, actions));
+    resume.append(resumeCandidats(res, actions, profession));
     // What each candidate's category opens, folded; a city's twenty arrondissements
     // are opened one by one from the list instead.
     for (const k of res.candidates.length <= 4 ? res.candidates.filter((x) => x.options && x.options.length) : []) {

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
 	"zonage/zones"
@@ -72,9 +74,20 @@ func testState(today *string) *State {
 	}
 }
 
+// TestMain runs the tests in Gin's release mode, as the command serves.
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
 func testServer(t *testing.T, st *State) http.Handler {
 	t.Helper()
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	return testServerWith(t, st, Config{})
+}
+
+func testServerWith(t *testing.T, st *State, cfg Config) http.Handler {
+	t.Helper()
+	s, err := New(context.Background(), cfg, func(context.Context) (*State, error) { return st, nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func square(lon, lat, d float64) orb.Ring {
 
 type noLocator struct{}
 
-func (noLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) { return -1, false, 0 }
+func (noLocator) Locate(orb.Point, float64) (int, bool, float64) { return -1, false, 0 }
 
 // testState is four communes side by side near Paris, each 0.01° wide: two of
 // département 91 in one bassin de vie, a commune nouvelle of 92 whose former

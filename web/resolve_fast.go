@@ -132,7 +132,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if t == nil {
 		return false
 	}
-	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
+	id, inside, _ := r.Locator.Locate(zones.Point{q.lon, q.lat}, r.ToleranceM)
 	var e *fastEntry
 	if id >= 0 && id < len(t.entries) {
 		if e = t.entries[id].Load(); e == nil && inside {
@@ -281,7 +281,7 @@ func (s *Server) fillFastTable(st *State, t *fastTable) {
 			continue
 		}
 		p := labelPoint(st.Outlines[i])
-		if id, inside, _ := r.Locator.Locate(p[0], p[1], r.ToleranceM); id == i && inside {
+		if id, inside, _ := r.Locator.Locate(p, r.ToleranceM); id == i && inside {
 			s.buildFastEntry(st, r, t, i, p[1], p[0])
 		}
 	}

@@ -65,6 +65,14 @@ func newLookupCmd() *cobra.Command {
 			if err != nil {
 				return usageErr("--profession : %v", err)
 			}
+			if profession != zones.MasseurKine {
+				// The profile narrows the kinés' options; another profession's answer has none.
+				for _, name := range profileFlagNames {
+					if cmd.Flags().Changed(name) {
+						return usageErr("--%s précise les options d'installation des masseurs-kinésithérapeutes : sans objet avec --profession %s", name, profession)
+					}
+				}
+			}
 			profile, err := f.profile.profile(cmd, res.Today())
 			if err != nil {
 				return err

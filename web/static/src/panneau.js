@@ -330,6 +330,17 @@ function lieu(c) {
     c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
 }
 
+// lignesCodes adds the official code and the place the category was published for.
+function lignesCodes(dl, res) {
+  const z = res.zonage;
+  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
+  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
+  const c = res.commune;
+  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
+    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
+  }
+}
+
 // blocZonageAutre is the zonage of another profession than the kiné: its export
 // gives no arrêté date, which the answer says with its note.
 function blocZonageAutre(res) {
@@ -341,12 +352,7 @@ function blocZonageAutre(res) {
   ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
   ligne(dl, 'Sur cette date', z.date_note);
   ligne(dl, 'Source', prov.zonage_source ? `${prov.zonage_source}${prov.zonage_vintage ? ` (${prov.zonage_vintage})` : ''}` : '');
-  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
-  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
-  const c = res.commune;
-  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
-    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
-  }
+  lignesCodes(dl, res);
   return dl;
 }
 
@@ -358,12 +364,7 @@ function blocZonage(res) {
   ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
   ligne(dl, 'Sur ces dates', z.date_note);
   ligne(dl, 'Échelle', z.scheme_label);
-  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
-  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
-  const c = res.commune;
-  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
-    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
-  }
+  lignesCodes(dl, res);
   const u = z.catchment;
   if (u) {
     const n = u.communes > 1 ? `, ${formatNombre(u.communes)} communes` : '';

@@ -13,7 +13,6 @@ const $ = (id) => document.getElementById(id);
 // Metropolitan France, shown until the server names the territories.
 const FRANCE = [[41.3, -5.2], [51.1, 9.6]];
 
-
 const etat = {
   carte: null,
   choroplethe: null,

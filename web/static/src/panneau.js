@@ -186,11 +186,16 @@ function resumeAide(options) {
     autres.size ? el('span', { class: 'note' }, ` ; autres aides possibles : ${enumerer([...autres])}`) : null);
 }
 
+// pluriel names a profession in a sentence: « des infirmiers ».
+function pluriel(profession) {
+  return PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession;
+}
+
 // badge is the category; for a kiné with its scale, for the other professions
 // with the profession, so that no one reads a nurse's category as a kiné's.
 function badge(z, profession) {
   let echelle = null;
-  if (profession !== KINE) echelle = `zonage des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
+  if (profession !== KINE) echelle = `zonage des ${pluriel(profession)}`;
   else if (z.scheme) echelle = z.scheme === 'avenant5' ? 'ancienne échelle (avenant 5)' : 'avenant 7';
   return el('p', { class: 'categorie' }, pastille(z.category), el('strong', { class: 'categorie-libelle' }, z.label),
     echelle ? el('span', { class: 'categorie-echelle' }, echelle) : null);
@@ -279,7 +284,7 @@ function rendreItem(item) {
 function rendreInstallation(inst, titre) {
   if (!inst || !inst.covered) return null;
   return el('details', { class: 'pli installation' }, el('summary', {}, titre),
-    inst.convention ? el('p', { class: 'note' }, `Selon : ${inst.convention}.`) : null,
+    inst.convention ? el('p', { class: 'note' }, `Selon : ${phrase(inst.convention)}`) : null,
     el('ul', { class: 'items-installation' }, (inst.items || []).map(rendreItem)),
     lienPageOfficielle(inst.official_page));
 }
@@ -296,7 +301,7 @@ function nomCourt(nom, ville) {
 // category, each place a button that opens it.
 function resumeCandidats(res, actions, profession) {
   // Another profession's categories are named as such, not to be read as a kiné's.
-  const des = profession === KINE ? '' : ` des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
+  const des = profession === KINE ? '' : ` des ${pluriel(profession)}`;
   const ville = res.commune && res.commune.name;
   const parCategorie = new Map();
   for (const k of res.candidates) {

@@ -15,15 +15,20 @@ type mapClassCount struct {
 	Count int `json:"count"`
 }
 
-// handleMap answers GET /api/v1/map: what the page needs to draw the map — the
-// tile URL, the classes with their counts for the legend, the territories and the
-// base map.
+// handleMap answers GET /api/v1/map: what the page needs to draw the map of a
+// profession (profession=, the default's without) — the tile URLs, the classes
+// of its scale with their counts for the legend, the territories, the base map,
+// and which professions the data has.
 func (s *Server) handleMap(c *gin.Context) {
-	if !checkParams(c) {
+	if !checkParams(c, professionParam) {
 		return
 	}
 	st := s.Current()
-	md := st.mapData()
+	p, r, ok := professionFromParams(c, st)
+	if !ok {
+		return
+	}
+	md := st.mapDataFor(p, r)
 	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
@@ -34,17 +39,26 @@ func (s *Server) handleMap(c *gin.Context) {
 	var tiles gin.H
 	if md.polys != nil {
 		v := url.QueryEscape(md.version + "." + md.day)
-		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v, layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
+		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v + professionQuery(p),
+			layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
 	}
-	day, _ := zones.ParseDay(md.day)
-	overdue, warning := zones.RevisionSummary(st.Resolver.RegionRevisions(day))
+	// The revision the law expects is the kinés' arrêtés'; another profession's
+	// export dates none.
+	overdue, warning, vintage := []string(nil), "", st.meta().ZonageVintage
+	if p == zones.DefaultProfession {
+		day, _ := zones.ParseDay(md.day)
+		overdue, warning = zones.RevisionSummary(st.Resolver.RegionRevisions(day))
+	} else {
+		vintage = professionVintage(r)
+	}
 	c.JSON(http.StatusOK, gin.H{
+		"profession": p, "professions": st.professionList(),
 		"dataset_version": md.version, "date": md.day, "tiles": tiles, "min_zoom": 0, "max_zoom": maxTileZoom,
 		"max_zoom_layers": gin.H{layerCommunes: maxTileZoom, layerDepartements: maxBordersZoom},
 		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": s.baseMap(),
 		// What the legend says of the data's age: its vintage, and the regions whose
 		// two-year revision is due on the map's day.
-		"data_vintage": st.meta().ZonageVintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,
+		"data_vintage": vintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,
 	})
 }
 

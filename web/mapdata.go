@@ -25,9 +25,11 @@ const (
 	classNone      = "sans_zonage"
 )
 
-func mapClasses() []mapClass {
+// mapClassesFor is the classes of profession p's map: its scale, then the
+// communes the map cannot give a category.
+func mapClassesFor(p zones.Profession) []mapClass {
 	var out []mapClass
-	for _, c := range zones.DefaultProfession.Scale() {
+	for _, c := range p.Scale() {
 		out = append(out, mapClass{string(c), c.Label()})
 	}
 	return append(out, mapClass{classAmbiguous, "commune nouvelle ambiguë"}, mapClass{classNone, "sans zonage en vigueur"})
@@ -54,6 +56,12 @@ type mapData struct {
 	catchments   map[string][]int
 	territories  []territory
 	tiles        *tileCache
+
+	// profession is the profession the classes are for; base, for a profession
+	// other than the default, is the default's map data, whose outlines and
+	// simplified geometry it shares (see mapDataFor).
+	profession zones.Profession
+	base       *mapData
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon
@@ -102,7 +110,7 @@ func today(r *zones.Resolver) string { return r.Today().String() }
 func newMapData(st *State, day string) *mapData {
 	ds := st.Resolver.Dataset
 	md := &mapData{
-		version: ds.Meta.Version, day: day, classes: mapClasses(),
+		version: ds.Meta.Version, day: day, profession: zones.DefaultProfession, classes: mapClassesFor(zones.DefaultProfession),
 		class: make([]uint8, len(ds.Communes)), catchments: map[string][]int{},
 		tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
 	}
@@ -137,19 +145,7 @@ func newMapData(st *State, day string) *mapData {
 	for i := range ds.Communes {
 		c := &ds.Communes[i]
 		md.departement[i] = depIdx[c.Departement]
-		res, err := st.Resolver.ResolveCode(c.Code)
-		class := classNone
-		catch := c.Catchment
-		switch {
-		case err != nil:
-		case res.Status == zones.StatusOK && res.Zonage != nil:
-			class = string(res.Zonage.Category)
-			if res.Zonage.Catchment != nil {
-				catch = res.Zonage.Catchment
-			}
-		case res.Status == zones.StatusAmbiguous:
-			class = classAmbiguous
-		}
+		class, catch := communeClass(st.Resolver, c)
 		md.class[i] = classIdx[class]
 		md.counts[md.class[i]]++
 		if catch != nil {
@@ -193,6 +189,9 @@ func catchmentKey(kind, code string) string { return kind + "/" + code }
 
 // polygonLevel returns the outlines prepared for geomLevels[li].
 func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {
+	if md.base != nil {
+		return md.base.polygonLevel(li)
+	}
 	md.polygonOnce[li].Do(func() { md.polygonLevels[li] = mvt.SimplifyPolygons(md.polys, geomLevels[li]) })
 	return md.polygonLevels[li]
 }

@@ -256,10 +256,12 @@ func (c *tileCache) finish(k tileKey, b *tileBuild) {
 	close(b.done)
 }
 
-// communes and departements. Tiles are kept gzipped and sent as kept to the
-// clients that accept gzip, which browsers all do.
+// handleTile answers GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt for the layers
+// communes (of the profession profession= names, the default's without) and
+// departements. Tiles are kept gzipped and sent as kept to the clients that
+// accept gzip, which browsers all do.
 func (s *Server) handleTile(c *gin.Context) {
-	if !checkParams(c, "v") {
+	if !checkParams(c, "v", professionParam) {
 		return
 	}
 	z, errZ := strconv.Atoi(c.Param("z"))
@@ -274,7 +276,10 @@ func (s *Server) handleTile(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
 		return
 	}
-	md := s.Current().mapData()
+	md, ok := s.Current().layerMapData(c, layer)
+	if !ok {
+		return
+	}
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
 		return

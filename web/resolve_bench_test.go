@@ -83,6 +83,8 @@ func BenchmarkResolveHTTP(b *testing.B) {
 		{"outside", false, "outside", ""},
 		{"general/full/inside", true, "inside", ""},
 		{"general/lean/inside", true, "inside", "&options=0"},
+		{"infirmier/full/inside", false, "inside", "&profession=infirmier"},
+		{"general/infirmier/full/inside", true, "inside", "&profession=infirmier"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, st := benchServer(b, tc.generalOnly)

@@ -34,15 +34,16 @@ type fastTable struct {
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
 
 	mu      sync.Mutex
-	options map[string][]byte // the options' bytes shared by the communes whose options are the same
+	options map[string][]byte // the options' (or installation rules') bytes shared by the communes whose are the same
 
 	filled chan struct{} // closed when the background fill has ended
 }
 
 // fastEntry is the two ready answers of one commune: without options (options=0)
-// and with the options of the default profile. full is made of parts, whose
-// first part is usually lean without its closing brace and whose second is the
-// options shared with the communes of the same category and scheme.
+// and with the options of the default profile (another profession's
+// installation rules). full is made of parts, whose first part is usually lean
+// without its closing brace and whose second is the options (or installation
+// rules) shared with the communes of the same category and scheme.
 type fastEntry struct {
 	lean    []byte
 	full    [][]byte
@@ -312,11 +313,22 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 	}
 	e := &fastEntry{lean: lean, full: [][]byte{full}, size: len(full),
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
-	if len(withOptions.Options) > 0 && len(withOptions.Candidates) == 0 {
-		opts, err := renderJSON(withOptions.Options)
+	// The options (a kiné's) or the installation rules (another profession's) are
+	// the answer's last field, the same for every commune of a category: kept
+	// once per table and joined to each commune's lean answer.
+	var key string
+	var last any
+	switch {
+	case len(withOptions.Options) > 0:
+		key, last = `,"options":`, withOptions.Options
+	case withOptions.Installation != nil:
+		key, last = `,"installation":`, withOptions.Installation
+	}
+	if last != nil && len(withOptions.Candidates) == 0 {
+		opts, err := renderJSON(last)
 		if err == nil {
-			tail := make([]byte, 0, len(`,"options":`)+len(opts)+1)
-			tail = append(append(append(tail, `,"options":`...), opts...), '}')
+			tail := make([]byte, 0, len(key)+len(opts)+1)
+			tail = append(append(append(tail, key...), opts...), '}')
 			head := lean[:len(lean)-1]
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
 				t.mu.Lock()

@@ -249,6 +249,10 @@ func (e *InputError) Error() string {
 // Today is the day it is by the resolver's clock: the day every answer that names
 // none is given for.
 func (r *Resolver) Today() Day {
+	if r.base != nil {
+		// One clock for every profession: the kiné resolver's, as it is now.
+		return r.base.Today()
+	}
 	now := time.Now()
 	if r.Clock != nil {
 		now = r.Clock()

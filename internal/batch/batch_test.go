@@ -50,7 +50,7 @@ var pointCodes = map[float64]string{1: "01001", 2: "27676", 3: "75106"}
 
 func (l pointLocator) Locate(p zones.Point, _ float64) (int, bool, float64) {
 	for i, c := range l.ds.Communes {
-		if c.Code == pointCodes[p[0]] {
+		if c.Code == pointCodes[p.Lon()] {
 			return i, true, 0
 		}
 	}

@@ -145,8 +145,7 @@ func TestCommuneOfAnotherProfession(t *testing.T) {
 // coloured by them, and URLs that carry the profession.
 func TestMapOfAnotherProfession(t *testing.T) {
 	day := "2025-06-01"
-	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
-	h := testServer(t, professionState(t, &day))
+	h := testServerWith(t, professionState(t, &day), Config{BaseMap: ParseBaseMap("aucun", "")})
 	var ans struct {
 		Profession  string
 		Professions []professionInfo

@@ -346,7 +346,14 @@ test('les suggestions nomment le département et le code postal ; un lien d\'adr
 test('sur un téléphone : titre, consigne, territoires ; la feuille se tire et garde le lieu visible', { timeout: 3 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   await carte(page);
-  assert.equal(await page.locator('.titre').innerText(), 'Zonage kiné');
+  // The first row: the title, the profession (a short label over the select) and
+  // the buttons; the search below it.
+  assert.ok(await page.locator('.titre').isVisible());
+  assert.equal(await page.locator('#profession-court').innerText(), 'Kiné');
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  const rangee = async (s) => Math.round((await page.locator(s).boundingBox()).y);
+  assert.equal(await rangee('.profession'), await rangee('#profil-bouton'));
+  assert.ok(await rangee('#recherche') > await rangee('.profession'), 'la recherche sous le titre');
   assert.ok(await page.locator('#indication').isVisible());
   assert.ok(await page.locator('#territoire').isVisible(), 'territoires sans ouvrir la légende');
   await capture(page, '13-telephone-accueil');
@@ -464,6 +471,252 @@ test('accessibilité : aucune violation WCAG 2.1 AA détectée par axe', { timeo
   await page.locator('#profil-bouton').click();
   assert.deepEqual(await auditer(page), []);
   await page.goto(`${BASE}/lot`);
+  assert.deepEqual(await auditer(page), []);
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+// ----- Professions -----
+
+// PROFESSIONS are the select's labels and the legend's plural, by slug.
+const PROFESSIONS = {
+  infirmier: { label: 'Infirmier', pluriel: 'infirmiers' },
+  orthophoniste: { label: 'Orthophoniste', pluriel: 'orthophonistes' },
+  'sage-femme': { label: 'Sage-femme', pluriel: 'sages-femmes' },
+  'chirurgien-dentiste': { label: 'Chirurgien-dentiste', pluriel: 'chirurgiens-dentistes' },
+};
+
+// carteDe waits for the map of a profession to be drawn.
+async function carteDe(page, profession) {
+  await page.waitForSelector(`body[data-carte="prete"][data-profession="${profession}"]`, { timeout: DELAI });
+}
+
+// legende reads the legend as the page shows it: [label, count] per line.
+async function legende(page) {
+  return page.locator('#legende-liste li').evaluateAll((lis) => lis.map((li) => [
+    li.querySelector('.legende-libelle').textContent, li.querySelector('.legende-nombre').textContent.replace(/\s/g, ''),
+    getComputedStyle(li.querySelector('.pastille')).backgroundColor]));
+}
+
+// pixelsDe counts the choropleth's pixels of each colour given as [r, g, b].
+async function pixelsDe(page, couleurs) {
+  return page.evaluate((cs) => {
+    const n = cs.map(() => 0);
+    for (const c of document.querySelectorAll('.leaflet-tile-container canvas')) {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) {
+        cs.forEach(([r, g, b], k) => { if (d[i] === r && d[i + 1] === g && d[i + 2] === b) n[k]++; });
+      }
+    }
+    return n;
+  }, couleurs);
+}
+
+// reponse is the server's own answer for a commune and a profession, which the
+// panel must show.
+async function reponse(page, code, profession) {
+  const r = await page.request.get(`${BASE}/api/v1/resolve?citycode=${code}&profession=${profession}`);
+  assert.equal(r.status(), 200, `resolve ${code} ${profession}`);
+  return r.json();
+}
+
+// verifierPanneau checks the panel against the answer: the category of the
+// profession, its installation rules (items, or not covered with the official
+// page), no kiné options, no artefact.
+async function verifierPanneau(page, res, profession, ou) {
+  const resume = await page.locator('#panneau .resume').innerText();
+  const texte = await page.locator('#panneau').innerText();
+  assert.equal(res.profession, profession, ou);
+  assert.deepEqual(await artefacts(page), [], ou);
+  assert.match(texte, /Vérifiez auprès de votre CPAM/, ou);
+  assert.doesNotMatch(texte, /Détail par statut|nouveaux diplômés/i, `${ou} : pas d'options de kiné`);
+  if (res.candidates && res.candidates.length) {
+    assert.match(resume, new RegExp(`catégories? des ${PROFESSIONS[profession].pluriel}`), `${ou} : candidats de la profession`);
+  }
+  if (!res.zonage) return;
+  assert.match(resume, new RegExp(`${res.zonage.label}\\s+zonage des ${PROFESSIONS[profession].pluriel}`), ou);
+  // The date the export does not give is said to be unknown, with its note.
+  await page.locator('#panneau .zonage summary').click();
+  const zonage = await page.locator('#panneau .zonage').innerText();
+  assert.match(zonage, new RegExp(res.zonage.official_code), ou);
+  if (!res.zonage.arrete_date) assert.match(zonage, /Arrêté\s+date inconnue/, ou);
+  if (res.zonage.date_note) assert.ok(zonage.includes(res.zonage.date_note), `${ou} : note de date`);
+  const inst = res.installation;
+  assert.ok(inst, `${ou} : réponse sans installation`);
+  if (!inst.covered) {
+    assert.match(resume, /Règles d'installation non couvertes pour cette profession/, ou);
+    const lien = page.locator('#panneau .resume .page-officielle a');
+    assert.equal(await lien.getAttribute('href'), inst.official_page.url, ou);
+    return;
+  }
+  // Every item is in the detail, with its amount and its folded sources; the
+  // summary names one per kind and marks what is not confirmed.
+  await page.locator('#panneau .installation > summary').click();
+  const items = page.locator('#panneau .item-installation');
+  assert.equal(await items.count(), inst.items.length, ou);
+  for (const [i, item] of inst.items.entries()) {
+    const t = await items.nth(i).innerText();
+    assert.ok(t.includes(item.title), `${ou} : ${item.title}`);
+    if (item.amount_eur) assert.ok(t.replace(/\s/g, '').includes(`${item.amount_eur}€`), `${ou} : montant de ${item.title}`);
+    if (item.uncertain) assert.ok(t.includes(`À confirmer : ${item.uncertain}`), `${ou} : ${item.title} à confirmer`);
+    assert.equal(await items.nth(i).locator('.sources-item li').count(), item.sources.length, `${ou} : sources de ${item.title}`);
+  }
+  for (const genre of new Set(inst.items.map((x) => x.kind))) {
+    assert.ok(inst.items.some((x) => x.kind === genre && resume.includes(x.title)), `${ou} : résumé ${genre}`);
+  }
+  if (inst.items.some((x) => x.uncertain && resume.includes(x.title))) assert.match(resume, /à confirmer/, ou);
+}
+
+test('la carte des infirmiers : échelle, couleurs, panneau, lien, Précédent', { timeout: 4 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  const tuiles = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/tiles/')) tuiles.push(r.url()); });
+  await carte(page, '/?commune=75106');
+  assert.match(await panneau(page, '75106'), /non prioritaire/);
+  await page.selectOption('#profession', 'infirmier');
+  await carteDe(page, 'infirmier');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), 'infirmier');
+  assert.equal(new URL(page.url()).searchParams.get('commune'), '75106');
+
+  // The legend is the nurses' scale, as the server counts it, and nothing else.
+  const infos = await (await page.request.get(`${BASE}/api/v1/map?profession=infirmier`)).json();
+  const attendu = infos.classes.filter((c) => c.count > 0).map((c) => [c.label, String(c.count)]);
+  assert.deepEqual((await legende(page)).map(([l, n]) => [l, n]), attendu);
+  assert.equal(await page.locator('#legende-titre').innerText(), 'Zonage des infirmiers');
+  const libelles = attendu.map(([l]) => l);
+  for (const l of ['très sous-dotée', 'sous-dotée', 'intermédiaire', 'très dotée', 'sur-dotée']) assert.ok(libelles.includes(l), l);
+  assert.ok(!libelles.includes('non prioritaire'), 'pas de « non prioritaire » chez les infirmiers');
+  // Every tile asked for once the kinés' colours are gone carries the profession.
+  await page.waitForTimeout(1000);
+  const depuis = tuiles.length;
+  await page.locator('#panneau-fermer').click();
+  await page.locator('#carte').focus();
+  await page.keyboard.press('-');
+  await carteDe(page, 'infirmier');
+  await page.waitForTimeout(1500);
+  const nouvelles = tuiles.slice(depuis).filter((u) => u.includes('/communes/'));
+  assert.ok(nouvelles.length > 0 && nouvelles.every((u) => u.includes('profession=infirmier')), nouvelles.join('\n'));
+  await page.goto(`${BASE}/?profession=infirmier`);
+  await carteDe(page, 'infirmier');
+  await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+  // Très dotée (green) and sur-dotée (brick red) are both drawn, apart.
+  const [vert, rouge, jaune] = await pixelsDe(page, [[0x5e, 0xc9, 0x62], [0xa8, 0x38, 0x20], [0xfd, 0xe7, 0x25]]);
+  assert.ok(vert > 10_000 && rouge > 2_000 && jaune === 0, `pixels très dotée ${vert}, sur-dotée ${rouge}, non prioritaire ${jaune}`);
+  await capture(page, '20-infirmiers-france');
+
+  // A click: the nurses' category of Nice and what it means for installing.
+  await carte(page, '/?lat=43.7031&lon=7.2661&zoom=12&vue=1&profession=infirmier');
+  await carteDe(page, 'infirmier');
+  const boite = await page.locator('#carte').boundingBox();
+  await page.mouse.click(boite.x + boite.width / 2, boite.y + boite.height / 2);
+  await panneau(page, '06088');
+  const res = await reponse(page, '06088', 'infirmier');
+  assert.equal(res.zonage.category, 'sur_dotee');
+  await verifierPanneau(page, res, 'infirmier', 'Nice, infirmiers');
+  assert.equal(await page.title(), 'Nice (06088) — zonage infirmier');
+  assert.ok(await page.locator('#profil-bouton').isHidden(), 'pas de profil de kiné');
+  await page.locator('#panneau .sources-item summary').first().click();
+  await page.locator('#panneau .sources-item li a').first().waitFor({ timeout: DELAI });
+  await capture(page, '21-infirmiers-nice');
+
+  // The link restores the profession and the place; Back returns to the kinés.
+  const lien = new URL(page.url());
+  assert.equal(lien.searchParams.get('profession'), 'infirmier');
+  const autre = await contexte.newPage();
+  await carte(autre, lien.pathname + lien.search);
+  await carteDe(autre, 'infirmier');
+  assert.equal(await autre.locator('#profession').inputValue(), 'infirmier');
+  assert.match(await panneau(autre, '06088'), /sur-dotée\s+zonage des infirmiers/);
+  await autre.selectOption('#profession', 'masseur-kinesitherapeute');
+  await carteDe(autre, 'masseur-kinesitherapeute');
+  assert.doesNotMatch(await panneau(autre, '06088'), /zonage des infirmiers/);
+  assert.equal(new URL(autre.url()).searchParams.get('profession'), null, 'le lien d\'un kiné reste celui d\'avant');
+  await autre.goBack();
+  await carteDe(autre, 'infirmier');
+  assert.match(await panneau(autre, '06088'), /zonage des infirmiers/);
+  assert.equal(await autre.locator('#profession').inputValue(), 'infirmier');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('chaque profession : son échelle, ses couleurs, des panneaux sans artefact', { timeout: 10 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 1280, height: 800 } });
+  await carte(page);
+  const couleur = (hex) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
+  for (const [profession, p] of Object.entries(PROFESSIONS)) {
+    await page.selectOption('#profession', profession);
+    await carteDe(page, profession);
+    const lignes = await legende(page);
+    const parLibelle = Object.fromEntries(lignes.map(([l, , c]) => [l, c]));
+    // One colour per category of the scale.
+    assert.equal(new Set(lignes.map(([, , c]) => c)).size, lignes.length, `${profession} : ${JSON.stringify(lignes)}`);
+    if (profession === 'orthophoniste') {
+      assert.equal(parLibelle['sous-dense'], couleur('#472c7a'), 'sous-dense entre très sous-dotée et sous-dotée');
+      assert.ok(lignes.findIndex(([l]) => l === 'sous-dense') > lignes.findIndex(([l]) => l === 'très sous-dotée'));
+    }
+    if (profession === 'chirurgien-dentiste') {
+      assert.equal(parLibelle['très dotée'], couleur('#5ec962'));
+      assert.equal(parLibelle['non prioritaire'], couleur('#fde725'));
+    }
+    await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+    await page.waitForTimeout(500);
+    await capture(page, `22-legende-${profession}`);
+    for (const code of ['15219', '75106', '97411', '08439', '06088', '69123']) {
+      await page.locator('#recherche').fill(code);
+      await page.locator('#recherche').press('Enter');
+      await panneau(page, code);
+      const res = await reponse(page, code, profession);
+      await verifierPanneau(page, res, profession, `${code} ${profession}`);
+      if (code === '15219') await capture(page, `23-panneau-${code}-${profession}`);
+    }
+    await page.locator('#panneau-fermer').click();
+  }
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('sur un téléphone : la profession au titre, la carte et la feuille des infirmiers', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await carte(page, '/?lat=43.7031&lon=7.2661&zoom=12&vue=1');
+  await page.locator('#profession').selectOption('infirmier');
+  await carteDe(page, 'infirmier');
+  assert.equal(await page.locator('#profession-court').innerText(), 'Infirmier');
+  const tete = await page.locator('.profession').boundingBox();
+  assert.ok(tete.x + tete.width <= 390 && tete.y < 60, `profession sur la première ligne : ${JSON.stringify(tete)}`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+  await capture(page, '24-telephone-infirmiers');
+  const boite = await page.locator('#carte').boundingBox();
+  await page.touchscreen.tap(boite.x + boite.width / 2, boite.y + boite.height / 2);
+  await panneau(page, '06088');
+  assert.ok(await resumeVisible(page), 'le résumé tient dans la feuille');
+  await page.waitForTimeout(1200);
+  await capture(page, '24b-telephone-infirmiers-nice');
+  await verifierPanneau(page, await reponse(page, '06088', 'infirmier'), 'infirmier', 'Nice, téléphone');
+  await page.locator('#panneau-poignee').tap();
+  await page.waitForTimeout(600);
+  await capture(page, '24c-telephone-infirmiers-detail');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('un lien à la profession inconnue ouvre la carte des kinés', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  await carte(page, '/?commune=75106&profession=plombier');
+  assert.match(await panneau(page, '75106'), /non prioritaire\s+avenant 7/);
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), null);
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('accessibilité du panneau d\'une autre profession : aucune violation axe', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ bypassCSP: true });
+  await carte(page, '/?commune=15219&profession=sage-femme');
+  await carteDe(page, 'sage-femme');
+  await panneau(page, '15219');
+  await page.locator('#panneau .installation > summary').click();
   assert.deepEqual(await auditer(page), []);
   assert.deepEqual(erreurs, []);
   await contexte.close();

@@ -745,6 +745,10 @@ func TestManifestEmbedded(t *testing.T) {
 	}{
 		{"atlasante_zonages_com", FetchDataGouv, true, globLayout("zonage_mk/atlasante_zonages_com*.csv*")},
 		{"cartosante_zonage_mk", FetchManual, false, globLayout("zonage_mk/cartosante_zonage_mk_communes_*.csv*")},
+		{"cartosante_zonage_infirmier", FetchManual, false, globLayout(professionExportGlob)},
+		{"cartosante_zonage_orthophonistes", FetchManual, false, globLayout(professionExportGlob)},
+		{"cartosante_zonage_sages_femmes", FetchManual, false, globLayout(professionExportGlob)},
+		{"cartosante_zonage_chirurgiens_dentistes", FetchManual, false, globLayout(professionExportGlob)},
 		{"etalab_contours_communes_2025", FetchURL, true, underLayout("contours_communes/")},
 		{"etalab_contours_arrondissements_2025", FetchURL, true, underLayout("contours_communes/")},
 		{"decoupage_administratif_cog2025", FetchNPM, true, decoupageLayout("2025")},

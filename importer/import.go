@@ -35,16 +35,23 @@ var ErrNoData = errors.New("données sources introuvables")
 
 type sourceSet struct {
 	cartosante string
-	atlasante  []string
-	overlays   []string
-	contours   string
-	decoupage  map[string]string // COG year -> communes.json path
-	passage    string
-	movements  string
-	catchments string
-	laPoste    string
-	ban        []string
+	// professions are the CartoSanté exports of the other professions; which
+	// profession each is for is read from its header.
+	professions []string
+	atlasante   []string
+	overlays    []string
+	contours    string
+	decoupage   map[string]string // COG year -> communes.json path
+	passage     string
+	movements   string
+	catchments  string
+	laPoste     string
+	ban         []string
 }
+
+// professionExportGlob is where the other professions' CartoSanté exports go in
+// the data folder (they may also sit beside the kiné's, in zonage_mk/).
+const professionExportGlob = "zonage_mk/other_professions_same_export/cartosante_zonage_*_communes_*.csv*"
 
 var decoupageDir = regexp.MustCompile(`^v[0-9.]+_cog(\d{4})$`)
 
@@ -64,6 +71,11 @@ func findSources(dir string) (*sourceSet, error) {
 	}
 	if m := glob("zonage_mk/cartosante_zonage_mk_communes_*.csv*"); len(m) > 0 {
 		s.cartosante = m[len(m)-1] // names carry the export month: the last is the newest
+	}
+	for _, m := range append(glob("zonage_mk/cartosante_zonage_*_communes_*.csv*"), glob(professionExportGlob)...) {
+		if !strings.HasPrefix(filepath.Base(m), "cartosante_zonage_mk_") {
+			s.professions = append(s.professions, m)
+		}
 	}
 	s.atlasante = glob("zonage_mk/atlasante_zonages_com*.csv*")
 	s.overlays = glob("zonage_mk/overlays/*.csv")
@@ -141,6 +153,9 @@ func Import(opt Options) (*Snapshot, error) {
 		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
 		addInfo("cartosante", "zonage", "Export CartoSanté du zonage des masseurs-kinésithérapeutes", src.cartosante, exportMonth(src.cartosante), len(f.Records))
 		p.step("zonage CartoSanté : %d communes (%s)", len(f.Records), filepath.Base(src.cartosante))
+	}
+	if err := readProfessions(src.professions, &in, addInfo, p); err != nil {
+		return nil, err
 	}
 	for i, path := range src.atlasante {
 		f, err := ReadAtlasante(path)
@@ -242,8 +257,52 @@ func Import(opt Options) (*Snapshot, error) {
 	meta.Version = datasetVersion(infos)
 	p.step("rapprochement : %d communes indexées, %d ambiguës, %d codes du zonage sans contour, %d contours sans zonage",
 		meta.Coverage.Communes, len(meta.Coverage.Ambiguous), len(meta.Coverage.UnmatchedZonage), len(meta.Coverage.CommunesNoZonage))
+	for _, ps := range meta.Professions {
+		c := ps.Coverage
+		p.step("%s : %d communes classées, %d ambiguës, %d codes sans contour, %d contours sans zonage",
+			ps.Profession.Plural(), c.Communes-len(c.Ambiguous)-len(c.CommunesNoZonage), len(c.Ambiguous), len(c.UnmatchedZonage), len(c.CommunesNoZonage))
+	}
 	return snap, nil
 }
+
+// readProfessions reads the other professions' CartoSanté exports. Each file's
+// header says whose it is; of two exports of one profession the newer (the later
+// name, which carries the export month) is read and the report says so.
+func readProfessions(paths []string, in *reconcileInput, addInfo func(id, role, title, path, vintage string, rows int), p progress) error {
+	byProfession := map[zones.Profession]*ZonageFile{}
+	for _, path := range paths {
+		f, err := ReadCartoSanteProfession(path)
+		if err != nil {
+			return err
+		}
+		if f.Profession == zones.MasseurKine {
+			return &InputError{File: path, Reason: "export du zonage des kinés parmi ceux des autres professions ; nommez-le zonage_mk/cartosante_zonage_mk_communes_AAAA-MM.csv"}
+		}
+		if prev, ok := byProfession[f.Profession]; ok {
+			older, newer := prev, f
+			if filepath.Base(prev.Path) > filepath.Base(f.Path) {
+				older, newer = f, prev
+			}
+			in.notes = append(in.notes, fmt.Sprintf("%s : deux exports, %s retenu, %s ignoré", f.Profession.Plural(), filepath.Base(newer.Path), filepath.Base(older.Path)))
+			f = newer
+		}
+		byProfession[f.Profession] = f
+	}
+	for _, prof := range zones.Professions() {
+		f, ok := byProfession[prof]
+		if !ok {
+			continue
+		}
+		in.professions = append(in.professions, f)
+		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
+		addInfo(professionSourceID(prof), "zonage_profession", "Export CartoSanté du zonage des "+prof.Plural(), f.Path, exportMonth(f.Path), len(f.Records))
+		p.step("zonage CartoSanté des %s : %d communes (%s)", prof.Plural(), len(f.Records), filepath.Base(f.Path))
+	}
+	return nil
+}
+
+// professionSourceID is the id of a profession's export in Meta.Sources.
+func professionSourceID(p zones.Profession) string { return "cartosante-" + string(p) }
 
 func hashSources(base string, infos []zones.SourceInfo) error {
 	for i := range infos {

@@ -309,26 +309,40 @@ func TestImportMissingData(t *testing.T) {
 }
 
 // BenchmarkSnapshotLoad measures what a start costs: reading and checking the file,
-// decoding it, building the spatial index and the address matcher.
+// decoding it, building the spatial index and the address matcher; with the five
+// professions, and with the kiné's zonage alone (a snapshot without the "prof"
+// section) to show what the other four add.
 func BenchmarkSnapshotLoad(b *testing.B) {
 	snap, _ := fullImport(b)
 	if snap.Address == nil {
 		b.Fatal("the import built no address tables")
 	}
-	path := filepath.Join(b.TempDir(), "z.snap")
-	if err := WriteSnapshot(path, snap); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		s, err := ReadSnapshotFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if s.Resolver(zones.DefaultCoastTolerance).Addresses == nil {
-			b.Fatal("no address matcher after load")
-		}
+	kineOnly := *snap.Dataset
+	kineOnly.Professions, kineOnly.Meta.Professions = nil, nil
+	for _, bc := range []struct {
+		name string
+		snap *Snapshot
+	}{
+		{"cinq_professions", snap},
+		{"kine_seul", &Snapshot{Dataset: &kineOnly, Polygons: snap.Polygons, Address: snap.Address}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "z.snap")
+			if err := WriteSnapshot(path, bc.snap); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s, err := ReadSnapshotFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s.Resolver(zones.DefaultCoastTolerance).Addresses == nil {
+					b.Fatal("no address matcher after load")
+				}
+			}
+		})
 	}
 }
 

@@ -99,6 +99,7 @@ func smallDataDir(t *testing.T, departements ...string) string {
 	}
 	links := map[string]string{
 		"zonage_mk/cartosante_zonage_mk_communes_2025-09.csv": "zonage_mk/cartosante_zonage_mk_communes_2025-09.csv",
+		"zonage_mk/other_professions_same_export":             "zonage_mk/other_professions_same_export",
 		"decoupage_administratif":                             "decoupage_administratif",
 		"cog":                                                 "cog",
 	}

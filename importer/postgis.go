@@ -14,9 +14,12 @@ import (
 )
 
 // PostgreSQL/PostGIS is the system of record when one machine is not enough: each
-// import publishes a dataset version (the snapshot itself, and one row per commune
-// with its outline and category for SQL users), and the servers load the current
-// version and follow new ones through LISTEN/NOTIFY.
+// import publishes a dataset version (the snapshot itself, one row per commune with
+// its outline and kiné category for SQL users, and one row per commune and other
+// profession in zonage_commune_profession), and the servers load the current
+// version and follow new ones through LISTEN/NOTIFY. The servers answer from the
+// snapshot alone: a version published before the other professions were imported
+// loads, with the kiné only.
 
 // NotifyChannel is the channel a publication is announced on, with its version.
 const NotifyChannel = "zonage_dataset"
@@ -43,6 +46,16 @@ CREATE TABLE IF NOT EXISTS zonage_commune (
 	PRIMARY KEY (version, code)
 );
 CREATE INDEX IF NOT EXISTS zonage_commune_geom ON zonage_commune USING gist (geom);
+CREATE TABLE IF NOT EXISTS zonage_commune_profession (
+	version       text NOT NULL,
+	code          text NOT NULL,
+	profession    text NOT NULL,
+	status        text NOT NULL,
+	category      text,
+	official_code text,
+	PRIMARY KEY (version, profession, code),
+	FOREIGN KEY (version, code) REFERENCES zonage_commune(version, code) ON DELETE CASCADE
+);
 CREATE TABLE IF NOT EXISTS zonage_current (
 	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
 	version   text NOT NULL REFERENCES zonage_dataset(version)
@@ -128,6 +141,9 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 		SELECT $1, code, name, departement, region, status, category, official_code, ST_Multi(ST_GeomFromWKB(wkb, 4326)) FROM zonage_staging`, version); err != nil {
 		return pgErr("écriture des contours", err)
 	}
+	if err := publishProfessions(ctx, tx, s, res); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO zonage_current (singleton, version) VALUES (true, $1)
 		ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version`, version); err != nil {
 		return pgErr("publication de la version "+version, err)
@@ -137,6 +153,38 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return pgErr("validation de la transaction", err)
+	}
+	return nil
+}
+
+// publishProfessions writes the category of every commune for each other
+// profession the snapshot has, as base's resolvers for them answer.
+func publishProfessions(ctx context.Context, tx pgx.Tx, s *Snapshot, base *zones.Resolver) error {
+	var rows [][]any
+	for _, ps := range s.Dataset.Meta.Professions {
+		res, err := base.For(ps.Profession)
+		if err != nil {
+			return err
+		}
+		for _, c := range s.Dataset.Communes {
+			r, err := res.ResolveCode(c.Code)
+			if err != nil {
+				return err
+			}
+			var cat, code *string
+			if r.Status == zones.StatusOK && r.Zonage != nil {
+				v, o := string(r.Zonage.Category), r.Zonage.OfficialCode
+				cat, code = &v, &o
+			}
+			rows = append(rows, []any{s.Dataset.Meta.Version, c.Code, string(ps.Profession), string(r.Status), cat, code})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"zonage_commune_profession"},
+		[]string{"version", "code", "profession", "status", "category", "official_code"}, pgx.CopyFromRows(rows)); err != nil {
+		return pgErr("écriture du zonage des autres professions", err)
 	}
 	return nil
 }

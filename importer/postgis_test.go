@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"zonage/importer/pgtest"
+	"zonage/zones"
 )
 
 // testPostgres returns a DSN to a database of its own, with PostGIS, on the
@@ -77,6 +79,24 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 		t.Fatalf("ST_Contains: %s %s %v", code, category, err)
 	}
 
+	// And every other profession's category, one row per commune and profession.
+	var sf string
+	err = conn.QueryRow(ctx, `SELECT category FROM zonage_commune_profession JOIN zonage_current USING (version)
+		WHERE code = '75106' AND profession = 'sage-femme'`).Scan(&sf)
+	if err != nil || sf != "intermediaire" {
+		t.Fatalf("sages-femmes in Paris 6e: %q %v", sf, err)
+	}
+	var perProfession int
+	conn.QueryRow(ctx, `SELECT count(*) FROM zonage_commune_profession JOIN zonage_current USING (version) WHERE profession = 'orthophoniste'`).Scan(&perProfession)
+	if perProfession != len(snap.Dataset.Communes) {
+		t.Errorf("%d rows for the orthophonistes, want one per commune (%d)", perProfession, len(snap.Dataset.Communes))
+	}
+	if res, err := back.Resolver(1000).For(zones.SageFemme); err != nil {
+		t.Fatal(err)
+	} else if r, _ := res.ResolvePoint(48.8493, 2.3325); r.Zonage == nil || r.Zonage.Category != zones.Intermediaire || r.Profession != zones.SageFemme {
+		t.Fatalf("the loaded snapshot does not answer for the sages-femmes: %+v", r)
+	}
+
 	// A publication that fails half-way leaves the current version in place.
 	ds := *snap.Dataset
 	ds.Meta.Version = "echec.1"
@@ -95,6 +115,37 @@ func TestPostgresPublishLoadListen(t *testing.T) {
 	conn.QueryRow(ctx, `SELECT count(*) FROM zonage_dataset WHERE version = 'echec.1'`).Scan(&n)
 	if n != 0 {
 		t.Fatal("the failed version was left in the database")
+	}
+}
+
+// A version published before the other professions were imported (no "prof"
+// section in its snapshot, no rows in zonage_commune_profession) still loads and
+// answers for the kiné.
+func TestPostgresVersionWithoutProfessions(t *testing.T) {
+	dsn := testPostgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	snap, err := Import(Options{DataDir: smallDataDir(t, "75")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := *snap.Dataset
+	ds.Professions, ds.Meta.Professions = nil, nil
+	ds.Meta.Version = "ancienne.1"
+	if err := PublishPostgres(ctx, dsn, &Snapshot{Dataset: &ds, Polygons: snap.Polygons}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadPostgres(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := back.Resolver(1000)
+	if r, _ := res.ResolveCode("75106"); r.Status != zones.StatusOK || r.Profession != zones.MasseurKine {
+		t.Fatalf("kiné answer: %+v", r)
+	}
+	var ie *zones.InputError
+	if _, err := res.For(zones.Infirmier); !errors.As(err, &ie) {
+		t.Fatalf("infirmiers on a version without them: %v", err)
 	}
 }
 

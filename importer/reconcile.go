@@ -13,15 +13,18 @@ import (
 )
 
 type reconcileInput struct {
-	national   []*ZonageFile // CartoSanté first, then Atlasanté tables
-	overlays   []*Overlay
-	polygons   []PolygonFeature
-	cog        map[string][]COGCommune // COG year -> communes
-	passage    map[string]string       // historical code -> COG 2025 code
-	movements  []Movement
-	catchments map[string]CatchmentRow
-	today      zones.Day // the day the coverage is reported for
-	notes      []string  // findings of the readers, for the report
+	national []*ZonageFile // CartoSanté first, then Atlasanté tables
+	// professions are the other professions' CartoSanté exports, in the order of
+	// zones.Professions().
+	professions []*ZonageFile
+	overlays    []*Overlay
+	polygons    []PolygonFeature
+	cog         map[string][]COGCommune // COG year -> communes
+	passage     map[string]string       // historical code -> COG 2025 code
+	movements   []Movement
+	catchments  map[string]CatchmentRow
+	today       zones.Day // the day the coverage is reported for
+	notes       []string  // findings of the readers, for the report
 }
 
 // reconciler carries the lookup tables built from the inputs.
@@ -85,11 +88,16 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 	}
 	r.inferSchemes(ds)
 	ds.Meta.RegionDates = r.deriveRegionDates(ds)
+	if err := r.assignProfessions(ds); err != nil {
+		return nil, err
+	}
 
-	// Communes, in outline order sorted by code.
+	// Communes, in outline order sorted by code. A commune's zonage codes are those
+	// of every profession's export that fall in it: the exports list the same codes,
+	// and a profession that lacks one simply has no category for it.
 	polys := make([]orb.MultiPolygon, len(in.polygons))
 	covering := map[string][]string{}
-	for code := range ds.Zonage {
+	for _, code := range r.zonageCodes(ds) {
 		if t := r.target(code); t != "" {
 			covering[t] = append(covering[t], code)
 		}
@@ -131,6 +139,9 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		}
 	}
 	ds.Meta.Coverage = r.coverage(ds)
+	for i := range ds.Meta.Professions {
+		ds.Meta.Professions[i].Coverage = r.professionCoverage(ds, ds.Meta.Professions[i].Profession)
+	}
 	ds.Meta.Coverage.Notes = append(ds.Meta.Coverage.Notes, r.notes...)
 	r.describe(ds)
 	return &Snapshot{Dataset: ds, Polygons: polys}, nil
@@ -145,7 +156,7 @@ func (r *reconciler) restoredCommunes(ds *zones.Dataset) map[string]Movement {
 		if m.Mod != "21" || m.CodeBefore == m.CodeAfter || m.TypeAfter != "COM" {
 			continue
 		}
-		if _, ok := ds.Zonage[m.CodeBefore]; !ok {
+		if !r.hasZonage(ds, m.CodeBefore) {
 			continue
 		}
 		if prev, ok := out[m.CodeAfter]; !ok || m.Date > prev.Date {
@@ -302,6 +313,70 @@ func (r *reconciler) assignNational(ds *zones.Dataset) error {
 		}
 	}
 	return nil
+}
+
+// assignProfessions stores the other professions' exports in the dataset, each
+// code with its region as the kiné's assignments get it, and their provenance.
+func (r *reconciler) assignProfessions(ds *zones.Dataset) error {
+	if len(r.in.professions) == 0 {
+		return nil
+	}
+	rows := map[zones.Profession][]zones.ProfessionEntry{}
+	for _, f := range r.in.professions {
+		list := make([]zones.ProfessionEntry, 0, len(f.Records))
+		for _, rec := range f.Records {
+			region := ""
+			if z, ok := ds.Zonage[rec.Code]; ok {
+				region = z[0].Region
+			} else {
+				region = r.regionOf(rec.Code)
+			}
+			list = append(list, zones.ProfessionEntry{Code: rec.Code, Name: rec.Name, Region: region,
+				Category: rec.Category, OfficialCode: rec.RawCategory})
+		}
+		rows[f.Profession] = list
+		ds.Meta.Professions = append(ds.Meta.Professions, zones.ProfessionSource{
+			Profession:    f.Profession,
+			Source:        professionSourceID(f.Profession),
+			ZonageSource:  "export CartoSanté (ARS/DGOS) du zonage des " + f.Profession.Plural(),
+			ZonageVintage: fmt.Sprintf("export CartoSanté de %s, codes COG %s", frenchMonth(exportMonth(f.Path)), r.zonageCOG(f)),
+		})
+	}
+	pz, err := zones.BuildProfessionZonages(rows)
+	if err != nil {
+		return err
+	}
+	ds.Professions = pz
+	return nil
+}
+
+// zonageCodes are the codes of every zonage source: the kiné's assignments and
+// the other professions' exports.
+func (r *reconciler) zonageCodes(ds *zones.Dataset) []string {
+	codes := make([]string, 0, len(ds.Zonage))
+	for code := range ds.Zonage {
+		codes = append(codes, code)
+	}
+	if ds.Professions != nil {
+		for _, code := range ds.Professions.Codes {
+			if _, ok := ds.Zonage[code]; !ok {
+				codes = append(codes, code)
+			}
+		}
+	}
+	return codes
+}
+
+// hasZonage reports whether any profession's zonage lists code.
+func (r *reconciler) hasZonage(ds *zones.Dataset, code string) bool {
+	if _, ok := ds.Zonage[code]; ok {
+		return true
+	}
+	if ds.Professions == nil {
+		return false
+	}
+	i := sort.SearchStrings(ds.Professions.Codes, code)
+	return i < len(ds.Professions.Codes) && ds.Professions.Codes[i] == code
 }
 
 // deriveRegionDates gathers, per region, the kiné arrêté dates the official tables
@@ -570,18 +645,53 @@ func (r *reconciler) buildFormer(ds *zones.Dataset) {
 }
 
 func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
-	cov := zones.Coverage{
-		Communes:    len(ds.Communes),
-		PerRegion:   map[string]map[zones.Category]int{},
-		PerCategory: map[zones.Category]int{},
-	}
+	var codes []string
 	for code, list := range ds.Zonage {
-		cov.ZonageRows++
-		if r.target(code) == "" && list[0].Source != "" {
-			cov.UnmatchedZonage = append(cov.UnmatchedZonage, code)
+		if list[0].Source != "" {
+			codes = append(codes, code)
 		}
 	}
 	res := &zones.Resolver{Dataset: ds, Clock: r.in.today.Time}
+	cov := r.coverageOf(ds, res, len(ds.Zonage), codes, func(code string) zones.Zonage {
+		z, _ := ds.ZonageAt(code, r.in.today.String())
+		return *z
+	})
+	return cov
+}
+
+// professionCoverage is the reconciliation report of profession p's export: the
+// same counts as the kiné's, from that profession's answers.
+func (r *reconciler) professionCoverage(ds *zones.Dataset, p zones.Profession) zones.Coverage {
+	res, err := (&zones.Resolver{Dataset: ds, Clock: r.in.today.Time}).For(p)
+	if err != nil {
+		// assignProfessions registered every profession it read.
+		panic(err)
+	}
+	set, _ := ds.Professions.Set(p)
+	var codes []string
+	for i, code := range ds.Professions.Codes {
+		if set.Categories[i] != 0 {
+			codes = append(codes, code)
+		}
+	}
+	return r.coverageOf(ds, res, len(codes), codes, nil)
+}
+
+// coverageOf counts the answers res gives for every commune of ds. codes are the
+// zonage codes of the source reported on; zonageOf gives the assignment of a
+// candidate code (nil: rebuilt from the answer).
+func (r *reconciler) coverageOf(ds *zones.Dataset, res *zones.Resolver, rows int, codes []string, zonageOf func(code string) zones.Zonage) zones.Coverage {
+	cov := zones.Coverage{
+		Communes:    len(ds.Communes),
+		ZonageRows:  rows,
+		PerRegion:   map[string]map[zones.Category]int{},
+		PerCategory: map[zones.Category]int{},
+	}
+	for _, code := range codes {
+		if r.target(code) == "" {
+			cov.UnmatchedZonage = append(cov.UnmatchedZonage, code)
+		}
+	}
 	units := map[string]*zones.CatchmentUnit{}
 	var unitOrder []string
 	for _, c := range ds.Communes {
@@ -609,8 +719,13 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		case zones.StatusAmbiguous:
 			a := zones.AmbiguousCommune{Code: c.Code, Name: c.Name}
 			for _, cand := range got.Candidates {
-				z, _ := ds.ZonageAt(cand.Code, r.in.today.String())
-				a.Candidates = append(a.Candidates, *z)
+				if zonageOf != nil {
+					a.Candidates = append(a.Candidates, zonageOf(cand.Code))
+					continue
+				}
+				z := cand.Zonage
+				a.Candidates = append(a.Candidates, zones.Zonage{Code: z.Code, Name: z.Name, Category: z.Category,
+					OfficialCode: z.OfficialCode, Region: z.Region.Code, Source: z.Source})
 			}
 			cov.Ambiguous = append(cov.Ambiguous, a)
 		default:
@@ -618,7 +733,10 @@ func (r *reconciler) coverage(ds *zones.Dataset) zones.Coverage {
 		}
 	}
 	sort.Strings(cov.UnmatchedZonage)
-	cov.Catchments = catchmentCoherence(ds, units, unitOrder)
+	if res.Profession() == zones.MasseurKine {
+		// Catchments are the kiné's: other professions' answers carry none.
+		cov.Catchments = catchmentCoherence(ds, units, unitOrder)
+	}
 	return cov
 }
 

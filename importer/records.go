@@ -21,11 +21,14 @@ type ZonageRecord struct {
 
 // ZonageFile is a whole zonage source.
 type ZonageFile struct {
-	Path    string // path of the file read
-	Format  string // "cartosante" or "atlasante"
-	DateMaj string // ISO date of the source's own update stamp, when it has one
-	Records []ZonageRecord
-	Notes   []string // non-fatal findings (e.g. "encodage Windows-1252 détecté")
+	Path   string // path of the file read
+	Format string // "cartosante" or "atlasante"
+	// Profession is the profession a CartoSanté export is for; empty for the other
+	// formats, which are the kiné's.
+	Profession zones.Profession
+	DateMaj    string // ISO date of the source's own update stamp, when it has one
+	Records    []ZonageRecord
+	Notes      []string // non-fatal findings (e.g. "encodage Windows-1252 détecté")
 }
 
 // Overlay is a regional arrêté loaded by a user: from EffectiveDate on, its

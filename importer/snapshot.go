@@ -28,7 +28,10 @@ import (
 // Sections: "meta" (JSON provenance, readable on its own), "data" (gob of the
 // communes and assignments), "geom" (outlines as fixed-point coordinates), and,
 // when the import had postcode or address sources, "addr" (gob of the address
-// matcher's tables). The first three are required. CRC-32C
+// matcher's tables), and when it had other professions' exports, "prof" (gob of
+// their compact zonage, zones.ProfessionZonages). The first three are required; a
+// reader skips the sections it does not know, so adding one needs no new format
+// version: an older snapshot without "prof" loads, with the kiné only. CRC-32C
 // is checked on every load: it is hardware-accelerated, so a 30 MB file costs a few
 // milliseconds, and it catches truncation and bit rot.
 const (
@@ -119,6 +122,16 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 		name string
 		b    []byte
 	}{{"meta", meta}, {"data", data.Bytes()}, {"geom", geom}}
+	if d.Professions != nil {
+		var prof bytes.Buffer
+		if err := gob.NewEncoder(&prof).Encode(d.Professions); err != nil {
+			return nil, fmt.Errorf("encodage du zonage des autres professions : %w", err)
+		}
+		sections = append(sections, struct {
+			name string
+			b    []byte
+		}{"prof", prof.Bytes()})
+	}
 	if s.Address != nil {
 		var addr bytes.Buffer
 		if err := gob.NewEncoder(&addr).Encode(s.Address); err != nil {
@@ -273,8 +286,27 @@ func DecodeSnapshotDataset(b []byte, name string) (*zones.Dataset, error) {
 		return nil, snapshotErr(name, "section data illisible (%v)", err)
 	}
 	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
+	if ds.Professions, err = decodeProfessions(secs); err != nil {
+		return nil, snapshotErr(name, "%v", err)
+	}
 	ds.Index()
 	return ds, nil
+}
+
+// decodeProfessions reads the "prof" section, when there is one.
+func decodeProfessions(secs map[string][]byte) (*zones.ProfessionZonages, error) {
+	b, ok := secs["prof"]
+	if !ok {
+		return nil, nil
+	}
+	pz := &zones.ProfessionZonages{}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(pz); err != nil {
+		return nil, fmt.Errorf("section prof illisible (%v)", err)
+	}
+	if err := pz.Check(); err != nil {
+		return nil, fmt.Errorf("section prof : %v", err)
+	}
+	return pz, nil
 }
 
 // DecodeSnapshot checks and decodes a snapshot held in memory (a file's content or
@@ -294,9 +326,11 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 		sd       snapshotData
 		polys    []orb.MultiPolygon
 		addr     *address.Data
+		prof     *zones.ProfessionZonages
 		dataErr  error
 		geomErr  error
 		addrErr  error
+		profErr  error
 		decoders sync.WaitGroup
 	)
 	decoders.Add(2)
@@ -310,6 +344,7 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 			addr = &address.Data{}
 			addrErr = gob.NewDecoder(bytes.NewReader(b)).Decode(addr)
 		}
+		prof, profErr = decodeProfessions(secs)
 	}()
 	dataErr = gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd)
 	decoders.Wait()
@@ -320,8 +355,11 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 		return nil, snapshotErr(name, "%v", geomErr)
 	case addrErr != nil:
 		return nil, snapshotErr(name, "section addr illisible (%v)", addrErr)
+	case profErr != nil:
+		return nil, snapshotErr(name, "%v", profErr)
 	}
 	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
+	ds.Professions = prof
 	if len(polys) != len(ds.Communes) {
 		return nil, snapshotErr(name, "%d contours pour %d communes", len(polys), len(ds.Communes))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 
+	"zonage/geo/outline"
 	"zonage/zones"
 )
 
@@ -94,7 +95,7 @@ func (md *mapData) outline(key string, ids []int) orb.MultiLineString {
 	if o, ok := md.catchmentOutlines[key]; ok {
 		return o
 	}
-	o := borders(md.polys, ids, func(int) int { return 0 })
+	o := outline.Borders(md.polys, ids, func(int) int { return 0 })
 	// About 10 m: the outline is drawn over the commune outlines, whose own
 	// precision is 30 m, and a large unit stays a few kilobytes.
 	o = simplify.DouglasPeucker(0.0001).MultiLineString(o)

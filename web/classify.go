@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"zonage/geo/csvbatch"
+	"zonage/internal/batch"
 	"zonage/zones"
 )
 
@@ -54,6 +55,8 @@ type batchParams struct {
 	filename string
 	body     io.Reader
 	day      zones.Day // the date parameter; zero = today
+	// choice is the profession parameter: the professions the columns answer for.
+	choice batch.Choice
 	// statuses, when set, are the zonage_statut values of the rows to write.
 	statuses map[string]bool
 }
@@ -74,7 +77,7 @@ const multipartMemory = 4 << 20
 // batchParamNames are the parameters of the CSV classification, in the query
 // string or as form fields.
 var batchParamNames = []string{"columns", "street", "postcode", "citycode", "city", "lat", "lon", "status",
-	"delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns", "date"}
+	"delimiter", "encoding", "output_delimiter", "output_encoding", "no_header", "result_columns", "date", "profession"}
 
 // columnParams name the column of a role, by header name or 1-based position, or
 // "-" for none; "columns" names the address column (or the columns joined to make
@@ -193,6 +196,12 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		return nil, false
 	}
 	p.day = day
+	if p.choice, err = batch.ParseChoice(values.Get(professionParam)); err != nil {
+		return nil, bad(professionParam, err)
+	}
+	if p.choice.All || p.choice.Profession != zones.DefaultProfession {
+		p.filename = strings.TrimSuffix(p.filename, ".csv") + "-" + p.choice.String() + ".csv"
+	}
 	if v := values.Get("no_header"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -249,28 +258,36 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		return
 	}
 	st := s.Current()
-	cols := zones.ClassificationColumns
-	if apiAdresse {
-		cols = append(append([]string(nil), apiAdresseColumns...), zones.ClassificationColumns...)
+	if !st.professionsServed(c, p.choice) {
+		return
 	}
+	classifier, err := batch.New(st.Resolver.For, p.choice)
+	if err != nil {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error(), professionParam, p.choice.String())
+		return
+	}
+	classifier.Options(&p.opt)
+	cols := classifier.Columns()
+	if apiAdresse {
+		cols = append(append([]string(nil), apiAdresseColumns...), cols...)
+	}
+	// The metrics read the classifier's cells; Keep reads every added cell.
+	precisionCell, statusCell := slices.Index(classifier.Columns(), "zonage_precision"), slices.Index(classifier.Columns(), zones.ColumnStatus)
 	ann := csvbatch.FuncAnnotator{Cols: cols, Fn: func(r *csvbatch.Row) []string {
-		res, err := st.Resolver.ResolveFields(zones.BatchFields{
-			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
-			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line, Day: p.day,
-		})
-		cl := zones.Classify(res, err)
-		s.metrics.lookups.WithLabelValues(string(cl.Precision), string(cl.Status)).Inc()
+		res, err := classifier.Resolve(batch.Fields(r, p.day))
+		values := classifier.Values(res, err, p.day)
+		s.metrics.lookups.WithLabelValues(values[precisionCell], values[statusCell]).Inc()
 		if !apiAdresse {
-			return cl.Values()
+			return values
 		}
-		return append(apiAdresseValues(res, err, r), cl.Values()...)
+		return append(apiAdresseValues(res, err, r), values...)
 	}}
 	if p.statuses != nil {
-		status := slices.Index(cols, "zonage_statut")
+		status := slices.Index(cols, zones.ColumnStatus)
 		p.opt.Keep = func(added []string) bool { return p.statuses[added[status]] }
 	}
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
+	c.Header("X-Zonage-Profession", p.choice.String())
 	c.Header("Cache-Control", "no-store")
 	// The CSV headers are set once the input is read and before its first byte is
 	// written: the charset is the output's (a Windows-1252 file comes back in
@@ -284,7 +301,7 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
 	}
 	tw := &trackingWriter{w: c.Writer}
-	_, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
+	_, err = csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if !tw.started {
@@ -304,6 +321,32 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		}
 		return
 	}
+}
+
+// professionsServed reports whether the served data have every profession of the
+// choice, or writes the 404 problem the other endpoints give for a profession the
+// data lack.
+func (st *State) professionsServed(c *gin.Context, ch batch.Choice) bool {
+	wanted := []zones.Profession{ch.Profession}
+	if ch.All {
+		wanted = zones.Professions()
+	}
+	var missing []string
+	for _, p := range wanted {
+		if !st.Resolver.Dataset.HasProfession(p) {
+			missing = append(missing, p.Plural())
+		}
+	}
+	if len(missing) == 0 {
+		return true
+	}
+	detail := "les données servies (version " + st.meta().Version + ") ne contiennent pas le zonage des " + strings.Join(missing, ", ")
+	if ch.All {
+		detail += " ; « all » demande toutes les professions"
+	}
+	writeProblemField(c, http.StatusNotFound, ProblemProfessionAbsent, detail+" ; professions disponibles : "+strings.Join(st.availableSlugs(), ", "),
+		professionParam, ch.String())
+	return false
 }
 
 // abortStream ends a streamed answer that cannot be finished as a failure: the
@@ -417,10 +460,24 @@ func (l *queryLimitReader) Read(p []byte) (int, error) {
 // a time and each is resolved as it comes: memory holds one query and the answers,
 // and the 10,000th query past the cap is refused without reading the rest.
 func (s *Server) classifyJSON(c *gin.Context) {
-	if !checkParams(c, "date") {
+	if !checkParams(c, "date", "profession") {
 		return
 	}
 	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
+		return
+	}
+	st := s.Current()
+	raw := c.Query(professionParam)
+	choice, err := batch.ParseChoice(raw)
+	if err == nil && choice.All {
+		err = errors.New("« all » ajoute une colonne par profession au CSV ; en JSON, chaque réponse est pour une profession : envoyez une requête par profession")
+	}
+	if err != nil {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, professionParam+" : "+err.Error(), professionParam, raw)
+		return
+	}
+	resolver, ok := st.professionResolverOr404(c, choice.Profession, raw)
 	if !ok {
 		return
 	}
@@ -448,7 +505,6 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible : un tableau de requêtes [{…}, …] est attendu, pas "+quote(fmt.Sprint(tok)))
 		return
 	}
-	st := s.Current()
 	var out []zones.Resolution
 	for i := 0; dec.More(); i++ {
 		if i == maxJSONQueries {
@@ -460,7 +516,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 			bad(err, fmt.Sprintf("à la requête %d", i))
 			return
 		}
-		out = append(out, s.resolveJSONQuery(st, i, jq, day))
+		out = append(out, s.resolveJSONQuery(resolver, i, jq, day))
 	}
 	if _, err := dec.Token(); err != nil {
 		bad(err, "à la fin du tableau")
@@ -482,20 +538,20 @@ func (s *Server) classifyJSON(c *gin.Context) {
 }
 
 // resolveJSONQuery answers query i of the JSON variant.
-func (s *Server) resolveJSONQuery(st *State, i int, jq jsonQuery, day zones.Day) zones.Resolution {
+func (s *Server) resolveJSONQuery(resolver *zones.Resolver, i int, jq jsonQuery, day zones.Day) zones.Resolution {
 	q := zones.Query{Text: jq.Q, Street: jq.Street, Postcode: jq.Postcode, City: jq.City, Citycode: jq.Citycode, Day: day}
 	if day.IsZero() {
-		day = st.Resolver.Today()
+		day = resolver.Today()
 	}
 	if (jq.Lat == nil) != (jq.Lon == nil) {
-		return zones.Resolution{Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
+		return zones.Resolution{Profession: resolver.Profession(), Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
 	}
 	if jq.Lat != nil {
 		q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
 	}
-	res, err := st.Resolver.Resolve(q)
+	res, err := resolver.Resolve(q)
 	if err != nil {
-		res = zones.Resolution{Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : %v", i, err)}
+		res = zones.Resolution{Profession: resolver.Profession(), Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : %v", i, err)}
 	}
 	s.countLookup(res)
 	return res

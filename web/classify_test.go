@@ -1,10 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"zonage/zones"
 )
 
 func postCSV(t *testing.T, h http.Handler, path, csv string) *httptest.ResponseRecorder {
@@ -63,5 +66,152 @@ func TestClassifyCSVRefusedIsNoAttachment(t *testing.T) {
 		if cd := sent.Get("Content-Disposition"); cd != "" {
 			t.Errorf("%q: Content-Disposition %q on a refusal", input, cd)
 		}
+	}
+}
+
+// withOtherProfessions gives the test state a zonage for every other profession:
+// sous-dotée in 91001 and in Gamma (92001 with its former commune 92009, whose
+// categories differ for the kinés), none in 91002.
+func withOtherProfessions(t *testing.T, st *State) *State {
+	t.Helper()
+	rows := map[zones.Profession][]zones.ProfessionEntry{}
+	ds := st.Resolver.Dataset
+	for _, p := range zones.Professions()[1:] {
+		rows[p] = []zones.ProfessionEntry{
+			{Code: "91001", Name: "Alpha", Region: "11", Category: zones.SousDotee, OfficialCode: "2_Sous_dotee"},
+			{Code: "92001", Name: "Gamma", Region: "11", Category: zones.SousDotee, OfficialCode: "2_Sous_dotee"},
+			{Code: "92009", Name: "Gamma-Ancienne", Region: "11", Category: zones.SousDotee, OfficialCode: "2_Sous_dotee"},
+		}
+		ds.Meta.Professions = append(ds.Meta.Professions, zones.ProfessionSource{Profession: p, Source: "test-" + string(p)})
+	}
+	pz, err := zones.BuildProfessionZonages(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Professions = pz
+	return st
+}
+
+func TestClassifyProfession(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, withOtherProfessions(t, testState(&today)))
+	input := "code_insee;nom\n91001;a\n92001;b\n99999;c\n91002;d\n"
+	cases := []struct {
+		name, path, header, filename string
+		rows                         []string
+	}{
+		{"default", "/api/v1/classify", "code_insee;nom;" + strings.Join(zones.ClassificationColumns, ";"), "resultat.csv",
+			[]string{"91001;a;91001;Alpha;tres_sous_dotee;", "92001;b;92001;Gamma;;", "99999;c;;;;", "91002;d;91002;Beta;tres_sous_dotee;"}},
+		{"one profession", "/api/v1/classify?profession=infirmier", "code_insee;nom;" + strings.Join(zones.ClassificationColumns, ";"), "resultat-infirmier.csv",
+			[]string{"91001;a;91001;Alpha;sous_dotee;", "92001;b;92001;Gamma;sous_dotee;", "99999;c;;;;", "91002;d;91002;Beta;;"}},
+		{"all", "/api/v1/classify?profession=all", "code_insee;nom;" + strings.Join(zones.ClassificationColumns, ";") +
+			";zonage_categorie_masseur-kinesitherapeute;zonage_categorie_infirmier;zonage_categorie_orthophoniste;zonage_categorie_sage-femme;zonage_categorie_chirurgien-dentiste",
+			"resultat-all.csv", []string{"91001;a;91001;Alpha;tres_sous_dotee;", "92001;b;92001;Gamma;;", "99999;c;;;;", "91002;d;91002;Beta;tres_sous_dotee;"}},
+		{"api-adresse with all", "/search/csv/?profession=ALL", "", "resultat-all.csv", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := postCSV(t, h, tc.path, input)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if cd := rec.Result().Header.Get("Content-Disposition"); !strings.Contains(cd, `"`+tc.filename+`"`) {
+				t.Errorf("Content-Disposition %q, want %s", cd, tc.filename)
+			}
+			lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
+			if len(lines) != 5 {
+				t.Fatalf("%d lines: %s", len(lines), rec.Body)
+			}
+			if tc.header != "" && lines[0] != tc.header {
+				t.Errorf("header %s", lines[0])
+			}
+			for i, want := range tc.rows {
+				if !strings.HasPrefix(lines[i+1], want) {
+					t.Errorf("row %d: %s, want it to start with %s", i+1, lines[i+1], want)
+				}
+			}
+			if strings.Contains(tc.path, "all") || strings.Contains(tc.path, "ALL") {
+				cells := func(l string) []string { f := strings.Split(l, ";"); return f[len(f)-5:] }
+				if got := strings.Join(cells(lines[1]), ";"); got != "tres_sous_dotee;sous_dotee;sous_dotee;sous_dotee;sous_dotee" {
+					t.Errorf("91001: %s", got)
+				}
+				// Gamma is ambiguous for the kinés only.
+				if got := strings.Join(cells(lines[2]), ";"); got != ";sous_dotee;sous_dotee;sous_dotee;sous_dotee" {
+					t.Errorf("92001: %s", lines[2])
+				}
+				// Beta has a category for the kinés only: the others' cells are empty, and the message says why.
+				if got := strings.Join(cells(lines[4]), ";"); got != "tres_sous_dotee;;;;" ||
+					!strings.Contains(lines[4], "infirmiers, orthophonistes, sages-femmes, chirurgiens-dentistes : Beta (91002) : ") {
+					t.Errorf("91002: %s", lines[4])
+				}
+				if got := strings.Join(cells(lines[3]), ";"); got != ";;;;" {
+					t.Errorf("99999: %s", got)
+				}
+			}
+		})
+	}
+}
+
+func TestClassifyProfessionRefused(t *testing.T) {
+	today := "2025-06-01"
+	plain := testServer(t, testState(&today))
+	full := testServer(t, withOtherProfessions(t, testState(&today)))
+	cases := []struct {
+		name string
+		h    http.Handler
+		path string
+		json bool
+		want string
+	}{
+		{"unknown slug", full, "/api/v1/classify?profession=kine", false,
+			"profession « kine » invalide : attendu masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste, all"},
+		{"unknown slug, api-adresse", full, "/search/csv/?profession=dentiste", false, "profession « dentiste » invalide"},
+		{"a profession the data lack", plain, "/api/v1/classify?profession=sage-femme", false,
+			"ne contiennent pas le zonage des sages-femmes ; professions disponibles : masseur-kinesitherapeute"},
+		{"all when the data lack some", plain, "/api/v1/classify?profession=all", false,
+			"ne contiennent pas le zonage des infirmiers, orthophonistes, sages-femmes, chirurgiens-dentistes ; « all » demande toutes les professions"},
+		{"a profession the data lack, in JSON", plain, "/api/v1/classify?profession=infirmier", true, "ne contiennent pas le zonage des infirmiers"},
+		{"all in JSON", full, "/api/v1/classify?profession=all", true, "en JSON, chaque réponse est pour une profession"},
+		{"unknown slug in JSON", full, "/api/v1/classify?profession=x", true, "profession « x » invalide"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var rec *httptest.ResponseRecorder
+			if tc.json {
+				req := httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(`[{"citycode":"91001"}]`))
+				req.Header.Set("Content-Type", "application/json")
+				rec = httptest.NewRecorder()
+				tc.h.ServeHTTP(rec, req)
+			} else {
+				rec = postCSV(t, tc.h, tc.path, "code_insee\n91001\n")
+			}
+			want := http.StatusBadRequest
+			if strings.Contains(tc.want, "ne contiennent pas") {
+				want = http.StatusNotFound
+			}
+			if rec.Code != want || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
+				!strings.Contains(rec.Body.String(), tc.want) || !strings.Contains(rec.Body.String(), `"profession"`) {
+				t.Fatalf("status %d %s, want %d saying %q", rec.Code, rec.Body, want, tc.want)
+			}
+		})
+	}
+}
+
+func TestClassifyJSONProfession(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, withOtherProfessions(t, testState(&today)))
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/classify?profession=orthophoniste", strings.NewReader(`[{"citycode":"91001"},{"lat":95,"lon":2}]`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var got struct {
+		Results []zones.Resolution `json:"results"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if len(got.Results) != 2 || got.Results[0].Profession != zones.Orthophoniste || got.Results[0].Zonage == nil ||
+		got.Results[0].Zonage.Category != zones.SousDotee || got.Results[1].Profession != zones.Orthophoniste || got.Results[1].Status != zones.StatusError {
+		t.Fatalf("%s", rec.Body)
 	}
 }

@@ -21,9 +21,10 @@ type communeAnswer struct {
 var communeFields = map[string]string{"code INSEE": "code", "code commune": "code"}
 
 // handleCommune answers GET /api/v1/communes/{code} for a current or former
-// INSEE code; ?geometry=1 adds the outline as GeoJSON, ?date= asks for another day.
+// INSEE code; ?geometry=1 adds the outline as GeoJSON, ?date= asks for another day,
+// ?profession= another profession's zonage.
 func (s *Server) handleCommune(c *gin.Context) {
-	if !checkParams(c, append([]string{"geometry", "date"}, profileParams...)...) {
+	if !checkParams(c, append([]string{"geometry", "date", professionParam}, profileParams...)...) {
 		return
 	}
 	day, ok := dayParam(c, c.Query("date"))
@@ -31,7 +32,11 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
+	_, r, ok := professionFromParams(c, st)
+	if !ok {
+		return
+	}
+	profile, withOptions, ok := profileFromParams(c, r.Today())
 	if !ok {
 		return
 	}
@@ -44,7 +49,7 @@ func (s *Server) handleCommune(c *gin.Context) {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "geometry « "+c.Query("geometry")+" » invalide : 1 ou 0 attendu", "geometry", c.Query("geometry"))
 		return
 	}
-	res, err := st.Resolver.ResolveCodeOn(c.Param("code"), day)
+	res, err := r.ResolveCodeOn(c.Param("code"), day)
 	if !s.inputError(c, err, communeFields) {
 		return
 	}
@@ -56,9 +61,9 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
-	withCity(st.Resolver.Dataset, &res)
+	withCity(r.Dataset, &res)
 	if withOptions {
-		st.Resolver.FillOptions(&res, profile)
+		r.FillOptions(&res, profile)
 	}
 	ans := communeAnswer{Resolution: res}
 	if withGeometry && res.Commune != nil && st.Outline != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"zonage/geo/mvt"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -89,7 +90,7 @@ func (md *mapData) labelCandidates() []label {
 			if len(md.polys[i]) == 0 {
 				continue
 			}
-			p := mercator(labelPoint(md.polys[i]))
+			p := mvt.Mercator(labelPoint(md.polys[i]))
 			l := label{name: c.Name, at: p, population: c.Population, minZ: 0, maxZ: maxBordersZoom}
 			if c.Parent != "" {
 				l.minZ = 12
@@ -178,9 +179,8 @@ func (md *mapData) placedLabels(z int) []placedLabel {
 }
 
 // namesLayer is the layer of the names whose box touches tile k.
-func (md *mapData) namesLayer(k tileKey) *mvtLayer {
-	layer := newMVTLayer(layerNames)
-	layer.key = "n"
+func (md *mapData) namesLayer(k tileKey) *mvt.Layer {
+	layer := mvt.NewLayer(layerNames, "n", tileExtent)
 	if k.z > maxBordersZoom || md.communes == nil {
 		return layer
 	}
@@ -190,11 +190,9 @@ func (md *mapData) namesLayer(k tileKey) *mvtLayer {
 		if !p.box.Intersects(tile) {
 			continue
 		}
-		q := tr.apply(p.at)
-		var geom geomWriter
-		geom.cmds = append(geom.cmds, command(cmdMoveTo, 1))
-		geom.delta(ipoint{int32(math.Round(q[0])), int32(math.Round(q[1]))})
-		layer.add(mvtPoint, geom.cmds, p.name)
+		var geom mvt.Geometry
+		geom.Point(mvt.Round(tr.Apply(p.at)))
+		layer.Add(mvt.Point, &geom, p.name)
 	}
 	return layer
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+	"zonage/geo/mvt"
+	"zonage/geo/mvt/mvttest"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -18,13 +20,13 @@ func tileNames(t *testing.T, st *State, z, x, y int) map[string][2]int {
 	if rec.Code != 200 {
 		t.Fatalf("tile %d/%d/%d: %d", z, x, y, rec.Code)
 	}
-	layers, _ := decodeMVT(t, body(t, rec))
+	layers, _ := mvttest.Decode(t, body(t, rec))
 	out := map[string][2]int{}
 	for _, f := range layers[layerNames] {
-		if f.typ != mvtPoint || len(f.parts) != 1 || len(f.parts[0]) != 1 {
-			t.Fatalf("name %q: one point expected, got %+v", f.class, f)
+		if f.Type != mvt.Point || len(f.Parts) != 1 || len(f.Parts[0]) != 1 {
+			t.Fatalf("name %q: one point expected, got %+v", f.Value, f)
 		}
-		out[f.class] = f.parts[0][0]
+		out[f.Value] = f.Parts[0][0]
 	}
 	return out
 }

@@ -25,6 +25,9 @@ const (
 	ProblemInvalidParameter = "/problems/parametre-invalide"
 	ProblemUnknownParameter = "/problems/parametre-inconnu"
 	ProblemNotFound         = "/problems/introuvable"
+	// ProblemProfessionAbsent is a valid profession whose zonage the served data
+	// does not hold.
+	ProblemProfessionAbsent = "/problems/profession-absente"
 	ProblemTooLarge         = "/problems/requete-trop-grande"
 	ProblemRateLimited      = "/problems/trop-de-requetes"
 	ProblemUnavailable      = "/problems/indisponible"
@@ -37,6 +40,7 @@ var problemTitles = map[string]string{
 	ProblemInvalidParameter: "Paramètre invalide",
 	ProblemUnknownParameter: "Paramètre inconnu",
 	ProblemNotFound:         "Ressource introuvable",
+	ProblemProfessionAbsent: "Profession absente des données",
 	ProblemTooLarge:         "Requête trop volumineuse",
 	ProblemRateLimited:      "Trop de requêtes",
 	ProblemUnavailable:      "Service indisponible",

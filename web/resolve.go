@@ -11,11 +11,12 @@ import (
 	"zonage/zones"
 )
 
-var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode", "date"}, profileParams...)
+var resolveParams = append([]string{"lat", "lon", "q", "postcode", "city", "citycode", "date", professionParam}, profileParams...)
 
 // handleResolve answers GET /api/v1/resolve for coordinates (lat, lon), an address
 // (q, or postcode and city) or an INSEE code (citycode), with the zonage in force
-// today or on the day date names. Coordinates with the default profile and no
+// today or on the day date names, for the profession profession names (the
+// default: masseur-kinésithérapeute). Coordinates with the default profile and no
 // date are answered from ready bytes where they can be (resolveFast), which need
 // no deadline; every other query is bounded by the request timeout.
 func (s *Server) handleResolve(c *gin.Context) {
@@ -36,11 +37,15 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	profile, withOptions, ok := profileFromParams(c, st.Resolver.Today())
+	_, r, ok := professionFromParams(c, st)
 	if !ok {
 		return
 	}
-	res, err := st.Resolver.Resolve(q)
+	profile, withOptions, ok := profileFromParams(c, r.Today())
+	if !ok {
+		return
+	}
+	res, err := r.Resolve(q)
 	if !s.inputError(c, err, resolveFields) {
 		return
 	}
@@ -48,9 +53,9 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	s.countLookup(res)
-	withCity(st.Resolver.Dataset, &res)
+	withCity(r.Dataset, &res)
 	if withOptions {
-		st.Resolver.FillOptions(&res, profile)
+		r.FillOptions(&res, profile)
 	}
 	if q.HasPoint {
 		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))

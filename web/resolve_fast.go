@@ -19,11 +19,13 @@ import (
 // The answer to coordinates inside a commune depends only on the commune and the
 // day: every point of a commune gets the same bytes. The most asked question,
 // GET /api/v1/resolve?lat=&lon= with the default profile, is answered from
-// those bytes, kept per dataset and per day. They are made by the handler's own
+// those bytes, kept per dataset, per profession and per day. They are made by the handler's own
 // encoder the first time a commune is asked for on a day, never written by hand,
 // so that the answer cannot drift from the one every other query gets; any query
-// they do not cover (an address, a profile, a point outside every outline) takes
-// the general path.
+// they do not cover (an address, a profile, a point outside every outline, a
+// profession the data lacks) takes the general path. The default profession's
+// answers are made in the background as soon as the day starts; another
+// profession's as its communes are asked for.
 
 // fastTable holds the ready answers of one dataset on one day.
 type fastTable struct {
@@ -54,22 +56,24 @@ type fastEntry struct {
 // closingBrace ends the answer without options.
 var closingBrace = []byte{'}'}
 
-// fastQuery is what the fast path understands of a query string: lat, lon and
-// options, each at most once, written plainly.
+// fastQuery is what the fast path understands of a query string: lat, lon,
+// options and profession, each at most once, written plainly.
 type fastQuery struct {
 	lat, lon    float64
 	withOptions bool
+	profession  zones.Profession
 }
 
-// parseFastQuery reads a query of lat, lon and optionally options; ok is false
-// for anything else (another parameter, an escaped character, a repeated or bad
-// value), which the general path answers, with its errors.
+// parseFastQuery reads a query of lat, lon and optionally options and
+// profession; ok is false for anything else (another parameter, an escaped
+// character, a repeated or bad value, a slug not written as it is listed), which
+// the general path answers, with its errors.
 func parseFastQuery(raw string) (q fastQuery, ok bool) {
 	if raw == "" || strings.ContainsAny(raw, "%+;") {
 		return q, false
 	}
-	var seenLat, seenLon, seenOptions bool
-	q.withOptions = true
+	var seenLat, seenLon, seenOptions, seenProfession bool
+	q.withOptions, q.profession = true, zones.DefaultProfession
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -93,6 +97,11 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 			case "0", "false":
 				q.withOptions = false
 			default:
+				return q, false
+			}
+		case key == professionParam && !seenProfession:
+			seenProfession = true
+			if q.profession = zones.Profession(value); !q.profession.Valid() {
 				return q, false
 			}
 		default:
@@ -120,11 +129,11 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		return false
 	}
 	st := s.Current()
-	r := st.Resolver
-	if r.Locator == nil {
+	r, err := professionResolver(st.Resolver, q.profession)
+	if err != nil || r.Locator == nil {
 		return false
 	}
-	t := s.fastTable(st, r.Today())
+	t := s.fastTable(st, q.profession, r.Today())
 	if t == nil {
 		return false
 	}
@@ -132,7 +141,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	var e *fastEntry
 	if id >= 0 && id < len(t.entries) {
 		if e = t.entries[id].Load(); e == nil && inside {
-			e = s.buildFastEntry(st, t, id, q.lat, q.lon)
+			e = s.buildFastEntry(st, r, t, id, q.lat, q.lon)
 		}
 	}
 	if inside && e != nil {
@@ -212,21 +221,34 @@ func (b readyJSON) WriteContentType(w http.ResponseWriter) {
 
 var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
-// fastTable returns the ready answers for day, starting an empty table when the
-// day has changed; nil when the day changed again meanwhile. A new table is
-// filled in the background, one commune after the other on one goroutine, so
-// that the first query for each commune of the day does not pay for it (about a
-// millisecond: the options assessed and encoded) while the other core serves.
-func (s *Server) fastTable(st *State, day zones.Day) *fastTable {
-	t := st.fast.Load()
+// fastSlot is where the ready answers of profession p are kept.
+func (st *State) fastSlot(p zones.Profession) *atomic.Pointer[fastTable] {
+	if p == zones.DefaultProfession {
+		return &st.fast
+	}
+	slot, _ := st.fastOthers.LoadOrStore(p, new(atomic.Pointer[fastTable]))
+	return slot.(*atomic.Pointer[fastTable])
+}
+
+// fastTable returns the ready answers of profession p for day, starting an empty
+// table when the day has changed; nil when the day changed again meanwhile. The
+// default profession's new table is filled in the background, one commune after
+// the other on one goroutine, so that the first query for each commune of the
+// day does not pay for it (about a millisecond: the options assessed and
+// encoded) while the other core serves. Another profession's tables are filled
+// by its queries alone: few ask for it, and its answers would otherwise take
+// memory for every commune of France.
+func (s *Server) fastTable(st *State, p zones.Profession, day zones.Day) *fastTable {
+	slot := st.fastSlot(p)
+	t := slot.Load()
 	if t != nil && t.day == day {
 		return t
 	}
 	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)),
 		filled: make(chan struct{})}
-	if st.fast.CompareAndSwap(t, nt) {
+	if slot.CompareAndSwap(t, nt) {
 		s.fillsMu.Lock()
-		if s.noBackgroundFill || s.stopping {
+		if s.noBackgroundFill || s.stopping || p != zones.DefaultProfession {
 			close(nt.filled)
 		} else {
 			s.fills.Add(1)
@@ -234,7 +256,7 @@ func (s *Server) fastTable(st *State, day zones.Day) *fastTable {
 		}
 		s.fillsMu.Unlock()
 	}
-	if t = st.fast.Load(); t.day != day {
+	if t = slot.Load(); t.day != day {
 		return nil
 	}
 	return t
@@ -266,15 +288,15 @@ func (s *Server) fillFastTable(st *State, t *fastTable) {
 		}
 		p := labelPoint(st.Outlines[i])
 		if id, inside, _ := r.Locator.Locate(p[0], p[1], r.ToleranceM); id == i && inside {
-			s.buildFastEntry(st, t, i, p[1], p[0])
+			s.buildFastEntry(st, r, t, i, p[1], p[0])
 		}
 	}
 }
 
 // buildFastEntry makes the ready answers of commune id with the general path's
-// own steps and encoder, from a query at a point inside it, and keeps them.
-func (s *Server) buildFastEntry(st *State, t *fastTable, id int, lat, lon float64) *fastEntry {
-	r := st.Resolver
+// own steps and encoder, from a query at a point inside it, and keeps them; r is
+// the resolver of the table's profession.
+func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id int, lat, lon float64) *fastEntry {
 	res, err := r.ResolvePoint(lat, lon)
 	if err != nil || res.Match.Method != zones.MethodInside || res.Commune == nil || res.Commune.Code != r.Dataset.Communes[id].Code {
 		return nil

@@ -212,7 +212,8 @@ func loadFrance(t testing.TB) *State {
 
 // On the real data: a sample of communes covering every category and scheme,
 // communes nouvelles whose former communes disagree, arrondissements, Corsica and
-// overseas, with and without options and each profile parameter, on two days.
+// overseas, with and without options and each profile parameter, for the kinés
+// and other professions, on two days.
 func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports the whole data folder")
@@ -263,7 +264,8 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 	sort.Ints(ids)
 	t.Logf("%d communes, %d kinds of answer: %v", len(ids), len(kinds), kinds)
 	queries := []string{"", "&options=0", "&statut=liberal", "&debut_etudes=2020", "&annees_etablissement=1,5",
-		"&deja_conventionne=oui", "&projet=installation", "&installe_depuis=2025-01-01", "&date=2024-01-15", "&date=2025-06-01"}
+		"&deja_conventionne=oui", "&projet=installation", "&installe_depuis=2025-01-01", "&date=2024-01-15", "&date=2025-06-01",
+		"&profession=infirmier", "&profession=orthophoniste&options=0"}
 	asked := 0
 	for _, d := range []string{"2025-06-01", "2026-07-01"} {
 		day = d
@@ -280,10 +282,13 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 		// Points as bench/run.sh draws them: in communes, near their outlines, at sea
 		// and abroad.
 		rng := rand.New(rand.NewSource(1))
-		for range 1500 {
+		for i := range 1500 {
 			path := fmt.Sprintf("/api/v1/resolve?lat=%.6f&lon=%.6f", 42.3+rng.Float64()*8.8, -4.8+rng.Float64()*13.0)
 			sameAnswer(t, ready, general, path)
 			sameAnswer(t, ready, general, path+"&options=0")
+			if i%5 == 0 {
+				sameAnswer(t, ready, general, path+"&profession=sage-femme")
+			}
 		}
 		if n := readyCount(st); n < len(ids)*9/10 {
 			t.Fatalf("%s: %d communes answered from ready answers out of %d", d, n, len(ids))

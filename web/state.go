@@ -61,9 +61,15 @@ type State struct {
 	// The map's derived data (see mapData), built on first use for the current day.
 	mapMu  sync.Mutex
 	mapCur *mapData
+	// The other professions' map data (see mapDataFor), by profession.
+	mapOthersMu sync.Mutex
+	mapOthers   map[zones.Profession]*mapData
 
-	// The ready answers of the most asked query (see resolveFast), for the current day.
-	fast atomic.Pointer[fastTable]
+	// The ready answers of the most asked query (see resolveFast), for the current
+	// day: the default profession's in fast, the others' in fastOthers
+	// (zones.Profession → *atomic.Pointer[fastTable]).
+	fast       atomic.Pointer[fastTable]
+	fastOthers sync.Map
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

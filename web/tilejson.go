@@ -7,12 +7,28 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"zonage/zones"
 )
 
-// tileLayerDescriptions describe the two tile sets in their TileJSON.
+// tileLayerDescriptions describe the two tile sets in their TileJSON; the
+// communes' is completed for a profession by layerDescription.
 var tileLayerDescriptions = map[string]string{
-	layerCommunes:     "Communes colorées par catégorie du zonage des masseurs-kinésithérapeutes en vigueur ce jour ; attribut k : la classe (tres_sous_dotee, sous_dotee, intermediaire, non_prioritaire, tres_dotee, sur_dotee, non_disponible, ambigu, sans_zonage)",
+	layerCommunes:     "Communes colorées par catégorie du zonage",
 	layerDepartements: "Limites des départements, côtes et frontières (lignes) ; la couche noms y ajoute les noms des communes",
+}
+
+// layerDescription describes a tile set; the communes' names the profession and
+// its classes.
+func layerDescription(layer string, md *mapData) string {
+	if layer != layerCommunes {
+		return tileLayerDescriptions[layer]
+	}
+	keys := make([]string, len(md.classes))
+	for i, cl := range md.classes {
+		keys[i] = cl.Key
+	}
+	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + " en vigueur ce jour ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
 }
 
 // namesLayerDescription describes the names layer carried by the départements' tiles.
@@ -20,17 +36,21 @@ const namesLayerDescription = "Noms des communes (points) placés par le serveur
 
 // handleTileJSON answers GET /api/v1/tiles/{layer}.json: the TileJSON 3.0.0
 // description of a tile set, so that MapLibre and other TileJSON clients add it
-// from one URL. Its tile URL names the dataset and day, like the map page's.
+// from one URL. Its tile URL names the dataset and day, like the map page's, and
+// for the communes the profession profession= names, when it is not the default.
 func (s *Server) handleTileJSON(c *gin.Context) {
 	layer, isJSON := strings.CutSuffix(c.Param("layer"), ".json")
 	if _, known := tileLayerDescriptions[layer]; !isJSON || !known {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "aucune ressource à l'adresse "+c.Request.URL.Path+" : /api/v1/tiles/communes.json ou /api/v1/tiles/departements.json attendu")
 		return
 	}
-	if !checkParams(c) {
+	if !checkParams(c, professionParam) {
 		return
 	}
-	md := s.Current().mapData()
+	md, ok := s.Current().layerMapData(c, layer)
+	if !ok {
+		return
+	}
 	if md.polys == nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "tuiles indisponibles : les contours des communes ne sont pas chargés")
 		return
@@ -49,26 +69,30 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		west, south, east, north = min(west, t.Bounds[0]), min(south, t.Bounds[1]), max(east, t.Bounds[2]), max(north, t.Bounds[3])
 	}
 	v := url.QueryEscape(md.version + "." + md.day)
+	name := "zonage kiné — " + layer
+	if md.profession != zones.DefaultProfession {
+		name = "zonage des " + md.profession.Plural() + " — " + layer
+	}
 	c.JSON(http.StatusOK, gin.H{
 		"tilejson":      "3.0.0",
-		"name":          "zonage kiné — " + layer,
-		"description":   tileLayerDescriptions[layer],
+		"name":          name,
+		"description":   layerDescription(layer, md),
 		"version":       "1.0.0",
 		"attribution":   "Zonage : ARS/DGOS (CartoSanté) ; contours : IGN ADMIN EXPRESS",
 		"scheme":        "xyz",
-		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v},
+		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession)},
 		"minzoom":       0,
 		"maxzoom":       maxZoomOf(layer),
 		"bounds":        [4]float64{west, south, east, north},
 		"center":        [3]float64{2.35, 46.6, 5},
-		"vector_layers": vectorLayers(layer),
+		"vector_layers": vectorLayers(layer, md),
 	})
 }
 
 // vectorLayers lists the layers of a tile set's tiles.
-func vectorLayers(layer string) []gin.H {
+func vectorLayers(layer string, md *mapData) []gin.H {
 	out := []gin.H{{
-		"id": layer, "description": tileLayerDescriptions[layer], "minzoom": 0, "maxzoom": maxZoomOf(layer),
+		"id": layer, "description": layerDescription(layer, md), "minzoom": 0, "maxzoom": maxZoomOf(layer),
 		"fields": tileLayerFields(layer),
 	}}
 	if layer == layerDepartements {

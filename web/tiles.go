@@ -6,9 +6,15 @@ import (
 	"container/list"
 	"context"
 	"fmt"
-	"math"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
+	"zonage/geo/mvt"
 
+	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
@@ -66,59 +72,6 @@ func levelFor(z int) int {
 	return -1
 }
 
-// mercatorDP simplifies normalised Mercator geometry to half a CSS pixel at zoom.
-func mercatorDP(zoom int) *simplify.DouglasPeuckerSimplifier {
-	return simplify.DouglasPeucker(0.5 / (256 * float64(int(1)<<zoom)))
-}
-
-// simplifyPolygons projects outlines to normalised Mercator and simplifies them for zoom.
-func simplifyPolygons(polys []orb.MultiPolygon, zoom int) []orb.MultiPolygon {
-	dp := mercatorDP(zoom)
-	out := make([]orb.MultiPolygon, len(polys))
-	for i, mp := range polys {
-		m := make(orb.MultiPolygon, 0, len(mp))
-		for _, p := range mp {
-			q := make(orb.Polygon, 0, len(p))
-			for _, r := range p {
-				q = append(q, orb.Ring(shrink(dp.LineString(project(orb.LineString(r))))))
-			}
-			m = append(m, q)
-		}
-		out[i] = m
-	}
-	return out
-}
-
-// simplifyLines projects lines to normalised Mercator and simplifies them for zoom.
-func simplifyLines(lines []orb.LineString, zoom int) []orb.LineString {
-	dp := mercatorDP(zoom)
-	out := make([]orb.LineString, len(lines))
-	for i, l := range lines {
-		out[i] = shrink(dp.LineString(project(l)))
-	}
-	return out
-}
-
-// shrink copies a simplified line to a slice of its own length: the simplifier
-// works in place, and the full-size array behind it would stay alive with it.
-func shrink(l orb.LineString) orb.LineString {
-	return append(make(orb.LineString, 0, len(l)), l...)
-}
-
-func project(l orb.LineString) orb.LineString {
-	m := make(orb.LineString, len(l))
-	for k, p := range l {
-		m[k] = mercator(p)
-	}
-	return m
-}
-
-// mercator projects lon/lat to Web Mercator normalised to [0, 1] (y downwards).
-func mercator(p orb.Point) orb.Point {
-	lat := math.Max(-85.05112878, math.Min(85.05112878, p[1])) * math.Pi / 180
-	return orb.Point{(p[0] + 180) / 360, (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2}
-}
-
 // maxZoomOf is the most detailed zoom served for a tile set.
 func maxZoomOf(layer string) int {
 	if layer == layerDepartements {
@@ -129,47 +82,16 @@ func maxZoomOf(layer string) int {
 
 // tileBound is the lon/lat box of tile z/x/y grown by the tile buffer.
 func tileBound(z, x, y int) orb.Bound {
-	n := float64(int(1) << z)
-	pad := float64(tileBuffer) / tileExtent
-	lon := func(mx float64) float64 { return mx/n*360 - 180 }
-	lat := func(my float64) float64 { return math.Atan(math.Sinh(math.Pi*(1-2*my/n))) * 180 / math.Pi }
-	return orb.Bound{
-		Min: orb.Point{lon(float64(x) - pad), lat(float64(y) + 1 + pad)},
-		Max: orb.Point{lon(float64(x) + 1 + pad), lat(float64(y) - pad)},
-	}
+	return mvt.TileBound(z, x, y, float64(tileBuffer)/tileExtent)
 }
+
+// newTileTransform maps normalised Mercator coordinates into tile k's units.
+func newTileTransform(k tileKey) mvt.Transform { return mvt.NewTransform(k.z, k.x, k.y, tileExtent) }
 
 // tileKey names a tile of a layer.
 type tileKey struct {
 	layer   string
 	z, x, y int
-}
-
-// tileTransform maps normalised Mercator coordinates into the tile's units.
-type tileTransform struct {
-	n    float64
-	x, y float64
-}
-
-func newTileTransform(k tileKey) tileTransform {
-	return tileTransform{n: float64(int(1) << k.z), x: float64(k.x), y: float64(k.y)}
-}
-
-func (t tileTransform) apply(m orb.Point) orb.Point {
-	return orb.Point{(m[0]*t.n - t.x) * tileExtent, (m[1]*t.n - t.y) * tileExtent}
-}
-
-// toTile maps geometry of a level (Mercator already) or full geometry (lon/lat)
-// into the tile's units.
-func (t tileTransform) toTile(l orb.LineString, lonlat bool) orb.LineString {
-	out := make(orb.LineString, len(l))
-	for j, p := range l {
-		if lonlat {
-			p = mercator(p)
-		}
-		out[j] = t.apply(p)
-	}
-	return out
 }
 
 // tileBox is the tile's square in its own units, grown by the buffer.
@@ -179,9 +101,9 @@ var tileBox = orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point
 func (md *mapData) buildTile(k tileKey) ([]byte, error) {
 	var tile []byte
 	if k.layer == layerDepartements {
-		tile = appendLayer(appendLayer(nil, md.bordersLayer(k)), md.namesLayer(k))
+		tile = md.namesLayer(k).AppendTo(md.bordersLayer(k).AppendTo(nil))
 	} else {
-		tile = appendLayer(nil, md.communesLayer(k))
+		tile = md.communesLayer(k).AppendTo(nil)
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -194,7 +116,7 @@ func (md *mapData) buildTile(k tileKey) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (md *mapData) communesLayer(k tileKey) *mvtLayer {
+func (md *mapData) communesLayer(k tileKey) *mvt.Layer {
 	polys := md.polys
 	li := levelFor(k.z)
 	if li >= 0 {
@@ -203,31 +125,31 @@ func (md *mapData) communesLayer(k tileKey) *mvtLayer {
 	lonlat := tileBound(k.z, k.x, k.y)
 	tr := newTileTransform(k)
 	dp := simplify.DouglasPeucker(tileSimplify)
-	layer := newMVTLayer(layerCommunes)
+	layer := mvt.NewLayer(layerCommunes, "k", tileExtent)
 	for i, b := range md.bounds {
 		if !b.Intersects(lonlat) {
 			continue
 		}
-		var geom geomWriter
+		var geom mvt.Geometry
 		for _, p := range polys[i] {
 			for ri, r := range p {
-				ring := quantizeRing(dp.Ring(clip.Ring(tileBox, orb.Ring(tr.toTile(orb.LineString(r), li < 0)))))
+				ring := mvt.QuantizeRing(dp.Ring(clip.Ring(tileBox, orb.Ring(tr.ToTile(orb.LineString(r), li < 0)))))
 				if ri == 0 && ring == nil {
 					break // the holes of a polygon outside the tile are outside too
 				}
 				if ring != nil {
-					geom.ring(ring, ri == 0)
+					geom.Ring(ring, ri == 0)
 				}
 			}
 		}
-		if len(geom.cmds) > 0 {
-			layer.add(mvtPolygon, geom.cmds, md.classes[md.class[i]].Key)
+		if !geom.Empty() {
+			layer.Add(mvt.Polygon, &geom, md.classes[md.class[i]].Key)
 		}
 	}
 	return layer
 }
 
-func (md *mapData) bordersLayer(k tileKey) *mvtLayer {
+func (md *mapData) bordersLayer(k tileKey) *mvt.Layer {
 	lines, bounds := md.departementBorders()
 	li := levelFor(k.z)
 	if li >= 0 {
@@ -236,199 +158,23 @@ func (md *mapData) bordersLayer(k tileKey) *mvtLayer {
 	lonlat := tileBound(k.z, k.x, k.y)
 	tr := newTileTransform(k)
 	dp := simplify.DouglasPeucker(tileSimplify)
-	layer := newMVTLayer(layerDepartements)
-	var geom geomWriter
+	layer := mvt.NewLayer(layerDepartements, "k", tileExtent)
+	var geom mvt.Geometry
 	for i, b := range bounds {
 		if !b.Intersects(lonlat) {
 			continue
 		}
-		for _, part := range clip.LineString(tileBox, tr.toTile(lines[i], li < 0)) {
-			if q := quantizeLine(dp.LineString(part)); q != nil {
-				geom.line(q)
+		for _, part := range clip.LineString(tileBox, tr.ToTile(lines[i], li < 0)) {
+			if q := mvt.QuantizeLine(dp.LineString(part)); q != nil {
+				geom.Line(q)
 			}
 		}
 	}
 	// One feature for all the borders: they carry nothing to tell them apart.
-	if len(geom.cmds) > 0 {
-		layer.add(mvtLineString, geom.cmds, "")
+	if !geom.Empty() {
+		layer.Add(mvt.LineString, &geom, "")
 	}
 	return layer
-}
-
-// ipoint is a point in integer tile units.
-type ipoint [2]int32
-
-// quantizeRing rounds a ring to tile units, dropping repeated points; nil when
-// nothing with an area is left.
-func quantizeRing(r orb.Ring) []ipoint {
-	q := quantize(orb.LineString(r))
-	if len(q) > 1 && q[0] == q[len(q)-1] {
-		q = q[:len(q)-1]
-	}
-	if len(q) < 3 || ringArea(q) == 0 {
-		return nil
-	}
-	return q
-}
-
-func quantizeLine(l orb.LineString) []ipoint {
-	q := quantize(l)
-	if len(q) < 2 {
-		return nil
-	}
-	return q
-}
-
-func quantize(l orb.LineString) []ipoint {
-	out := make([]ipoint, 0, len(l))
-	for _, p := range l {
-		ip := ipoint{int32(math.Round(p[0])), int32(math.Round(p[1]))}
-		if len(out) > 0 && out[len(out)-1] == ip {
-			continue
-		}
-		out = append(out, ip)
-	}
-	return out
-}
-
-// ringArea is twice the signed area of an open ring, positive when the ring turns
-// clockwise on screen (y downwards): the winding MVT asks of exterior rings.
-func ringArea(r []ipoint) int64 {
-	var a int64
-	for i := range r {
-		j := (i + 1) % len(r)
-		a += int64(r[i][0])*int64(r[j][1]) - int64(r[j][0])*int64(r[i][1])
-	}
-	return a
-}
-
-// MVT geometry commands and types.
-const (
-	cmdMoveTo     = 1
-	cmdLineTo     = 2
-	cmdClosePath  = 7
-	mvtPoint      = 1
-	mvtLineString = 2
-	mvtPolygon    = 3
-)
-
-func command(id, count int) uint32 { return uint32(id&7) | uint32(count)<<3 }
-
-func zigzag(v int32) uint32 { return uint32((v << 1) ^ (v >> 31)) }
-
-// geomWriter encodes MVT geometry commands. The cursor carries over from one ring
-// or line to the next, so each starts relative to where the last one ended.
-type geomWriter struct {
-	cmds []uint32
-	cur  ipoint
-}
-
-// ring encodes a ring, reversed if needed so that exterior rings turn clockwise and
-// holes anticlockwise.
-func (w *geomWriter) ring(r []ipoint, exterior bool) {
-	if (ringArea(r) > 0) != exterior {
-		rev := make([]ipoint, len(r))
-		for i, p := range r {
-			rev[len(r)-1-i] = p
-		}
-		r = rev
-	}
-	w.path(r)
-	w.cmds = append(w.cmds, command(cmdClosePath, 1))
-}
-
-func (w *geomWriter) line(l []ipoint) { w.path(l) }
-
-func (w *geomWriter) path(pts []ipoint) {
-	w.cmds = append(w.cmds, command(cmdMoveTo, 1))
-	w.delta(pts[0])
-	w.cmds = append(w.cmds, command(cmdLineTo, len(pts)-1))
-	for _, p := range pts[1:] {
-		w.delta(p)
-	}
-}
-
-func (w *geomWriter) delta(p ipoint) {
-	w.cmds = append(w.cmds, zigzag(p[0]-w.cur[0]), zigzag(p[1]-w.cur[1]))
-	w.cur = p
-}
-
-// mvtLayer collects the features of one layer; each feature has at most one tag,
-// named key (k, the class, unless said otherwise), whose values are interned.
-type mvtLayer struct {
-	name     string
-	key      string
-	features [][]byte
-	values   []string
-	valueIdx map[string]int
-}
-
-func newMVTLayer(name string) *mvtLayer {
-	return &mvtLayer{name: name, key: "k", valueIdx: map[string]int{}}
-}
-
-func (l *mvtLayer) add(typ int, geom []uint32, class string) {
-	var f []byte
-	if class != "" {
-		vi, ok := l.valueIdx[class]
-		if !ok {
-			vi = len(l.values)
-			l.values = append(l.values, class)
-			l.valueIdx[class] = vi
-		}
-		f = appendPacked(f, 2, []uint32{0, uint32(vi)})
-	}
-	f = appendKey(f, 3, 0)
-	f = appendVarint(f, uint64(typ))
-	f = appendPacked(f, 4, geom)
-	l.features = append(l.features, f)
-}
-
-// appendLayer writes the layer as field 3 of a Tile message; an empty layer is left out.
-func appendLayer(tile []byte, l *mvtLayer) []byte {
-	if len(l.features) == 0 {
-		return tile
-	}
-	var b []byte
-	b = appendKey(b, 15, 0)
-	b = appendVarint(b, 2)
-	b = appendBytes(b, 1, []byte(l.name))
-	for _, f := range l.features {
-		b = appendBytes(b, 2, f)
-	}
-	if len(l.values) > 0 {
-		b = appendBytes(b, 3, []byte(l.key))
-	}
-	for _, v := range l.values {
-		b = appendBytes(b, 4, appendBytes(nil, 1, []byte(v)))
-	}
-	b = appendKey(b, 5, 0)
-	b = appendVarint(b, tileExtent)
-	return appendBytes(tile, 3, b)
-}
-
-func appendKey(b []byte, field, wire int) []byte { return appendVarint(b, uint64(field<<3|wire)) }
-
-func appendVarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
-
-func appendBytes(b []byte, field int, v []byte) []byte {
-	b = appendKey(b, field, 2)
-	b = appendVarint(b, uint64(len(v)))
-	return append(b, v...)
-}
-
-func appendPacked(b []byte, field int, vs []uint32) []byte {
-	var p []byte
-	for _, v := range vs {
-		p = appendVarint(p, uint64(v))
-	}
-	return appendBytes(b, field, p)
 }
 
 // tileCache keeps the most recently used gzipped tiles up to a byte budget, and
@@ -508,4 +254,69 @@ func (c *tileCache) finish(k tileKey, b *tileBuild) {
 	}
 	c.mu.Unlock()
 	close(b.done)
+}
+
+// handleTile answers GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt for the layers
+// communes (of the profession profession= names, the default's without) and
+// departements. Tiles are kept gzipped and sent as kept to the clients that
+// accept gzip, which browsers all do.
+func (s *Server) handleTile(c *gin.Context) {
+	if !checkParams(c, "v", professionParam) {
+		return
+	}
+	z, errZ := strconv.Atoi(c.Param("z"))
+	x, errX := strconv.Atoi(c.Param("x"))
+	y, errY := strconv.Atoi(strings.TrimSuffix(c.Param("y"), ".mvt"))
+	layer := c.Param("layer")
+	if errZ != nil || errX != nil || errY != nil || !strings.HasSuffix(c.Param("y"), ".mvt") || (layer != layerCommunes && layer != layerDepartements) {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, "tuile "+c.Request.URL.Path+" introuvable : /api/v1/tiles/communes/{z}/{x}/{y}.mvt ou /api/v1/tiles/departements/{z}/{x}/{y}.mvt attendu")
+		return
+	}
+	if z < 0 || z > maxZoomOf(layer) || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		writeProblem(c, http.StatusNotFound, ProblemNotFound, fmt.Sprintf("tuile %d/%d/%d hors de la grille (zoom de 0 à %d, x et y de 0 à 2^zoom − 1)", z, x, y, maxZoomOf(layer)))
+		return
+	}
+	md, ok := s.Current().layerMapData(c, layer)
+	if !ok {
+		return
+	}
+	if md.polys == nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "carte indisponible : les contours des communes ne sont pas chargés")
+		return
+	}
+	// A URL naming its dataset and day never changes; one without may.
+	maxAge := time.Hour
+	if c.Query("v") == md.version+"."+md.day {
+		maxAge = 365 * 24 * time.Hour
+	}
+	if notModified(c, md.version, md.day, maxAge) {
+		return
+	}
+	k := tileKey{layer, z, x, y}
+	data, err := md.tiles.get(c.Request.Context(), k, func() ([]byte, error) { return md.buildTile(k) })
+	if err != nil && c.Request.Context().Err() != nil {
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "tuile pas encore prête dans le délai ; réessayez")
+		return
+	}
+	if err != nil {
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		return
+	}
+	c.Header("Vary", "Accept-Encoding")
+	const ctype = "application/vnd.mapbox-vector-tile"
+	if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		c.Header("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, ctype, data)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err == nil {
+		var raw []byte
+		raw, err = io.ReadAll(zr)
+		if err == nil {
+			c.Data(http.StatusOK, ctype, raw)
+			return
+		}
+	}
+	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
 }

@@ -179,7 +179,14 @@ func (r *Rules) AssessAll(z ZonageAnswer, p Profile, today Day) []Assessment {
 
 // FillOptions sets the Options of an answered resolution, and of each candidate of an
 // ambiguous one: for p.Status when set, else for every status, on the answer's day.
+// For a profession other than the kiné it sets Installation instead, from that
+// profession's own rules, and leaves Options empty: the kiné's rules are never
+// given for another profession.
 func (r *Resolver) FillOptions(res *Resolution, p Profile) {
+	if res.Profession != "" && res.Profession != MasseurKine {
+		r.fillInstallation(res, res.Profession)
+		return
+	}
 	day, rules := r.dayOr(res.Date), r.rules()
 	options := func(z ZonageAnswer) []Assessment {
 		if p.Status != "" {

@@ -88,6 +88,9 @@ type Meta struct {
 	GeoVintage    string       `json:"geo_vintage"`    // e.g. "ADMIN EXPRESS 2025 (COG 2025)"
 	Sources       []SourceInfo `json:"sources"`
 	Coverage      Coverage     `json:"coverage"`
+	// Professions are the provenance and coverage of the other professions' zonage,
+	// in the order of Professions(); empty in a dataset built before they were imported.
+	Professions []ProfessionSource `json:"professions,omitempty"`
 	// RegionDates are the kiné arrêté dates official tables give for some communes of
 	// a region, applied to the region's other communes (see RegionDate).
 	RegionDates []RegionDate `json:"region_dates,omitempty"`
@@ -147,6 +150,9 @@ type Dataset struct {
 	Arrondissements map[string][]string
 	// ParentNames names the Paris, Lyon and Marseille parent communes.
 	ParentNames map[string]string
+	// Professions is the zonage of the professions other than the kiné's, keyed by
+	// the same codes as Zonage; nil when the dataset has none.
+	Professions *ProfessionZonages
 
 	byCode      map[string]int
 	regionDates map[string]*RegionDate
@@ -191,4 +197,27 @@ func (d *Dataset) ZonageAt(code, day string) (current, upcoming *Zonage) {
 		}
 	}
 	return current, upcoming
+}
+
+// ProfessionSource returns the provenance and coverage of p's zonage, when the
+// dataset has it. The kiné's is Meta itself.
+func (d *Dataset) ProfessionSource(p Profession) (*ProfessionSource, bool) {
+	for i := range d.Meta.Professions {
+		if d.Meta.Professions[i].Profession == p {
+			if _, ok := d.Professions.Set(p); ok {
+				return &d.Meta.Professions[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// HasProfession reports whether the dataset answers for p: always for the kiné,
+// for another profession when its export was imported.
+func (d *Dataset) HasProfession(p Profession) bool {
+	if p == MasseurKine {
+		return true
+	}
+	_, ok := d.ProfessionSource(p)
+	return ok
 }

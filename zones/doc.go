@@ -10,5 +10,7 @@
 // row; tables.go the tables built into the binary, read once; regions.go the
 // regions, their arrêtés and the bibliography; rules.go the checked rules table,
 // rules_load.go its reading from rules.yaml (through yamlnode.go, which keeps
-// every line for the errors); assess.go what a category opens for a profile.
+// every line for the errors); assess.go what a category opens for a profile;
+// installation.go and installation_load.go the installation rules of the other
+// professions (installation.yaml), which answer in place of the kiné's options.
 package zones

@@ -112,7 +112,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		}
 		return res, nil
 	case StatusAmbiguous:
-		res := Resolution{Status: StatusAmbiguous, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance()}
+		res := Resolution{Profession: r.Profession(), Status: StatusAmbiguous, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance()}
 		var parts []string
 		for _, c := range m.Candidates {
 			cand := Candidate{Code: c.Code, Name: c.Name}
@@ -135,7 +135,7 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 	if msg == "" {
 		msg = "adresse introuvable"
 	}
-	return Resolution{Status: StatusNotFound, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance(), Message: msg}, nil
+	return Resolution{Profession: r.Profession(), Status: StatusNotFound, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance(), Message: msg}, nil
 }
 
 // Classification is one answer as the zonage_* columns of the batch contract.
@@ -265,6 +265,7 @@ func (r *Resolver) ResolveFields(f BatchFields) (Resolution, error) {
 		return Resolution{}, &RowError{Problem: f.Problem}
 	}
 	res, err := r.resolveFields(f)
+	res.Profession = r.Profession()
 	if err != nil && f.Line > 0 {
 		err = &LineError{Line: f.Line, Err: err}
 	}

@@ -114,6 +114,9 @@ type Candidate struct {
 	Name    string       `json:"name"`
 	Zonage  ZonageAnswer `json:"zonage"`
 	Options []Assessment `json:"options,omitempty"` // what this candidate's category opens (FillOptions)
+	// Installation is, for a profession other than the kiné, what this candidate's
+	// category means for installing (FillOptions).
+	Installation *Installation `json:"installation,omitempty"`
 }
 
 // Provenance says which data an answer comes from.
@@ -127,7 +130,9 @@ type Provenance struct {
 
 // Resolution is the answer to "which commune, which category".
 type Resolution struct {
-	Status Status `json:"status"`
+	// Profession is the profession the answer is for, the kiné's included.
+	Profession Profession `json:"profession"`
+	Status     Status     `json:"status"`
 	// Date is the day the answer is for: the zonage in force that day.
 	Date Day `json:"date"`
 	// OutsideData is set when Date precedes the arrêté the data's zonage comes from.
@@ -139,8 +144,13 @@ type Resolution struct {
 	Match       Match          `json:"match"`
 	Message     string         `json:"message"`
 	Provenance  Provenance     `json:"provenance"`
-	// Options is what the category opens, by status (Resolver.FillOptions).
+	// Options is what the category opens, by status (Resolver.FillOptions). It
+	// stays the last field a kiné's answer writes: the web layer splices ready
+	// answers on that.
 	Options []Assessment `json:"options,omitempty"`
+	// Installation is, for a profession other than the kiné, what the category
+	// means for installing (Resolver.FillOptions); the kiné's is Options.
+	Installation *Installation `json:"installation,omitempty"`
 }
 
 // Locator finds the outline containing, or nearest to, a point. It is implemented
@@ -173,6 +183,23 @@ type Resolver struct {
 	answersOnce sync.Once
 	answers     []atomic.Pointer[cachedAnswer]
 	day         atomic.Pointer[cachedDay]
+
+	// profession is set on the resolvers For makes for the other professions (the
+	// zero value is the kiné), with their compact zonage and its provenance.
+	profession Profession
+	profSet    *ProfessionSet
+	profSource *ProfessionSource
+	base       *Resolver // the kiné resolver For was called on
+	// profDateNote says why the profession's answers have no date; one string for
+	// every answer the resolver caches.
+	profDateNote string
+	// refs are the commune parts of answers, made once per commune and shared by
+	// the resolvers For makes (communeRef).
+	refsOnce sync.Once
+	refs     []atomic.Pointer[CommuneRef]
+	// forMu guards forCache, the resolvers For has made, one per profession.
+	forMu    sync.Mutex
+	forCache map[Profession]*Resolver
 }
 
 type cachedAnswer struct {
@@ -248,7 +275,11 @@ func (r *Resolver) dayOr(day Day) Day {
 
 func (r *Resolver) provenance() Provenance {
 	m := r.Dataset.Meta
-	return Provenance{DatasetVersion: m.Version, ZonageSource: m.ZonageSource, ZonageVintage: m.ZonageVintage, GeoVintage: m.GeoVintage, ImportedAt: m.ImportedAt}
+	p := Provenance{DatasetVersion: m.Version, ZonageSource: m.ZonageSource, ZonageVintage: m.ZonageVintage, GeoVintage: m.GeoVintage, ImportedAt: m.ImportedAt}
+	if ps := r.profSource; ps != nil {
+		p.ZonageSource, p.ZonageVintage = ps.ZonageSource, ps.ZonageVintage
+	}
+	return p
 }
 
 // ResolvePoint answers for WGS84 coordinates, today.
@@ -269,6 +300,7 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 	id, inside, dist := r.Locator.Locate(lon, lat, r.ToleranceM)
 	if id < 0 {
 		return Resolution{
+			Profession: r.Profession(),
 			Status:     StatusNotFound,
 			Date:       day,
 			Match:      Match{Method: MethodOutside, Precision: PrecisionCoordinates},
@@ -278,7 +310,8 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 	}
 	res := r.communeAnswer(id, day.String())
 	res.Date = day
-	outsideData(&res, day.String())
+	res.Profession = r.Profession()
+	r.outsideData(&res, day.String())
 	res.Match = Match{Method: MethodInside, Precision: PrecisionCoordinates}
 	if !inside {
 		res.Match.Method = MethodNearest
@@ -302,7 +335,8 @@ func (r *Resolver) ResolveCodeOn(code string, on Day) (Resolution, error) {
 	on = r.dayOr(on)
 	res, err := r.resolveCode(code, on.String())
 	res.Date = on
-	outsideData(&res, on.String())
+	res.Profession = r.Profession()
+	r.outsideData(&res, on.String())
 	return res, err
 }
 
@@ -320,7 +354,7 @@ func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 	if arr, ok := ds.Arrondissements[code]; ok {
 		res := Resolution{Status: StatusAmbiguous, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance()}
 		for _, a := range arr {
-			if z, _ := ds.ZonageAt(a, day); z != nil {
+			if z, _ := r.zonageAt(a, day); z != nil {
 				res.Candidates = append(res.Candidates, Candidate{Code: a, Name: r.communeName(a), Zonage: r.answer(z, nil, day)})
 			}
 		}
@@ -333,7 +367,7 @@ func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 			return r.notFound(code), nil
 		}
 		fc := f
-		if z, up := ds.ZonageAt(code, day); z != nil {
+		if z, up := r.zonageAt(code, day); z != nil {
 			// The zonage predates the merger and names the former commune itself:
 			// its own category is the answer, whatever its new commune's neighbours got.
 			ans := r.answer(z, up, day)
@@ -350,7 +384,7 @@ func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 			nameOr(f.Name, code), code, cur.Name, cur.Code, sinceDate(f.Date), res.Message)
 		return res, nil
 	}
-	if z, up := ds.ZonageAt(code, day); z != nil {
+	if z, up := r.zonageAt(code, day); z != nil {
 		// Published in the zonage but without an outline (Saint-Barthélemy, Saint-Martin).
 		ans := r.answer(z, up, day)
 		return Resolution{Status: StatusOK, Commune: &CommuneRef{Code: code, Name: z.Name, Region: ans.Region}, Zonage: &ans,
@@ -361,7 +395,7 @@ func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 }
 
 func (r *Resolver) notFound(code string) Resolution {
-	return Resolution{Status: StatusNotFound, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
+	return Resolution{Profession: r.Profession(), Status: StatusNotFound, Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
 		Message: fmt.Sprintf("aucune commune de code %s dans le COG ni dans le zonage", code)}
 }
 
@@ -372,20 +406,42 @@ func (r *Resolver) communeName(code string) string {
 	return code
 }
 
+// communeRef is the commune part of an answer for c. The one of a commune of the
+// dataset is made once and shared, read-only, by every answer and profession
+// that names the commune: the answer caches of five professions would otherwise
+// hold five copies of each.
 func (r *Resolver) communeRef(c *Commune) *CommuneRef {
+	owner := r
+	if r.base != nil {
+		owner = r.base
+	}
+	i, ok := r.Dataset.byCode[c.Code]
+	if !ok || &r.Dataset.Communes[i] != c {
+		return newCommuneRef(c)
+	}
+	owner.refsOnce.Do(func() { owner.refs = make([]atomic.Pointer[CommuneRef], len(r.Dataset.Communes)) })
+	if ref := owner.refs[i].Load(); ref != nil {
+		return ref
+	}
+	ref := newCommuneRef(c)
+	owner.refs[i].Store(ref)
+	return ref
+}
+
+func newCommuneRef(c *Commune) *CommuneRef {
 	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement,
 		Region: regionRef(c.Region), Parent: c.Parent, Population: c.Population, Postcodes: c.Postcodes}
 }
 
 // resolveCommune answers for a current commune from the zonage codes that cover it.
 func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
-	res := Resolution{Commune: r.communeRef(c), Provenance: r.provenance()}
+	res := Resolution{Profession: r.Profession(), Commune: r.communeRef(c), Provenance: r.provenance()}
 	type found struct {
 		z, up *Zonage
 	}
 	var zs []found
 	for _, code := range c.ZonageCodes {
-		if z, up := r.Dataset.ZonageAt(code, day); z != nil {
+		if z, up := r.zonageAt(code, day); z != nil {
 			zs = append(zs, found{z, up})
 		}
 	}
@@ -395,6 +451,9 @@ func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
 		if reason == "" {
 			reason = "aucun zonage en vigueur pour cette commune"
 			for _, code := range c.ZonageCodes {
+				if r.profSet != nil {
+					break // another profession's export has no end dates
+				}
 				for _, z := range r.Dataset.Zonage[code] {
 					if z.EndDate != "" && z.EndDate <= day {
 						reason = fmt.Sprintf("le zonage publié pour %s (%s) a pris fin le %s et la commune ne figure pas dans l'arrêté régional qui l'a remplacé",
@@ -432,7 +491,7 @@ func (r *Resolver) resolveCommune(c *Commune, day string) Resolution {
 		}
 	}
 	ans := r.answer(pick.z, pick.up, day)
-	if ans.Catchment == nil {
+	if ans.Catchment == nil && r.profSet == nil {
 		ans.Catchment = c.Catchment
 	}
 	res.Status = StatusOK
@@ -461,6 +520,12 @@ func (r *Resolver) answer(z, up *Zonage, day string) ZonageAnswer {
 	if a.Scheme != "" {
 		a.SchemeLabel = a.Scheme.Label()
 	}
+	if r.profSource != nil {
+		// The kiné's arrêté dates, revisions and catchments say nothing of another
+		// profession's zonage; its export dates nothing.
+		a.DateStatus, a.DateNote = DateUnknown, r.profDateNote
+		return a
+	}
 	if !r.fillDerivedDate(&a, z) {
 		fillRegionalDates(&a)
 	}
@@ -475,9 +540,10 @@ func (r *Resolver) answer(z, up *Zonage, day string) ZonageAnswer {
 // outsideData turns an answer for a day before the arrêté its zonage comes from into
 // « introuvable »: the data knows nothing of the zonage then in force, and saying the
 // later category would be pretending.
-func outsideData(res *Resolution, day string) {
+func (r *Resolver) outsideData(res *Resolution, day string) {
 	z := res.Zonage
-	if z == nil {
+	if z == nil || r.profSource != nil {
+		// Another profession's export dates nothing: no day can be shown to precede it.
 		return
 	}
 	start, origin := dataStart(z)

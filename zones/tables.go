@@ -6,9 +6,9 @@ import (
 )
 
 // The tables built into the binary: the bibliography (sources.yaml), the regions
-// and their arrêtés (regions.yaml) and the installation rules (rules.yaml). Each
-// rests on the ones before it: a region or a rule cites source keys, a rule names
-// regions.
+// and their arrêtés (regions.yaml), the kiné installation rules (rules.yaml) and
+// the other professions' installation rules (installation.yaml). Each rests on the
+// ones before it: a region or a rule cites source keys, a rule names regions.
 
 //go:embed sources.yaml
 var sourcesYAML []byte
@@ -19,6 +19,9 @@ var regionsYAML []byte
 //go:embed rules.yaml
 var rulesYAML []byte
 
+//go:embed installation.yaml
+var installationYAML []byte
+
 // tables is the embedded tables, read and checked together.
 type tables struct {
 	sources       map[string]Source
@@ -26,6 +29,7 @@ type tables struct {
 	regionsByCode map[string]*Region
 	regionsByName map[string]*Region
 	rules         *Rules
+	installation  *InstallationRules
 }
 
 // loadTables reads the embedded tables the first time they are needed and keeps
@@ -46,6 +50,9 @@ var loadTables = sync.OnceValues(func() (*tables, error) {
 		return nil, err
 	}
 	t.rules = &Rules{rules}
+	if t.installation, err = parseInstallation(installationYAML, "zones/installation.yaml", sources); err != nil {
+		return nil, err
+	}
 	return t, nil
 })
 

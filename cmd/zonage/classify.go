@@ -17,6 +17,7 @@ import (
 
 	"zonage/geo/csvbatch"
 	"zonage/internal/atomicfile"
+	"zonage/internal/batch"
 	"zonage/zones"
 )
 
@@ -28,6 +29,7 @@ type classifyFlags struct {
 	outDelim, outEnc string
 	toleranceM       float64
 	date             string
+	profession       string
 	quiet            bool
 	geocoder         geocoderFlags
 }
@@ -43,6 +45,11 @@ code INSEE…) ou par les options --col-*, et écrit chaque ligne, dans l'ordre,
 ses colonnes d'origine suivies de :
   ` + strings.Join(zones.ClassificationColumns, ", ") + `
 
+--profession choisit la profession dont ces colonnes donnent le zonage (défaut :
+masseur-kinesitherapeute) ; --profession all les garde pour les masseurs-kinésithérapeutes
+et ajoute une colonne de catégorie par profession :
+  ` + strings.Join(batch.ProfessionColumns(), ", ") + `
+
 Une ligne illisible sort en « erreur » avec un message ; le traitement continue.
 Le résumé (lignes par statut et par catégorie) va sur la sortie d'erreur, pour que
 la sortie standard puisse être le CSV.
@@ -51,7 +58,9 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible, 130 interrompu
 (Ctrl-C : avec -o, aucun fichier n'est écrit).`,
 		Example: `  zonage classify cabinets.csv -o cabinets-zonage.csv
   zonage classify cabinets.csv --col-adresse "Adresse du cabinet" --col-cp CP > sortie.csv
-  zonage classify - --sans-entete --col-insee 1 < codes.csv`,
+  zonage classify - --sans-entete --col-insee 1 < codes.csv
+  zonage classify cabinets.csv --profession infirmier -o cabinets-infirmiers.csv
+  zonage classify cabinets.csv --profession all -o cabinets-toutes-professions.csv`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runClassify(cmd, args[0], &f)
@@ -82,13 +91,17 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible, 130 interrompu
 	fl.BoolVarP(&f.quiet, "silencieux", "q", false, "ni barre de progression ni résumé")
 	fl.Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
 	fl.StringVar(&f.date, "date", "", "classer selon le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
+	fl.StringVar(&f.profession, "profession", "", "profession dont les colonnes zonage_* donnent le zonage : "+professionSlugs()+" (défaut : masseur-kinesitherapeute) ; all ajoute une colonne de catégorie par profession")
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
 
 func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	opt := csvbatch.Options{NoHeader: f.noHeader, RawInput: f.raw, Columns: map[csvbatch.Role]string{}}
-	var err error
+	choice, err := batch.ParseChoice(f.profession)
+	if err != nil {
+		return usageErr("--profession : %v", err)
+	}
 	for role, v := range f.columns {
 		if *v != "" {
 			opt.Columns[role] = *v
@@ -133,6 +146,11 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	if err != nil {
 		return err
 	}
+	classifier, err := batch.New(res.For, choice)
+	if err != nil {
+		return usageErr("--profession : %v", err)
+	}
+	classifier.Options(&opt)
 
 	// Ctrl-C or a termination stops the run cleanly (no temporary file left); a
 	// second Ctrl-C kills at once.
@@ -161,11 +179,10 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		}
 	}
 
-	opt.CountColumns = []string{zones.ColumnStatus, zones.ColumnCategory}
 	var rep *csvbatch.Report
 	in = &interruptibleReader{ctx: ctx, r: in, results: make(chan readResult, 1)}
 	classify := func(out io.Writer) error {
-		rep, err = csvbatch.Run(ctx, in, out, classifyAnnotator(res, day), opt)
+		rep, err = csvbatch.Run(ctx, in, out, classifier.Annotator(day), opt)
 		if bar != nil {
 			bar.Finish()
 		}
@@ -200,7 +217,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		return usageErr("écriture de %s : %v", f.out, err)
 	}
 	if !f.quiet {
-		printClassifySummary(stderr, name, rep, time.Since(start))
+		printClassifySummary(stderr, name, rep, choice, time.Since(start))
 	}
 	if rep.Rows != rep.Counts[zones.ColumnStatus][string(zones.StatusOK)] {
 		return &exitError{code: exitNotFound}
@@ -214,8 +231,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 // printClassifySummary says what was read, how many rows came out per status and
-// per category (the engine's counts of the rows written), and why rows are in error.
-func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, took time.Duration) {
+// per category of the profession asked for (of each, with all) — the engine's
+// counts of the rows written — and why rows are in error.
+func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice batch.Choice, took time.Duration) {
 	var cols []string
 	for _, role := range csvbatch.Roles {
 		if h, ok := rep.Columns[role]; ok {
@@ -237,25 +255,44 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, took t
 	if n := byStatus[string(zones.StatusError)]; n > 0 {
 		fmt.Fprintf(w, "%d lignes en erreur, dont %d mal formées dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n", n, rep.RowProblems)
 	}
-	fmt.Fprint(w, "Par catégorie :")
-	for _, c := range zones.Categories() {
-		if n := rep.Counts[zones.ColumnCategory][string(c)]; n > 0 {
+	columns := "colonne " + zones.ColumnCategory
+	if choice.All {
+		columns = "colonnes " + zones.ColumnCategory + " et " + batch.ProfessionColumn(choice.Profession)
+	}
+	printCategoryCounts(w, "Par catégorie ("+choice.Profession.Plural()+", "+columns+") :", choice.Profession, rep.Counts[zones.ColumnCategory], rows)
+	if choice.All {
+		for _, p := range zones.Professions() {
+			if p != choice.Profession {
+				col := batch.ProfessionColumn(p)
+				printCategoryCounts(w, "  "+p.Plural()+" ("+col+") :", p, rep.Counts[col], rows)
+			}
+		}
+	}
+}
+
+// printCategoryCounts writes one line of rows per category, in the order of the
+// profession's scale, and the rows left without a category.
+func printCategoryCounts(w io.Writer, title string, p zones.Profession, counts map[string]int64, rows int64) {
+	fmt.Fprint(w, title)
+	for _, c := range p.Scale() {
+		if n := counts[string(c)]; n > 0 {
+			rows -= n
 			fmt.Fprintf(w, " %s %d ;", c.Label(), n)
 		}
+	}
+	if rows > 0 {
+		fmt.Fprintf(w, " sans catégorie %d ;", rows)
 	}
 	fmt.Fprintln(w)
 }
 
-// classifyAnnotator resolves each row with the zonage in force on day (the zero
-// Day: today).
-func classifyAnnotator(res *zones.Resolver, day zones.Day) csvbatch.Annotator {
-	return csvbatch.FuncAnnotator{Cols: zones.ClassificationColumns, Fn: func(r *csvbatch.Row) []string {
-		return res.ClassifyFields(zones.BatchFields{
-			Text: r.Value(csvbatch.RoleAddress), Street: r.Value(csvbatch.RoleStreet), Postcode: r.Value(csvbatch.RolePostcode),
-			City: r.Value(csvbatch.RoleCity), Citycode: r.Value(csvbatch.RoleCitycode),
-			Lat: r.Value(csvbatch.RoleLat), Lon: r.Value(csvbatch.RoleLon), Problem: r.Problem, Line: r.Line, Day: day,
-		}).Values()
-	}}
+// professionSlugs lists the accepted values of --profession but all.
+func professionSlugs() string {
+	var s []string
+	for _, p := range zones.Professions() {
+		s = append(s, string(p))
+	}
+	return strings.Join(s, ", ")
 }
 
 // interruptibleReader ends its reads when ctx is done, even while the reader under

@@ -10,6 +10,7 @@ import (
 
 	"zonage/geo/csvbatch"
 	"zonage/importer"
+	"zonage/internal/batch"
 	"zonage/zones"
 )
 
@@ -21,7 +22,11 @@ func benchClassify(b *testing.B, input []byte, rows int) {
 		b.Fatal(err)
 	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
-	ann := classifyAnnotator(res, zones.Day{})
+	cl, err := batch.New(res.For, batch.Choice{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ann := cl.Annotator(zones.Day{})
 	// One pass first: the index prepares polygon parts on first use.
 	if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
 		b.Fatal(err)

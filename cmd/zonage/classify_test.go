@@ -110,6 +110,8 @@ func TestClassifyUsageErrors(t *testing.T) {
 		{"bad encoding", []string{"classify", in, "--encodage", "ebcdic"}, "encodage « ebcdic » inconnu"},
 		{"missing file", []string{"classify", in + ".absent"}, "no such file"},
 		{"empty file", []string{"classify", os.DevNull}, "fichier vide"},
+		{"unknown profession", []string{"classify", in, "--profession", "kiné"},
+			"--profession : profession « kiné » invalide : attendu masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste, all"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

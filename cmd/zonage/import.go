@@ -154,46 +154,10 @@ func printCoverage(w io.Writer, ds *zones.Dataset) {
 	fmt.Fprintf(w, "Communes indexées : %d ; codes du zonage : %d ; communes nouvelles couvertes par leurs anciennes communes : %d\n\n",
 		cov.Communes, cov.ZonageRows, cov.Merged)
 
-	cats := zones.DefaultProfession.Scale()
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "Région\t")
-	for _, c := range cats {
-		fmt.Fprintf(tw, "%s\t", shortLabel(c))
-	}
-	fmt.Fprintln(tw, "total\t")
-	regions := make([]string, 0, len(cov.PerRegion))
-	for r := range cov.PerRegion {
-		regions = append(regions, r)
-	}
-	sort.Slice(regions, func(i, j int) bool { return regionName(regions[i]) < regionName(regions[j]) })
-	for _, r := range regions {
-		fmt.Fprintf(tw, "%s\t", regionName(r))
-		total := 0
-		for _, c := range cats {
-			fmt.Fprintf(tw, "%d\t", cov.PerRegion[r][c])
-			total += cov.PerRegion[r][c]
-		}
-		fmt.Fprintf(tw, "%d\t\n", total)
-	}
-	fmt.Fprint(tw, "France\t")
-	total := 0
-	for _, c := range cats {
-		fmt.Fprintf(tw, "%d\t", cov.PerCategory[c])
-		total += cov.PerCategory[c]
-	}
-	fmt.Fprintf(tw, "%d\t\n", total)
-	tw.Flush()
-
+	printCategoryTable(w, cov, zones.DefaultProfession.Scale())
 	fmt.Fprintf(w, "\nCodes du zonage sans contour (%d) : %s\n", len(cov.UnmatchedZonage), codeList(ds, cov.UnmatchedZonage))
 	fmt.Fprintf(w, "Contours sans zonage (%d) : %s\n", len(cov.CommunesNoZonage), codeList(ds, cov.CommunesNoZonage))
-	fmt.Fprintf(w, "Communes nouvelles ambiguës (%d) — la catégorie dépend de la commune déléguée :\n", len(cov.Ambiguous))
-	for _, a := range cov.Ambiguous {
-		var parts []string
-		for _, c := range a.Candidates {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", c.Code, c.Name, c.Category.Label()))
-		}
-		fmt.Fprintf(w, "  %s %s : %s\n", a.Code, a.Name, strings.Join(parts, ", "))
-	}
+	printAmbiguous(w, cov.Ambiguous, len(cov.Ambiguous))
 	if cc := cov.Catchments; cc != nil && cc.DerivedUnits > 0 {
 		var split []string
 		for _, u := range cc.Units {
@@ -222,8 +186,76 @@ func printCoverage(w io.Writer, ds *zones.Dataset) {
 				zones.FrenchDate(rd.ArreteDate), rd.Rows, rd.Table, zones.FrenchDate(rd.TableDate), strings.Join(rd.Codes, ", "))
 		}
 	}
+	for _, ps := range m.Professions {
+		printProfessionCoverage(w, ds, ps)
+	}
 	for _, n := range cov.Notes {
 		fmt.Fprintf(w, "Note : %s\n", n)
+	}
+}
+
+// printProfessionCoverage writes the report of another profession's export: the
+// same counts as the kiné's, on that profession's scale.
+func printProfessionCoverage(w io.Writer, ds *zones.Dataset, ps zones.ProfessionSource) {
+	cov := ps.Coverage
+	classed := 0
+	for _, n := range cov.PerCategory {
+		classed += n
+	}
+	fmt.Fprintf(w, "\nZonage des %s : %s — %s\n", ps.Profession.Plural(), ps.ZonageSource, ps.ZonageVintage)
+	fmt.Fprintf(w, "Communes classées : %d sur %d ; codes du zonage : %d ; communes nouvelles couvertes par leurs anciennes communes : %d\n\n",
+		classed, cov.Communes, cov.ZonageRows, cov.Merged)
+	printCategoryTable(w, cov, ps.Profession.Scale())
+	fmt.Fprintf(w, "\nCodes du zonage sans contour (%d) : %s\n", len(cov.UnmatchedZonage), codeList(ds, cov.UnmatchedZonage))
+	fmt.Fprintf(w, "Contours sans zonage (%d) : %s\n", len(cov.CommunesNoZonage), codeList(ds, cov.CommunesNoZonage))
+	printAmbiguous(w, cov.Ambiguous, 20)
+}
+
+// printCategoryTable writes the communes per region and category, on scale cats.
+func printCategoryTable(w io.Writer, cov zones.Coverage, cats []zones.Category) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "Région\t")
+	for _, c := range cats {
+		fmt.Fprintf(tw, "%s\t", shortLabel(c))
+	}
+	fmt.Fprintln(tw, "total\t")
+	regions := make([]string, 0, len(cov.PerRegion))
+	for r := range cov.PerRegion {
+		regions = append(regions, r)
+	}
+	sort.Slice(regions, func(i, j int) bool { return regionName(regions[i]) < regionName(regions[j]) })
+	for _, r := range regions {
+		fmt.Fprintf(tw, "%s\t", regionName(r))
+		total := 0
+		for _, c := range cats {
+			fmt.Fprintf(tw, "%d\t", cov.PerRegion[r][c])
+			total += cov.PerRegion[r][c]
+		}
+		fmt.Fprintf(tw, "%d\t\n", total)
+	}
+	fmt.Fprint(tw, "France\t")
+	total := 0
+	for _, c := range cats {
+		fmt.Fprintf(tw, "%d\t", cov.PerCategory[c])
+		total += cov.PerCategory[c]
+	}
+	fmt.Fprintf(tw, "%d\t\n", total)
+	tw.Flush()
+}
+
+// printAmbiguous lists the ambiguous communes, at most limit of them.
+func printAmbiguous(w io.Writer, list []zones.AmbiguousCommune, limit int) {
+	fmt.Fprintf(w, "Communes nouvelles ambiguës (%d) — la catégorie dépend de la commune déléguée :\n", len(list))
+	for i, a := range list {
+		if i == limit {
+			fmt.Fprintf(w, "  … et %d autres (liste complète : zonage import --json, GET /api/v1/dataset)\n", len(list)-limit)
+			break
+		}
+		var parts []string
+		for _, c := range a.Candidates {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c.Code, c.Name, c.Category.Label()))
+		}
+		fmt.Fprintf(w, "  %s %s : %s\n", a.Code, a.Name, strings.Join(parts, ", "))
 	}
 }
 
@@ -233,6 +265,8 @@ func shortLabel(c zones.Category) string {
 		return "très sous-d."
 	case zones.SousDotee:
 		return "sous-d."
+	case zones.SousDense:
+		return "sous-dense"
 	case zones.Intermediaire:
 		return "interm."
 	case zones.NonPrioritaire:

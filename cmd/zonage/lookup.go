@@ -18,6 +18,7 @@ type lookupFlags struct {
 	asJSON     bool
 	toleranceM float64
 	date       string
+	profession string
 	profile    profileFlags
 	geocoder   geocoderFlags
 }
@@ -31,6 +32,7 @@ func newLookupCmd() *cobra.Command {
   zonage lookup --lat 48.8493 --lon 2.3325
   zonage lookup --commune 01330
   zonage lookup --commune 75106 --json
+  zonage lookup --lat 48.8493 --lon 2.3325 --profession infirmier
   zonage lookup --commune 01001 --statut collaborateur --installe-depuis 2024-05-01
   zonage lookup --commune 75106 --statut titulaire --debut-etudes 2024 --annees-etablissement 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,9 +53,17 @@ func newLookupCmd() *cobra.Command {
 			case !latSet && f.commune == "":
 				return usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
 			}
-			res, err := newResolver(cmd, f.toleranceM)
+			profession, err := zones.ParseProfession(f.profession)
+			if err != nil {
+				return usageErr("--profession : %v", err)
+			}
+			base, err := newResolver(cmd, f.toleranceM)
 			if err != nil {
 				return err
+			}
+			res, err := base.For(profession)
+			if err != nil {
+				return usageErr("--profession : %v", err)
 			}
 			profile, err := f.profile.profile(cmd, res.Today())
 			if err != nil {
@@ -93,8 +103,9 @@ func newLookupCmd() *cobra.Command {
 				if f.date != "" {
 					fmt.Fprintf(cmd.OutOrStdout(), "Zonage en vigueur le %s\n", r.Date.French())
 				}
-				printResolution(cmd.OutOrStdout(), r)
+				printResolution(cmd.OutOrStdout(), r, profession)
 				printOptions(cmd.OutOrStdout(), r, profile)
+				printInstallations(cmd.OutOrStdout(), r)
 			}
 			if r.Status != zones.StatusOK {
 				return &exitError{code: exitNotFound}
@@ -107,13 +118,22 @@ func newLookupCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.commune, "commune", "", "code INSEE de la commune (actuel ou ancien) ou de l'arrondissement")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "réponse en JSON")
 	cmd.Flags().StringVar(&f.date, "date", "", "le zonage en vigueur ce jour (AAAA-MM-JJ ; défaut : aujourd'hui)")
+	cmd.Flags().StringVar(&f.profession, "profession", "", "profession dont on veut le zonage : "+professionSlugs()+" (défaut : masseur-kinesitherapeute)")
 	cmd.Flags().Float64Var(&f.toleranceM, "tolerance", zones.DefaultCoastTolerance, "distance maximale (m) pour rattacher un point hors contour à la commune la plus proche")
 	addProfileFlags(cmd, &f.profile)
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
 }
 
-func printResolution(w io.Writer, r zones.Resolution) {
+// zonageTitle names the zonage of a profession in the text answers.
+func zonageTitle(p zones.Profession) string {
+	if p == zones.MasseurKine || p == "" {
+		return "Zonage kiné"
+	}
+	return "Zonage " + p.Plural()
+}
+
+func printResolution(w io.Writer, r zones.Resolution, p zones.Profession) {
 	if c := r.Commune; c != nil {
 		place := c.Region.Name
 		if c.Departement != "" {
@@ -126,9 +146,9 @@ func printResolution(w io.Writer, r zones.Resolution) {
 	}
 	switch r.Status {
 	case zones.StatusOK:
-		printZonage(w, "", *r.Zonage)
+		printZonage(w, "", *r.Zonage, p)
 	case zones.StatusAmbiguous:
-		fmt.Fprintf(w, "Zonage kiné : AMBIGU — %s\n", r.Message)
+		fmt.Fprintf(w, "%s : AMBIGU — %s\n", zonageTitle(p), r.Message)
 		for _, c := range r.Candidates {
 			fmt.Fprintf(w, "  • %s (%s) : %s\n", c.Name, c.Code, c.Zonage.Label)
 		}
@@ -159,12 +179,58 @@ func printResolution(w io.Writer, r zones.Resolution) {
 			fmt.Fprintf(w, "  ⚠ %s\n", warn)
 		}
 	}
-	p := r.Provenance
-	fmt.Fprintf(w, "Données : %s — %s ; contours %s ; version %s\n", p.ZonageSource, p.ZonageVintage, p.GeoVintage, p.DatasetVersion)
+	pv := r.Provenance
+	fmt.Fprintf(w, "Données : %s — %s ; contours %s ; version %s\n", pv.ZonageSource, pv.ZonageVintage, pv.GeoVintage, pv.DatasetVersion)
 }
 
-func printZonage(w io.Writer, indent string, z zones.ZonageAnswer) {
-	fmt.Fprintf(w, "%sZonage kiné : %s (code officiel %s", indent, z.Label, z.OfficialCode)
+// printInstallations writes what the category means for installing, for a
+// profession other than the kiné: for an answer, its installation; for an
+// ambiguous place, each candidate's.
+func printInstallations(w io.Writer, r zones.Resolution) {
+	if r.Installation != nil {
+		fmt.Fprintln(w)
+		printInstallation(w, "", r.Installation, r.Zonage)
+	}
+	for _, c := range r.Candidates {
+		if c.Installation != nil {
+			fmt.Fprintln(w)
+			printInstallation(w, fmt.Sprintf(" à %s (%s)", c.Name, c.Code), c.Installation, &c.Zonage)
+		}
+	}
+}
+
+func printInstallation(w io.Writer, where string, in *zones.Installation, z *zones.ZonageAnswer) {
+	zone := ""
+	if z != nil {
+		zone = " — zone " + z.Label
+	}
+	convention := ""
+	if in.Convention != "" {
+		convention = ", " + in.Convention
+	}
+	wrap(w, "", fmt.Sprintf("Installation des %s%s%s%s", in.Profession.Plural(), where, zone, convention))
+	if !in.Covered {
+		wrap(w, "  ", capitalize(nonEmpty(in.Message, zones.NotCoveredMessage)))
+	}
+	for _, it := range in.Items {
+		wrap(w, "  ", fmt.Sprintf("%s — %s", strings.ToUpper(string(it.Kind)), it.Title))
+		wrap(w, "    ", it.Text)
+		line := "Sources" + sourceKeys(it.Sources)
+		if it.Secondary {
+			line += " (sources secondaires)"
+		}
+		wrap(w, "    · ", line)
+		if it.Uncertain != "" {
+			wrap(w, "    ⚠ ", "incertain : "+it.Uncertain)
+		}
+	}
+	if p := in.OfficialPage; p.URL != "" {
+		wrap(w, "  ", fmt.Sprintf("Page officielle : %s — %s", p.Title, p.URL))
+	}
+}
+
+func printZonage(w io.Writer, indent string, z zones.ZonageAnswer, p zones.Profession) {
+	fmt.Fprintf(w, "%s%s : %s (code officiel %s", indent, zonageTitle(p), z.Label, z.OfficialCode)
 	if z.Scheme != "" {
 		fmt.Fprintf(w, ", échelle %s", z.SchemeLabel)
 	}

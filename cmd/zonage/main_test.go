@@ -77,6 +77,20 @@ func TestImportReport(t *testing.T) {
 			t.Errorf("import report lacks %q:\n%s", want, importOutput)
 		}
 	}
+	// Each other profession has its report, on its own scale, after the kiné's.
+	for _, want := range []string{
+		"Zonage des infirmiers : export CartoSanté (ARS/DGOS) du zonage des infirmiers — export CartoSanté de septembre 2025, codes COG 2024",
+		"Zonage des orthophonistes : ", "sous-dense", "Zonage des sages-femmes : ", "Zonage des chirurgiens-dentistes : ",
+		"93066 Saint-Denis : 93066 Saint-Denis (intermédiaire), 93059 Pierrefitte-sur-Seine (sous-dense)",
+	} {
+		if !strings.Contains(importOutput, want) {
+			t.Errorf("import report lacks %q", want)
+		}
+	}
+	kine, infirmiers := strings.Index(importOutput, "Communes nouvelles ambiguës (7)"), strings.Index(importOutput, "Zonage des infirmiers")
+	if kine < 0 || infirmiers < kine {
+		t.Error("the infirmiers' report does not follow the kiné's")
+	}
 }
 
 func TestLookupCommand(t *testing.T) {

@@ -158,6 +158,8 @@ func TestLookupOptionsUsageErrors(t *testing.T) {
 		{"unknown project", []string{"--projet", "achat"}, "projet « achat » invalide"},
 		{"French date", []string{"--installe-depuis", "01/05/2024"}, "date d'installation « 01/05/2024 » invalide"},
 		{"year in the future", []string{"--debut-etudes", "2999"}, "année de début d'études « 2999 » invalide"},
+		{"unknown profession", []string{"--profession", "kine"},
+			"--profession : profession « kine » invalide : attendu masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,6 +73,11 @@ type Options struct {
 	// CountColumns are added columns whose values are counted in Report.Counts (the
 	// status and the category, say), so that every summary shows the same numbers.
 	CountColumns []string
+	// LateColumns are added columns a file classified before may lack, because only
+	// some runs add them (one column per profession, say). A header that holds every
+	// other added column is a file classified before: the added columns it holds are
+	// filled in place, the late ones it lacks are appended.
+	LateColumns []string
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
 	Progress func(rows, bytesRead int64)
@@ -200,17 +205,18 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		rep.Columns[role] = rep.Header[i]
 	}
 
-	// A file classified before already has the added columns: fill them in place.
+	// A file classified before already has the added columns, the late ones aside:
+	// fill them in place.
 	added := a.Columns()
 	inPlace := make([]int, len(added))
-	allPresent := !opt.NoHeader
+	classified := !opt.NoHeader
 	for i, name := range added {
 		inPlace[i] = slices.Index(rep.Header, name)
-		if inPlace[i] < 0 {
-			allPresent = false
+		if inPlace[i] < 0 && !slices.Contains(opt.LateColumns, name) {
+			classified = false
 		}
 	}
-	if !allPresent {
+	if !classified {
 		inPlace = nil
 	}
 	counted := make([]int, len(opt.CountColumns))
@@ -234,7 +240,8 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 // cannot be read cleanly is handed to the annotator with its Problem. A short row
 // is padded to the header's width and a long row's extra cells follow the added
 // columns, so that these always sit under their headers. When the input already
-// has the added columns (a file classified before), they are filled in place.
+// has the added columns (a file classified before), they are filled in place; the
+// late ones it lacks (Options.LateColumns) are appended, before the extra cells.
 //
 // Each record is read in its own encoding and written back in it, so a file mixing
 // UTF-8 and Windows-1252 lines keeps each line's bytes; the added cells of a line
@@ -490,13 +497,19 @@ func trimSpace(s string) string {
 
 // rowLayout places the cells of an output row: the input's, padded to the header's
 // width, then the added ones, then a long row's extra cells; or, for a file
-// classified before, the added cells in their own columns.
+// classified before, the added cells in their own columns, those it lacks appended
+// before the extra cells.
 type rowLayout struct {
 	headerLen int
-	inPlace   []int
-	raw       bool
-	codec     *codec
+	// inPlace is the header column of each added column, -1 for one appended; nil
+	// when every added column is appended.
+	inPlace []int
+	raw     bool
+	codec   *codec
 }
+
+// appended reports whether added column i goes after the input's columns.
+func (l *rowLayout) appended(i int) bool { return l.inPlace == nil || l.inPlace[i] < 0 }
 
 func (l *rowLayout) header(rec *record, added []string) []string {
 	enc := l.codec.output(rec)
@@ -504,8 +517,8 @@ func (l *rowLayout) header(rec *record, added []string) []string {
 	for _, f := range rec.fields {
 		out = append(out, l.input(f, rec, enc))
 	}
-	if l.inPlace == nil {
-		for _, name := range added {
+	for i, name := range added {
+		if l.appended(i) {
 			out = append(out, l.codec.added(name, enc))
 		}
 	}
@@ -517,23 +530,18 @@ func (l *rowLayout) row(rec *record, added []string) []string {
 	width := max(len(rec.fields), l.headerLen)
 	out := make([]string, 0, width+len(added))
 	n := min(len(rec.fields), l.headerLen)
-	if l.inPlace != nil {
-		n = len(rec.fields)
-	}
 	for _, f := range rec.fields[:n] {
 		out = append(out, l.input(f, rec, enc))
 	}
 	for len(out) < l.headerLen {
 		out = append(out, "")
 	}
-	if l.inPlace != nil {
-		for i, col := range l.inPlace {
-			out[col] = l.codec.added(added[i], enc)
+	for i, v := range added {
+		if l.appended(i) {
+			out = append(out, l.codec.added(v, enc))
+		} else {
+			out[l.inPlace[i]] = l.codec.added(v, enc)
 		}
-		return out
-	}
-	for _, v := range added {
-		out = append(out, l.codec.added(v, enc))
 	}
 	for _, f := range rec.fields[n:] {
 		out = append(out, l.input(f, rec, enc))

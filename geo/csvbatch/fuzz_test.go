@@ -118,6 +118,7 @@ func FuzzRunRoundTrip(f *testing.F) {
 	f.Add([]byte("12 rue \"X\"\x1fParis\r\n6e\x1e\x1f\x1e;,\x1f\"\""), byte(1))
 	f.Add([]byte("x\x1e\x1e\x1ey\r\x1e\n"), byte(2))
 	f.Add([]byte("\xe9t\xe9\x1fGu\xc3\xa9ret\x1e =1\x1f\"\n\""), byte(3))
+	f.Add([]byte("\r\r\n"), byte('*'))
 	f.Fuzz(func(t *testing.T, data []byte, delimChoice byte) {
 		if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, utf8BOM) {
 			return // a byte-order mark at the start is never data
@@ -176,5 +177,64 @@ func FuzzRunRoundTrip(f *testing.F) {
 				t.Fatalf("record %d: %s (row %s), want %s", i+1, g, got[i][width], want)
 			}
 		}
+		rerunWithLateColumns(t, got, width, delim)
 	})
+}
+
+// spansLate is spans plus two late columns, as a run for every profession adds
+// one category column per profession to the usual ones.
+type spansLate struct{ spans }
+
+var lateColumns = []string{"tard1", "tard2"}
+
+func (spansLate) Columns() []string { return append(spans{}.Columns(), lateColumns...) }
+
+func (s spansLate) Annotate(r *Row) []string {
+	return append(s.spans.Annotate(r), "t1-"+fmt.Sprint(r.Number), "t2-"+fmt.Sprint(r.Number))
+}
+
+// rerunWithLateColumns classifies again, under a header, a file classified by
+// spans, with an annotator that adds late columns: every record comes out once, in
+// order, its cells intact, the columns it had filled in place and the late ones
+// appended.
+func rerunWithLateColumns(t *testing.T, classified [][]string, width int, delim rune) {
+	t.Helper()
+	header := make([]string, 0, width+3)
+	for i := range width {
+		header = append(header, fmt.Sprintf("c%d", i+1))
+	}
+	header = append(header, spans{}.Columns()...)
+	var in bytes.Buffer
+	w := csv.NewWriter(&in)
+	w.Comma = delim
+	w.Write(header)
+	w.WriteAll(classified)
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), &in, &out, spansLate{}, Options{Workers: 2, RawInput: true, Delimiter: delim,
+		Columns: map[Role]string{RoleAddress: "1"}, LateColumns: lateColumns})
+	if err != nil {
+		t.Fatalf("re-run: %v on %q", err, in.String())
+	}
+	r := csv.NewReader(&out)
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	got, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("re-run output is not CSV: %v", err)
+	}
+	if want := strings.Join(append(header, lateColumns...), "|"); len(got) == 0 || strings.Join(got[0], "|") != want {
+		t.Fatalf("re-run header %q, want %q", got[:min(1, len(got))], want)
+	}
+	if len(got) != len(classified)+1 || rep.Rows != int64(len(classified)) {
+		t.Fatalf("re-run: %d records in, %d out (report: %d rows)", len(classified), len(got)-1, rep.Rows)
+	}
+	for i, rec := range classified {
+		g := got[i+1]
+		n := fmt.Sprint(i + 1)
+		crlf := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+		if fmt.Sprintf("%q", slicesMap(g[:width], crlf)) != fmt.Sprintf("%q", slicesMap(rec[:width], crlf)) || len(g) != width+5 || g[width] != n ||
+			g[width+3] != "t1-"+n || g[width+4] != "t2-"+n {
+			t.Fatalf("re-run record %d: %q, want cells %q then row %s and its late columns", i+1, g, rec[:width], n)
+		}
+	}
 }

@@ -1,9 +1,10 @@
 // The map page: France coloured by zonage category from the server's vector tiles,
-// a click answered by the server's lookup, search, profile and permalinks.
+// for the profession chosen, a click answered by the server's lookup, search,
+// profile and permalinks.
 import * as L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './style.css';
-import { el, formatNombre, lireJSON, ErreurAPI, pastille } from './common.js';
+import { el, formatNombre, lireJSON, ErreurAPI, pastille, PROFESSIONS, KINE } from './common.js';
 import { dessinerTuile } from './dessin.js';
 import { rendrePanneau, rendreUnite, rendreSources, clesSources, homogene } from './panneau.js';
 
@@ -12,11 +13,17 @@ const $ = (id) => document.getElementById(id);
 // Metropolitan France, shown until the server names the territories.
 const FRANCE = [[41.3, -5.2], [51.1, 9.6]];
 
+
 const etat = {
   carte: null,
   choroplethe: null,
   fond: null,
   infos: null, // answer of /api/v1/map
+  profession: KINE,
+  demandeInfos: 0, // increments with each profession asked for; late answers of older ones are dropped
+  couches: 0, // increments with each choropleth drawn; late loads of older ones are ignored
+  anciennes: [], // choropleths of professions left, removed once the new one is drawn
+  limites: null, // {gabarit, couche}: the département borders and their tile URL template
   selection: null, // {commune: code}, {adresse: texte} or {lat, lon}
   surlignage: null,
   unite: null,
@@ -146,7 +153,16 @@ function allerAuTerritoire(code) {
 
 // ----- Selection: point, commune, address -----
 
+// requeteProfession is the profession= parameter of the server's calls: none for
+// the kiné, so that the kiné's URLs are those of before.
+function requeteProfession() {
+  return etat.profession === KINE ? '' : `&profession=${encodeURIComponent(etat.profession)}`;
+}
+
+// requeteProfil adds the profile to a kiné's lookup: it selects among the kiné's
+// options, and the other professions' installation rules do not depend on it.
 function requeteProfil() {
+  if (etat.profession !== KINE) return '';
   const p = new URLSearchParams();
   const f = $('profil-formulaire');
   for (const nom of ['statut', 'debut_etudes', 'annees_etablissement', 'deja_conventionne', 'projet', 'installe_depuis']) {
@@ -166,7 +182,7 @@ async function resoudre(params, selection, ou) {
   $('panneau').setAttribute('aria-busy', 'true');
   afficherErreur('');
   try {
-    const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfil()}`);
+    const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfession()}${requeteProfil()}`);
     if (n !== etat.demande) return;
     if (ou.recherche && res.status === 'introuvable') {
       const texte = res.match && res.match.method === 'code' && res.message
@@ -217,6 +233,7 @@ function enleverRepere() {
 async function montrer(res, ou, n) {
   const panneau = $('panneau');
   const contenu = rendrePanneau(res, {
+    profession: etat.profession,
     choisirCommune: (code) => choisirCommune(code),
     lien: () => lienPermanent(),
   });
@@ -237,7 +254,7 @@ async function montrer(res, ou, n) {
   const titre = res.commune ? `${res.commune.name} (${res.commune.code})` : $('panneau-titre').textContent;
   const cat = res.zonage ? res.zonage.label : res.status === 'ambigu' ? 'catégorie selon le lieu exact' : res.message;
   annoncer(`${titre} : ${cat}`);
-  document.title = `${titre} — zonage kiné`;
+  document.title = `${titre} — zonage ${PROFESSIONS[etat.profession].singulier}`;
   mettreAJourURL(ou.historique !== false);
 
   const taches = [];
@@ -463,6 +480,7 @@ function lienPermanent() {
     p.set('vue', '1');
   }
   p.set('zoom', etat.carte.getZoom());
+  if (etat.profession !== KINE) p.set('profession', etat.profession);
   return `${location.pathname}?${p}`;
 }
 
@@ -471,13 +489,22 @@ function lienPermanent() {
 function mettreAJourURL(nouveauLieu = false) {
   const lien = lienPermanent();
   const actuel = new URLSearchParams(location.search);
-  const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue'].map((k) => q.get(k) || '').join('|');
+  const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue', 'profession'].map((k) => q.get(k) || '').join('|');
   if (nouveauLieu && lieu(actuel) !== lieu(new URLSearchParams(lien.split('?')[1]))) history.pushState(null, '', lien);
   else history.replaceState(null, '', lien);
 }
 
 function lireURL() {
   const p = new URLSearchParams(location.search);
+  // An unknown profession in a link is the default's: the page shows a map rather
+  // than an error, and its link then drops the parameter.
+  const profession = Object.hasOwn(PROFESSIONS, p.get('profession') || '') ? p.get('profession') : KINE;
+  const lieu = lireLieu(p);
+  lieu.profession = profession;
+  return lieu;
+}
+
+function lireLieu(p) {
   const zoom = p.has('zoom') ? Math.max(0, Math.min(18, parseInt(p.get('zoom'), 10) || 0)) : undefined;
   const lat = parseFloat(p.get('lat'));
   const lon = parseFloat(p.get('lon'));
@@ -492,6 +519,7 @@ function lireURL() {
 
 // appliquerURL shows what a link names: on load, and on Back and Forward.
 function appliquerURL(url, historique) {
+  if (url.profession !== etat.profession) changerProfession(url.profession, { historique: false, reinterroger: false });
   const ou = { historique, zoom: url.zoom };
   if (url.commune) return choisirCommune(url.commune, ou);
   if (url.adresse) {
@@ -655,17 +683,23 @@ function initProfil() {
     try { localStorage.setItem(CLE_PROFIL, JSON.stringify(valeurs)); } catch { /* private browsing */ }
     const n = Object.keys(valeurs).length;
     $('profil-resume').textContent = n ? `${n} critère${n > 1 ? 's' : ''}` : '';
-    const s = etat.selection;
-    const ou = { cadrer: false, historique: false };
-    if (s && s.commune) choisirCommune(s.commune, ou);
-    else if (s && s.adresse) choisirAdresse(s.adresse, ou);
-    else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon }, ou);
+    reinterroger();
   });
   $('profil-effacer').addEventListener('click', () => {
     f.reset();
     f.dispatchEvent(new Event('change'));
   });
   f.dispatchEvent(new Event('change'));
+}
+
+// reinterroger asks the server again about the place shown, once the profile or
+// the profession has changed, without moving the map or adding to the history.
+function reinterroger() {
+  const s = etat.selection;
+  const ou = { cadrer: false, historique: false };
+  if (s && s.commune) choisirCommune(s.commune, ou);
+  else if (s && s.adresse) choisirAdresse(s.adresse, ou);
+  else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon }, ou);
 }
 
 // ----- Geolocation -----
@@ -729,46 +763,167 @@ async function demarrer() {
   initProfil();
   initGeolocalisation();
 
+  initProfession(url.profession);
   let infos;
   try {
-    infos = await lireJSON('/api/v1/map');
+    infos = await lireInfos(etat.profession);
   } catch (err) {
-    afficherErreur(`Carte indisponible : ${err.message}`);
-    return;
+    if (etat.profession === KINE) {
+      afficherErreur(`Carte indisponible : ${err.message}`);
+      return;
+    }
+    // A link naming a profession this server has no data for opens the kiné's map
+    // and says why.
+    afficherErreur(`Zonage des ${PROFESSIONS[etat.profession].pluriel} indisponible : ${err.message}`);
+    poserProfession(KINE);
+    mettreAJourURL(false);
+    try {
+      infos = await lireInfos(KINE);
+    } catch (err2) {
+      afficherErreur(`Carte indisponible : ${err2.message}`);
+      return;
+    }
   }
   etat.infos = infos;
   rendreLegende(infos);
+  marquerDisponibles(infos);
   if (infos.base_map) {
     etat.fond = L.tileLayer(infos.base_map.url, { attribution: infos.base_map.attribution, maxZoom: 19, subdomains: 'abc' }).addTo(carte);
     document.body.classList.add('avec-fond');
   } else {
     document.body.classList.add('sans-fond');
   }
-  if (infos.tiles) {
-    // Only the tiles over France are asked for: a view of metropolitan France
-    // covers twice as many tiles of sea and neighbours, and a browser opens six
-    // connections per server.
-    const zones = infos.territories.map((t) => L.latLngBounds([t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]).pad(0.02));
-    const options = { maxNativeZoom: infos.max_zoom, maxZoom: 18, updateWhenZooming: false, keepBuffer: 3, zones };
-    etat.choroplethe = new CoucheTuiles(infos.tiles.communes, {
-      ...options, opacity: infos.base_map ? 0.72 : 1, attribution: 'Zonage : ARS, CartoSanté ; contours : IGN ADMIN EXPRESS',
-    });
-    etat.choroplethe.once('load', () => {
+  poserCouches(infos, true);
+  if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
+}
+
+// lireInfos asks the server what the map of a profession is drawn from.
+function lireInfos(profession) {
+  return lireJSON(profession === KINE ? '/api/v1/map' : `/api/v1/map?profession=${encodeURIComponent(profession)}`);
+}
+
+// poserCouches draws the choropleth of infos (a profession's classes) and the
+// département borders. Changing profession draws the new colours over the old ones
+// and removes the old once the new are all drawn, so the map never goes blank.
+function poserCouches(infos, premier = false) {
+  if (!infos.tiles) return;
+  const carte = etat.carte;
+  const n = ++etat.couches;
+  document.body.dataset.carte = 'chargement';
+  // Only the tiles over France are asked for: a view of metropolitan France
+  // covers twice as many tiles of sea and neighbours, and a browser opens six
+  // connections per server.
+  const zones = infos.territories.map((t) => L.latLngBounds([t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]).pad(0.02));
+  const options = { maxNativeZoom: infos.max_zoom, maxZoom: 18, updateWhenZooming: false, keepBuffer: 3, zones };
+  if (etat.choroplethe) etat.anciennes.push(etat.choroplethe);
+  const choroplethe = new CoucheTuiles(infos.tiles.communes, {
+    ...options, opacity: infos.base_map ? 0.72 : 1, attribution: 'Zonage : ARS, CartoSanté ; contours : IGN ADMIN EXPRESS',
+  });
+  etat.choroplethe = choroplethe;
+  choroplethe.once('load', () => {
+    if (n !== etat.couches) return;
+    // The new tiles fade in: the old ones go once they have.
+    const anciennes = etat.anciennes;
+    etat.anciennes = [];
+    setTimeout(() => anciennes.forEach((c) => c.remove()), 400);
+    if (premier) {
       // The first complete drawing of the map: read by the performance measure.
       performance.mark('zonage-carte-peinte');
       window.zonagePremierAffichage = performance.now();
-      document.body.dataset.carte = 'prete';
-      // The borders come second, so that their tiles do not queue before the colours.
-      // Borders and names come more detailed than the colours: enlarged, their
-      // lines and letters would blur and thicken.
-      const natif = (infos.max_zoom_layers && infos.max_zoom_layers.departements) || infos.max_zoom;
-      const limites = new CoucheTuiles(infos.tiles.departements, { ...options, maxNativeZoom: natif, zIndex: 2 });
-      limites.once('load', () => { document.body.dataset.limites = 'pretes'; });
-      limites.addTo(carte);
-    });
-    etat.choroplethe.addTo(carte);
+    }
+    document.body.dataset.carte = 'prete';
+    // The borders come second, so that their tiles do not queue before the colours.
+    // Borders and names come more detailed than the colours: enlarged, their
+    // lines and letters would blur and thicken.
+    const gabarit = infos.tiles.departements;
+    if (etat.limites && etat.limites.gabarit === gabarit) return;
+    if (etat.limites) etat.limites.couche.remove();
+    const natif = (infos.max_zoom_layers && infos.max_zoom_layers.departements) || infos.max_zoom;
+    const limites = new CoucheTuiles(gabarit, { ...options, maxNativeZoom: natif, zIndex: 2 });
+    etat.limites = { gabarit, couche: limites };
+    document.body.dataset.limites = 'chargement';
+    limites.once('load', () => { if (etat.limites && etat.limites.couche === limites) document.body.dataset.limites = 'pretes'; });
+    limites.addTo(carte);
+  });
+  choroplethe.addTo(carte);
+}
+
+// ----- Profession -----
+
+// initProfession sets the select to the link's profession and follows its changes.
+function initProfession(profession) {
+  poserProfession(profession);
+  $('profession').addEventListener('change', (e) => changerProfession(e.target.value));
+}
+
+// poserProfession shows a profession in the header, the legend and the titles,
+// and the kiné's profile only to a kiné.
+function poserProfession(profession) {
+  etat.profession = profession;
+  const p = PROFESSIONS[profession];
+  $('profession').value = profession;
+  $('profession-court').textContent = p.court;
+  $('titre-profession').textContent = ` des ${p.pluriel}`;
+  $('legende-titre').textContent = `Zonage des ${p.pluriel}`;
+  document.body.dataset.profession = profession;
+  const kine = profession === KINE;
+  $('profil-bouton').hidden = !kine;
+  if (!kine && !$('profil').hidden) {
+    $('profil').hidden = true;
+    $('profil-bouton').setAttribute('aria-expanded', 'false');
   }
-  if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
+  if ($('panneau').hidden) document.title = titrePage();
+}
+
+function titrePage() {
+  const p = PROFESSIONS[etat.profession];
+  return `Zonage des ${p.long || p.pluriel} — carte`;
+}
+
+// marquerDisponibles disables the professions the server has no data for.
+function marquerDisponibles(infos) {
+  if (!Array.isArray(infos.professions)) return;
+  for (const option of $('profession').options) {
+    const p = infos.professions.find((x) => x.slug === option.value);
+    const disponible = !p || p.available !== false;
+    option.disabled = !disponible && option.value !== etat.profession;
+    option.textContent = `${option.textContent.replace(/ \(pas de données\)$/, '')}${disponible ? '' : ' (pas de données)'}`;
+  }
+}
+
+// changerProfession redraws the map for a profession: its classes in the legend,
+// its colours, and the open panel answered again for it. A profession the server
+// cannot answer for leaves the map as it was and says why.
+async function changerProfession(profession, options = {}) {
+  if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return;
+  const avant = etat.profession;
+  const dessin = document.body.dataset.carte;
+  poserProfession(profession);
+  // Until the new colours are drawn, the map is not the profession's.
+  document.body.dataset.carte = 'chargement';
+  if (options.historique !== false) mettreAJourURL(true);
+  afficherErreur('');
+  const n = ++etat.demandeInfos;
+  let infos;
+  try {
+    infos = await lireInfos(profession);
+  } catch (err) {
+    if (n !== etat.demandeInfos) return;
+    const texte = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible : ${err.message}`;
+    poserProfession(avant);
+    document.body.dataset.carte = dessin;
+    mettreAJourURL(false);
+    afficherErreur(texte);
+    annoncer(texte);
+    return;
+  }
+  if (n !== etat.demandeInfos) return;
+  etat.infos = infos;
+  rendreLegende(infos);
+  marquerDisponibles(infos);
+  poserCouches(infos);
+  annoncer(`Carte du zonage des ${PROFESSIONS[profession].pluriel}`);
+  if (options.reinterroger !== false) reinterroger();
 }
 
 function fermerPanneau(options = {}) {
@@ -781,7 +936,7 @@ function fermerPanneau(options = {}) {
   enleverRepere();
   etat.selection = null;
   etat.demande++;
-  document.title = 'Zonage des masseurs-kinésithérapeutes — carte';
+  document.title = titrePage();
   if (options.ecrire !== false) mettreAJourURL(true);
   etat.carte.invalidateSize();
   if (ouvert && options.ecrire !== false) etat.carte.getContainer().focus();

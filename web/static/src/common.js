@@ -1,17 +1,34 @@
 // Shared by the map and the batch page: colours of the map classes, API calls,
 // French formatting and DOM helpers.
 
+// The professions whose zonage the server answers for, by slug (the values of
+// the profession= parameter). pluriel and singulier name them in sentences; court
+// is what a phone's header has room for; long names the kinés in full in titles.
+export const PROFESSIONS = {
+  'masseur-kinesitherapeute': { court: 'Kiné', pluriel: 'kinés', singulier: 'kiné', long: 'masseurs-kinésithérapeutes' },
+  infirmier: { court: 'Infirmier', pluriel: 'infirmiers', singulier: 'infirmier' },
+  orthophoniste: { court: 'Orthophoniste', pluriel: 'orthophonistes', singulier: 'orthophoniste' },
+  'sage-femme': { court: 'Sage-femme', pluriel: 'sages-femmes', singulier: 'sage-femme' },
+  'chirurgien-dentiste': { court: 'Chirurgien-dentiste', pluriel: 'chirurgiens-dentistes', singulier: 'chirurgien-dentiste' },
+};
+
+// KINE is the default profession: a query or a link that names none is a kiné's.
+export const KINE = 'masseur-kinesitherapeute';
+
 // Colours of the classes, from the most under-supplied to the most supplied: a
-// viridis ramp, read in order by colour-blind users and in greyscale, with a
-// separate orange for sur-dotée (older scale), grey for "non disponible" and a
-// hatching (not a colour) for the ambiguous communes nouvelles.
+// viridis ramp, read in order by colour-blind users and in greyscale — sous-dense
+// (orthophonistes) sits between très sous-dotée and sous-dotée on it — with a
+// separate brick red for sur-dotée, apart from très dotée's green for the
+// red-green colour-blind too, grey for "non disponible" and a hatching (not a
+// colour) for the ambiguous communes nouvelles.
 export const COULEURS = {
   tres_sous_dotee: '#440154',
+  sous_dense: '#472c7a',
   sous_dotee: '#3b528b',
   intermediaire: '#21918c',
   tres_dotee: '#5ec962',
   non_prioritaire: '#fde725',
-  sur_dotee: '#f89540',
+  sur_dotee: '#a83820',
   non_disponible: '#9e9e9e',
   ambigu: '#c51b7d',
   sans_zonage: '#ffffff',

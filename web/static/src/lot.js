@@ -20,6 +20,7 @@ const ZONAGE = ['zonage_commune_code', 'zonage_commune_nom', 'zonage_categorie',
 
 const CATEGORIES = [
   ['tres_sous_dotee', 'très sous-dotée'],
+  ['sous_dense', 'sous-dense'],
   ['sous_dotee', 'sous-dotée'],
   ['intermediaire', 'intermédiaire'],
   ['non_prioritaire', 'non prioritaire'],
@@ -448,6 +449,10 @@ function montrerResultat(r) {
   const ok = r.statuts.ok || 0;
   $('resume-total').textContent = `${pluriel(r.lignes, 'ligne classée', 'lignes classées')} : ${pluriel(ok, 'trouvée', 'trouvées')}, ${formatNombre(r.nAVerifier)} à vérifier.`;
 
+  // The categories counted are those of zonage_categorie: the kinés' with « all ».
+  const profession = $('profession');
+  const choisie = profession.value === 'all' ? profession.options[0] : profession.selectedOptions[0];
+  $('categories-titre').textContent = `Par catégorie (${choisie ? choisie.textContent : 'masseurs-kinésithérapeutes'})`;
   const categories = CATEGORIES.filter(([k]) => r.categories[k]).map(([k, l]) => ({ classe: k || null, libelle: l, n: r.categories[k] }));
   for (const k of Object.keys(r.categories)) {
     // A category this page does not know yet still counts.

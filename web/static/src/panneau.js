@@ -3,8 +3,9 @@
 // conventionnement, the main aid — computed from the answer's own data; the rest
 // (dates, codes, catchment, every option per status, sources) is folded below.
 // Options come from the server's rules and are rendered generically: whatever
-// statuses, aids and caveats an answer carries are shown, none is assumed.
-import { el, pastille, formatDate, formatEuros, formatNombre } from './common.js';
+// statuses, aids and caveats an answer carries are shown, none is assumed. For
+// the other professions, the answer's installation rules take the options' place.
+import { el, pastille, formatDate, formatEuros, formatNombre, PROFESSIONS, KINE } from './common.js';
 
 const ELIGIBILITE = { eligible: 'éligible', sous_conditions: 'sous conditions', non_eligible: 'non éligible' };
 
@@ -185,9 +186,102 @@ function resumeAide(options) {
     autres.size ? el('span', { class: 'note' }, ` ; autres aides possibles : ${enumerer([...autres])}`) : null);
 }
 
-function badge(z) {
+// badge is the category; for a kiné with its scale, for the other professions
+// with the profession, so that no one reads a nurse's category as a kiné's.
+function badge(z, profession) {
+  let echelle = null;
+  if (profession !== KINE) echelle = `zonage des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
+  else if (z.scheme) echelle = z.scheme === 'avenant5' ? 'ancienne échelle (avenant 5)' : 'avenant 7';
   return el('p', { class: 'categorie' }, pastille(z.category), el('strong', { class: 'categorie-libelle' }, z.label),
-    z.scheme ? el('span', { class: 'categorie-echelle' }, z.scheme === 'avenant5' ? 'ancienne échelle (avenant 5)' : 'avenant 7') : null);
+    echelle ? el('span', { class: 'categorie-echelle' }, echelle) : null);
+}
+
+// ----- Installation rules of the other professions -----
+
+const GENRES = {
+  conventionnement: ['Conventionnement', 'Conventionnement'],
+  aide: ['Aide', 'Aides'],
+  engagement: ['Engagement', 'Engagements'],
+  autre: ['À savoir', 'À savoir'],
+};
+
+const NON_COUVERT = "règles d'installation non couvertes pour cette profession";
+
+// phrase writes a message of the server as a sentence.
+function phrase(s) {
+  const t = capitale(s.trim());
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
+function lienPageOfficielle(page) {
+  if (!page || !page.url) return null;
+  return el('p', { class: 'page-officielle' }, 'Page officielle : ',
+    el('a', { href: page.url, rel: 'noopener', target: '_blank' }, page.title || page.url));
+}
+
+// parGenre groups the items of an installation answer by kind, in the order of
+// GENRES; a kind the page does not know is shown as « À savoir ».
+function parGenre(items) {
+  const groupes = new Map(Object.keys(GENRES).map((g) => [g, []]));
+  for (const i of items || []) groupes.get(GENRES[i.kind] ? i.kind : 'autre').push(i);
+  return [...groupes].filter(([, l]) => l.length);
+}
+
+function aConfirmer(item) {
+  return item.uncertain ? el('span', { class: 'etiquette etiquette-sous_conditions' }, 'à confirmer') : null;
+}
+
+function titreItem(item) {
+  return [el('strong', {}, item.title), item.amount_eur ? ` : ${formatEuros(item.amount_eur)}` : '', ' ', aConfirmer(item)];
+}
+
+// resumeInstallation says what the category means for installing: the rules not
+// covered, with the official page; or every rule of access to conventionnement,
+// the aid with the largest amount, and one rule of each other kind, the others
+// counted and left to the detail.
+function resumeInstallation(inst) {
+  if (!inst) return null;
+  if (!inst.covered) {
+    return el('div', { class: 'installation-non-couverte' },
+      el('p', { class: 'message' }, phrase(inst.message || NON_COUVERT)), lienPageOfficielle(inst.official_page));
+  }
+  const dl = el('dl', { class: 'resume-faits resume-installation' });
+  for (const [genre, items] of parGenre(inst.items)) {
+    const terme = GENRES[genre][items.length > 1 ? 1 : 0];
+    if (genre === 'conventionnement' && items.length > 1) {
+      ligne(dl, terme, el('ul', { class: 'resume-conventionnement' }, items.map((i) => el('li', {}, ...titreItem(i)))));
+      continue;
+    }
+    const tri = genre === 'aide' ? [...items].sort((a, b) => (b.amount_eur || 0) - (a.amount_eur || 0)) : items;
+    const autres = items.length - 1;
+    ligne(dl, terme, ...titreItem(tri[0]),
+      autres ? el('span', { class: 'note' }, ` (et ${autres} autre${autres > 1 ? 's' : ''} dans le détail)`) : null);
+  }
+  return dl;
+}
+
+function rendreItem(item) {
+  const cles = item.sources || [];
+  return el('li', { class: 'item-installation' },
+    el('p', { class: 'item-genre' }, (GENRES[item.kind] || GENRES.autre)[0]),
+    el('p', { class: 'aide-nom' }, el('strong', {}, item.title), aConfirmer(item)),
+    item.amount_eur ? el('p', { class: 'montant' }, formatEuros(item.amount_eur)) : null,
+    item.text ? el('p', {}, item.text) : null,
+    item.uncertain ? el('p', { class: 'incertain' }, el('strong', {}, 'À confirmer'), ` : ${item.uncertain}`) : null,
+    item.secondary ? el('p', { class: 'secondaire' }, 'Repose sur des sources secondaires (presse professionnelle, syndicats).') : null,
+    cles.length ? el('details', { class: 'sources-item' },
+      el('summary', {}, `Sources (${cles.length})`),
+      el('ul', {}, cles.map((k) => el('li', { 'data-source': k }, k)))) : null);
+}
+
+// rendreInstallation folds every item of a covered answer, with its text, its
+// amount, what is not confirmed and its sources.
+function rendreInstallation(inst, titre) {
+  if (!inst || !inst.covered) return null;
+  return el('details', { class: 'pli installation' }, el('summary', {}, titre),
+    inst.convention ? el('p', { class: 'note' }, `Selon : ${inst.convention}.`) : null,
+    el('ul', { class: 'items-installation' }, (inst.items || []).map(rendreItem)),
+    lienPageOfficielle(inst.official_page));
 }
 
 // nomCourt shortens an arrondissement's name within its city: « Paris 6e
@@ -200,7 +294,9 @@ function nomCourt(nom, ville) {
 
 // resumeCandidats lists the possible categories of an ambiguous place, grouped by
 // category, each place a button that opens it.
-function resumeCandidats(res, actions) {
+function resumeCandidats(res, actions, profession) {
+  // Another profession's categories are named as such, not to be read as a kiné's.
+  const des = profession === KINE ? '' : ` des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
   const ville = res.commune && res.commune.name;
   const parCategorie = new Map();
   for (const k of res.candidates) {
@@ -221,8 +317,8 @@ function resumeCandidats(res, actions) {
   }
   return el('div', { class: 'candidats' },
     el('p', { class: 'candidats-titre' }, arrondissements
-      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie par arrondissement :`
-      : 'Les communes déléguées ont des catégories différentes ; la catégorie dépend de celle où se trouve le cabinet :'),
+      ? `${ville || 'Cette ville'} est classée par arrondissement ; catégorie${des} par arrondissement :`
+      : `Les communes déléguées ont des catégories${des} différentes ; la catégorie dépend de celle où se trouve le cabinet :`),
     ul);
 }
 
@@ -232,6 +328,26 @@ function lieu(c) {
   const type = c.type === 'arrondissement-municipal' ? 'arrondissement' : 'commune';
   return [type, c.departement ? `dép. ${c.departement}` : '', c.region && c.region.name,
     c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
+}
+
+// blocZonageAutre is the zonage of another profession than the kiné: its export
+// gives no arrêté date, which the answer says with its note.
+function blocZonageAutre(res) {
+  const z = res.zonage;
+  const prov = res.provenance || {};
+  const dl = el('dl', { class: 'faits' });
+  ligne(dl, 'Région', z.region && z.region.name);
+  ligne(dl, 'Arrêté', z.arrete_date ? formatDate(z.arrete_date) : z.date_status === 'inconnue' ? 'date inconnue' : 'date non publiée dans la source', z.arrete_ref ? ` (${z.arrete_ref})` : '');
+  ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
+  ligne(dl, 'Sur cette date', z.date_note);
+  ligne(dl, 'Source', prov.zonage_source ? `${prov.zonage_source}${prov.zonage_vintage ? ` (${prov.zonage_vintage})` : ''}` : '');
+  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
+  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
+  const c = res.commune;
+  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
+    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
+  }
+  return dl;
 }
 
 function blocZonage(res) {
@@ -265,6 +381,9 @@ function libelleUnite(kind) {
 // rendrePanneau returns the panel's content for a resolution and sets its title.
 export function rendrePanneau(res, actions) {
   const f = document.createDocumentFragment();
+  // The answer names its profession; the page's is the fallback.
+  const profession = res.profession || actions.profession || KINE;
+  const kine = profession === KINE;
   const c = res.commune;
   const titre = document.getElementById('panneau-titre');
   const proche = res.nearest;
@@ -291,8 +410,9 @@ export function rendrePanneau(res, actions) {
 
   const z = res.zonage;
   if (z) {
-    resume.append(badge(z));
+    resume.append(badge(z, profession));
     if (message) resume.append(el('p', { class: 'message' }, message));
+    if (!kine) ajouter(resume, resumeInstallation(res.installation));
     const opts = res.options || [];
     if (opts.length) {
       const profil = opts.length === 1 ? ` (${libelleStatut(opts[0])})` : '';
@@ -315,19 +435,30 @@ export function rendrePanneau(res, actions) {
   }
 
   if (res.candidates && res.candidates.length) {
-    resume.append(resumeCandidats(res, actions));
+    resume.append(resumeCandidats(res, actions, profession));
     // What each candidate's category opens, folded; a city's twenty arrondissements
     // are opened one by one from the list instead.
     for (const k of res.candidates.length <= 4 ? res.candidates.filter((x) => x.options && x.options.length) : []) {
       ajouter(f, rendreOptions(k.options, `Options à ${k.name} (${k.zonage.label})`));
     }
+    if (!kine) {
+      // The rules are the profession's: one message when they are not covered,
+      // else each candidate's category folded.
+      const couverts = res.candidates.filter((k) => k.installation && k.installation.covered);
+      const nonCouvert = res.candidates.find((k) => k.installation && !k.installation.covered);
+      if (nonCouvert && !couverts.length) ajouter(resume, resumeInstallation(nonCouvert.installation));
+      for (const k of res.candidates.length <= 4 ? couverts : []) {
+        ajouter(f, rendreInstallation(k.installation, `Installation à ${k.name} (${k.zonage.label})`));
+      }
+    }
   }
+  if (!kine) ajouter(f, rendreInstallation(res.installation, "Règles d'installation : détail et sources"));
 
   ajouter(f, rendreOptions(res.options, res.options && res.options.length === 1 ? `Détail pour un ${libelleStatut(res.options[0])}` : 'Détail par statut : conditions, aides, nouveaux diplômés'));
   if (z) {
     f.append(el('details', { class: 'pli zonage' },
-      el('summary', {}, z.catchment ? `Zonage : dates, codes, ${libelleUnite(z.catchment.kind)}` : 'Zonage : dates et codes'),
-      blocZonage(res),
+      el('summary', {}, z.catchment ? `Zonage : dates, codes, ${libelleUnite(z.catchment.kind)}` : kine ? 'Zonage : dates et codes' : 'Zonage : date, source et code'),
+      kine ? blocZonage(res) : blocZonageAutre(res),
       el('section', { id: 'unite', class: 'unite', hidden: true })));
   }
 
@@ -403,19 +534,25 @@ export function clesSources(res) {
   };
   parcourir(res.zonage);
   parcourir(res.options);
+  parcourir(res.installation);
   parcourir(res.candidates);
   return [...cles].sort();
 }
 
 // rendreSources adds the texts the answer rests on to the one list of sources.
+// The sources folded under each installation rule get their titles and links too.
 export function rendreSources(sources) {
   const ul = document.getElementById('bibliographie');
   if (!ul) return;
   ul.querySelectorAll('.source').forEach((li) => li.remove());
+  const reference = (s) => [
+    s.urls && s.urls.length ? el('a', { href: s.urls[0], rel: 'noopener', target: '_blank' }, s.title || s.key) : (s.title || s.key),
+    s.secondary ? el('span', { class: 'note' }, ' (source secondaire)') : null];
   for (const s of sources) {
-    ul.append(el('li', { class: 'source', id: `source-${s.key}` },
-      s.urls && s.urls.length ? el('a', { href: s.urls[0], rel: 'noopener', target: '_blank' }, s.title || s.key) : (s.title || s.key),
-      s.secondary ? el('span', { class: 'note' }, ' (source secondaire)') : null));
+    ul.append(el('li', { class: 'source', id: `source-${s.key}` }, ...reference(s)));
+    document.querySelectorAll('#panneau li[data-source]').forEach((li) => {
+      if (li.dataset.source === s.key) li.replaceChildren(...reference(s).filter(Boolean));
+    });
   }
   const titre = document.getElementById('sources-titre');
   if (titre) titre.textContent = `Sources (${ul.children.length})`;

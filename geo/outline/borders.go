@@ -1,4 +1,9 @@
-package web
+// Package outline draws the lines between groups of polygons from outlines that
+// share no topology: the borders between départements from the outlines of their
+// communes, or the outer boundary of a set of communes. Outlines simplified one by
+// one do not share their vertices, so neighbours' edges are matched within a
+// distance rather than exactly.
+package outline
 
 import (
 	"math"
@@ -25,7 +30,7 @@ type borderEdge struct {
 	owner int32
 }
 
-// borders returns the lines to draw between groups of outlines. An edge piece of
+// Borders returns the lines to draw between groups of outlines. An edge piece of
 // outline i that runs, within borderToleranceM, along an outline of the same group
 // is internal and left out; one that runs along outlines of other groups only is
 // kept once, from the side of the lowest group; one that runs along no other
@@ -36,7 +41,7 @@ type borderEdge struct {
 // Groups are done one at a time, each with only the outlines of other groups that
 // come near it: all of France at once would hold four million edge pieces, some
 // 200 MB, for a second.
-func borders(polys []orb.MultiPolygon, ids []int, group func(i int) int) orb.MultiLineString {
+func Borders(polys []orb.MultiPolygon, ids []int, group func(i int) int) orb.MultiLineString {
 	byGroup := map[int][]int{}
 	var groups []int
 	bounds := make(map[int]orb.Bound, len(ids))
@@ -185,7 +190,7 @@ func newEdgeGrid(edges []borderEdge) edgeGrid {
 	return g
 }
 
-// keep judges edge k from its midpoint (see borders).
+// keep judges edge k from its midpoint (see Borders).
 func (g edgeGrid) keep(edges []borderEdge, k int, group func(i int) int) bool {
 	e := edges[k]
 	p := orb.Point{(e.a[0] + e.b[0]) / 2, (e.a[1] + e.b[1]) / 2}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"zonage/geo/mvt"
+	"zonage/geo/outline"
+	"zonage/zones"
+)
+
+// mapClass is a colour of the map: a category, or a commune the map cannot give one.
+type mapClass struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// Map classes beside the categories: a commune nouvelle whose former communes had
+// different categories, and a commune with no zonage in force.
+const (
+	classAmbiguous = "ambigu"
+	classNone      = "sans_zonage"
+)
+
+// mapClassesFor is the classes of profession p's map: its scale, then the
+// communes the map cannot give a category.
+func mapClassesFor(p zones.Profession) []mapClass {
+	var out []mapClass
+	for _, c := range p.Scale() {
+		out = append(out, mapClass{string(c), c.Label()})
+	}
+	return append(out, mapClass{classAmbiguous, "commune nouvelle ambiguë"}, mapClass{classNone, "sans zonage en vigueur"})
+}
+
+// territory is a part of France the page can jump to.
+type territory struct {
+	Code   string     `json:"code"`
+	Name   string     `json:"name"`
+	Bounds [4]float64 `json:"bounds"` // west, south, east, north
+}
+
+// mapData is what the map is drawn from: every commune's class, outline and
+// catchment for one dataset and one day (categories change on effective dates). It
+// is built once per State and day; tiles and outlines are computed on demand and kept.
+type mapData struct {
+	version, day string
+	classes      []mapClass
+	class        []uint8 // per commune of the dataset
+	counts       []int   // per class
+	polys        []orb.MultiPolygon
+	bounds       []orb.Bound
+	departement  []int // per commune, index of its département in sorted order
+	catchments   map[string][]int
+	territories  []territory
+	tiles        *tileCache
+
+	// profession is the profession the classes are for; base, for a profession
+	// other than the default, is the default's map data, whose outlines and
+	// simplified geometry it shares (see mapDataFor).
+	profession zones.Profession
+	base       *mapData
+
+	polygonOnce   [len(geomLevels)]sync.Once
+	polygonLevels [len(geomLevels)][]orb.MultiPolygon
+	lineOnce      [len(geomLevels)]sync.Once
+	lineLevels    [len(geomLevels)][]orb.LineString
+
+	bordersOnce  sync.Once
+	borderLines  []orb.LineString
+	borderBounds []orb.Bound
+
+	outlinesMu        sync.Mutex
+	catchmentOutlines map[string]orb.MultiLineString
+
+	// communes and parentNames name the places of the label layer.
+	communes    []zones.Commune
+	parentNames map[string]string
+	labels      labelSet
+}
+
+// mapData returns the map data for today, building it on first use and again when
+// the day changes.
+func (st *State) mapData() *mapData {
+	day := today(st.Resolver)
+	st.mapMu.Lock()
+	defer st.mapMu.Unlock()
+	if st.mapCur == nil || st.mapCur.day != day {
+		md := newMapData(st, day)
+		st.mapCur = md
+		if md.polys != nil {
+			// Prepare what the first view of France needs while the page loads; one
+			// at a time, so that requests keep the other core.
+			go func() {
+				md.polygonLevel(1)
+				md.polygonLevel(0)
+				md.departementBorders()
+				md.placedLabels(6)
+			}()
+		}
+	}
+	return st.mapCur
+}
+
+// today is the resolver's day, the one clock the service answers by.
+func today(r *zones.Resolver) string { return r.Today().String() }
+
+func newMapData(st *State, day string) *mapData {
+	ds := st.Resolver.Dataset
+	md := &mapData{
+		version: ds.Meta.Version, day: day, profession: zones.DefaultProfession, classes: mapClassesFor(zones.DefaultProfession),
+		class: make([]uint8, len(ds.Communes)), catchments: map[string][]int{},
+		tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
+	}
+	md.counts = make([]int, len(md.classes))
+	classIdx := map[string]uint8{}
+	for i, c := range md.classes {
+		classIdx[c.Key] = uint8(i)
+	}
+	if len(st.Outlines) == len(ds.Communes) {
+		md.polys = st.Outlines
+		md.communes, md.parentNames = ds.Communes, ds.ParentNames
+		md.bounds = make([]orb.Bound, len(ds.Communes))
+		for i, mp := range md.polys {
+			md.bounds[i] = mp.Bound()
+		}
+	}
+	depIdx := map[string]int{}
+	for _, c := range ds.Communes {
+		depIdx[c.Departement] = 0
+	}
+	deps := make([]string, 0, len(depIdx))
+	for d := range depIdx {
+		deps = append(deps, d)
+	}
+	sort.Strings(deps)
+	for i, d := range deps {
+		depIdx[d] = i
+	}
+	md.departement = make([]int, len(ds.Communes))
+	terr := map[string]*territory{}
+	var terrOrder []string
+	for i := range ds.Communes {
+		c := &ds.Communes[i]
+		md.departement[i] = depIdx[c.Departement]
+		class, catch := communeClass(st.Resolver, c)
+		md.class[i] = classIdx[class]
+		md.counts[md.class[i]]++
+		if catch != nil {
+			k := catchmentKey(string(catch.Kind), catch.Code)
+			md.catchments[k] = append(md.catchments[k], i)
+		}
+		if md.bounds == nil {
+			continue
+		}
+		code, name := "metropole", "France métropolitaine"
+		if strings.HasPrefix(c.Departement, "97") {
+			code, name = c.Departement, c.Departement
+			if r, ok := zones.RegionByCode(c.Region); ok {
+				name = r.Name
+			}
+		}
+		t, ok := terr[code]
+		b := md.bounds[i]
+		if !ok {
+			t = &territory{Code: code, Name: name, Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}}
+			terr[code] = t
+			terrOrder = append(terrOrder, code)
+		}
+		t.Bounds = [4]float64{min(t.Bounds[0], b.Min[0]), min(t.Bounds[1], b.Min[1]), max(t.Bounds[2], b.Max[0]), max(t.Bounds[3], b.Max[1])}
+	}
+	sort.Slice(terrOrder, func(i, j int) bool {
+		// Metropolitan France first, then the DROM by code.
+		a, b := terrOrder[i], terrOrder[j]
+		if (a == "metropole") != (b == "metropole") {
+			return a == "metropole"
+		}
+		return a < b
+	})
+	for _, code := range terrOrder {
+		md.territories = append(md.territories, *terr[code])
+	}
+	return md
+}
+
+func catchmentKey(kind, code string) string { return kind + "/" + code }
+
+// polygonLevel returns the outlines prepared for geomLevels[li].
+func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {
+	if md.base != nil {
+		return md.base.polygonLevel(li)
+	}
+	md.polygonOnce[li].Do(func() { md.polygonLevels[li] = mvt.SimplifyPolygons(md.polys, geomLevels[li]) })
+	return md.polygonLevels[li]
+}
+
+// lineLevel returns the département borders prepared for geomLevels[li].
+func (md *mapData) lineLevel(li int) []orb.LineString {
+	md.lineOnce[li].Do(func() {
+		lines, _ := md.departementBorders()
+		md.lineLevels[li] = mvt.SimplifyLines(lines, geomLevels[li])
+	})
+	return md.lineLevels[li]
+}
+
+// departementBorders returns the lines between départements, with the coasts and
+// frontiers, and their bounds.
+func (md *mapData) departementBorders() ([]orb.LineString, []orb.Bound) {
+	md.bordersOnce.Do(func() {
+		if md.polys == nil {
+			return
+		}
+		ids := make([]int, len(md.polys))
+		for i := range ids {
+			ids[i] = i
+		}
+		for _, l := range outline.Borders(md.polys, ids, func(i int) int { return md.departement[i] }) {
+			md.borderLines = append(md.borderLines, l)
+			md.borderBounds = append(md.borderBounds, l.Bound())
+		}
+	})
+	return md.borderLines, md.borderBounds
+}
+
+// catchmentOutline returns the outer boundary of a catchment's communes.
+func (md *mapData) catchmentOutline(key string) orb.MultiLineString {
+	return md.outline(key, md.catchments[key])
+}

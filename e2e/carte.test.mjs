@@ -683,6 +683,11 @@ test('sur un téléphone : la profession au titre, la carte et la feuille des in
   assert.equal(await page.locator('#profession-court').innerText(), 'Infirmier');
   const tete = await page.locator('.profession').boundingBox();
   assert.ok(tete.x + tete.width <= 390 && tete.y < 60, `profession sur la première ligne : ${JSON.stringify(tete)}`);
+  // A tap on the short label reaches the select, which opens the phone's own list.
+  assert.equal(await page.evaluate(() => {
+    const r = document.querySelector('.profession').getBoundingClientRect();
+    return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).id;
+  }), 'profession');
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
   await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
   await capture(page, '24-telephone-infirmiers');

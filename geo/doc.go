@@ -6,7 +6,15 @@
 // orb geometry handed to NewIndex, a nearest-polygon fallback within a
 // distance in metres, and InteriorPoint to probe a polygon from inside. It
 // knows nothing of communes, INSEE codes or zonage: callers refer to polygons
-// by their position in the slice given to NewIndex.
+// by their position in the slice given to NewIndex. Locator presents an Index in
+// the shape the domain's resolver takes (zones.Locator): a Point, longitude first.
+//
+// Its subpackages hold the rest of the spatial code: geo/mvt writes vector
+// tiles (projection, simplification for a zoom, encoding), geo/outline draws the
+// borders between groups of outlines, geo/address matches French addresses
+// offline, geo/bangeocoder calls the public address API, geo/csvbatch reads and
+// writes the CSV files of batch classification, and geo/geotest holds what the
+// tests of spatial code share.
 //
 // Why it is shaped this way:
 //

@@ -346,13 +346,19 @@ func BenchmarkSnapshotLoad(b *testing.B) {
 	}
 }
 
-func BenchmarkResolvePoint(b *testing.B) {
-	snap, res := fullImport(b)
+// interiorPoints is a point inside each outline of the snapshot, as (lat, lon).
+func interiorPoints(snap *Snapshot) [][2]float64 {
 	points := make([][2]float64, len(snap.Polygons))
 	for i, p := range snap.Polygons {
 		ip := geotest.InteriorPoint(p)
 		points[i] = [2]float64{ip[1], ip[0]}
 	}
+	return points
+}
+
+func BenchmarkResolvePoint(b *testing.B) {
+	snap, res := fullImport(b)
+	points := interiorPoints(snap)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -118,14 +118,9 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 	res.Clock = func() time.Time { return publishedAt }
 	rows := make([][]any, len(s.Dataset.Communes))
 	for i, c := range s.Dataset.Communes {
-		r, err := res.ResolveCode(c.Code)
+		r, cat, code, err := categoryColumns(res, c.Code)
 		if err != nil {
 			return err
-		}
-		var cat, code *string
-		if r.Status == zones.StatusOK && r.Zonage != nil {
-			v, o := string(r.Zonage.Category), r.Zonage.OfficialCode
-			cat, code = &v, &o
 		}
 		b, err := wkb.Marshal(s.Polygons[i])
 		if err != nil {
@@ -157,6 +152,17 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 	return nil
 }
 
+// categoryColumns resolves a commune's code and returns the answer with its
+// category and official code as SQL values: NULL unless the status is ok.
+func categoryColumns(res *zones.Resolver, code string) (r zones.Resolution, category, official *string, err error) {
+	r, err = res.ResolveCode(code)
+	if err == nil && r.Status == zones.StatusOK && r.Zonage != nil {
+		v, o := string(r.Zonage.Category), r.Zonage.OfficialCode
+		category, official = &v, &o
+	}
+	return r, category, official, err
+}
+
 // publishProfessions writes the category of every commune for each other
 // profession the snapshot has, as base's resolvers for them answer.
 func publishProfessions(ctx context.Context, tx pgx.Tx, s *Snapshot, base *zones.Resolver) error {
@@ -167,14 +173,9 @@ func publishProfessions(ctx context.Context, tx pgx.Tx, s *Snapshot, base *zones
 			return err
 		}
 		for _, c := range s.Dataset.Communes {
-			r, err := res.ResolveCode(c.Code)
+			r, cat, code, err := categoryColumns(res, c.Code)
 			if err != nil {
 				return err
-			}
-			var cat, code *string
-			if r.Status == zones.StatusOK && r.Zonage != nil {
-				v, o := string(r.Zonage.Category), r.Zonage.OfficialCode
-				cat, code = &v, &o
 			}
 			rows = append(rows, []any{s.Dataset.Meta.Version, c.Code, string(ps.Profession), string(r.Status), cat, code})
 		}

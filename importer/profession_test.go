@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"zonage/geo/geotest"
 	"zonage/zones"
 )
 
@@ -111,12 +110,8 @@ func TestReadCartoSanteProfessionBadInput(t *testing.T) {
 func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 	snap, base := fullImport(t)
 	formerOf := formerCodes(t)
-	points := make([][2]float64, len(snap.Polygons))
-	for i, p := range snap.Polygons {
-		ip := geotest.InteriorPoint(p)
-		points[i] = [2]float64{ip[1], ip[0]}
-	}
-	overseas := 0
+	points := interiorPoints(snap)
+	overseas := map[string]int{} // overseas département -> communes checked
 	for _, pe := range professionExports {
 		t.Run(string(pe.profession), func(t *testing.T) {
 			src, err := ReadCartoSanteProfession(professionExportPath(t, pe.file))
@@ -162,7 +157,7 @@ func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 					wrong = append(wrong, c.Code+": answer carries the kiné's catchment, revision or date")
 				}
 				if strings.HasPrefix(c.Code, "97") {
-					overseas++
+					overseas[c.Departement]++
 				}
 			}
 			if len(wrong) > 0 {
@@ -204,8 +199,10 @@ func TestProfessionEveryOutlineInteriorPoint(t *testing.T) {
 			}
 		})
 	}
-	if overseas == 0 {
-		t.Error("no overseas commune checked")
+	for _, dep := range []string{"971", "972", "973", "974", "976"} {
+		if overseas[dep] == 0 {
+			t.Errorf("no commune of département %s checked", dep)
+		}
 	}
 }
 
@@ -349,11 +346,7 @@ func BenchmarkImport(b *testing.B) {
 // profession: the same index, answers built from the compact table.
 func BenchmarkResolvePointProfession(b *testing.B) {
 	snap, base := fullImport(b)
-	points := make([][2]float64, len(snap.Polygons))
-	for i, p := range snap.Polygons {
-		ip := geotest.InteriorPoint(p)
-		points[i] = [2]float64{ip[1], ip[0]}
-	}
+	points := interiorPoints(snap)
 	for _, pe := range professionExports {
 		b.Run(string(pe.profession), func(b *testing.B) {
 			res, err := base.For(pe.profession)

@@ -11,14 +11,6 @@ import (
 	"zonage/zones"
 )
 
-// indexLocator adapts the geo index to the domain's Locator.
-type indexLocator struct{ ix *geo.Index }
-
-func (l indexLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) {
-	h := l.ix.Locate(orb.Point{lon, lat}, geo.Options{MaxDistanceMeters: maxDistanceM})
-	return h.ID, h.Inside, h.DistanceM
-}
-
 // addressMatcher adapts the offline address matcher to the domain's AddressMatcher.
 type addressMatcher struct{ m *address.Matcher }
 
@@ -75,7 +67,7 @@ func matchLevel(l address.Level) zones.AddressLevel {
 // matcher when the snapshot has address data, and returns a resolver answering
 // from them; toleranceM is the nearest-commune fallback radius.
 func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
-	r := &zones.Resolver{Dataset: s.Dataset, Locator: indexLocator{geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
+	r := &zones.Resolver{Dataset: s.Dataset, Locator: geo.Locator{Index: geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
 	if m := s.Matcher(); m != nil {
 		r.Addresses = addressMatcher{m}
 	}

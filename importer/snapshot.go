@@ -118,29 +118,28 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	sections := []struct {
+	type section struct {
 		name string
 		b    []byte
-	}{{"meta", meta}, {"data", data.Bytes()}, {"geom", geom}}
-	if d.Professions != nil {
-		var prof bytes.Buffer
-		if err := gob.NewEncoder(&prof).Encode(d.Professions); err != nil {
-			return nil, fmt.Errorf("encodage du zonage des autres professions : %w", err)
-		}
-		sections = append(sections, struct {
-			name string
-			b    []byte
-		}{"prof", prof.Bytes()})
 	}
-	if s.Address != nil {
-		var addr bytes.Buffer
-		if err := gob.NewEncoder(&addr).Encode(s.Address); err != nil {
-			return nil, fmt.Errorf("encodage des adresses : %w", err)
+	sections := []section{{"meta", meta}, {"data", data.Bytes()}, {"geom", geom}}
+	// The optional sections are gobs of their value, present when it is.
+	for _, opt := range []struct {
+		name, what string
+		value      any
+		present    bool
+	}{
+		{"prof", "du zonage des autres professions", d.Professions, d.Professions != nil},
+		{"addr", "des adresses", s.Address, s.Address != nil},
+	} {
+		if !opt.present {
+			continue
 		}
-		sections = append(sections, struct {
-			name string
-			b    []byte
-		}{"addr", addr.Bytes()})
+		var b bytes.Buffer
+		if err := gob.NewEncoder(&b).Encode(opt.value); err != nil {
+			return nil, fmt.Errorf("encodage %s : %w", opt.what, err)
+		}
+		sections = append(sections, section{opt.name, b.Bytes()})
 	}
 	binary.Write(&out, binary.LittleEndian, uint32(len(sections)))
 	for _, sec := range sections {

@@ -1,35 +1,40 @@
 package web
 
-import (
-	"os"
-	"strings"
-)
+import "strings"
 
-// baseMap is the raster base map under the choropleth.
-type baseMap struct {
+// BaseMap is the raster base map the map page draws under the choropleth: a tile
+// URL template ({z}/{x}/{y}, {s} for subdomains a, b, c) and its credit line.
+type BaseMap struct {
 	URL         string `json:"url"`
 	Attribution string `json:"attribution"`
 }
 
-// defaultBaseMap is OpenStreetMap's tile server, whose usage policy suits a page
-// with modest traffic; a busy deployment names its own with ZONAGE_FOND_CARTE.
-var defaultBaseMap = baseMap{
+// DefaultBaseMap is OpenStreetMap's tile server, whose usage policy suits a page
+// with modest traffic; a busy deployment names its own (Config.BaseMap).
+var DefaultBaseMap = BaseMap{
 	URL:         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
 	Attribution: `© <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>`,
 }
 
-// currentBaseMap reads the base map from the environment: ZONAGE_FOND_CARTE is a
-// tile URL template ({z}/{x}/{y}, {s} for subdomains a, b, c), or "aucun" for none
-// (an offline deployment: the page then shows commune and département outlines on
-// a plain background); ZONAGE_FOND_CARTE_ATTRIBUTION is its credit line.
-func currentBaseMap() *baseMap {
-	u := strings.TrimSpace(os.Getenv("ZONAGE_FOND_CARTE"))
+// ParseBaseMap reads the base map a deployment names, for Config.BaseMap: empty
+// for the default (nil), "aucun" or "none" for none (an offline deployment: the
+// page then shows commune and département outlines on a plain background), else a
+// tile URL template credited with attribution.
+func ParseBaseMap(url, attribution string) *BaseMap {
+	u := strings.TrimSpace(url)
 	switch strings.ToLower(u) {
 	case "":
-		bm := defaultBaseMap
-		return &bm
+		return nil
 	case "aucun", "none":
+		return &BaseMap{}
+	}
+	return &BaseMap{URL: u, Attribution: attribution}
+}
+
+// baseMap is the base map the pages draw, nil for none.
+func (s *Server) baseMap() *BaseMap {
+	if s.cfg.BaseMap.URL == "" {
 		return nil
 	}
-	return &baseMap{URL: u, Attribution: os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")}
+	return s.cfg.BaseMap
 }

@@ -13,4 +13,15 @@
 // Handlers are a few lines over the domain (package zones); the data they answer
 // from is a State swapped atomically on reload, so a new dataset is served without a
 // restart and a bad one never replaces a good one.
+//
+// Where things live: server.go (Config, New, Serve), routes.go, middleware.go,
+// problem.go and params.go (the answers' frame); one file per endpoint family
+// (resolve.go, communes.go, search.go, classify.go, dataset.go, export.go, ogc*.go,
+// catchments.go, sources.go, admin.go); the map: pages.go (the HTML pages and
+// their security headers), assets.go (the embedded built files), basemap.go (the
+// base map under the choropleth), map.go (GET /api/v1/map), mapdata.go (each
+// commune's class, the outlines and the territories for a day), tiles.go (the
+// tile endpoint, what each layer holds and the tile cache), labels.go (the
+// commune names placed on the tiles), tilejson.go. Geometry is not here: the
+// tile encoding is geo/mvt and the borders between outlines geo/outline.
 package web

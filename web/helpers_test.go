@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
 	"zonage/zones"
@@ -22,7 +24,7 @@ func square(lon, lat, d float64) orb.Ring {
 
 type noLocator struct{}
 
-func (noLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) { return -1, false, 0 }
+func (noLocator) Locate(orb.Point, float64) (int, bool, float64) { return -1, false, 0 }
 
 // testState is four communes side by side near Paris, each 0.01° wide: two of
 // département 91 in one bassin de vie, a commune nouvelle of 92 whose former
@@ -72,9 +74,20 @@ func testState(today *string) *State {
 	}
 }
 
+// TestMain runs the tests in Gin's release mode, as the command serves.
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
 func testServer(t *testing.T, st *State) http.Handler {
 	t.Helper()
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	return testServerWith(t, st, Config{})
+}
+
+func testServerWith(t *testing.T, st *State, cfg Config) http.Handler {
+	t.Helper()
+	s, err := New(context.Background(), cfg, func(context.Context) (*State, error) { return st, nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func (s *Server) handleMap(c *gin.Context) {
 		"profession": p, "professions": st.professionList(),
 		"dataset_version": md.version, "date": md.day, "tiles": tiles, "min_zoom": 0, "max_zoom": maxTileZoom,
 		"max_zoom_layers": gin.H{layerCommunes: maxTileZoom, layerDepartements: maxBordersZoom},
-		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": currentBaseMap(),
+		"extent":          tileExtent, "classes": classes, "territories": md.territories, "base_map": s.baseMap(),
 		// What the legend says of the data's age: its vintage, and the regions whose
 		// two-year revision is due on the map's day.
 		"data_vintage": vintage, "revision_overdue": nonNil(overdue), "revision_warning": warning,

@@ -9,7 +9,8 @@ import (
 
 func TestMapAnswer(t *testing.T) {
 	day := "2025-06-01"
-	h := testServer(t, testState(&day))
+	st := testState(&day)
+	h := testServerWith(t, st, Config{BaseMap: ParseBaseMap("aucun", "")})
 	var ans struct {
 		DatasetVersion string `json:"dataset_version"`
 		Date           string
@@ -19,9 +20,8 @@ func TestMapAnswer(t *testing.T) {
 			Count int
 		}
 		Territories []territory
-		BaseMap     *baseMap `json:"base_map"`
+		BaseMap     *BaseMap `json:"base_map"`
 	}
-	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
 	rec := do(t, h, "/api/v1/map")
 	if err := json.Unmarshal(body(t, rec), &ans); err != nil || rec.Code != 200 {
 		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
@@ -55,8 +55,7 @@ func TestMapAnswer(t *testing.T) {
 		t.Errorf("counts on %s: %v", day, counts)
 	}
 
-	t.Setenv("ZONAGE_FOND_CARTE", "")
-	withBase := do(t, h, "/api/v1/map")
+	withBase := do(t, testServer(t, st), "/api/v1/map")
 	if !strings.Contains(string(body(t, withBase)), "tile.openstreetmap.org") {
 		t.Errorf("default base map missing: %s", body(t, withBase))
 	}

@@ -9,7 +9,7 @@ import (
 
 // contentSecurityPolicy allows the page its own scripts and the base map's images,
 // and framing by its own origin only.
-func contentSecurityPolicy(bm *baseMap) string {
+func contentSecurityPolicy(bm *BaseMap) string {
 	img := "'self' data: blob:"
 	if bm != nil {
 		if u, err := url.Parse(strings.ReplaceAll(bm.URL, "{s}.", "")); err == nil && u.Host != "" {
@@ -35,7 +35,7 @@ func (s *Server) servePage(c *gin.Context, name string) {
 	if st := s.Current(); name == "/static/index.html" && st != nil {
 		go st.mapData()
 	}
-	c.Header("Content-Security-Policy", contentSecurityPolicy(currentBaseMap()))
+	c.Header("Content-Security-Policy", contentSecurityPolicy(s.baseMap()))
 	// Another site must not frame the pages under its own (clickjacking): the
 	// directive above for current browsers, X-Frame-Options for older ones.
 	c.Header("X-Frame-Options", "SAMEORIGIN")

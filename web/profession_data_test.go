@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -91,6 +92,11 @@ func TestReadyAnswersOfAnotherProfession(t *testing.T) {
 			}
 			if n < len(points) {
 				t.Errorf("%s: %d communes with ready answers for the %s, want at least %d", d, n, p.Plural(), len(points))
+			}
+			// Alpha's answer with its installation rules is its lean answer joined to
+			// the rules its category shares.
+			if e := st.fastSlot(p).Load().entries[0].Load(); e == nil || e.full != nil || !bytes.HasPrefix(e.options, []byte(`,"installation":{"profession":"`+string(p)+`"`)) {
+				t.Errorf("%s: Alpha's ready answer for the %s is not made of its lean answer and shared rules", d, p.Plural())
 			}
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/paulmach/orb"
 )
 
 // discardWriter is a response writer that keeps nothing, so that the benchmarks
@@ -48,7 +50,7 @@ func benchPoints(b *testing.B, st *State, n int, where string, query string) []s
 	for len(paths) < n {
 		lon, lat := -4.8+rng.Float64()*13.0, 42.3+rng.Float64()*8.8
 		if where != "box" {
-			if id, _, _ := st.Resolver.Locator.Locate(lon, lat, st.Resolver.ToleranceM); (id >= 0) != (where == "inside") {
+			if id, _, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, st.Resolver.ToleranceM); (id >= 0) != (where == "inside") {
 				continue
 			}
 		}
@@ -81,6 +83,8 @@ func BenchmarkResolveHTTP(b *testing.B) {
 		{"outside", false, "outside", ""},
 		{"general/full/inside", true, "inside", ""},
 		{"general/lean/inside", true, "inside", "&options=0"},
+		{"infirmier/full/inside", false, "inside", "&profession=infirmier"},
+		{"general/infirmier/full/inside", true, "inside", "&profession=infirmier"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, st := benchServer(b, tc.generalOnly)

@@ -38,16 +38,17 @@ type fastTable struct {
 }
 
 // fastEntry is the two ready answers of one commune: without options (options=0)
-// and with the options of the default profile. The answer without options is
-// pieces followed by a closing brace; the answer with options is, usually, pieces
-// followed by options.
+// and with the options of the default profile (another profession's
+// installation rules). The answer without options is pieces followed by a
+// closing brace; the answer with options is, usually, pieces followed by options.
 type fastEntry struct {
 	// pieces is the answer without options, closing brace aside, cut where
 	// communes share bytes (readyPieces.cut).
 	pieces [][]byte
-	// options is `,"options":[…]}`, shared with the communes of the same category
-	// and scheme; nil when the answer with options is not the answer without them
-	// followed by its options (candidates carry their own), and then full is it.
+	// options is `,"options":[…]}` (or `,"installation":{…}}`), shared with the
+	// communes of the same category and scheme; nil when the answer with options
+	// is not the answer without them followed by its options (candidates carry
+	// their own), and then full is it.
 	options []byte
 	full    []byte
 	counter prometheus.Counter
@@ -137,7 +138,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if t == nil {
 		return false
 	}
-	id, inside, _ := r.Locator.Locate(q.lon, q.lat, r.ToleranceM)
+	id, inside, _ := r.Locator.Locate(zones.Point{q.lon, q.lat}, r.ToleranceM)
 	var e *fastEntry
 	if id >= 0 && id < len(t.entries) {
 		if e = t.entries[id].Load(); e == nil && inside {
@@ -287,7 +288,7 @@ func (s *Server) fillFastTable(st *State, t *fastTable) {
 			continue
 		}
 		p := labelPoint(st.Outlines[i])
-		if id, inside, _ := r.Locator.Locate(p[0], p[1], r.ToleranceM); id == i && inside {
+		if id, inside, _ := r.Locator.Locate(p, r.ToleranceM); id == i && inside {
 			s.buildFastEntry(st, r, t, i, p[1], p[0])
 		}
 	}
@@ -320,11 +321,22 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 	head := lean[:len(lean)-1]
 	e := &fastEntry{pieces: t.pieces.cut(head), full: full,
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
-	if len(withOptions.Options) > 0 && len(withOptions.Candidates) == 0 {
-		opts, err := renderJSON(withOptions.Options)
+	// The options (a kiné's) or the installation rules (another profession's) are
+	// the answer's last field, the same for every commune of a category: kept
+	// once per table and joined to each commune's lean answer.
+	var key string
+	var last any
+	switch {
+	case len(withOptions.Options) > 0:
+		key, last = `,"options":`, withOptions.Options
+	case withOptions.Installation != nil:
+		key, last = `,"installation":`, withOptions.Installation
+	}
+	if last != nil && len(withOptions.Candidates) == 0 {
+		opts, err := renderJSON(last)
 		if err == nil {
-			tail := make([]byte, 0, len(`,"options":`)+len(opts)+1)
-			tail = append(append(append(tail, `,"options":`...), opts...), '}')
+			tail := make([]byte, 0, len(key)+len(opts)+1)
+			tail = append(append(append(tail, key...), opts...), '}')
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
 				e.options, e.full = t.pieces.intern(tail), nil
 			}

@@ -29,8 +29,8 @@ import (
 // 111 km per degree.
 type outlineLocator []orb.MultiPolygon
 
-func (l outlineLocator) Locate(lon, lat, maxDistanceM float64) (int, bool, float64) {
-	p := orb.Point{lon, lat}
+func (l outlineLocator) Locate(p orb.Point, maxDistanceM float64) (int, bool, float64) {
+	lon, lat := p[0], p[1]
 	best, bestM := -1, maxDistanceM
 	for i, mp := range l {
 		if planar.MultiPolygonContains(mp, p) {
@@ -271,7 +271,7 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 		day = d
 		for _, i := range ids {
 			p := geotest.InteriorPoint(st.Outlines[i])
-			if id, inside, _ := st.Resolver.Locator.Locate(p[0], p[1], 0); id != i || !inside {
+			if id, inside, _ := st.Resolver.Locator.Locate(p, 0); id != i || !inside {
 				continue
 			}
 			for _, q := range queries {

@@ -8,7 +8,6 @@ import (
 )
 
 func (s *Server) routes() *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// The log and the metrics see the answer recoverProblem makes of a panic.

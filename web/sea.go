@@ -42,7 +42,7 @@ func (st *State) withNearest(res zones.Resolution, lat, lon float64) pointAnswer
 	if res.Match.Method != zones.MethodOutside || r.Locator == nil {
 		return ans
 	}
-	id, _, dist := r.Locator.Locate(lon, lat, seaRadiusM)
+	id, _, dist := r.Locator.Locate(zones.Point{lon, lat}, seaRadiusM)
 	if id < 0 || id >= len(r.Dataset.Communes) {
 		return ans
 	}

@@ -35,7 +35,10 @@ type Config struct {
 	// AdminToken enables POST /api/v1/admin/reload for callers presenting it as a
 	// bearer token; empty = endpoint disabled.
 	AdminToken string
-	Logger     *slog.Logger
+	// BaseMap is the raster base map under the map's choropleth: nil for
+	// DefaultBaseMap, one with an empty URL for none (see ParseBaseMap).
+	BaseMap *BaseMap
+	Logger  *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -50,6 +53,10 @@ func (c *Config) defaults() {
 	}
 	if c.RateBurst <= 0 {
 		c.RateBurst = int(2*c.RateLimit) + 1
+	}
+	if c.BaseMap == nil {
+		bm := DefaultBaseMap
+		c.BaseMap = &bm
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))

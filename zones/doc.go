@@ -7,7 +7,7 @@
 // pattern every set of codes follows, enums.go the codes of an assessment
 // (statuses, projects, authorities…); dataset.go what an import produces;
 // resolve.go and query.go the answers to a point, a code, an address or a batch
-// row; tables.go the tables built into the binary, read once; regions.go the
+// row, point.go the Point a Locator takes (longitude first); tables.go the tables built into the binary, read once; regions.go the
 // regions, their arrêtés and the bibliography; rules.go the checked rules table,
 // rules_load.go its reading from rules.yaml (through yamlnode.go, which keeps
 // every line for the errors); assess.go what a category opens for a profile;

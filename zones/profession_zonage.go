@@ -196,8 +196,9 @@ func (r *Resolver) Profession() Profession {
 }
 
 // For returns the resolver that answers for p: r itself for the kiné, otherwise
-// one made once per profession and kept, sharing r's Locator, Clock, Addresses,
-// Rules and tolerance (as they are at that first call) with its own answer cache.
+// one made once per profession and kept, with its own answer cache. It tells the
+// day by r's Clock, and shares r's Locator, Addresses, Rules and tolerance as they
+// are at that first call.
 // A profession the served dataset has no zonage for is an *InputError on the
 // field « profession ».
 func (r *Resolver) For(p Profession) (*Resolver, error) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // professionResolver is testResolver with the other professions' zonage of a few
@@ -64,6 +65,10 @@ func TestResolverFor(t *testing.T) {
 	}
 	if back, _ := inf.For(MasseurKine); back != r {
 		t.Error("For(kiné) on the infirmiers' resolver is not the kiné resolver")
+	}
+	r.Clock = func() time.Time { return mustTestDay("2027-03-04").Time() }
+	if got := inf.Today().String(); got != "2027-03-04" {
+		t.Errorf("infirmiers' day %s: not the kiné resolver's clock", got)
 	}
 	if inf.Profession() != Infirmier || r.Profession() != MasseurKine {
 		t.Errorf("Profession() = %s and %s", inf.Profession(), r.Profession())

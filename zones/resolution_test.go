@@ -84,8 +84,8 @@ type locatedAt struct {
 	dist   float64
 }
 
-func (l testLocator) Locate(lon, _, _ float64) (int, bool, float64) {
-	at, ok := l.points[lon]
+func (l testLocator) Locate(p Point, _ float64) (int, bool, float64) {
+	at, ok := l.points[p[0]]
 	if !ok {
 		return -1, false, 0
 	}

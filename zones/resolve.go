@@ -156,7 +156,7 @@ type Resolution struct {
 // Locator finds the outline containing, or nearest to, a point. It is implemented
 // by the geo package's index; ids are indexes into Dataset.Communes.
 type Locator interface {
-	Locate(lon, lat, maxDistanceM float64) (id int, inside bool, distanceM float64)
+	Locate(p Point, maxDistanceM float64) (id int, inside bool, distanceM float64)
 }
 
 // DefaultCoastTolerance is how far from an outline a point still resolves to the
@@ -265,6 +265,10 @@ func (e *InputError) Error() string {
 // Today is the day it is by the resolver's clock: the day every answer that names
 // none is given for.
 func (r *Resolver) Today() Day {
+	if r.base != nil {
+		// One clock for every profession: the kiné resolver's, as it is now.
+		return r.base.Today()
+	}
 	now := time.Now()
 	if r.Clock != nil {
 		now = r.Clock()
@@ -313,7 +317,7 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 	if math.IsNaN(lon) || lon < -180 || lon > 180 {
 		return Resolution{}, &InputError{Field: "longitude", Value: fmt.Sprint(lon), Reason: "attendu un nombre entre -180 et 180"}
 	}
-	id, inside, dist := r.Locator.Locate(lon, lat, r.ToleranceM)
+	id, inside, dist := r.Locator.Locate(Point{lon, lat}, r.ToleranceM)
 	if id < 0 {
 		return Resolution{
 			Profession: r.Profession(),

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
 
 	"zonage/zones"
@@ -41,6 +42,9 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	// Release mode once for the process: Gin's debug mode prints every route and
+	// warnings meant for development.
+	gin.SetMode(gin.ReleaseMode)
 	root := newRootCmd()
 	if err := root.Execute(); err != nil {
 		var ee *exitError

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"zonage/zones"
 )
 
@@ -18,6 +20,8 @@ var testSnapshot string
 // TestMain imports the shared data once through the import command itself; every
 // test then answers from that snapshot.
 func TestMain(m *testing.M) {
+	// The servers the tests start in-process run as main runs them.
+	gin.SetMode(gin.ReleaseMode)
 	if os.Getenv("ZONAGE_TEST_RUN_MAIN") == "1" {
 		// The test binary stands for the real one when a test runs it as a process.
 		main()

@@ -44,7 +44,10 @@ d'être servi, et un instantané invalide est refusé (l'ancien continue d'être
 Avec --postgres, le serveur suit les publications de la base et bascule sur chaque
 nouvelle version ; si la base devient injoignable, il continue de servir la sienne,
 le dit dans /readyz et se reconnecte de lui-même.
-SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.`,
+SIGTERM ou SIGINT arrête le serveur après la fin des requêtes en cours.
+Le fond de carte de la page est lu au démarrage : $ZONAGE_FOND_CARTE (gabarit
+d'URL de tuiles, OpenStreetMap si vide, « aucun » hors ligne) et
+$ZONAGE_FOND_CARTE_ATTRIBUTION (son crédit).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd, &f)
@@ -89,6 +92,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	cfg := web.Config{
 		MaxBodyBytes: f.maxBody, RequestTimeout: f.timeout, ClassifyTimeout: f.classifyTimeout,
 		RateLimit: f.rateLimit, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
+		BaseMap: web.ParseBaseMap(os.Getenv("ZONAGE_FOND_CARTE"), os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")),
 	}
 	if f.cors != "" {
 		cfg.CORSOrigins = strings.Split(f.cors, ",")

@@ -48,9 +48,9 @@ type pointLocator struct{ ds *zones.Dataset }
 
 var pointCodes = map[float64]string{1: "01001", 2: "27676", 3: "75106"}
 
-func (l pointLocator) Locate(lon, _, _ float64) (int, bool, float64) {
+func (l pointLocator) Locate(p zones.Point, _ float64) (int, bool, float64) {
 	for i, c := range l.ds.Communes {
-		if c.Code == pointCodes[lon] {
+		if c.Code == pointCodes[p.Lon()] {
 			return i, true, 0
 		}
 	}

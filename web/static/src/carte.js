@@ -794,6 +794,7 @@ async function demarrer() {
     document.body.classList.add('sans-fond');
   }
   poserCouches(infos, true);
+  $('profession').disabled = false;
   if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
 }
 
@@ -850,9 +851,11 @@ function poserCouches(infos, premier = false) {
 
 // ----- Profession -----
 
-// initProfession sets the select to the link's profession and follows its changes.
+// initProfession sets the select to the link's profession and follows its
+// changes, once the first map is set up: until then there is none to change.
 function initProfession(profession) {
   poserProfession(profession);
+  $('profession').disabled = true;
   $('profession').addEventListener('change', (e) => changerProfession(e.target.value));
 }
 
@@ -864,7 +867,8 @@ function poserProfession(profession) {
   $('profession').value = profession;
   $('profession-court').textContent = p.court;
   $('titre-profession').textContent = ` des ${p.pluriel}`;
-  $('legende-titre').textContent = `Zonage des ${p.pluriel}`;
+  // « chirurgiens-dentistes » wraps as a whole, not at its hyphen.
+  $('legende-titre').replaceChildren('Zonage des ', el('span', { class: 'insecable' }, p.pluriel));
   document.body.dataset.profession = profession;
   const kine = profession === KINE;
   $('profil-bouton').hidden = !kine;

@@ -136,7 +136,7 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		return nil, false
 	}
 	bad := func(field string, err error) bool {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, field+" : "+err.Error(), field, values.Get(field))
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fieldDetail(field, err), field, values.Get(field))
 		return false
 	}
 	for _, v := range values["columns"] {
@@ -210,6 +210,17 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		p.opt.NoHeader = b
 	}
 	return p, true
+}
+
+// fieldDetail is the detail of a problem with a parameter: the error, after the
+// parameter's name unless the error already starts with it (a *zones.InputError
+// on that field says « profession « x » invalide : … »).
+func fieldDetail(field string, err error) string {
+	var in *zones.InputError
+	if errors.As(err, &in) && in.Field == field {
+		return err.Error()
+	}
+	return field + " : " + err.Error()
 }
 
 // trackingWriter tells whether the answer has started, after which errors can no
@@ -474,7 +485,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		err = errors.New("« all » ajoute une colonne par profession au CSV ; en JSON, chaque réponse est pour une profession : envoyez une requête par profession")
 	}
 	if err != nil {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, professionParam+" : "+err.Error(), professionParam, raw)
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fieldDetail(professionParam, err), professionParam, raw)
 		return
 	}
 	resolver, ok := st.professionResolverOr404(c, choice.Profession, raw)

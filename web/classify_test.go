@@ -193,6 +193,16 @@ func TestClassifyProfessionRefused(t *testing.T) {
 				!strings.Contains(rec.Body.String(), tc.want) || !strings.Contains(rec.Body.String(), `"profession"`) {
 				t.Fatalf("status %d %s, want %d saying %q", rec.Code, rec.Body, want, tc.want)
 			}
+			// The field is named once: « profession « kine » invalide », not « profession : profession … ».
+			var problem struct {
+				Detail string `json:"detail"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &problem); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(tc.want, "profession «") && !strings.HasPrefix(problem.Detail, tc.want) {
+				t.Fatalf("detail %q, want it to start with %q", problem.Detail, tc.want)
+			}
 		})
 	}
 }

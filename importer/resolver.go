@@ -74,14 +74,24 @@ func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 	return r
 }
 
-// Matcher returns the offline address matcher of the snapshot, built on first use;
-// nil when the snapshot has no address data.
+// Matcher returns the offline address matcher of the snapshot, built on first use
+// from Address; nil when the snapshot has no address data. Address may be let go
+// once it is built (see ReleaseAddressData).
 func (s *Snapshot) Matcher() *address.Matcher {
-	if s.Address == nil {
-		return nil
-	}
-	s.matcherOnce.Do(func() { s.matcher = address.NewMatcher(s.Address) })
+	s.matcherOnce.Do(func() {
+		if s.Address != nil {
+			s.matcher = address.NewMatcher(s.Address)
+		}
+	})
 	return s.matcher
+}
+
+// ReleaseAddressData builds the address matcher, then lets go of the address
+// tables it was built from, which it does not keep (some 10 MB for France): for a
+// snapshot that is served, not written again.
+func (s *Snapshot) ReleaseAddressData() {
+	s.Matcher()
+	s.Address = nil
 }
 
 // Outline returns the outline of a commune of the snapshot by its code.

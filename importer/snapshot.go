@@ -362,6 +362,7 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	if len(polys) != len(ds.Communes) {
 		return nil, snapshotErr(name, "%d contours pour %d communes", len(polys), len(ds.Communes))
 	}
+	internDataset(ds)
 	ds.Index()
 	return &Snapshot{Dataset: ds, Polygons: polys, Address: addr}, nil
 }

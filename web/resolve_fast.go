@@ -32,24 +32,30 @@ type fastTable struct {
 	day     zones.Day
 	iso     string                      // day, as the ETag writes it
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
-
-	mu      sync.Mutex
-	options map[string][]byte // the options' (or installation rules') bytes shared by the communes whose are the same
+	pieces  readyPieces                 // the pieces of answers many communes share, each kept once
 
 	filled chan struct{} // closed when the background fill has ended
 }
 
 // fastEntry is the two ready answers of one commune: without options (options=0)
 // and with the options of the default profile (another profession's
-// installation rules). full is made of parts, whose first part is usually lean
-// without its closing brace and whose second is the options (or installation
-// rules) shared with the communes of the same category and scheme.
+// installation rules). The answer without options is pieces followed by a
+// closing brace; the answer with options is, usually, pieces followed by options.
 type fastEntry struct {
-	lean    []byte
-	full    [][]byte
-	size    int // len of the parts of full together
+	// pieces is the answer without options, closing brace aside, cut where
+	// communes share bytes (readyPieces.cut).
+	pieces [][]byte
+	// options is `,"options":[…]}` (or `,"installation":{…}}`), shared with the
+	// communes of the same category and scheme; nil when the answer with options
+	// is not the answer without them followed by its options (candidates carry
+	// their own), and then full is it.
+	options []byte
+	full    []byte
 	counter prometheus.Counter
 }
+
+// closingBrace ends the answer without options.
+var closingBrace = []byte{'}'}
 
 // fastQuery is what the fast path understands of a query string: lat, lon,
 // options and profession, each at most once, written plainly.
@@ -144,10 +150,13 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 			return true
 		}
 		e.counter.Inc()
-		if !q.withOptions {
-			c.Render(http.StatusOK, readyJSON(e.lean))
-		} else {
-			writeParts(c, e.full...)
+		switch {
+		case !q.withOptions:
+			writeParts(c, e.pieces, closingBrace)
+		case e.options != nil:
+			writeParts(c, e.pieces, e.options)
+		default:
+			c.Render(http.StatusOK, readyJSON(e.full))
 		}
 		return true
 	}
@@ -161,12 +170,12 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	}
 	s.countLookup(res)
 	withCity(r.Dataset, &res)
-	if q.withOptions && e != nil && len(e.full) == 2 && res.Match.Method == zones.MethodNearest &&
+	if q.withOptions && e != nil && e.options != nil && res.Match.Method == zones.MethodNearest &&
 		res.Zonage != nil && len(res.Candidates) == 0 && res.Commune != nil && res.Commune.Code == r.Dataset.Communes[id].Code {
 		// The commune's options, as its ready answer holds them after its own
 		// commune part: the same bytes FillOptions and the encoder would make.
 		if own, err := renderJSON(st.withNearest(res, q.lat, q.lon)); err == nil {
-			writeParts(c, own[:len(own)-1], e.full[1])
+			writeParts(c, [][]byte{own[:len(own)-1]}, e.options)
 			return true
 		}
 	}
@@ -177,18 +186,16 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	return true
 }
 
-// writeParts writes an answer made of parts in one write, as the encoder writes
-// a whole answer: the same framing on the wire, and one chunk rather than several.
-func writeParts(c *gin.Context, parts ...[]byte) {
-	if len(parts) == 1 {
-		c.Render(http.StatusOK, readyJSON(parts[0]))
-		return
-	}
+// writeParts writes an answer made of parts then last in one write, as the
+// encoder writes a whole answer: the same framing on the wire, and one chunk
+// rather than several.
+func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 	buf := answerBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
 	for _, p := range parts {
 		b = append(b, p...)
 	}
+	b = append(b, last...)
 	c.Render(http.StatusOK, readyJSON(b))
 	*buf = b
 	answerBuffers.Put(buf)
@@ -239,7 +246,7 @@ func (s *Server) fastTable(st *State, p zones.Profession, day zones.Day) *fastTa
 		return t
 	}
 	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)),
-		options: map[string][]byte{}, filled: make(chan struct{})}
+		filled: make(chan struct{})}
 	if slot.CompareAndSwap(t, nt) {
 		s.fillsMu.Lock()
 		if s.noBackgroundFill || s.stopping || p != zones.DefaultProfession {
@@ -311,7 +318,8 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		// Midnight passed while the answers were made: they may be the next day's.
 		return nil
 	}
-	e := &fastEntry{lean: lean, full: [][]byte{full}, size: len(full),
+	head := lean[:len(lean)-1]
+	e := &fastEntry{pieces: t.pieces.cut(head), full: full,
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
 	// The options (a kiné's) or the installation rules (another profession's) are
 	// the answer's last field, the same for every commune of a category: kept
@@ -329,16 +337,8 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		if err == nil {
 			tail := make([]byte, 0, len(key)+len(opts)+1)
 			tail = append(append(append(tail, key...), opts...), '}')
-			head := lean[:len(lean)-1]
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
-				t.mu.Lock()
-				if shared, ok := t.options[string(tail)]; ok {
-					tail = shared
-				} else {
-					t.options[string(tail)] = tail
-				}
-				t.mu.Unlock()
-				e.full = [][]byte{head, tail}
+				e.options, e.full = t.pieces.intern(tail), nil
 			}
 		}
 	}
@@ -352,7 +352,7 @@ func renderJSON(v any) ([]byte, error) {
 	if err := (render.JSON{Data: v}).Render(&w); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(w.body.Bytes()), nil // kept for the day: no spare capacity
+	return bytes.Clone(w.body.Bytes()), nil // may be kept for the day: no spare capacity
 }
 
 // bodyWriter keeps what a renderer writes.

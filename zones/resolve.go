@@ -202,9 +202,28 @@ type Resolver struct {
 	forCache map[Profession]*Resolver
 }
 
+// cachedAnswer is what resolveCommune answers that is the commune's own: the rest
+// of a Resolution (profession, provenance) is the resolver's, and kept whole for
+// each of 35,000 communes it would take some 10 MB more.
 type cachedAnswer struct {
-	day string
-	res Resolution
+	day        string
+	status     Status
+	commune    *CommuneRef
+	zonage     *ZonageAnswer
+	candidates []Candidate
+	message    string
+}
+
+// cacheAnswer keeps the parts of res, an answer of resolveCommune, that are the
+// commune's own.
+func cacheAnswer(day string, res Resolution) *cachedAnswer {
+	return &cachedAnswer{day: day, status: res.Status, commune: res.Commune, zonage: res.Zonage, candidates: res.Candidates, message: res.Message}
+}
+
+// resolution is the answer resolveCommune gave, with a copy of its candidates.
+func (e *cachedAnswer) resolution(r *Resolver) Resolution {
+	return Resolution{Profession: r.Profession(), Status: e.status, Commune: e.commune, Zonage: e.zonage,
+		Candidates: append([]Candidate(nil), e.candidates...), Message: e.message, Provenance: r.provenance()}
 }
 
 type cachedDay struct {
@@ -225,14 +244,11 @@ func (r *Resolver) communeAnswer(i int, day string) Resolution {
 	}
 	r.answersOnce.Do(func() { r.answers = make([]atomic.Pointer[cachedAnswer], len(r.Dataset.Communes)) })
 	if e := r.answers[i].Load(); e != nil && e.day == day {
-		res := e.res
-		res.Candidates = append([]Candidate(nil), res.Candidates...)
-		return res
+		return e.resolution(r)
 	}
-	res := r.resolveCommune(&r.Dataset.Communes[i], day)
-	r.answers[i].Store(&cachedAnswer{day: day, res: res})
-	res.Candidates = append([]Candidate(nil), res.Candidates...)
-	return res
+	e := cacheAnswer(day, r.resolveCommune(&r.Dataset.Communes[i], day))
+	r.answers[i].Store(e)
+	return e.resolution(r)
 }
 
 // InputError is a query the resolver cannot take, such as a latitude out of range.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // RevisionYears is how often the law wants the zonages revised: the loi n° 2023-1268
@@ -30,8 +31,47 @@ type Revision struct {
 	Sources []string `json:"sources"`
 }
 
-// revision computes an answer's Revision on day (ISO).
+// revisionKey is what an answer's Revision depends on.
+type revisionKey struct {
+	effective, arrete, status, region, day string
+	claims                                 *DateClaim // the first of the answer's claims, which are its region's
+	nclaims                                int
+}
+
+// revisions keeps the Revisions made, by what they depend on: the answers of the
+// communes of one region share one (its warning alone is some 250 bytes), which
+// for France's 35,000 cached answers is about 8 MB. A Revision is read-only once
+// made. The table is emptied when it grows past maxRevisions, which only answers
+// for many different days do.
+var revisions struct {
+	mu sync.Mutex
+	m  map[revisionKey]*Revision
+}
+
+const maxRevisions = 1024
+
+// revision returns an answer's Revision on day (ISO), shared with the answers it
+// is the same for.
 func revision(a *ZonageAnswer, day string) *Revision {
+	k := revisionKey{effective: a.EffectiveDate, arrete: a.ArreteDate, status: a.DateStatus, region: a.Region.Name, day: day, nclaims: len(a.DateClaims)}
+	if len(a.DateClaims) > 0 {
+		k.claims = &a.DateClaims[0]
+	}
+	revisions.mu.Lock()
+	defer revisions.mu.Unlock()
+	if rv, ok := revisions.m[k]; ok {
+		return rv
+	}
+	if len(revisions.m) >= maxRevisions || revisions.m == nil {
+		revisions.m = make(map[revisionKey]*Revision)
+	}
+	rv := makeRevision(a, day)
+	revisions.m[k] = rv
+	return rv
+}
+
+// makeRevision computes an answer's Revision on day (ISO).
+func makeRevision(a *ZonageAnswer, day string) *Revision {
 	rv := &Revision{Sources: revisionSources}
 	on, err := ParseDay(day)
 	since := a.EffectiveDate

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,6 +51,7 @@ func openSnapshot(cmd *cobra.Command) (*importer.Snapshot, string, error) {
 	}
 	if b := data.EmbeddedSnapshot(); len(b) > 0 {
 		s, err := importer.DecodeSnapshot(b, "instantané intégré")
+		data.ReleaseEmbeddedSnapshot()
 		return s, "instantané intégré", err
 	}
 	return nil, "", fmt.Errorf("%w : aucun instantané (%s absent et binaire construit sans instantané intégré) ; lancez « zonage import » ou « make build »", importer.ErrSnapshot, defaultSnapshotPath)
@@ -75,7 +77,7 @@ func snapshotLoader(cmd *cobra.Command, toleranceM float64) web.Loader {
 		if err != nil {
 			return nil, err
 		}
-		return newState(s, name, toleranceM), nil
+		return served(newState(s, name, toleranceM)), nil
 	}
 }
 
@@ -93,7 +95,7 @@ func postgresLoader(dsn string, toleranceM float64) web.Loader {
 		if testHookPostgresLoaded != nil {
 			testHookPostgresLoaded(s.Dataset.Meta.Version)
 		}
-		return newState(s, "PostgreSQL", toleranceM), nil
+		return served(newState(s, "PostgreSQL", toleranceM)), nil
 	}
 }
 
@@ -126,5 +128,14 @@ func newState(s *importer.Snapshot, source string, toleranceM float64) *web.Stat
 			return out
 		}
 	}
+	s.ReleaseAddressData()
+	return st
+}
+
+// served returns st once the load's garbage has gone back to the system: the
+// file read and what decoding it left behind, about as much as the data itself,
+// which the collector would otherwise keep as free heap for a while.
+func served(st *web.State) *web.State {
+	debug.FreeOSMemory()
 	return st
 }

@@ -209,7 +209,12 @@ func printInstallations(w io.Writer, r zones.Resolution) {
 
 func printInstallation(w io.Writer, where string, in *zones.Installation, z *zones.ZonageAnswer) {
 	zone := ""
-	if z != nil {
+	switch {
+	case z == nil:
+	case z.Category == zones.NonDisponible:
+		// « zone résultat non disponible » would read as a kind of zone.
+		zone = " — zonage : " + z.Label
+	default:
 		zone = " — zone " + z.Label
 	}
 	convention := ""

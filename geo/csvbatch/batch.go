@@ -271,6 +271,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		bw.Write(utf8BOM)
 	}
 	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
+	if rep.Output.SepLine != "" {
+		bw.WriteString(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
+	}
 	if headerRec != nil {
 		h := layout.header(headerRec, added)
 		if err := rw.write(h); err != nil {

@@ -382,7 +382,7 @@ async function classer(form, fichier, signal) {
     }
     texte.textContent = fini
       ? `${pluriel(r.lignes, 'ligne classée', 'lignes classées')}.`
-      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} lignes classées…`;
+      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} ${r.lignes > 1 ? 'lignes classées' : 'ligne classée'}…`;
   };
   const lecteur = new LecteurCSV((l) => {
     if (!entete) {

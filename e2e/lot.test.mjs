@@ -327,3 +327,33 @@ for (const [nom, options] of [['bureau', BUREAU], ['téléphone', TELEPHONE]]) {
     await contexte.close();
   });
 }
+
+test('/lot : la profession choisie vaut pour le classement, le résumé et le téléchargement', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  const fichier = 'id;code_insee\r\n1;01014\r\n2;75106\r\n3;08439\r\n';
+  await page.selectOption('#profession', 'orthophoniste');
+  await classer(page, 'professions.csv', fichier);
+  assert.equal(await page.locator('#categories-titre').innerText(), 'Par catégorie (orthophonistes)');
+  const comptes = await compteTable(page, 'table-categories');
+  assert.equal(comptes.lignes['sous-dense'], 1, JSON.stringify(comptes));
+  assert.equal(comptes.total, 3);
+  const une = await telecharger(page, '#telecharger', 'lot-orthophonistes.csv');
+  assert.equal(une.nom, 'professions-zonage-orthophoniste.csv');
+  const rendu = lireCSV(une.octets.toString('utf8'), ';');
+  const cat = rendu[0].indexOf('zonage_categorie');
+  assert.deepEqual(rendu.slice(1).map((l) => l[cat]), ['sous_dense', 'intermediaire', 'intermediaire']);
+
+  await page.selectOption('#profession', 'all');
+  await page.locator('#lancer').click();
+  await page.waitForFunction(() => document.getElementById('categories-titre').textContent.includes('masseurs-kinésithérapeutes'), null, { timeout: DELAI });
+  const toutes = await telecharger(page, '#telecharger', 'lot-toutes.csv');
+  assert.equal(toutes.nom, 'professions-zonage-all.csv');
+  const tout = lireCSV(toutes.octets.toString('utf8'), ';');
+  assert.deepEqual(tout[0].slice(-5), ['zonage_categorie_masseur-kinesitherapeute', 'zonage_categorie_infirmier',
+    'zonage_categorie_orthophoniste', 'zonage_categorie_sage-femme', 'zonage_categorie_chirurgien-dentiste']);
+  assert.equal(tout.length, 4);
+  assert.deepEqual(tout.slice(1).map((l) => l[tout[0].indexOf('zonage_categorie_orthophoniste')]), ['sous_dense', 'intermediaire', 'intermediaire']);
+  await page.screenshot({ path: join(SORTIE, 'lot-professions.png'), fullPage: true });
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});

@@ -136,7 +136,7 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		return nil, false
 	}
 	bad := func(field string, err error) bool {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, field+" : "+err.Error(), field, values.Get(field))
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fieldDetail(field, err), field, values.Get(field))
 		return false
 	}
 	for _, v := range values["columns"] {
@@ -212,6 +212,17 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	return p, true
 }
 
+// fieldDetail is the detail of a problem with a parameter: the error, after the
+// parameter's name unless the error already starts with it (a *zones.InputError
+// on that field says « profession « x » invalide : … »).
+func fieldDetail(field string, err error) string {
+	var in *zones.InputError
+	if errors.As(err, &in) && in.Field == field {
+		return err.Error()
+	}
+	return field + " : " + err.Error()
+}
+
 // trackingWriter tells whether the answer has started, after which errors can no
 // longer become a problem document.
 type trackingWriter struct {
@@ -284,7 +295,30 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 	}}
 	if p.statuses != nil {
 		status := slices.Index(cols, zones.ColumnStatus)
-		p.opt.Keep = func(added []string) bool { return p.statuses[added[status]] }
+		// With all, the status is the kinés'; a row they find classified but that has
+		// no category for another profession (ambiguous, or not published for it) is
+		// still a row to check.
+		var professionCells []int
+		checking := p.statuses[string(zones.StatusAmbiguous)] || p.statuses[string(zones.StatusNotFound)]
+		if p.choice.All && checking {
+			for _, name := range batch.ProfessionColumns() {
+				professionCells = append(professionCells, slices.Index(cols, name))
+			}
+		}
+		p.opt.Keep = func(added []string) bool {
+			if p.statuses[added[status]] {
+				return true
+			}
+			if added[status] != string(zones.StatusOK) {
+				return false
+			}
+			for _, i := range professionCells {
+				if added[i] == "" {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
 	c.Header("X-Zonage-Profession", p.choice.String())
@@ -474,7 +508,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		err = errors.New("« all » ajoute une colonne par profession au CSV ; en JSON, chaque réponse est pour une profession : envoyez une requête par profession")
 	}
 	if err != nil {
-		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, professionParam+" : "+err.Error(), professionParam, raw)
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fieldDetail(professionParam, err), professionParam, raw)
 		return
 	}
 	resolver, ok := st.professionResolverOr404(c, choice.Profession, raw)

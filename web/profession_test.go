@@ -96,8 +96,7 @@ func TestProfessionInETag(t *testing.T) {
 // map lists every profession with whether the data has it.
 func TestMapProfessionParameter(t *testing.T) {
 	day := "2025-06-01"
-	t.Setenv("ZONAGE_FOND_CARTE", "aucun")
-	h := testServer(t, testState(&day))
+	h := testServerWith(t, testState(&day), Config{BaseMap: ParseBaseMap("aucun", "")})
 	var ans struct {
 		Profession  string
 		Professions []professionInfo

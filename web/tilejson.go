@@ -28,7 +28,12 @@ func layerDescription(layer string, md *mapData) string {
 	for i, cl := range md.classes {
 		keys[i] = cl.Key
 	}
-	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + " en vigueur ce jour ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
+	when := " en vigueur ce jour"
+	if md.profession != zones.DefaultProfession {
+		// Another profession's export dates no arrêté: the map is the export's, whatever the day.
+		when = ", tel que son export CartoSanté le publie (sans date d'arrêté)"
+	}
+	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + when + " ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
 }
 
 // namesLayerDescription describes the names layer carried by the départements' tiles.
@@ -70,7 +75,11 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	}
 	v := url.QueryEscape(md.version + "." + md.day)
 	name := "zonage kiné — " + layer
-	if md.profession != zones.DefaultProfession {
+	switch {
+	case layer == layerDepartements:
+		// The borders and names are every profession's.
+		name = "zonage — " + layer
+	case md.profession != zones.DefaultProfession:
 		name = "zonage des " + md.profession.Plural() + " — " + layer
 	}
 	c.JSON(http.StatusOK, gin.H{

@@ -17,25 +17,32 @@ import (
 // benchClassify runs the command's pipeline (CSV reading, resolution, CSV writing on
 // both cores) over an in-memory file and reports rows per second.
 func benchClassify(b *testing.B, input []byte, rows int) {
+	benchClassifyFor(b, input, rows, batch.Choice{})
+}
+
+// benchClassifyFor is benchClassify for a choice of professions.
+func benchClassifyFor(b *testing.B, input []byte, rows int, choice batch.Choice) {
 	snap, err := importer.ReadSnapshotFile(testSnapshot)
 	if err != nil {
 		b.Fatal(err)
 	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
-	cl, err := batch.New(res.For, batch.Choice{})
+	cl, err := batch.New(res.For, choice)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ann := cl.Annotator(zones.Day{})
+	var opt csvbatch.Options
+	cl.Options(&opt)
 	// One pass first: the index prepares polygon parts on first use.
-	if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
+	if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, opt); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(input)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, csvbatch.Options{}); err != nil {
+		if _, err := csvbatch.Run(context.Background(), bytes.NewReader(input), io.Discard, ann, opt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -46,6 +53,23 @@ func benchClassify(b *testing.B, input []byte, rows int) {
 // commune, then a random point of its bounding box), as a national file of cabinets
 // would be.
 func BenchmarkClassifyCoordinates(b *testing.B) {
+	in, rows := randomPoints(b)
+	benchClassify(b, in, rows)
+}
+
+// BenchmarkClassifyCoordinatesProfession: the same points for one other
+// profession, and for all of them at once (--profession all: the usual columns
+// and one category column per profession).
+func BenchmarkClassifyCoordinatesProfession(b *testing.B) {
+	in, rows := randomPoints(b)
+	b.Run("infirmier", func(b *testing.B) { benchClassifyFor(b, in, rows, batch.Choice{Profession: zones.Infirmier}) })
+	b.Run("all", func(b *testing.B) {
+		benchClassifyFor(b, in, rows, batch.Choice{Profession: zones.DefaultProfession, All: true})
+	})
+}
+
+// randomPoints is the file of BenchmarkClassifyCoordinates.
+func randomPoints(b *testing.B) ([]byte, int) {
 	snap, err := importer.ReadSnapshotFile(testSnapshot)
 	if err != nil {
 		b.Fatal(err)
@@ -60,7 +84,7 @@ func BenchmarkClassifyCoordinates(b *testing.B) {
 		lon := bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0])
 		fmt.Fprintf(&in, "%d;%.6f;%.6f\n", i, lat, lon)
 	}
-	benchClassify(b, in.Bytes(), rows)
+	return in.Bytes(), rows
 }
 
 // BenchmarkClassifyCommuneAddresses: postcode and town of every commune, as

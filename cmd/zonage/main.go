@@ -1,4 +1,5 @@
 // Command zonage tells which ARS zonage category for masseurs-kinésithérapeutes
+// (or, with --profession, another profession the CartoSanté export covers)
 // applies to a place, and what it opens. It only wires flags to the importer, the
 // domain and the server; exit codes: 0 found, 1 not found or ambiguous, 2 usage or
 // data error.
@@ -66,7 +67,9 @@ func newRootCmd() *cobra.Command {
 		Long: `zonage dit dans quelle catégorie du zonage ARS des masseurs-kinésithérapeutes
 se trouve un lieu (très sous-dotée, sous-dotée, intermédiaire, non prioritaire ;
 très dotée et sur-dotée dans les régions encore sur l'ancienne échelle), d'où vient
-cette réponse (arrêté, date, version des données) et ce qu'elle ouvre.`,
+cette réponse (arrêté, date, version des données) et ce qu'elle ouvre. Avec
+--profession, lookup et classify répondent pour les infirmiers, les orthophonistes,
+les sages-femmes ou les chirurgiens-dentistes (classify --profession all : toutes).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// The tables built into the binary (regions, sources, rules) are checked before

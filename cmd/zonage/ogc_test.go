@@ -28,13 +28,7 @@ func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.Fil
 // snapshot against the OpenAPI document, as TestServeAPI does for the JSON API.
 func TestServeOGC(t *testing.T) {
 	base, _ := startServer(t, testSnapshot)
-	cases := []struct {
-		name   string
-		path   string
-		status int
-		ctype  string
-		want   []string
-	}{
+	cases := []answerCase{
 		{"landing page", "/ogc", 200, "application/json", []string{`"rel":"service-desc"`, `"rel":"conformance"`, `"rel":"data"`}},
 		{"landing page in HTML", "/ogc?f=html", 200, "text/html", []string{"OGC API – Entités", "/ogc/collections"}},
 		{"API definition", "/ogc/api", 200, "application/vnd.oai.openapi+json", []string{`"/collections/communes/items"`, `"servers"`}},
@@ -63,19 +57,7 @@ func TestServeOGC(t *testing.T) {
 		{"CSV export", "/api/v1/export/csv", 200, "text/csv", []string{"code,nom,departement,region", "\n75106,Paris 6e Arrondissement,75,11,Île-de-France,non_prioritaire,"}},
 		{"unknown export format", "/api/v1/export/shp", 404, "application/problem+json", []string{"geojson, csv ou gpkg"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := get(t, base, tc.path)
-			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.ctype) {
-				t.Fatalf("%d %s, want %d %s\n%.2000s", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.ctype, body)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(string(body), w) {
-					t.Errorf("answer lacks %s:\n%.2000s", w, body)
-				}
-			}
-		})
-	}
+	checkAnswers(t, base, cases)
 }
 
 // requireGDAL skips when GDAL's command-line tools are missing, except in CI,

@@ -23,6 +23,9 @@ type profileFlags struct {
 	installeDepuis      string
 }
 
+// profileFlagNames are the flags addProfileFlags adds.
+var profileFlagNames = []string{"statut", "debut-etudes", "annees-etablissement", "deja-conventionne", "projet", "installe-depuis"}
+
 func addProfileFlags(cmd *cobra.Command, f *profileFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.statut, "statut", "", "statut d'exercice : titulaire, collaborateur, assistant ou remplacant (défaut : tous)")
@@ -92,7 +95,15 @@ func printAssessments(w io.Writer, where string, as []zones.Assessment, p zones.
 	}
 	fmt.Fprintf(w, "Options d'installation%s — zone %s, %s\n", where, first.CategoryLabel, scale)
 	wrap(w, "", "Profil : "+describeProfile(p, len(as)))
+	printConventionnement(w, as)
+	printNewGraduate(w, as)
+	printAids(w, as)
+	printCaveats(w, as)
+}
 
+// printConventionnement shows the conventionnement rule of each group of statuses
+// with the same answer, and the sources it rests on for each.
+func printConventionnement(w io.Writer, as []zones.Assessment) {
 	fmt.Fprintln(w, "\nCONVENTIONNEMENT")
 	for _, g := range groupBy(as, func(a zones.Assessment) string {
 		c := a.Conventionnement
@@ -131,8 +142,12 @@ func printAssessments(w io.Writer, where string, as []zones.Assessment, p zones.
 			wrap(w, "      ", line)
 		}
 	}
+}
 
-	if ng := first.NewGraduate; ng != nil {
+// printNewGraduate shows the rule for new graduates, when the category has one,
+// and what it means for each status.
+func printNewGraduate(w io.Writer, as []zones.Assessment) {
+	if ng := as[0].NewGraduate; ng != nil {
 		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(ng.Name))
 		wrap(w, "  ", ng.Text)
 		wrap(w, "  ", ng.ZoneCountsText)
@@ -142,7 +157,11 @@ func printAssessments(w io.Writer, where string, as []zones.Assessment, p zones.
 		printConditions(w, "  ", ng.Notes)
 		printProvenance(w, "  ", ng.AuthorityLabel, ng.Sources, ng.Secondary, ng.UncertainWhy)
 	}
+}
 
+// printAids shows each aid the category opens once, then who is eligible.
+func printAids(w io.Writer, as []zones.Assessment) {
+	first := as[0]
 	fmt.Fprintln(w, "\nAIDES LIÉES AU ZONAGE")
 	if len(first.Aids) == 0 {
 		wrap(w, "  ", fmt.Sprintf("Aucune aide liée au zonage en zone %s.", first.CategoryLabel))
@@ -174,7 +193,11 @@ func printAssessments(w io.Writer, where string, as []zones.Assessment, p zones.
 			wrap(w, "    → ", fmt.Sprintf("%s : %s — %s", g.labels, x.Eligibility.Label(), uncapitalize(x.Why)))
 		}
 	}
+}
 
+// printCaveats shows each caveat once, naming the statuses it concerns when not
+// all of them.
+func printCaveats(w io.Writer, as []zones.Assessment) {
 	fmt.Fprintln(w, "\nÀ SAVOIR")
 	seen := map[string]bool{}
 	for _, a := range as {

@@ -74,25 +74,8 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		return usageErr("--journal « %s » : debug, info, warn ou error attendu", f.logLevel)
 	}
 	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
-	if os.Getenv("GOMEMLIMIT") == "" && f.memLimitMB > 0 {
-		debug.SetMemoryLimit(f.memLimitMB << 20) // while the data loads; followLiveHeap then keeps it
-	}
-	if os.Getenv("GOGC") == "" {
-		// Garbage grows to half the live data before a collection, not all of it:
-		// the live data is large and mostly static, so the default pacing let one
-		// big upload lift the process some 150 MB above idle, and a request should
-		// cost at most about 100 MB. The hot paths allocate little, so the extra
-		// collections cost little.
-		debug.SetGCPercent(50)
-	}
-	cfg := web.Config{
-		MaxBodyBytes: f.maxBody, RequestTimeout: f.timeout, ClassifyTimeout: f.classifyTimeout,
-		RateLimit: f.rateLimit, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
-		BaseMap: web.ParseBaseMap(os.Getenv("ZONAGE_FOND_CARTE"), os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")),
-	}
-	if f.cors != "" {
-		cfg.CORSOrigins = strings.Split(f.cors, ",")
-	}
+	tuneGarbageCollector(f.memLimitMB)
+	cfg := serverConfig(f, logger)
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	loader := snapshotLoader(cmd, f.toleranceM)
@@ -160,6 +143,35 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		logger.Info("zonage sert l'API", "addr", addr, "version", st.Resolver.Dataset.Meta.Version, "source", st.Source)
 		fmt.Fprintf(cmd.ErrOrStderr(), "zonage : API sur http://%s (données %s, %s)\n", displayAddr(addr), st.Resolver.Dataset.Meta.Version, st.Source)
 	})
+}
+
+// tuneGarbageCollector sets the memory limit and the collector's pacing for a
+// server, unless GOMEMLIMIT or GOGC say otherwise.
+func tuneGarbageCollector(memLimitMB int64) {
+	if os.Getenv("GOMEMLIMIT") == "" && memLimitMB > 0 {
+		debug.SetMemoryLimit(memLimitMB << 20) // while the data loads; followLiveHeap then keeps it
+	}
+	if os.Getenv("GOGC") == "" {
+		// Garbage grows to half the live data before a collection, not all of it:
+		// the live data is large and mostly static, so the default pacing let one
+		// big upload lift the process some 150 MB above idle, and a request should
+		// cost at most about 100 MB. The hot paths allocate little, so the extra
+		// collections cost little.
+		debug.SetGCPercent(50)
+	}
+}
+
+// serverConfig is the server's configuration from the flags and the environment.
+func serverConfig(f *serveFlags, logger *slog.Logger) web.Config {
+	cfg := web.Config{
+		MaxBodyBytes: f.maxBody, RequestTimeout: f.timeout, ClassifyTimeout: f.classifyTimeout,
+		RateLimit: f.rateLimit, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
+		BaseMap: web.ParseBaseMap(os.Getenv("ZONAGE_FOND_CARTE"), os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")),
+	}
+	if f.cors != "" {
+		cfg.CORSOrigins = strings.Split(f.cors, ",")
+	}
+	return cfg
 }
 
 // testHookPublication, when set by a test, sees each publication the server is

@@ -162,13 +162,7 @@ func get(t *testing.T, base, path string, header ...string) (*http.Response, []b
 
 func TestServeAPI(t *testing.T) {
 	base, _ := startServer(t, testSnapshot)
-	cases := []struct {
-		name   string
-		path   string
-		status int
-		ctype  string
-		want   []string
-	}{
+	cases := []answerCase{
 		{"Paris 6e by coordinates", "/api/v1/resolve?lat=48.8493&lon=2.3325", 200, "application/json",
 			[]string{`"status":"ok"`, `"code":"75106"`, `"category":"non_prioritaire"`, `"official_code":"5b_Non_prioritaire"`, `"label":"non prioritaire"`, `"dataset_version":"2025-09.`, `"precision":"coordonnees"`}},
 		{"options for a titulaire in a non prioritaire zone", "/api/v1/resolve?lat=48.8493&lon=2.3325&statut=titulaire&debut_etudes=2024", 200, "application/json",
@@ -226,19 +220,7 @@ func TestServeAPI(t *testing.T) {
 		{"map and its professions", "/api/v1/map", 200, "application/json",
 			[]string{`"profession":"masseur-kinesitherapeute"`, `"professions":[{"slug":"masseur-kinesitherapeute","label":"masseur-kinésithérapeute","plural":"masseurs-kinésithérapeutes","available":true}`}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := get(t, base, tc.path)
-			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.ctype) {
-				t.Fatalf("%d %s, want %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.ctype, body)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(string(body), w) {
-					t.Errorf("answer lacks %s:\n%.2000s", w, body)
-				}
-			}
-		})
-	}
+	checkAnswers(t, base, cases)
 
 	t.Run("ETag and 304", func(t *testing.T) {
 		resp, _ := get(t, base, "/api/v1/communes/75106")
@@ -487,5 +469,33 @@ func TestServeReloadUnderLoad(t *testing.T) {
 	// Logs carry no query values.
 	if strings.Contains(errOut.String(), "48.8493") {
 		t.Error("an info-level log line carries a query value")
+	}
+}
+
+// answerCase is a request to a running server and what its answer must be: its
+// status, the start of its Content-Type and strings its body holds.
+type answerCase struct {
+	name   string
+	path   string
+	status int
+	ctype  string
+	want   []string
+}
+
+// checkAnswers runs each case against the server at base, as a subtest.
+func checkAnswers(t *testing.T, base string, cases []answerCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, base, tc.path)
+			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tc.ctype) {
+				t.Fatalf("%d %s, want %d %s\n%.2000s", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.ctype, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("answer lacks %s:\n%.2000s", w, body)
+				}
+			}
+		})
 	}
 }

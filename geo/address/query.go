@@ -150,7 +150,35 @@ func departementOf(pc string) string {
 // name is, and the street before it. French addresses end with "postcode city";
 // people also write "city postcode", the city alone, or the arrondissement form.
 func (m *Matcher) parseLine(line []byte, s *scratch, p *parsed, withStreet bool) {
-	words := s.words[:0]
+	s.words = splitWords(line, s.words[:0])
+	lw := lineWords{line, s.words}
+	n := len(lw.words)
+	if n > 1 && string(lw.word(n-1)) == "FRANCE" && !franceInName[string(lw.word(n-2))] {
+		n-- // the country, not "Baillet-en-France"
+	}
+	before, after := n, n
+	if pcAt := m.postcodeAt(lw, n); pcAt >= 0 {
+		p.postcode = string(lw.word(pcAt))
+		if id, ok := m.pcID.get(p.postcode); ok {
+			p.pc = id
+		}
+		before, after = pcAt, pcAt+1
+	}
+	if after < n {
+		m.cityAfterPostcode(lw, p, after, n)
+		return
+	}
+	m.cityEndingLine(lw, p, before, withStreet)
+}
+
+// lineWords are the words of a normalised line, as byte ranges of it.
+type lineWords struct {
+	line  []byte
+	words [][2]int32
+}
+
+// splitWords appends to words the ranges of the space-separated words of line.
+func splitWords(line []byte, words [][2]int32) [][2]int32 {
 	for i := 0; i < len(line); {
 		j := i
 		for j < len(line) && line[j] != ' ' {
@@ -159,110 +187,123 @@ func (m *Matcher) parseLine(line []byte, s *scratch, p *parsed, withStreet bool)
 		words = append(words, [2]int32{int32(i), int32(j)})
 		i = j + 1
 	}
-	s.words = words
-	n := len(words)
-	w := func(i int) []byte { return line[words[i][0]:words[i][1]] }
-	span := func(i, j int) []byte { // words i…j-1
-		if i >= j {
-			return nil
-		}
-		return line[words[i][0]:words[j-1][1]]
+	return words
+}
+
+func (lw lineWords) word(i int) []byte { return lw.line[lw.words[i][0]:lw.words[i][1]] }
+
+// span is words i…j-1, nil when there are none.
+func (lw lineWords) span(i, j int) []byte {
+	if i >= j {
+		return nil
 	}
-	if n > 1 && string(w(n-1)) == "FRANCE" && !franceInName[string(w(n-2))] {
-		n-- // the country, not "Baillet-en-France"
-	}
-	pcAt := -1
+	return lw.line[lw.words[i][0]:lw.words[j-1][1]]
+}
+
+// postcodeAt is the position among the first n words of the last known
+// postcode, else of the last five-digit word; -1 when there is none.
+func (m *Matcher) postcodeAt(lw lineWords, n int) int {
+	at := -1
 	for i := n - 1; i >= 0; i-- {
-		if b := w(i); len(b) == 5 && allDigits(b) {
+		if b := lw.word(i); len(b) == 5 && allDigits(b) {
 			if _, known := m.pcID.getBytes(b); known {
-				pcAt = i
-				break
+				return i
 			}
-			if pcAt < 0 {
-				pcAt = i
+			if at < 0 {
+				at = i
 			}
 		}
 	}
-	before, after := n, n
-	if pcAt >= 0 {
-		p.postcode = string(w(pcAt))
-		if id, ok := m.pcID.get(p.postcode); ok {
-			p.pc = id
+	return at
+}
+
+// cityAfterPostcode reads "… 75006 PARIS": the city follows the postcode, words
+// after…n-1; trailing words that are not part of a name ("PARIS FRANCE", "LYON
+// BUREAU 3") are tried off.
+func (m *Matcher) cityAfterPostcode(lw lineWords, p *parsed, after, n int) {
+	p.street = lw.span(0, after-1)
+	p.addCity(lw.span(after, n), p.street, false)
+	for j := n - 1; j > after && !m.knownName(lw.span(after, n), true); j-- {
+		if m.knownName(lw.span(after, j), false) {
+			p.addCity(lw.span(after, j), p.street, false)
+			break
 		}
-		before, after = pcAt, pcAt+1
 	}
-	if after < n {
-		// "… 75006 PARIS": the city follows the postcode; trailing words that are
-		// not part of a name ("PARIS FRANCE", "LYON BUREAU 3") are tried off.
-		p.street = span(0, before)
-		p.addCity(span(after, n), p.street, false)
-		for j := n - 1; j > after && !m.knownName(span(after, n), true); j-- {
-			if m.knownName(span(after, j), false) {
-				p.addCity(span(after, j), p.street, false)
-				break
-			}
-		}
+}
+
+// cityEndingLine reads a line with no postcode before its last words: the city
+// ends the line (or opens it), its longest known name winning, among the names
+// used with the postcode first. A city field (not withStreet) is a city as a
+// whole.
+func (m *Matcher) cityEndingLine(lw lineWords, p *parsed, before int, withStreet bool) {
+	p.street = lw.span(0, before)
+	if !withStreet {
+		p.addCity(lw.span(0, before), nil, false)
+	}
+	if m.knownCityAtEnd(lw, p, before, withStreet) ||
+		p.pc < 0 && before > 1 && m.cityBeforeDepartement(lw, p, before) ||
+		withStreet && m.cityFirst(lw, p, before) {
 		return
 	}
-	// The city ends the line (or opens it): its longest known name wins, among the
-	// names used with the postcode first. A city field is a city as a whole.
-	p.street = span(0, before)
-	if !withStreet {
-		p.addCity(span(0, before), nil, false)
+	// No known name: the line is a city to be read with tolerance, or a street
+	// whose last words may be a misspelt city.
+	for l := min(3, before); l >= 1; l-- {
+		p.addCity(lw.span(before-l, before), lw.span(0, before-l), true)
+		if !withStreet && l < before {
+			p.cands[p.n-1].whole = lw.span(0, before)
+		}
 	}
-	found := false
-	for pass := 0; pass < 2 && !found; pass++ {
+}
+
+// knownCityAtEnd finds the longest known name ending at word before, first among
+// the names used with the postcode, then among all.
+func (m *Matcher) knownCityAtEnd(lw lineWords, p *parsed, before int, withStreet bool) bool {
+	for pass := 0; pass < 2; pass++ {
 		for l := min(maxCityWords, before); l >= 1; l-- {
-			name := span(before-l, before)
+			name := lw.span(before-l, before)
 			if (pass == 0 && m.knownWithPostcode(name, p.pc)) || (pass == 1 && m.knownName(name, l == before)) {
 				// The end of a city field is the end of a longer name, maybe
 				// misspelt ("Cavannes sur Reyssouze"); a name foreign to the
 				// postcode after a street ("rue de Bobigny 93100") is more likely
 				// the end of the street than the city.
 				guess := l < before && (!withStreet || pass == 1 && p.pc >= 0)
-				p.addCity(name, span(0, before-l), guess)
+				p.addCity(name, lw.span(0, before-l), guess)
 				if guess && !withStreet {
-					p.cands[p.n-1].whole = span(0, before)
+					p.cands[p.n-1].whole = lw.span(0, before)
 				}
-				found = true
-				break
+				return true
 			}
 		}
 	}
-	if !found && p.pc < 0 && before > 1 {
-		// "SAINT DENIS 93": a département after the name.
-		if d := w(before - 1); isDepartement(d) {
-			for l := min(maxCityWords, before-1); l >= 1; l-- {
-				name := span(before-1-l, before-1)
-				if m.knownName(name, l == before-1) {
-					p.dep = string(d)
-					p.addCity(name, span(0, before-1-l), false)
-					found = true
-					break
-				}
-			}
+	return false
+}
+
+// cityBeforeDepartement reads "SAINT DENIS 93": a département after the name.
+func (m *Matcher) cityBeforeDepartement(lw lineWords, p *parsed, before int) bool {
+	d := lw.word(before - 1)
+	if !isDepartement(d) {
+		return false
+	}
+	for l := min(maxCityWords, before-1); l >= 1; l-- {
+		name := lw.span(before-1-l, before-1)
+		if m.knownName(name, l == before-1) {
+			p.dep = string(d)
+			p.addCity(name, lw.span(0, before-1-l), false)
+			return true
 		}
 	}
-	if !found && withStreet {
-		// "PARIS 06, 12 RUE …": the city first, then a house number.
-		for l := min(maxCityWords, before-1); l >= 1; l-- {
-			if name := span(0, l); allDigits(w(l)) && m.knownName(name, false) {
-				p.addCity(name, span(l, before), false)
-				found = true
-				break
-			}
+	return false
+}
+
+// cityFirst reads "PARIS 06, 12 RUE …": the city first, then a house number.
+func (m *Matcher) cityFirst(lw lineWords, p *parsed, before int) bool {
+	for l := min(maxCityWords, before-1); l >= 1; l-- {
+		if name := lw.span(0, l); allDigits(lw.word(l)) && m.knownName(name, false) {
+			p.addCity(name, lw.span(l, before), false)
+			return true
 		}
 	}
-	if !found {
-		// No known name: the line is a city to be read with tolerance, or a
-		// street whose last words may be a misspelt city.
-		for l := min(3, before); l >= 1; l-- {
-			p.addCity(span(before-l, before), span(0, before-l), true)
-			if !withStreet && l < before {
-				p.cands[p.n-1].whole = span(0, before)
-			}
-		}
-	}
+	return false
 }
 
 // franceInName are the words before "FRANCE" in commune names.

@@ -353,28 +353,11 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 	if len(sl.name) == 0 {
 		return Result{}, false
 	}
-	s.places = s.places[:0]
-	for _, sp := range c.places {
-		if len(ix.byPlace.of(sp.place)) > 0 {
-			s.places = append(s.places, sp.place)
-		}
-	}
-	if len(s.places) == 0 {
-		return Result{}, false
-	}
-	var warnings []string
-	hits := ix.find(sl.name, s.places, s)
-	if len(hits) == 0 && c.status == StatusOK {
-		// The postcode may be that of the neighbouring arrondissement: look in
-		// the whole city before giving up the street.
-		if parent := m.places[s.places[0]].parent; parent >= 0 {
-			s.places = append(s.places[:0], m.places[parent].children...)
-			hits = ix.find(sl.name, s.places, s)
-		}
-	}
+	hits := m.streetHits(c, sl.name, s)
 	if len(hits) == 0 {
 		return Result{}, false
 	}
+	var warnings []string
 	res := Result{Status: StatusOK, Score: c.score, Former: c.former}
 	if res.Score == 0 {
 		res.Score = 1 // the commune was ambiguous: the street settles it
@@ -430,6 +413,31 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 	res.Label = m.streetLabel(st, pt, res.Level)
 	res.Warnings = warnings
 	return res, true
+}
+
+// streetHits are the streets named name in the places of the commune answer c,
+// best first; for a single place, in the whole city when that place has none (the
+// postcode may be the neighbouring arrondissement's). s.places is left holding
+// the places searched.
+func (m *Matcher) streetHits(c communeMatch, name []byte, s *scratch) []streetHit {
+	ix := &m.streets
+	s.places = s.places[:0]
+	for _, sp := range c.places {
+		if len(ix.byPlace.of(sp.place)) > 0 {
+			s.places = append(s.places, sp.place)
+		}
+	}
+	if len(s.places) == 0 {
+		return nil
+	}
+	hits := ix.find(name, s.places, s)
+	if len(hits) == 0 && c.status == StatusOK {
+		if parent := m.places[s.places[0]].parent; parent >= 0 {
+			s.places = append(s.places[:0], m.places[parent].children...)
+			hits = ix.find(name, s.places, s)
+		}
+	}
+	return hits
 }
 
 func hitScore(hits []streetHit, st int32) float64 {

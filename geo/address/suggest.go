@@ -72,46 +72,17 @@ func (m *Matcher) Suggest(prefix string, limit int) []Candidate {
 	if len(key) == 0 {
 		return nil
 	}
-	var found []suggestion
-	better := func(a, b suggestion) bool { // a ranks before b
-		ae, be := a.key == string(key), b.key == string(key)
-		if ae != be {
-			return ae
-		}
-		if (a.street < 0) != (b.street < 0) {
-			return a.street < 0
-		}
-		if a.weight != b.weight {
-			return a.weight > b.weight
-		}
-		return a.name < b.name
-	}
-	offer := func(sg suggestion) {
-		if sg.street >= 0 && slices.ContainsFunc(found, func(f suggestion) bool { return f.street == sg.street }) {
-			return // the same street reached by its full name and by its name alone
-		}
-		if len(found) == limit && !better(sg, found[limit-1]) {
-			return
-		}
-		i := len(found)
-		if len(found) < limit {
-			found = append(found, sg)
-		}
-		for i > 0 && better(sg, found[i-1]) {
-			if i < len(found) {
-				found[i] = found[i-1]
-			}
-			i--
-		}
-		found[i] = sg
-	}
-	m.scanPrefix(string(key), offer)
+	// One string for the key: scanPrefix keeps it.
+	keyString := string(key)
+	top := topSuggestions{key: keyString, limit: limit}
+	offer := top.offer
+	m.scanPrefix(keyString, offer)
 	// "paris 1" is the 1er arrondissement once normalised, but also the start of
 	// "Paris 10e"…"Paris 19e".
 	var raw [128]byte
 	if folded := fold(raw[:0], prefix); string(folded) != string(key) {
 		m.scanPrefix(string(folded), func(sg suggestion) {
-			if !slices.ContainsFunc(found, func(f suggestion) bool { return f.place == sg.place && f.street == sg.street }) {
+			if !slices.ContainsFunc(top.found, func(f suggestion) bool { return f.place == sg.place && f.street == sg.street }) {
 				offer(sg)
 			}
 		})
@@ -128,13 +99,63 @@ func (m *Matcher) Suggest(prefix string, limit int) []Candidate {
 		}
 	}
 	if allDigits(key) {
-		m.suggestPostcodes(string(key), offer)
+		m.suggestPostcodes(keyString, offer)
 	}
+	return m.suggestionCandidates(top.found, len(key))
+}
+
+// topSuggestions keeps the best suggestions for key, at most limit, best first.
+type topSuggestions struct {
+	key   string
+	limit int
+	found []suggestion
+}
+
+// better reports whether a ranks before b: names that are exactly the key, then
+// places before streets, then the heavier, then by name.
+func (t *topSuggestions) better(a, b suggestion) bool {
+	ae, be := a.key == t.key, b.key == t.key
+	if ae != be {
+		return ae
+	}
+	if (a.street < 0) != (b.street < 0) {
+		return a.street < 0
+	}
+	if a.weight != b.weight {
+		return a.weight > b.weight
+	}
+	return a.name < b.name
+}
+
+// offer keeps sg in its rank when it is among the best.
+func (t *topSuggestions) offer(sg suggestion) {
+	if sg.street >= 0 && slices.ContainsFunc(t.found, func(f suggestion) bool { return f.street == sg.street }) {
+		return // the same street reached by its full name and by its name alone
+	}
+	if len(t.found) == t.limit && !t.better(sg, t.found[t.limit-1]) {
+		return
+	}
+	i := len(t.found)
+	if len(t.found) < t.limit {
+		t.found = append(t.found, sg)
+	}
+	for i > 0 && t.better(sg, t.found[i-1]) {
+		if i < len(t.found) {
+			t.found[i] = t.found[i-1]
+		}
+		i--
+	}
+	t.found[i] = sg
+}
+
+// suggestionCandidates are the candidates of the suggestions found for a key of
+// keyLen bytes, scored by how much of their name the key covers.
+func (m *Matcher) suggestionCandidates(found []suggestion, keyLen int) []Candidate {
 	out := make([]Candidate, 0, len(found))
 	for _, sg := range found {
 		pl := &m.places[sg.place]
 		c := Candidate{Code: pl.code, Name: sg.name, Departement: pl.dep, Level: LevelMunicipality,
-			Score: float64(len(key)) / float64(max(len(key), len(sg.key))), Lat: pl.lat, Lon: pl.lon}
+			Score: float64(keyLen) / float64(max(keyLen, len(sg.key))), Lat: pl.lat, Lon: pl.lon}
 		if sg.street >= 0 {
 			st := &m.streets.streets[sg.street]
 			c.Level = LevelStreet

@@ -76,7 +76,8 @@ type Options struct {
 	// LateColumns are added columns a file classified before may lack, because only
 	// some runs add them (one column per profession, say). A header that holds every
 	// other added column is a file classified before: the added columns it holds are
-	// filled in place, the late ones it lacks are appended.
+	// filled in place, the late ones it lacks are appended. A late column the header
+	// holds is filled in place in any file, so that no output has it twice.
 	LateColumns []string
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
@@ -206,7 +207,9 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	}
 
 	// A file classified before already has the added columns, the late ones aside:
-	// fill them in place.
+	// fill them in place. A late column the header has is filled in place even when
+	// the others are missing: its name says what it holds, and appending it would
+	// give the output two columns of that name.
 	added := a.Columns()
 	inPlace := make([]int, len(added))
 	classified := !opt.NoHeader
@@ -216,8 +219,10 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 			classified = false
 		}
 	}
-	if !classified {
-		inPlace = nil
+	for i, name := range added {
+		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
+			inPlace[i] = -1
+		}
 	}
 	counted := make([]int, len(opt.CountColumns))
 	rep.Counts = map[string]map[string]int64{}
@@ -501,15 +506,14 @@ func trimSpace(s string) string {
 // before the extra cells.
 type rowLayout struct {
 	headerLen int
-	// inPlace is the header column of each added column, -1 for one appended; nil
-	// when every added column is appended.
+	// inPlace is the header column of each added column, -1 for one appended.
 	inPlace []int
 	raw     bool
 	codec   *codec
 }
 
 // appended reports whether added column i goes after the input's columns.
-func (l *rowLayout) appended(i int) bool { return l.inPlace == nil || l.inPlace[i] < 0 }
+func (l *rowLayout) appended(i int) bool { return l.inPlace[i] < 0 }
 
 func (l *rowLayout) header(rec *record, added []string) []string {
 	enc := l.codec.output(rec)

@@ -20,7 +20,9 @@ func NewLayer(name, key string, extent int) *Layer {
 // Add appends a feature of type typ (Point, LineString or Polygon) with the
 // geometry g, tagged value unless value is empty.
 func (l *Layer) Add(typ int, g *Geometry, value string) {
-	var f []byte
+	// The tag, the type and the geometry: at most 5 bytes a command or
+	// parameter, most of them 1 or 2.
+	f := make([]byte, 0, 16+2*len(g.cmds))
 	if value != "" {
 		vi, ok := l.valueIdx[value]
 		if !ok {
@@ -76,10 +78,26 @@ func appendBytes(b []byte, field int, v []byte) []byte {
 	return append(b, v...)
 }
 
+// appendPacked writes vs as a packed repeated field, its length first, with no
+// buffer of its own.
 func appendPacked(b []byte, field int, vs []uint32) []byte {
-	var p []byte
+	n := 0
 	for _, v := range vs {
-		p = appendVarint(p, uint64(v))
+		n += varintLen(uint64(v))
 	}
-	return appendBytes(b, field, p)
+	b = appendKey(b, field, 2)
+	b = appendVarint(b, uint64(n))
+	for _, v := range vs {
+		b = appendVarint(b, uint64(v))
+	}
+	return b
+}
+
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }

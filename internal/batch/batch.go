@@ -13,7 +13,9 @@ package batch
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"zonage/geo/csvbatch"
 	"zonage/zones"
@@ -85,8 +87,21 @@ type ResolverFor func(zones.Profession) (*zones.Resolver, error)
 type Classifier struct {
 	choice  Choice
 	main    *zones.Resolver
-	others  []*zones.Resolver // with All: one per profession, in the order of zones.Professions()
+	profs   []zones.Profession // with All: zones.Professions()
+	others  []*zones.Resolver  // with All: the resolver of each of profs
 	columns []string
+
+	// cache holds, with All, every profession's answers per day and commune code:
+	// at most one entry per commune code of the data and day asked for (one, save
+	// a run over midnight), for the classifier's life (one run).
+	mu    sync.RWMutex
+	cache []dayAnswers
+}
+
+// dayAnswers are every profession's answers on a day, by commune code.
+type dayAnswers struct {
+	day    zones.Day
+	byCode map[string][]professionAnswer
 }
 
 // New prepares the resolvers of a choice. With All, every profession must have
@@ -104,7 +119,8 @@ func New(resolverFor ResolverFor, c Choice) (*Classifier, error) {
 		return cl, nil
 	}
 	var missing []string
-	for _, p := range zones.Professions() {
+	cl.profs = zones.Professions()
+	for _, p := range cl.profs {
 		r, err := resolverFor(p)
 		if err != nil {
 			missing = append(missing, p.Plural())
@@ -161,35 +177,33 @@ func (c *Classifier) Values(res zones.Resolution, err error, day zones.Day) []st
 	if !c.choice.All {
 		return cl.Values()
 	}
-	cats := make([]string, len(c.others))
+	out := append(make([]string, 0, len(c.columns)), cl.Values()...)
 	code := locatedCode(res, err)
+	var answers []professionAnswer
+	if code != "" {
+		answers = c.answers(code, day)
+	}
 	// Professions whose answer needs saying share a note when they share a message.
 	var notes, whose []string
-	note := func(p zones.Profession, msg string) {
-		for i, n := range notes {
-			if n == msg {
-				whose[i] += ", " + p.Plural()
-				return
-			}
-		}
-		notes, whose = append(notes, msg), append(whose, p.Plural())
-	}
-	for i, r := range c.others {
-		if zones.Professions()[i] == c.choice.Profession {
-			cats[i] = cl.Category
+	for i, p := range c.profs {
+		switch {
+		case p == c.choice.Profession:
+			out = append(out, cl.Category)
+			continue
+		case answers == nil:
+			out = append(out, "")
 			continue
 		}
-		if code == "" {
+		a := answers[i]
+		out = append(out, a.category)
+		if a.category != "" || a.status == cl.Status {
 			continue
 		}
-		pr, perr := r.ResolveCodeOn(code, day)
-		if perr != nil {
-			continue
-		}
-		if pr.Status == zones.StatusOK && pr.Zonage != nil {
-			cats[i] = string(pr.Zonage.Category)
-		} else if pr.Status != cl.Status {
-			note(zones.Professions()[i], pr.Message)
+		k := slices.Index(notes, a.message)
+		if k < 0 {
+			notes, whose = append(notes, a.message), append(whose, p.Plural())
+		} else {
+			whose[k] += ", " + p.Plural()
 		}
 	}
 	if len(notes) > 0 {
@@ -200,9 +214,64 @@ func (c *Classifier) Values(res zones.Resolution, err error, day zones.Day) []st
 		for i, n := range notes {
 			parts = append(parts, fmt.Sprintf("%s : %s", whose[i], n))
 		}
-		cl.Message = strings.Join(parts, " ; ")
+		out[messageCell] = strings.Join(parts, " ; ")
 	}
-	return append(cl.Values(), cats...)
+	return out
+}
+
+// messageCell is the place of zonage_message among the usual columns.
+var messageCell = slices.Index(zones.ClassificationColumns, "zonage_message")
+
+// professionAnswer is what a profession's resolver says of a commune code.
+type professionAnswer struct {
+	status   zones.Status
+	category string // empty unless status is ok
+	message  string
+}
+
+// answers are every profession's answers for a commune code on day (the zero Day:
+// today), in the order of profs; nil when none could be given. A file has many
+// rows per commune: each commune is asked about once per run.
+func (c *Classifier) answers(code string, day zones.Day) []professionAnswer {
+	if day.IsZero() {
+		day = c.main.Today()
+	}
+	c.mu.RLock()
+	var got []professionAnswer
+	for _, d := range c.cache {
+		if d.day == day {
+			got = d.byCode[code]
+		}
+	}
+	c.mu.RUnlock()
+	if got != nil {
+		return got
+	}
+	got = make([]professionAnswer, len(c.others))
+	for i, r := range c.others {
+		if c.profs[i] == c.choice.Profession {
+			continue
+		}
+		pr, err := r.ResolveCodeOn(code, day)
+		switch {
+		case err != nil:
+			got[i] = professionAnswer{status: zones.StatusError, message: err.Error()}
+		case pr.Status == zones.StatusOK && pr.Zonage != nil:
+			got[i] = professionAnswer{status: pr.Status, category: string(pr.Zonage.Category)}
+		default:
+			got[i] = professionAnswer{status: pr.Status, message: pr.Message}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range c.cache {
+		if d.day == day {
+			d.byCode[code] = got
+			return got
+		}
+	}
+	c.cache = append(c.cache, dayAnswers{day: day, byCode: map[string][]professionAnswer{code: got}})
+	return got
 }
 
 // Classify resolves one row and returns its cells in the order of Columns.

@@ -13,7 +13,6 @@ const $ = (id) => document.getElementById(id);
 // Metropolitan France, shown until the server names the territories.
 const FRANCE = [[41.3, -5.2], [51.1, 9.6]];
 
-
 const etat = {
   carte: null,
   choroplethe: null,
@@ -765,6 +764,7 @@ async function demarrer() {
 
   initProfession(url.profession);
   let infos;
+  let avis = '';
   try {
     infos = await lireInfos(etat.profession);
   } catch (err) {
@@ -774,9 +774,11 @@ async function demarrer() {
     }
     // A link naming a profession this server has no data for opens the kiné's map
     // and says why.
-    afficherErreur(`Zonage des ${PROFESSIONS[etat.profession].pluriel} indisponible : ${err.message}`);
+    avis = `Zonage des ${PROFESSIONS[etat.profession].pluriel} indisponible : ${err.message}`;
+    afficherErreur(avis);
     poserProfession(KINE);
-    mettreAJourURL(false);
+    url.profession = KINE;
+    if (!nommeUnLieu(url)) mettreAJourURL(false);
     try {
       infos = await lireInfos(KINE);
     } catch (err2) {
@@ -795,7 +797,17 @@ async function demarrer() {
   }
   poserCouches(infos, true);
   $('profession').disabled = false;
-  if (url.commune || url.adresse || (url.lat !== undefined && !url.vue)) appliquerURL(url, false);
+  if (nommeUnLieu(url)) await appliquerURL(url, false);
+  // Said again once the place is shown: its lookup cleared the message.
+  if (avis) {
+    afficherErreur(avis);
+    annoncer(avis);
+  }
+}
+
+// nommeUnLieu says whether a link names a place to answer for, not only a view.
+function nommeUnLieu(url) {
+  return Boolean(url.commune || url.adresse || (url.lat !== undefined && !url.vue));
 }
 
 // lireInfos asks the server what the map of a profession is drawn from.
@@ -884,14 +896,13 @@ function titrePage() {
   return `Zonage des ${p.long || p.pluriel} — carte`;
 }
 
-// marquerDisponibles disables the professions the server has no data for.
+// marquerDisponibles disables the professions the server has no data for; a link
+// naming one says why when it is opened.
 function marquerDisponibles(infos) {
   if (!Array.isArray(infos.professions)) return;
   for (const option of $('profession').options) {
     const p = infos.professions.find((x) => x.slug === option.value);
-    const disponible = !p || p.available !== false;
-    option.disabled = !disponible && option.value !== etat.profession;
-    option.textContent = `${option.textContent.replace(/ \(pas de données\)$/, '')}${disponible ? '' : ' (pas de données)'}`;
+    option.disabled = Boolean(p) && p.available === false && option.value !== etat.profession;
   }
 }
 

@@ -186,11 +186,16 @@ function resumeAide(options) {
     autres.size ? el('span', { class: 'note' }, ` ; autres aides possibles : ${enumerer([...autres])}`) : null);
 }
 
+// pluriel names a profession in a sentence: « des infirmiers ».
+function pluriel(profession) {
+  return PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession;
+}
+
 // badge is the category; for a kiné with its scale, for the other professions
 // with the profession, so that no one reads a nurse's category as a kiné's.
 function badge(z, profession) {
   let echelle = null;
-  if (profession !== KINE) echelle = `zonage des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
+  if (profession !== KINE) echelle = `zonage des ${pluriel(profession)}`;
   else if (z.scheme) echelle = z.scheme === 'avenant5' ? 'ancienne échelle (avenant 5)' : 'avenant 7';
   return el('p', { class: 'categorie' }, pastille(z.category), el('strong', { class: 'categorie-libelle' }, z.label),
     echelle ? el('span', { class: 'categorie-echelle' }, echelle) : null);
@@ -279,7 +284,7 @@ function rendreItem(item) {
 function rendreInstallation(inst, titre) {
   if (!inst || !inst.covered) return null;
   return el('details', { class: 'pli installation' }, el('summary', {}, titre),
-    inst.convention ? el('p', { class: 'note' }, `Selon : ${inst.convention}.`) : null,
+    inst.convention ? el('p', { class: 'note' }, `Selon : ${phrase(inst.convention)}`) : null,
     el('ul', { class: 'items-installation' }, (inst.items || []).map(rendreItem)),
     lienPageOfficielle(inst.official_page));
 }
@@ -296,7 +301,7 @@ function nomCourt(nom, ville) {
 // category, each place a button that opens it.
 function resumeCandidats(res, actions, profession) {
   // Another profession's categories are named as such, not to be read as a kiné's.
-  const des = profession === KINE ? '' : ` des ${PROFESSIONS[profession] ? PROFESSIONS[profession].pluriel : profession}`;
+  const des = profession === KINE ? '' : ` des ${pluriel(profession)}`;
   const ville = res.commune && res.commune.name;
   const parCategorie = new Map();
   for (const k of res.candidates) {
@@ -330,6 +335,17 @@ function lieu(c) {
     c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
 }
 
+// lignesCodes adds the official code and the place the category was published for.
+function lignesCodes(dl, res) {
+  const z = res.zonage;
+  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
+  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
+  const c = res.commune;
+  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
+    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
+  }
+}
+
 // blocZonageAutre is the zonage of another profession than the kiné: its export
 // gives no arrêté date, which the answer says with its note.
 function blocZonageAutre(res) {
@@ -341,12 +357,7 @@ function blocZonageAutre(res) {
   ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
   ligne(dl, 'Sur cette date', z.date_note);
   ligne(dl, 'Source', prov.zonage_source ? `${prov.zonage_source}${prov.zonage_vintage ? ` (${prov.zonage_vintage})` : ''}` : '');
-  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
-  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
-  const c = res.commune;
-  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
-    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
-  }
+  lignesCodes(dl, res);
   return dl;
 }
 
@@ -358,12 +369,7 @@ function blocZonage(res) {
   ligne(dl, 'En vigueur depuis', z.effective_date ? formatDate(z.effective_date) : '');
   ligne(dl, 'Sur ces dates', z.date_note);
   ligne(dl, 'Échelle', z.scheme_label);
-  ligne(dl, 'Code officiel', z.official_code ? el('code', {}, z.official_code) : '');
-  if (z.zonage_code) ligne(dl, 'Publié pour', z.zonage_name ? `${z.zonage_name} (${z.zonage_code})` : z.zonage_code);
-  const c = res.commune;
-  if (c && c.type === 'arrondissement-municipal' && z.zonage_code === c.code) {
-    ligne(dl, 'Classement', "par arrondissement : la catégorie est publiée pour l'arrondissement lui-même, pas pour la ville entière");
-  }
+  lignesCodes(dl, res);
   const u = z.catchment;
   if (u) {
     const n = u.communes > 1 ? `, ${formatNombre(u.communes)} communes` : '';

@@ -28,7 +28,11 @@ func layerDescription(layer string, md *mapData) string {
 	for i, cl := range md.classes {
 		keys[i] = cl.Key
 	}
-	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + " en vigueur ce jour ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
+	when := "ce jour"
+	if md.dated {
+		when = "le " + zones.FrenchDate(md.day)
+	}
+	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + " en vigueur " + when + " ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
 }
 
 // namesLayerDescription describes the names layer carried by the départements' tiles.
@@ -44,7 +48,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "aucune ressource à l'adresse "+c.Request.URL.Path+" : /api/v1/tiles/communes.json ou /api/v1/tiles/departements.json attendu")
 		return
 	}
-	if !checkParams(c, professionParam) {
+	if !checkParams(c, "date", professionParam) {
 		return
 	}
 	md, ok := s.Current().layerMapData(c, layer)
@@ -80,7 +84,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		"version":       "1.0.0",
 		"attribution":   "Zonage : ARS/DGOS (CartoSanté) ; contours : IGN ADMIN EXPRESS",
 		"scheme":        "xyz",
-		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession)},
+		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession) + md.dateQuery()},
 		"minzoom":       0,
 		"maxzoom":       maxZoomOf(layer),
 		"bounds":        [4]float64{west, south, east, north},

@@ -25,6 +25,34 @@ const (
 	classNone      = "sans_zonage"
 )
 
+// classOutsideData is a commune whose known zonage starts after the map's day:
+// the zonage then in force came from an earlier arrêté the data does not hold. It
+// is not « sans zonage », which would say there was none; it is a class of the
+// maps of such days only.
+const classOutsideData = "hors_donnees"
+
+var outsideDataClass = mapClass{classOutsideData, "hors des données (arrêté antérieur)"}
+
+// classIndex is the index of class key in md.classes, counted once more; the
+// class of the communes outside the data is added on its first commune.
+func (md *mapData) classIndex(key string) uint8 {
+	for i, c := range md.classes {
+		if c.Key == key {
+			md.counts[i]++
+			return uint8(i)
+		}
+	}
+	extra := outsideDataClass
+	if key != classOutsideData {
+		// A category of the data the profession's scale does not list: shown
+		// under its own name rather than as another class.
+		extra = mapClass{key, zones.Category(key).Label()}
+	}
+	md.classes = append(md.classes, extra)
+	md.counts = append(md.counts, 1)
+	return uint8(len(md.classes) - 1)
+}
+
 // mapClassesFor is the classes of profession p's map: its scale, then the
 // communes the map cannot give a category.
 func mapClassesFor(p zones.Profession) []mapClass {
@@ -57,6 +85,9 @@ type mapData struct {
 	territories  []territory
 	tiles        *tileCache
 
+	// dated says that the map is of another day than today's: its URLs name the day.
+	dated bool
+
 	// profession is the profession the classes are for; base, for a profession
 	// other than the default, is the default's map data, whose outlines and
 	// simplified geometry it shares (see mapDataFor).
@@ -65,6 +96,7 @@ type mapData struct {
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon
+	firstView     sync.Once // see prepareFirstView
 	lineOnce      [len(geomLevels)]sync.Once
 	lineLevels    [len(geomLevels)][]orb.LineString
 
@@ -88,20 +120,27 @@ func (st *State) mapData() *mapData {
 	st.mapMu.Lock()
 	defer st.mapMu.Unlock()
 	if st.mapCur == nil || st.mapCur.day != day {
-		md := newMapData(st, day)
-		st.mapCur = md
-		if md.polys != nil {
-			// Prepare what the first view of France needs while the page loads; one
-			// at a time, so that requests keep the other core.
-			go func() {
-				md.polygonLevel(1)
-				md.polygonLevel(0)
-				md.departementBorders()
-				md.placedLabels(6)
-			}()
-		}
+		st.mapCur = newMapData(st, day)
 	}
 	return st.mapCur
+}
+
+// prepareFirstView prepares, once, what the first view of France needs: the
+// simplified outlines of the two low zoom levels, the départements' borders and
+// the names of zoom 6; one at a time, so that requests keep the other core. The
+// map page starts it while it loads, and nothing else: a server that only
+// answers the API (whose points at sea need the map data's territories) would
+// otherwise keep some 30 MB of tile geometry it never draws.
+func (md *mapData) prepareFirstView() {
+	md.firstView.Do(func() {
+		if md.polys == nil {
+			return
+		}
+		md.polygonLevel(1)
+		md.polygonLevel(0)
+		md.departementBorders()
+		md.placedLabels(6)
+	})
 }
 
 // today is the resolver's day, the one clock the service answers by.
@@ -115,10 +154,6 @@ func newMapData(st *State, day string) *mapData {
 		tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
 	}
 	md.counts = make([]int, len(md.classes))
-	classIdx := map[string]uint8{}
-	for i, c := range md.classes {
-		classIdx[c.Key] = uint8(i)
-	}
 	if len(st.Outlines) == len(ds.Communes) {
 		md.polys = st.Outlines
 		md.communes, md.parentNames = ds.Communes, ds.ParentNames
@@ -145,9 +180,8 @@ func newMapData(st *State, day string) *mapData {
 	for i := range ds.Communes {
 		c := &ds.Communes[i]
 		md.departement[i] = depIdx[c.Departement]
-		class, catch := communeClass(st.Resolver, c)
-		md.class[i] = classIdx[class]
-		md.counts[md.class[i]]++
+		class, catch := communeClass(st.Resolver, c, zones.Day{})
+		md.class[i] = md.classIndex(class)
 		if catch != nil {
 			k := catchmentKey(string(catch.Kind), catch.Code)
 			md.catchments[k] = append(md.catchments[k], i)
@@ -186,6 +220,15 @@ func newMapData(st *State, day string) *mapData {
 }
 
 func catchmentKey(kind, code string) string { return kind + "/" + code }
+
+// dateQuery is the date= parameter of the URLs of md's tiles: none for today's
+// map, whose URLs are those of before.
+func (md *mapData) dateQuery() string {
+	if !md.dated {
+		return ""
+	}
+	return "&date=" + md.day
+}
 
 // polygonLevel returns the outlines prepared for geomLevels[li].
 func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {

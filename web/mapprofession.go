@@ -6,13 +6,16 @@ import (
 	"zonage/zones"
 )
 
-// communeClass is the map class of commune c for the profession r answers for,
-// with the catchment the map groups it in (the one its zonage names, else its own).
-func communeClass(r *zones.Resolver, c *zones.Commune) (string, *zones.Catchment) {
-	res, err := r.ResolveCode(c.Code)
+// communeClass is the map class of commune c on day (the zero Day: today) for
+// the profession r answers for, with the catchment the map groups it in (the one
+// its zonage names, else its own).
+func communeClass(r *zones.Resolver, c *zones.Commune, day zones.Day) (string, *zones.Catchment) {
+	res, err := r.ResolveCodeOn(c.Code, day)
 	class, catch := classNone, c.Catchment
 	switch {
 	case err != nil:
+	case res.OutsideData:
+		class = classOutsideData
 	case res.Status == zones.StatusOK && res.Zonage != nil:
 		class = string(res.Zonage.Category)
 		if res.Zonage.Catchment != nil {
@@ -62,15 +65,10 @@ func (base *mapData) forProfession(p zones.Profession, r *zones.Resolver) *mapDa
 		departement: base.departement, territories: base.territories, tiles: newTileCache(otherTileCacheBytes),
 	}
 	md.counts = make([]int, len(md.classes))
-	classIdx := map[string]uint8{}
-	for i, c := range md.classes {
-		classIdx[c.Key] = uint8(i)
-	}
 	ds := r.Dataset
 	for i := range md.class {
-		class, _ := communeClass(r, &ds.Communes[i])
-		md.class[i] = classIdx[class]
-		md.counts[md.class[i]]++
+		class, _ := communeClass(r, &ds.Communes[i], zones.Day{})
+		md.class[i] = md.classIndex(class)
 	}
 	return md
 }
@@ -83,17 +81,22 @@ func professionVintage(r *zones.Resolver) string {
 	return r.Dataset.Meta.ZonageVintage
 }
 
-// layerMapData reads profession= for a tile set and returns the map data its
+// layerMapData reads profession= and date= for a tile set and returns the map data its
 // tiles are drawn from: the profession's for the communes, the default's for the
 // départements, whose borders and names are every profession's. ok is false
 // when a problem was written.
 func (st *State) layerMapData(c *gin.Context, layer string) (*mapData, bool) {
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
+		return nil, false
+	}
 	p, r, ok := professionFromParams(c, st)
 	if !ok {
 		return nil, false
 	}
 	if layer == layerDepartements {
-		p = zones.DefaultProfession
+		// Borders and names are the same on every day.
+		return st.mapData(), true
 	}
-	return st.mapDataFor(p, r), true
+	return st.mapDataOn(p, r, day), true
 }

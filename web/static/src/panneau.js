@@ -329,9 +329,18 @@ function resumeCandidats(res, actions, profession) {
 
 // ----- The panel -----
 
+// departement names the département with its code, « Cantal (15) », as the
+// server names it; an answer without the name keeps the code.
+function departement(c) {
+  if (!c.departement) return '';
+  return c.departement_name ? `${c.departement_name} (${c.departement})` : `dép. ${c.departement}`;
+}
+
 function lieu(c) {
   const type = c.type === 'arrondissement-municipal' ? 'arrondissement' : 'commune';
-  return [type, c.departement ? `dép. ${c.departement}` : '', c.region && c.region.name,
+  // Overseas, the région has the département's name: it is said once.
+  const region = c.region && c.region.name !== c.departement_name ? c.region.name : '';
+  return [type, departement(c), region,
     c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
 }
 

@@ -120,7 +120,7 @@ func excelSepLine(sample []byte, bom bool) (delim rune, n int) {
 		return 0, 0
 	}
 	d := sample[4]
-	if d == '\r' || d == '\n' || d == '"' || d >= utf8.RuneSelf {
+	if d != '\t' && (d < ' ' || d > '~' || d == '"') {
 		return 0, 0
 	}
 	rest := sample[5:]

@@ -858,3 +858,23 @@ test('le lien « Fichier » porte la profession, que /lot présélectionne', { t
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });
+
+test('un jour choisi pour les infirmiers : l\'avis dit que leur carte ne dépend pas du jour', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  await carte(page, '/?commune=06088&profession=infirmier&date=2024-06-01');
+  await carteDe(page, 'infirmier');
+  await jourDeLaCarte(page, '2024-06-01');
+  const avis = await page.locator('#jour-avis').innerText();
+  assert.match(avis, /Jour choisi : 1er juin 2024\. L'export du zonage des infirmiers ne date pas les arrêtés/);
+  assert.doesNotMatch(avis, /en vigueur/);
+  const texte = await panneau(page, '06088');
+  assert.match(texte, /Jour choisi : 1er juin 2024 ; l'export ne date pas ce zonage/);
+  assert.match(texte, /sur-dotée\s+zonage des infirmiers/);
+  // Back to the kinés: the notice is the kinés' again.
+  await page.selectOption('#profession', 'masseur-kinesitherapeute');
+  await carteDe(page, 'masseur-kinesitherapeute');
+  assert.match(await page.locator('#jour-avis').innerText(), /Zonage en vigueur le 1er juin 2024, pas aujourd'hui\./);
+  await capture(page, '33-jour-kines-apres-infirmiers');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});

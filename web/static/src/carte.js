@@ -865,9 +865,19 @@ function poserJour(jour) {
   $('jour').value = jour || etat.aujourdhui;
   document.body.classList.toggle('jour-autre', Boolean(jour));
   document.body.dataset.jour = jour || 'aujourdhui';
-  const avis = $('jour-avis');
-  avis.hidden = !jour;
-  $('jour-avis-texte').textContent = jour ? `Zonage en vigueur le ${formatDate(jour)}, pas aujourd'hui.` : '';
+  direJour();
+}
+
+// direJour says over the map which day is shown when it is not today. The other
+// professions' export dates no arrêté: their map is the same whatever the day,
+// and the notice says that rather than a zonage « in force » on the day.
+function direJour() {
+  const jour = etat.jour;
+  $('jour-avis').hidden = !jour;
+  let texte = '';
+  if (jour && etat.profession === KINE) texte = `Zonage en vigueur le ${formatDate(jour)}, pas aujourd'hui.`;
+  else if (jour) texte = `Jour choisi : ${formatDate(jour)}. L'export du zonage des ${PROFESSIONS[etat.profession].pluriel} ne date pas les arrêtés : la carte est la même quel que soit le jour.`;
+  $('jour-avis-texte').textContent = texte;
 }
 
 function initJour(jour) {
@@ -996,6 +1006,7 @@ function poserProfession(profession) {
   // « chirurgiens-dentistes » wraps as a whole, not at its hyphen.
   $('legende-titre').replaceChildren('Zonage des ', el('span', { class: 'insecable' }, p.pluriel));
   document.body.dataset.profession = profession;
+  direJour();
   const kine = profession === KINE;
   // The batch page classes for the profession of the map it is opened from.
   document.querySelector('.lien-lot').href = kine ? '/lot' : `/lot?profession=${encodeURIComponent(profession)}`;

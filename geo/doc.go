@@ -8,6 +8,7 @@
 // knows nothing of communes, INSEE codes or zonage: callers refer to polygons
 // by their position in the slice given to NewIndex. Locator presents an Index in
 // the shape the domain's resolver takes (zones.Locator): a Point, longitude first.
+// LabelPoint is where a polygon's name is written on a map.
 //
 // Its subpackages hold the rest of the spatial code: geo/mvt writes vector
 // tiles (projection, simplification for a zoom, encoding), geo/outline draws the

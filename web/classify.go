@@ -295,7 +295,30 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 	}}
 	if p.statuses != nil {
 		status := slices.Index(cols, zones.ColumnStatus)
-		p.opt.Keep = func(added []string) bool { return p.statuses[added[status]] }
+		// With all, the status is the kinés'; a row they find classified but that has
+		// no category for another profession (ambiguous, or not published for it) is
+		// still a row to check.
+		var professionCells []int
+		checking := p.statuses[string(zones.StatusAmbiguous)] || p.statuses[string(zones.StatusNotFound)]
+		if p.choice.All && checking {
+			for _, name := range batch.ProfessionColumns() {
+				professionCells = append(professionCells, slices.Index(cols, name))
+			}
+		}
+		p.opt.Keep = func(added []string) bool {
+			if p.statuses[added[status]] {
+				return true
+			}
+			if added[status] != string(zones.StatusOK) {
+				return false
+			}
+			for _, i := range professionCells {
+				if added[i] == "" {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
 	c.Header("X-Zonage-Profession", p.choice.String())

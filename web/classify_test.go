@@ -152,6 +152,36 @@ func TestClassifyProfession(t *testing.T) {
 	}
 }
 
+// TestClassifyAllRowsToCheck: with all, the rows to check are those of the
+// kinés' status and those with no category for another profession, though the
+// kinés' columns find them classified.
+func TestClassifyAllRowsToCheck(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, withOtherProfessions(t, testState(&today)))
+	input := "code_insee;nom\n91001;a\n92001;b\n99999;c\n91002;d\n"
+	cases := []struct{ path, want string }{
+		// 92001 is ambiguous for the kinés, 99999 nowhere, 91002 classified for the kinés only.
+		{"/api/v1/classify?profession=all&status=ambigu,introuvable,erreur", "92001 99999 91002"},
+		{"/api/v1/classify?profession=all&status=ambigu", "92001 91002"},
+		{"/api/v1/classify?profession=all&status=erreur", ""},
+		{"/api/v1/classify?profession=all&status=ok", "91001 91002"},
+		{"/api/v1/classify?status=ambigu,introuvable,erreur", "92001 99999"},
+	}
+	for _, tc := range cases {
+		rec := postCSV(t, h, tc.path, input)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", tc.path, rec.Code, rec.Body)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(rec.Body.String()), "\n")[1:] {
+			got = append(got, strings.Split(l, ";")[0])
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: rows %v, want %s", tc.path, got, tc.want)
+		}
+	}
+}
+
 func TestClassifyProfessionRefused(t *testing.T) {
 	today := "2025-06-01"
 	plain := testServer(t, testState(&today))

@@ -8,7 +8,6 @@ import (
 	"zonage/geo/mvt/mvttest"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // tileNames returns the names of the label layer of a départements tile, with
@@ -94,20 +93,6 @@ func TestTileNamesAcrossTiles(t *testing.T) {
 	}
 	if pl[0] < tileExtent-2 || pl[0] > tileExtent+2 {
 		t.Errorf("Alpha at x=%d in the left tile, not on its right edge", pl[0])
-	}
-}
-
-// The name of a commune shaped like a C goes inside it, not at its centroid in
-// the hollow.
-func TestLabelPointInside(t *testing.T) {
-	c := orb.MultiPolygon{{orb.Ring{{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}, {0, 0}}}}
-	p := labelPoint(c)
-	if !planar.MultiPolygonContains(c, p) {
-		t.Errorf("label point %v outside the commune", p)
-	}
-	sq := orb.MultiPolygon{{square(2, 48, 1)}}
-	if p := labelPoint(sq); p != (orb.Point{2.5, 48.5}) {
-		t.Errorf("label point of a square %v, want its centre", p)
 	}
 }
 

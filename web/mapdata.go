@@ -96,6 +96,7 @@ type mapData struct {
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon
+	firstView     sync.Once // see prepareFirstView
 	lineOnce      [len(geomLevels)]sync.Once
 	lineLevels    [len(geomLevels)][]orb.LineString
 
@@ -119,20 +120,27 @@ func (st *State) mapData() *mapData {
 	st.mapMu.Lock()
 	defer st.mapMu.Unlock()
 	if st.mapCur == nil || st.mapCur.day != day {
-		md := newMapData(st, day)
-		st.mapCur = md
-		if md.polys != nil {
-			// Prepare what the first view of France needs while the page loads; one
-			// at a time, so that requests keep the other core.
-			go func() {
-				md.polygonLevel(1)
-				md.polygonLevel(0)
-				md.departementBorders()
-				md.placedLabels(6)
-			}()
-		}
+		st.mapCur = newMapData(st, day)
 	}
 	return st.mapCur
+}
+
+// prepareFirstView prepares, once, what the first view of France needs: the
+// simplified outlines of the two low zoom levels, the départements' borders and
+// the names of zoom 6; one at a time, so that requests keep the other core. The
+// map page starts it while it loads, and nothing else: a server that only
+// answers the API (whose points at sea need the map data's territories) would
+// otherwise keep some 30 MB of tile geometry it never draws.
+func (md *mapData) prepareFirstView() {
+	md.firstView.Do(func() {
+		if md.polys == nil {
+			return
+		}
+		md.polygonLevel(1)
+		md.polygonLevel(0)
+		md.departementBorders()
+		md.placedLabels(6)
+	})
 }
 
 // today is the resolver's day, the one clock the service answers by.

@@ -220,7 +220,13 @@ func TestMapOfAnotherProfession(t *testing.T) {
 		t.Fatalf("TileJSON: %d %v %s", rec.Code, err, rec.Body)
 	}
 	if len(tj.Tiles) != 1 || !strings.HasSuffix(tj.Tiles[0], "&profession=orthophoniste") || !strings.Contains(tj.Description, "orthophonistes") ||
-		!strings.Contains(tj.Description, "sous_dense") || !strings.Contains(tj.Name, "orthophonistes") {
+		!strings.Contains(tj.Description, "sous_dense") || !strings.Contains(tj.Name, "orthophonistes") ||
+		strings.Contains(tj.Description, "en vigueur") || !strings.Contains(tj.Description, "sans date d'arrêté") {
 		t.Errorf("TileJSON %+v", tj)
+	}
+	// The borders' tile set is every profession's: asked for with one, it does not call itself the kinés'.
+	rec = do(t, h, "/api/v1/tiles/departements.json?profession=infirmier")
+	if err := json.Unmarshal(body(t, rec), &tj); err != nil || rec.Code != http.StatusOK || strings.Contains(tj.Name, "kiné") || strings.Contains(tj.Description, "kiné") {
+		t.Errorf("departements TileJSON for the infirmiers: %d %+v", rec.Code, tj)
 	}
 }

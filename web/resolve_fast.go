@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin/render"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zonage/geo"
 	"zonage/zones"
 )
 
@@ -287,7 +288,7 @@ func (s *Server) fillFastTable(st *State, t *fastTable) {
 		if i >= len(st.Outlines) || t.entries[i].Load() != nil {
 			continue
 		}
-		p := labelPoint(st.Outlines[i])
+		p := geo.LabelPoint(st.Outlines[i])
 		if id, inside, _ := r.Locator.Locate(p, r.ToleranceM); id == i && inside {
 			s.buildFastEntry(st, r, t, i, p[1], p[0])
 		}

@@ -28,11 +28,15 @@ func layerDescription(layer string, md *mapData) string {
 	for i, cl := range md.classes {
 		keys[i] = cl.Key
 	}
-	when := "ce jour"
+	when := " en vigueur ce jour"
 	if md.dated {
-		when = "le " + zones.FrenchDate(md.day)
+		when = " en vigueur le " + zones.FrenchDate(md.day)
 	}
-	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + " en vigueur " + when + " ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
+	if md.profession != zones.DefaultProfession {
+		// Another profession's export dates no arrêté: the map is the export's, whatever the day.
+		when = ", tel que son export CartoSanté le publie (sans date d'arrêté)"
+	}
+	return tileLayerDescriptions[layer] + " des " + md.profession.Plural() + when + " ; attribut k : la classe (" + strings.Join(keys, ", ") + ")"
 }
 
 // namesLayerDescription describes the names layer carried by the départements' tiles.
@@ -74,7 +78,11 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	}
 	v := url.QueryEscape(md.version + "." + md.day)
 	name := "zonage kiné — " + layer
-	if md.profession != zones.DefaultProfession {
+	switch {
+	case layer == layerDepartements:
+		// The borders and names are every profession's.
+		name = "zonage — " + layer
+	case md.profession != zones.DefaultProfession:
 		name = "zonage des " + md.profession.Plural() + " — " + layer
 	}
 	c.JSON(http.StatusOK, gin.H{

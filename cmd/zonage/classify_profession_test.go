@@ -178,3 +178,28 @@ func TestLookupProfession(t *testing.T) {
 		}
 	}
 }
+
+// The API on the real data: profession as a query parameter or a form field, on
+// both batch endpoints.
+func TestServeClassifyProfession(t *testing.T) {
+	base, _ := startServer(t, testSnapshot)
+	input := "id;insee\n1;01014\n2;75106\n"
+	resp, body := postCSV(t, base, "/api/v1/classify?profession=all", input, nil)
+	recs := parseCSV(t, string(body), ';')
+	if resp.StatusCode != 200 || resp.Header.Get("X-Zonage-Profession") != "all" || len(recs) != 3 ||
+		strings.Join(recs[0][len(recs[0])-5:], ",") != strings.Join(batch.ProfessionColumns(), ",") {
+		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	if got := strings.Join(recs[1][len(recs[1])-5:], ","); got != "intermediaire,tres_dotee,sous_dense,intermediaire,intermediaire" {
+		t.Errorf("01014: %s", got)
+	}
+	resp, body = postCSV(t, base, "/search/csv/", input, map[string][]string{"profession": {"orthophoniste"}, "citycode": {"insee"}})
+	recs = parseCSV(t, string(body), ';')
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "cabinets-zonage-orthophoniste.csv") || len(recs) != 3 {
+		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	cat := slices.Index(recs[0], "zonage_categorie")
+	if recs[1][cat] != "sous_dense" || recs[1][slices.Index(recs[0], "result_citycode")] != "01014" {
+		t.Errorf("row %q", recs[1])
+	}
+}

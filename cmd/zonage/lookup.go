@@ -65,6 +65,14 @@ func newLookupCmd() *cobra.Command {
 			if err != nil {
 				return usageErr("--profession : %v", err)
 			}
+			if profession != zones.MasseurKine {
+				// The profile narrows the kinés' options; another profession's answer has none.
+				for _, name := range profileFlagNames {
+					if cmd.Flags().Changed(name) {
+						return usageErr("--%s précise les options d'installation des masseurs-kinésithérapeutes : sans objet avec --profession %s", name, profession)
+					}
+				}
+			}
 			profile, err := f.profile.profile(cmd, res.Today())
 			if err != nil {
 				return err
@@ -207,7 +215,12 @@ func printInstallations(w io.Writer, r zones.Resolution) {
 
 func printInstallation(w io.Writer, where string, in *zones.Installation, z *zones.ZonageAnswer) {
 	zone := ""
-	if z != nil {
+	switch {
+	case z == nil:
+	case z.Category == zones.NonDisponible:
+		// « zone résultat non disponible » would read as a kind of zone.
+		zone = " — zonage : " + z.Label
+	default:
 		zone = " — zone " + z.Label
 	}
 	convention := ""

@@ -23,6 +23,9 @@ type profileFlags struct {
 	installeDepuis      string
 }
 
+// profileFlagNames are the flags addProfileFlags adds.
+var profileFlagNames = []string{"statut", "debut-etudes", "annees-etablissement", "deja-conventionne", "projet", "installe-depuis"}
+
 func addProfileFlags(cmd *cobra.Command, f *profileFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.statut, "statut", "", "statut d'exercice : titulaire, collaborateur, assistant ou remplacant (défaut : tous)")

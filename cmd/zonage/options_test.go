@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"zonage/zones"
 )
 
@@ -158,6 +160,8 @@ func TestLookupOptionsUsageErrors(t *testing.T) {
 		{"unknown project", []string{"--projet", "achat"}, "projet « achat » invalide"},
 		{"French date", []string{"--installe-depuis", "01/05/2024"}, "date d'installation « 01/05/2024 » invalide"},
 		{"year in the future", []string{"--debut-etudes", "2999"}, "année de début d'études « 2999 » invalide"},
+		{"a profile with another profession", []string{"--profession", "infirmier", "--statut", "titulaire"},
+			"--statut précise les options d'installation des masseurs-kinésithérapeutes : sans objet avec --profession infirmier"},
 		{"unknown profession", []string{"--profession", "kine"},
 			"--profession : profession « kine » invalide : attendu masseur-kinesitherapeute, infirmier, orthophoniste, sage-femme, chirurgien-dentiste"},
 	}
@@ -175,3 +179,19 @@ func TestLookupOptionsUsageErrors(t *testing.T) {
 // flatten undoes the folding of the terminal output, so that a phrase is found
 // wherever the line breaks fall.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Every profile flag is refused with another profession: the list names them all.
+func TestProfileFlagNames(t *testing.T) {
+	probe := &cobra.Command{}
+	addProfileFlags(probe, &profileFlags{})
+	// One usage line per flag.
+	n := len(strings.Split(strings.TrimSpace(probe.Flags().FlagUsages()), "\n"))
+	for _, name := range profileFlagNames {
+		if probe.Flags().Lookup(name) == nil {
+			t.Errorf("addProfileFlags adds no --%s", name)
+		}
+	}
+	if n != len(profileFlagNames) {
+		t.Fatalf("addProfileFlags adds %d flags, profileFlagNames lists %d", n, len(profileFlagNames))
+	}
+}

@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"zonage/internal/french"
 )
 
 // Row is one data row handed to the annotator.
@@ -76,7 +78,8 @@ type Options struct {
 	// LateColumns are added columns a file classified before may lack, because only
 	// some runs add them (one column per profession, say). A header that holds every
 	// other added column is a file classified before: the added columns it holds are
-	// filled in place, the late ones it lacks are appended.
+	// filled in place, the late ones it lacks are appended. A late column the header
+	// holds is filled in place in any file, so that no output has it twice.
 	LateColumns []string
 	// Progress is called from the writing goroutine after each written batch with the
 	// rows written and the input bytes read so far.
@@ -206,7 +209,9 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	}
 
 	// A file classified before already has the added columns, the late ones aside:
-	// fill them in place.
+	// fill them in place. A late column the header has is filled in place even when
+	// the others are missing: its name says what it holds, and appending it would
+	// give the output two columns of that name.
 	added := a.Columns()
 	inPlace := make([]int, len(added))
 	classified := !opt.NoHeader
@@ -216,8 +221,10 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 			classified = false
 		}
 	}
-	if !classified {
-		inPlace = nil
+	for i, name := range added {
+		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
+			inPlace[i] = -1
+		}
 	}
 	counted := make([]int, len(opt.CountColumns))
 	rep.Counts = map[string]map[string]int64{}
@@ -266,6 +273,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		bw.Write(utf8BOM)
 	}
 	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
+	if rep.Output.SepLine != "" {
+		bw.WriteString(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
+	}
 	if headerRec != nil {
 		h := layout.header(headerRec, added)
 		if err := rw.write(h); err != nil {
@@ -395,7 +405,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return rep, readErr
 	}
 	if parent.Err() != nil {
-		return rep, fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
+		return rep, fmt.Errorf("classement interrompu après %s : %w", french.Count(rep.Rows, "ligne", "lignes"), context.Cause(parent))
 	}
 	if err := bw.Flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
@@ -501,15 +511,14 @@ func trimSpace(s string) string {
 // before the extra cells.
 type rowLayout struct {
 	headerLen int
-	// inPlace is the header column of each added column, -1 for one appended; nil
-	// when every added column is appended.
+	// inPlace is the header column of each added column, -1 for one appended.
 	inPlace []int
 	raw     bool
 	codec   *codec
 }
 
 // appended reports whether added column i goes after the input's columns.
-func (l *rowLayout) appended(i int) bool { return l.inPlace == nil || l.inPlace[i] < 0 }
+func (l *rowLayout) appended(i int) bool { return l.inPlace[i] < 0 }
 
 func (l *rowLayout) header(rec *record, added []string) []string {
 	enc := l.codec.output(rec)
@@ -634,10 +643,10 @@ func (c *codec) added(v string, enc string) string {
 func (c *codec) notes(inputEncoding string) []string {
 	var notes []string
 	if n := c.other.Load(); n > 0 {
-		notes = append(notes, fmt.Sprintf("%d lignes dans un autre encodage que le reste du fichier (%s) : lues et recopiées dans le leur", n, inputEncoding))
+		notes = append(notes, fmt.Sprintf("%s dans un autre encodage que le reste du fichier (%s) : chacune est lue et recopiée dans le sien", french.Count(int64(n), "ligne", "lignes"), inputEncoding))
 	}
 	if n := c.keptUTF8.Load(); n > 0 {
-		notes = append(notes, fmt.Sprintf("%d lignes gardées en UTF-8 : elles ont des caractères absents de Windows-1252", n))
+		notes = append(notes, fmt.Sprintf("%s en UTF-8 : des caractères absents de Windows-1252", french.Count(int64(n), "ligne gardée", "lignes gardées")))
 	}
 	return notes
 }

@@ -22,6 +22,8 @@ func (spans) Annotate(r *Row) []string {
 
 var lineEnd = regexp.MustCompile(`\r\n|\r|\n`)
 
+var crsBeforeLF = regexp.MustCompile(`\r+\n`)
+
 // FuzzRun runs the engine on any bytes and checks the row invariant against a count
 // made apart from the engine: the output is CSV that encoding/csv reads, with one
 // row per record in order; the rows' line spans are disjoint, increasing, and cover
@@ -119,6 +121,7 @@ func FuzzRunRoundTrip(f *testing.F) {
 	f.Add([]byte("x\x1e\x1e\x1ey\r\x1e\n"), byte(2))
 	f.Add([]byte("\xe9t\xe9\x1fGu\xc3\xa9ret\x1e =1\x1f\"\n\""), byte(3))
 	f.Add([]byte("\r\r\n"), byte('*'))
+	f.Add([]byte("\r\r\r\n"), byte('V'))
 	f.Fuzz(func(t *testing.T, data []byte, delimChoice byte) {
 		if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, utf8BOM) {
 			return // a byte-order mark at the start is never data
@@ -231,7 +234,9 @@ func rerunWithLateColumns(t *testing.T, classified [][]string, width int, delim 
 	for i, rec := range classified {
 		g := got[i+1]
 		n := fmt.Sprint(i + 1)
-		crlf := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+		// encoding/csv reads "\r\n" in a quoted cell as "\n", once per pass: compare
+		// cells with every run of CRs before an LF taken out, since these have had two.
+		crlf := func(s string) string { return crsBeforeLF.ReplaceAllString(s, "\n") }
 		if fmt.Sprintf("%q", slicesMap(g[:width], crlf)) != fmt.Sprintf("%q", slicesMap(rec[:width], crlf)) || len(g) != width+5 || g[width] != n ||
 			g[width+3] != "t1-"+n || g[width+4] != "t2-"+n {
 			t.Fatalf("re-run record %d: %q, want cells %q then row %s and its late columns", i+1, g, rec[:width], n)

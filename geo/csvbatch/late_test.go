@@ -40,9 +40,10 @@ func TestRunLateColumns(t *testing.T) {
 		{"one late column of two: it in place, the other appended",
 			"adresse;n;lu;probleme;cat_a\n1 rue A;9;vieux;;vieux\n",
 			"adresse;n;lu;probleme;cat_a;cat_b\n1 rue A;1;adresse=1 rue A;;a1 rue A;b1 rue A\n"},
-		{"late columns alone do not make a file classified before",
-			"adresse;cat_a\n1 rue A;mien\n",
-			"adresse;cat_a;n;lu;probleme;cat_a;cat_b\n1 rue A;mien;1;adresse=1 rue A;;a1 rue A;b1 rue A\n"},
+		{"late columns alone do not make a file classified before, but are never written twice",
+			"adresse;cat_a;note\n1 rue A;mien;x\n2 rue B\n",
+			"adresse;cat_a;note;n;lu;probleme;cat_b\n1 rue A;a1 rue A;x;1;adresse=1 rue A;;b1 rue A\n" +
+				"2 rue B;a2 rue B;;2;adresse=2 rue B;ligne 3 : 1 champs au lieu de 3 (en-tête);b2 rue B\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

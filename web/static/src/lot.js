@@ -75,6 +75,14 @@ export class LecteurCSV {
       const fin = this.tete.indexOf('\n');
       if (fin < 0 && this.tete.length < 1 << 20) return;
       const premiere = fin < 0 ? this.tete : this.tete.slice(0, fin);
+      // Excel's "sep=;" line declares the delimiter; the header follows it.
+      const declaration = /^\ufeff?sep=([^\r\n])\r?$/i.exec(premiere);
+      if (declaration && fin >= 0) {
+        this.sep = declaration[1];
+        texte = this.tete.slice(fin + 1);
+        this.tete = '';
+        return this.lire(texte);
+      }
       const i = premiere.indexOf('zonage_commune_code');
       this.sep = i > 0 ? premiere[i - 1] : [';', ',', '\t', '|'].reduce((a, b) => (premiere.split(b).length > premiere.split(a).length ? b : a));
       texte = this.tete;
@@ -395,7 +403,7 @@ async function classer(form, fichier, signal) {
     }
     texte.textContent = fini
       ? `${pluriel(r.lignes, 'ligne classée', 'lignes classées')}.`
-      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} lignes classées…`;
+      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} ${r.lignes > 1 ? 'lignes classées' : 'ligne classée'}…`;
   };
   const lecteur = new LecteurCSV((l) => {
     if (!entete) {

@@ -1,7 +1,6 @@
 package csvbatch
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -268,13 +267,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		opt.Started(rep)
 	}
 	layout := st.layout
-	bw := bufio.NewWriterSize(out, 64<<10)
+	rw := newRecordWriter(out, byte(rep.Output.Delimiter), rep.Output.LineEnd)
 	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {
-		bw.Write(utf8BOM)
+		rw.writeLine(string(utf8BOM))
 	}
-	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
 	if rep.Output.SepLine != "" {
-		bw.WriteString(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
+		rw.writeLine(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
 	}
 	if headerRec != nil {
 		h := layout.header(headerRec, added)
@@ -405,9 +403,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return rep, readErr
 	}
 	if parent.Err() != nil {
+		// The rows gathered are whole: hand them on, so that the rows counted are
+		// the rows written.
+		rw.flush()
 		return rep, fmt.Errorf("classement interrompu après %s : %w", french.Count(rep.Rows, "ligne", "lignes"), context.Cause(parent))
 	}
-	if err := bw.Flush(); err != nil {
+	if err := rw.flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
 	}
 	rep.Notes = append(rep.Notes, layout.codec.notes(rep.Input.Encoding)...)

@@ -4,7 +4,7 @@
 // POST /api/v1/classify/preview reads the start of the file as the server will,
 // so the columns it guessed are shown and can be changed.
 import './style.css';
-import { el, formatNombre, pastille } from './common.js';
+import { el, formatNombre, pastille, KINE } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -303,11 +303,32 @@ const COLONNES_LIGNES = [{ texte: 'Ligne', nombre: true }, 'Commune', 'Catégori
 
 // ----- Classification -----
 
+// initProfession preselects the profession a link names (the map's « Fichier »
+// link names its own) and keeps the link and the way back to the map on the
+// profession chosen.
+function initProfession() {
+  const choix = $('profession');
+  const voulue = new URLSearchParams(location.search).get('profession');
+  if (voulue && [...choix.options].some((o) => o.value === voulue)) choix.value = voulue;
+  const suivre = () => {
+    const p = choix.value;
+    const url = new URL(location.href);
+    if (p === KINE) url.searchParams.delete('profession');
+    else url.searchParams.set('profession', p);
+    history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+    // The map has no « all »: it opens on the kinés'.
+    $('retour-carte').href = p === KINE || p === 'all' ? '/' : `/?profession=${encodeURIComponent(p)}`;
+  };
+  choix.addEventListener('change', suivre);
+  suivre();
+}
+
 function demarrer() {
   const form = $('formulaire');
   const champ = $('fichier');
   const depot = $('depot');
   let enCours = null;
+  initProfession();
 
   const choisi = () => {
     const f = champ.files[0];

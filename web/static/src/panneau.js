@@ -408,6 +408,12 @@ export function rendrePanneau(res, actions) {
   const resume = el('section', { class: 'resume', 'aria-label': "L'essentiel" });
   f.append(resume);
   if (c) resume.append(el('p', { class: 'sous-titre' }, lieu(c)));
+  // Another day than today is said where the answer is read, not only over the map.
+  if (actions.jour && kine) {
+    resume.append(el('p', { class: 'jour-panneau' }, el('strong', {}, `Zonage en vigueur le ${formatDate(res.date || actions.jour)}`), " : la date choisie, pas aujourd'hui."));
+  } else if (actions.jour) {
+    resume.append(el('p', { class: 'jour-panneau' }, el('strong', {}, `Jour choisi : ${formatDate(res.date || actions.jour)}`), " ; l'export ne date pas ce zonage : c'est le même quel que soit le jour."));
+  }
   if (res.match && res.match.label && res.match.method === 'adresse') {
     resume.append(el('p', { class: 'adresse' }, `Adresse trouvée : ${res.match.label}`));
   }

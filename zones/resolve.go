@@ -180,8 +180,9 @@ type Resolver struct {
 	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
 	Rules *Rules
 
-	// answers caches, per commune, the answer for the day: every point of a commune
-	// gets the same one, and a batch of a million rows should not rebuild it each time.
+	// answers caches, per commune, the kiné's answer for the day: every point of a
+	// commune gets the same one, and a batch of a million rows should not rebuild
+	// it each time (communeAnswer says why other professions' are not kept).
 	answersOnce sync.Once
 	answers     []atomic.Pointer[cachedAnswer]
 	day         atomic.Pointer[cachedDay]
@@ -193,7 +194,7 @@ type Resolver struct {
 	profSource *ProfessionSource
 	base       *Resolver // the kiné resolver For was called on
 	// profDateNote says why the profession's answers have no date; one string for
-	// every answer the resolver caches.
+	// every answer of the resolver.
 	profDateNote string
 	// refs are the commune parts of answers, made once per commune and shared by
 	// the resolvers For makes (communeRef).
@@ -237,9 +238,13 @@ type cachedDay struct {
 // cache when it is there. The copy returned may be modified by the caller except
 // through its shared pointers (Commune, Zonage), which are read-only.
 func (r *Resolver) communeAnswer(i int, day string) Resolution {
-	if day != r.today() {
+	if day != r.today() || r.base != nil {
 		// A past or future day is asked for now and then: it must not evict the
-		// answers of today, which nearly every query wants.
+		// answers of today, which nearly every query wants. Another profession's
+		// answer is not kept either: making it is a look-up in its compact zonage
+		// and a message, the web layer keeps the ready answers of the communes
+		// asked for, and kept for every commune the answers of four professions
+		// took some 70 MB.
 		res := r.resolveCommune(&r.Dataset.Communes[i], day)
 		res.Candidates = append([]Candidate(nil), res.Candidates...)
 		return res

@@ -320,7 +320,17 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		return nil
 	}
 	head := lean[:len(lean)-1]
-	e := &fastEntry{pieces: t.pieces.cut(head), full: full,
+	// Another profession's answer names the commune with the default
+	// profession's bytes: those of its ready answer, when made, are shared.
+	var like [][]byte
+	if r.Profession() != zones.DefaultProfession {
+		if def := st.fast.Load(); def != nil && def.day == t.day && id < len(def.entries) {
+			if de := def.entries[id].Load(); de != nil {
+				like = de.pieces
+			}
+		}
+	}
+	e := &fastEntry{pieces: t.pieces.cut(head, like), full: full,
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
 	// The options (a kiné's) or the installation rules (another profession's) are
 	// the answer's last field, the same for every commune of a category: kept

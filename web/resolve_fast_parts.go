@@ -57,8 +57,12 @@ func (p *readyPieces) intern(b []byte) []byte {
 // cut returns answer in pieces whose concatenation is answer, byte for byte:
 // each cut is searched after the previous one, and a cut the answer does not
 // have (no zonage, no bassin de vie) is passed over. The shared pieces are the
-// kept copies; the commune's own are copied out of answer into one array.
-func (p *readyPieces) cut(answer []byte) [][]byte {
+// kept copies; the commune's own are those of like (the same commune's pieces
+// in another table) when they are the same bytes, else copied out of answer
+// into one array. Another profession's answer names the commune as the
+// default profession's does: with like, the five professions keep the commune
+// part, some 300 bytes of each commune, once.
+func (p *readyPieces) cut(answer []byte, like [][]byte) [][]byte {
 	type span struct {
 		from, to int
 		shared   bool
@@ -74,17 +78,29 @@ func (p *readyPieces) cut(answer []byte) [][]byte {
 		from, shared = from+i, c.shared
 	}
 	spans = append(spans, span{from, len(answer), shared})
+	pieces := make([][]byte, len(spans))
 	own := 0
-	for _, s := range spans {
-		if !s.shared {
+	for i, s := range spans {
+		if s.shared {
+			continue
+		}
+		for _, l := range like {
+			if bytes.Equal(l, answer[s.from:s.to]) {
+				pieces[i] = l
+				break
+			}
+		}
+		if pieces[i] == nil {
 			own += s.to - s.from
 		}
 	}
 	ownBytes := make([]byte, 0, own)
-	pieces := make([][]byte, len(spans))
 	for i, s := range spans {
 		if s.shared {
 			pieces[i] = p.intern(answer[s.from:s.to])
+			continue
+		}
+		if pieces[i] != nil {
 			continue
 		}
 		start := len(ownBytes)

@@ -27,7 +27,7 @@ func TestReadyPiecesCut(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var p readyPieces
-			pieces := p.cut([]byte(tc.answer))
+			pieces := p.cut([]byte(tc.answer), nil)
 			if got := bytes.Join(pieces, nil); string(got) != tc.answer {
 				t.Fatalf("pieces join to\n%s\nwant\n%s", got, tc.answer)
 			}
@@ -40,8 +40,8 @@ func TestReadyPiecesCut(t *testing.T) {
 	// Two communes of one region share the region's piece and the provenance,
 	// and keep their own commune and message.
 	var p readyPieces
-	a := p.cut([]byte(answer("75106", "Paris 6e Arrondissement")))
-	b := p.cut([]byte(answer("75107", "Paris 7e Arrondissement")))
+	a := p.cut([]byte(answer("75106", "Paris 6e Arrondissement")), nil)
+	b := p.cut([]byte(answer("75107", "Paris 7e Arrondissement")), nil)
 	if len(a) != len(b) {
 		t.Fatalf("%d and %d pieces", len(a), len(b))
 	}
@@ -60,5 +60,34 @@ func TestReadyPiecesCut(t *testing.T) {
 	}
 	if !bytes.HasPrefix(a[4], []byte(region)) {
 		t.Errorf("region piece %q", a[4])
+	}
+}
+
+// Another profession's answer for a commune keeps the pieces it has in common
+// with the default profession's (the commune), and its own bytes for the rest.
+func TestReadyPiecesCutLike(t *testing.T) {
+	answer := func(profession, category string) string {
+		return `{"profession":"` + profession + `","status":"ok","commune":{"code":"75106","name":"Paris 6e Arrondissement"},` +
+			`"zonage":{"category":"` + category + `","zonage_code":"75106","zonage_name":"Paris 6e Arrondissement","region":{"code":"11"},"source":"cartosante"},` +
+			`"message":"Paris 6e Arrondissement (75106) : ` + category + `","provenance":{"dataset_version":"v1"}`
+	}
+	var kine, other readyPieces
+	like := kine.cut([]byte(answer("masseur-kinesitherapeute", "non_prioritaire")), nil)
+	want := answer("infirmier", "sur_dotee")
+	pieces := other.cut([]byte(want), like)
+	if got := bytes.Join(pieces, nil); string(got) != want {
+		t.Fatalf("pieces join to\n%s\nwant\n%s", got, want)
+	}
+	reused := map[string]bool{}
+	for _, p := range pieces {
+		for _, l := range like {
+			if len(p) > 0 && &p[0] == &l[0] {
+				reused[string(p)] = true
+			}
+		}
+	}
+	if len(reused) != 2 || !reused[`"commune":{"code":"75106","name":"Paris 6e Arrondissement"}`] ||
+		!reused[`,"zonage_code":"75106","zonage_name":"Paris 6e Arrondissement"`] {
+		t.Errorf("pieces kept from the default profession's: %v, want the commune and the zonage code", reused)
 	}
 }

@@ -93,6 +93,10 @@ type mapData struct {
 	// simplified geometry it shares (see mapDataFor).
 	profession zones.Profession
 	base       *mapData
+	// otherTiles, on the default's map data, keeps the tiles of the other
+	// professions' maps of the same day, within one budget for all of them;
+	// made by mapDataFor, under State.mapOthersMu.
+	otherTiles *tileCache
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon

@@ -27,9 +27,9 @@ func communeClass(r *zones.Resolver, c *zones.Commune, day zones.Day) (string, *
 	return class, catch
 }
 
-// otherTileCacheBytes bounds the tiles kept for each profession other than the
-// default: few ask for their maps, whose tiles must not take the memory of the
-// default map's.
+// otherTileCacheBytes bounds the tiles kept for all the professions other than
+// the default, together (mapData.otherTiles): few ask for their maps, whose tiles
+// must not take the memory of the default map's, however many are asked for.
 const otherTileCacheBytes = tileCacheBytes / 4
 
 // mapDataFor returns the map data of profession p for today, r being the
@@ -48,6 +48,9 @@ func (st *State) mapDataFor(p zones.Profession, r *zones.Resolver) *mapData {
 	if md := st.mapOthers[p]; md != nil && md.base == base {
 		return md
 	}
+	if base.otherTiles == nil {
+		base.otherTiles = newTileCache(otherTileCacheBytes)
+	}
 	md := base.forProfession(p, r)
 	if st.mapOthers == nil {
 		st.mapOthers = map[zones.Profession]*mapData{}
@@ -57,12 +60,12 @@ func (st *State) mapDataFor(p zones.Profession, r *zones.Resolver) *mapData {
 }
 
 // forProfession is base's map for profession p: the classes of p's scale, each
-// commune's from r.
+// commune's from r, its tiles kept in the cache of every other profession's.
 func (base *mapData) forProfession(p zones.Profession, r *zones.Resolver) *mapData {
 	md := &mapData{
 		version: base.version, day: base.day, profession: p, base: base, classes: mapClassesFor(p),
 		class: make([]uint8, len(base.class)), polys: base.polys, bounds: base.bounds,
-		departement: base.departement, territories: base.territories, tiles: newTileCache(otherTileCacheBytes),
+		departement: base.departement, territories: base.territories, tiles: base.otherTiles,
 	}
 	md.counts = make([]int, len(md.classes))
 	ds := r.Dataset

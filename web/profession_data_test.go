@@ -144,7 +144,8 @@ func TestCommuneOfAnotherProfession(t *testing.T) {
 // coloured by them, and URLs that carry the profession.
 func TestMapOfAnotherProfession(t *testing.T) {
 	day := "2025-06-01"
-	h := testServerWith(t, professionState(t, &day), Config{BaseMap: ParseBaseMap("aucun", "")})
+	st := professionState(t, &day)
+	h := testServerWith(t, st, Config{BaseMap: ParseBaseMap("aucun", "")})
 	var ans struct {
 		Profession  string
 		Professions []professionInfo
@@ -209,6 +210,14 @@ func TestMapOfAnotherProfession(t *testing.T) {
 	}
 	if got := classesOf(fmt.Sprintf("/api/v1/tiles/communes/12/%d/%d.mvt?profession=infirmier", x, y)); got["tres_dotee"] != 1 || got["sur_dotee"] != 1 || got["intermediaire"] != 1 || got["sous_dotee"] != 1 {
 		t.Errorf("infirmiers' tile: %v", got)
+	}
+	// The two professions' tiles are told apart in one cache, with one budget
+	// for all the professions other than the default.
+	st.mapOthersMu.Lock()
+	ortho, nurses := st.mapOthers[zones.Orthophoniste], st.mapOthers[zones.Infirmier]
+	st.mapOthersMu.Unlock()
+	if ortho == nil || nurses == nil || ortho.tiles != nurses.tiles || ortho.tiles.max != otherTileCacheBytes || len(ortho.tiles.entries) != 2 {
+		t.Errorf("other professions' tile caches: %+v and %+v", ortho, nurses)
 	}
 
 	var tj struct {

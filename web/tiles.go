@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 	"zonage/geo/mvt"
+	"zonage/zones"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -92,6 +93,9 @@ func newTileTransform(k tileKey) mvt.Transform { return mvt.NewTransform(k.z, k.
 type tileKey struct {
 	layer   string
 	z, x, y int
+	// profession tells apart the tiles of the professions other than the
+	// default, which share one cache (mapData.otherTiles).
+	profession zones.Profession
 }
 
 // tileBox is the tile's square in its own units, grown by the buffer.
@@ -292,7 +296,7 @@ func (s *Server) handleTile(c *gin.Context) {
 	if notModified(c, md.version, md.day, maxAge) {
 		return
 	}
-	k := tileKey{layer, z, x, y}
+	k := tileKey{layer, z, x, y, md.profession}
 	data, err := md.tiles.get(c.Request.Context(), k, func() ([]byte, error) { return md.buildTile(k) })
 	if err != nil && c.Request.Context().Err() != nil {
 		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "tuile pas encore prête dans le délai ; réessayez")

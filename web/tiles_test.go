@@ -110,7 +110,7 @@ func TestTileCache(t *testing.T) {
 	}
 	// Concurrent requests for one tile build it once.
 	var wg sync.WaitGroup
-	k := tileKey{"communes", 1, 0, 0}
+	k := tileKey{"communes", 1, 0, 0, ""}
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
@@ -125,10 +125,10 @@ func TestTileCache(t *testing.T) {
 		t.Fatalf("%d builds", builds.Load())
 	}
 	// Past the byte budget, the least recently used tile goes.
-	c.get(context.Background(), tileKey{"communes", 1, 1, 0}, build(4))
+	c.get(context.Background(), tileKey{"communes", 1, 1, 0, ""}, build(4))
 	c.get(context.Background(), k, build(4))
-	c.get(context.Background(), tileKey{"communes", 1, 0, 1}, build(4))
-	if _, ok := c.entries[tileKey{"communes", 1, 1, 0}]; ok || c.size > 10 {
+	c.get(context.Background(), tileKey{"communes", 1, 0, 1, ""}, build(4))
+	if _, ok := c.entries[tileKey{"communes", 1, 1, 0, ""}]; ok || c.size > 10 {
 		t.Errorf("kept %v (%d bytes)", c.entries, c.size)
 	}
 	if _, ok := c.entries[k]; !ok {
@@ -140,7 +140,7 @@ func TestTileCache(t *testing.T) {
 // context ends, while the build goes on.
 func TestTileCacheWaiterHonoursContext(t *testing.T) {
 	c := newTileCache(1 << 20)
-	k := tileKey{"communes", 3, 1, 1}
+	k := tileKey{"communes", 3, 1, 1, ""}
 	release := make(chan struct{})
 	started := make(chan struct{})
 	built := make(chan []byte)
@@ -178,7 +178,7 @@ func TestTileCacheWaiterHonoursContext(t *testing.T) {
 // the next request builds it again instead of waiting for ever.
 func TestTileCachePanickingBuild(t *testing.T) {
 	c := newTileCache(1 << 20)
-	k := tileKey{"departements", 2, 1, 1}
+	k := tileKey{"departements", 2, 1, 1, ""}
 	started := make(chan struct{})
 	release := make(chan struct{})
 	panicked := make(chan any)

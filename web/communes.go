@@ -32,11 +32,7 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	_, r, ok := professionFromParams(c, st)
-	if !ok {
-		return
-	}
-	profile, withOptions, ok := profileFromParams(c, r.Today())
+	r, profile, withOptions, ok := answerParams(c, st)
 	if !ok {
 		return
 	}

@@ -15,17 +15,6 @@ import (
 // the installation options; options=0 leaves the options out.
 var profileParams = []string{"statut", "debut_etudes", "annees_etablissement", "deja_conventionne", "projet", "installe_depuis", "options"}
 
-// answerParams reads what an answer with options is asked for: the resolver of
-// the profession profession= names, and the profile (and whether options are
-// wanted) checked against that resolver's day. ok=false when a problem was written.
-func answerParams(c *gin.Context, st *State) (r *zones.Resolver, p zones.Profile, withOptions, ok bool) {
-	if _, r, ok = professionFromParams(c, st); !ok {
-		return nil, p, false, false
-	}
-	p, withOptions, ok = profileFromParams(c, r.Today())
-	return r, p, withOptions, ok
-}
-
 // profileFromParams reads the profile, checked against the day today; ok=false when
 // a problem was written.
 func profileFromParams(c *gin.Context, today zones.Day) (p zones.Profile, want bool, ok bool) {

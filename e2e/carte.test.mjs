@@ -726,3 +726,155 @@ test('accessibilité du panneau d\'une autre profession : aucune violation axe',
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });
+
+test('le panneau nomme le département : Cantal (15), Corse-du-Sud (2A), La Réunion (974), Paris (75), Rhône (69)', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  const cas = [
+    ['15014', 'commune · Cantal (15) · Auvergne-Rhône-Alpes'],
+    ['2A004', 'commune · Corse-du-Sud (2A) · Corse'],
+    ['2B033', 'commune · Haute-Corse (2B) · Corse'],
+    // Overseas the région has the département's name: said once.
+    ['97411', 'commune · La Réunion (974) · '],
+    ['97611', 'commune · Mayotte (976) · '],
+    ['75106', 'arrondissement · Paris (75) · Île-de-France'],
+    ['69381', 'arrondissement · Rhône (69) · Auvergne-Rhône-Alpes'],
+    ['13201', 'arrondissement · Bouches-du-Rhône (13) · Provence-Alpes-Côte d\'Azur'],
+  ];
+  for (const [code, attendu] of cas) {
+    await carte(page, `/?commune=${code}`);
+    await panneau(page, code);
+    const sousTitre = await page.locator('#panneau .sous-titre').innerText();
+    assert.ok(sousTitre.startsWith(attendu), `${code} : « ${sousTitre} »`);
+    assert.doesNotMatch(sousTitre, /dép\./, code);
+    if (code === '15014') await capture(page, '30-departement-cantal');
+  }
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+// jourDeLaCarte waits for the map of a day ('aujourdhui' for today) to be drawn.
+async function jourDeLaCarte(page, jour) {
+  await page.waitForSelector(`body[data-carte="prete"][data-jour="${jour}"]`, { timeout: DELAI });
+}
+
+test('le jour choisi : la carte, ses tuiles, la légende, le panneau et le lien sont ceux de ce jour', { timeout: 4 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ bypassCSP: true });
+  const tuiles = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/tiles/communes/')) tuiles.push(r.url()); });
+  await carte(page, '/?commune=15014');
+  assert.match(await panneau(page, '15014'), /intermédiaire/);
+  const aujourdhui = (await (await page.request.get(`${BASE}/api/v1/map`)).json()).date;
+  assert.equal(await page.locator('#jour').inputValue(), aujourdhui, 'le champ dit aujourd\'hui');
+  assert.ok(await page.locator('#jour-avis').isHidden(), 'pas d\'avis pour aujourd\'hui');
+  assert.equal(await page.locator('label[for="jour"]').innerText(), 'Zonage en vigueur le');
+
+  // Before the arrêté of Auvergne-Rhône-Alpes's data: outside the data, said so.
+  await page.waitForTimeout(800);
+  const depuis = tuiles.length;
+  await page.locator('#jour').fill('2024-06-01');
+  await jourDeLaCarte(page, '2024-06-01');
+  assert.equal(new URL(page.url()).searchParams.get('date'), '2024-06-01');
+  assert.equal(new URL(page.url()).searchParams.get('commune'), '15014');
+  const infos = await (await page.request.get(`${BASE}/api/v1/map?date=2024-06-01`)).json();
+  const attendu = infos.classes.filter((c) => c.count > 0).map((c) => [c.label, String(c.count)]);
+  assert.deepEqual((await legende(page)).map(([l, n]) => [l, n]), attendu);
+  assert.ok(attendu.some(([l]) => l === 'hors des données (arrêté antérieur)'), JSON.stringify(attendu));
+  await page.waitForFunction(() => /hors des données/.test(document.getElementById('panneau').innerText), null, { timeout: DELAI });
+  const texte = await panneau(page, '15014');
+  assert.match(texte, /Zonage en vigueur le 1er juin 2024 : la date choisie, pas aujourd'hui\./);
+  assert.doesNotMatch(texte, /intermédiaire/);
+  assert.match(await page.locator('#jour-avis').innerText(), /Zonage en vigueur le 1er juin 2024, pas aujourd'hui\./);
+  await page.waitForTimeout(1500);
+  const apres = tuiles.slice(depuis);
+  assert.ok(apres.length > 0 && apres.every((u) => u.includes('date=2024-06-01')), apres.join('\n'));
+  await capture(page, '31-jour-2024-06-01');
+  // The notice, the field and the panel's line pass the accessibility audit too.
+  assert.deepEqual(await auditer(page), []);
+
+  // The link opens the same day, place and panel.
+  const autre = await contexte.newPage();
+  await carte(autre, new URL(page.url()).pathname + new URL(page.url()).search);
+  await jourDeLaCarte(autre, '2024-06-01');
+  assert.equal(await autre.locator('#jour').inputValue(), '2024-06-01');
+  assert.match(await panneau(autre, '15014'), /hors des données/);
+  await autre.close();
+
+  // Back to today: the link drops the date; Back returns to the day chosen.
+  await page.locator('#jour-aujourdhui').click();
+  await jourDeLaCarte(page, 'aujourdhui');
+  assert.equal(new URL(page.url()).searchParams.get('date'), null);
+  assert.equal(await page.locator('#jour').inputValue(), aujourdhui);
+  assert.ok(await page.locator('#jour-avis').isHidden());
+  await page.waitForFunction(() => /intermédiaire/.test(document.getElementById('panneau').innerText), null, { timeout: DELAI });
+  await page.goBack();
+  await jourDeLaCarte(page, '2024-06-01');
+  assert.equal(await page.locator('#jour').inputValue(), '2024-06-01');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('sur un téléphone : le champ du jour et l\'avis se voient, rien ne déborde', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await carte(page, '/?date=2025-01-01');
+  await jourDeLaCarte(page, '2025-01-01');
+  const champ = await page.locator('#jour').boundingBox();
+  const avis = await page.locator('#jour-avis').boundingBox();
+  const zoom = await page.locator('.leaflet-control-zoom').boundingBox();
+  assert.ok(champ && champ.y + champ.height <= 844 && champ.x + champ.width <= 390, `champ ${JSON.stringify(champ)}`);
+  assert.ok(avis && avis.x >= zoom.x + zoom.width && avis.x + avis.width <= 390, `avis ${JSON.stringify(avis)}, zoom ${JSON.stringify(zoom)}`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  await page.waitForSelector('body[data-limites="pretes"]', { timeout: DELAI });
+  await capture(page, '32-telephone-jour');
+  const boite = await page.locator('#carte').boundingBox();
+  await page.touchscreen.tap(boite.x + boite.width / 2, boite.y + boite.height * 0.3);
+  await page.locator('#panneau-titre').filter({ hasText: /\d/ }).waitFor({ timeout: DELAI });
+  await page.waitForFunction(() => !document.getElementById('panneau').hasAttribute('aria-busy'), null, { timeout: DELAI });
+  assert.match(await page.locator('#panneau').innerText(), /Zonage en vigueur le 1er janvier 2025 : la date choisie/);
+  assert.ok(await page.locator('#jour-avis').isVisible(), 'l\'avis reste au-dessus de la feuille');
+  await page.waitForTimeout(1000);
+  await capture(page, '32b-telephone-jour-panneau');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('le lien « Fichier » porte la profession, que /lot présélectionne', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  await carte(page, '/');
+  assert.equal(await page.locator('.lien-lot').getAttribute('href'), '/lot');
+  await page.selectOption('#profession', 'orthophoniste');
+  await carteDe(page, 'orthophoniste');
+  assert.equal(await page.locator('.lien-lot').getAttribute('href'), '/lot?profession=orthophoniste');
+  await page.locator('.lien-lot').click();
+  await page.waitForURL(/\/lot\?profession=orthophoniste$/, { timeout: DELAI });
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('#profession').inputValue(), 'orthophoniste');
+  assert.equal(await page.locator('#retour-carte').getAttribute('href'), '/?profession=orthophoniste');
+  await page.selectOption('#profession', 'all');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), 'all');
+  assert.equal(await page.locator('#retour-carte').getAttribute('href'), '/', 'la carte n\'a pas « toutes »');
+  await page.goto(`${BASE}/lot?profession=plombier`);
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), null);
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('un jour choisi pour les infirmiers : l\'avis dit que leur carte ne dépend pas du jour', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  await carte(page, '/?commune=06088&profession=infirmier&date=2024-06-01');
+  await carteDe(page, 'infirmier');
+  await jourDeLaCarte(page, '2024-06-01');
+  const avis = await page.locator('#jour-avis').innerText();
+  assert.match(avis, /Jour choisi : 1er juin 2024\. L'export du zonage des infirmiers ne date pas les arrêtés/);
+  assert.doesNotMatch(avis, /en vigueur/);
+  const texte = await panneau(page, '06088');
+  assert.match(texte, /Jour choisi : 1er juin 2024 ; l'export ne date pas ce zonage/);
+  assert.match(texte, /sur-dotée\s+zonage des infirmiers/);
+  // Back to the kinés: the notice is the kinés' again.
+  await page.selectOption('#profession', 'masseur-kinesitherapeute');
+  await carteDe(page, 'masseur-kinesitherapeute');
+  assert.match(await page.locator('#jour-avis').innerText(), /Zonage en vigueur le 1er juin 2024, pas aujourd'hui\./);
+  await capture(page, '33-jour-kines-apres-infirmiers');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});

@@ -21,9 +21,13 @@ type catchmentMember struct {
 
 // handleCatchment answers GET /api/v1/catchments/{kind}/{code}: the communes of a
 // bassin de vie or canton-ville — the unit an ARS decides a category for — with
-// their classes and the catchment's outline.
+// their classes on the day date= names (today without) and the catchment's outline.
 func (s *Server) handleCatchment(c *gin.Context) {
-	if !checkParams(c) {
+	if !checkParams(c, "date") {
+		return
+	}
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
 		return
 	}
 	kind := zones.CatchmentKind(c.Param("kind"))
@@ -32,7 +36,7 @@ func (s *Server) handleCatchment(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	md := st.mapData()
+	md := st.mapDataOn(zones.DefaultProfession, st.Resolver, day)
 	key := catchmentKey(string(kind), c.Param("code"))
 	members := md.catchments[key]
 	if len(members) == 0 {

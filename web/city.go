@@ -30,7 +30,7 @@ func cityByArrondissements(ds *zones.Dataset, code string) (*zones.CommuneRef, b
 			continue
 		}
 		if ref.Departement == "" {
-			ref.Departement = c.Departement
+			ref.Departement, ref.DepartementName = c.Departement, zones.DepartementName(c.Departement)
 			if r, ok := zones.RegionByCode(c.Region); ok {
 				ref.Region = zones.RegionRef{Code: r.Code, Name: r.Name}
 			}

@@ -96,7 +96,7 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		if err := c.Request.ParseMultipartForm(multipartMemory); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
+				writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
 				return nil, false
 			}
 			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
@@ -347,7 +347,7 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		case tw.started:
 			s.abortStream(c, err, tw.writeErr != nil)
 		case errors.As(err, &tooBig):
-			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("fichier trop volumineux : la limite est de %d octets", tooBig.Limit))
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 			writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
 		default:
@@ -523,7 +523,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("corps trop volumineux : la limite est de %d octets", tooBig.Limit))
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "corps", tooBig.Limit))
 		case errors.Is(err, errQueryTooLarge):
 			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, where+" : "+err.Error()+" ; une requête tient en quelques centaines d'octets")
 		default:

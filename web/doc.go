@@ -30,9 +30,9 @@
 //     (the embedded built files), basemap.go (the base map under the
 //     choropleth), map.go (GET /api/v1/map), mapdata.go (each commune's class,
 //     the outlines and the territories for a day; mapprofession.go for another
-//     profession), tiles.go (the tile endpoint, what each layer holds and the
-//     tile cache), labels.go (the commune names placed on the tiles),
-//     departements.go (the départements' names), tilejson.go.
+//     profession, mapday.go for another day than today), tiles.go (the tile
+//     endpoint, what each layer holds and the tile cache), labels.go (the commune
+//     names placed on the tiles), tilejson.go.
 //
 // Geometry is not here: the tile encoding is geo/mvt, the borders between
 // outlines geo/outline and where a name goes geo.LabelPoint.

@@ -16,11 +16,16 @@ type mapClassCount struct {
 }
 
 // handleMap answers GET /api/v1/map: what the page needs to draw the map of a
-// profession (profession=, the default's without) — the tile URLs, the classes
+// profession (profession=, the default's without) on a day (date=, today
+// without) — the tile URLs, the classes
 // of its scale with their counts for the legend, the territories, the base map,
 // and which professions the data has.
 func (s *Server) handleMap(c *gin.Context) {
-	if !checkParams(c, professionParam) {
+	if !checkParams(c, "date", professionParam) {
+		return
+	}
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
 		return
 	}
 	st := s.Current()
@@ -28,7 +33,7 @@ func (s *Server) handleMap(c *gin.Context) {
 	if !ok {
 		return
 	}
-	md := st.mapDataFor(p, r)
+	md := st.mapDataOn(p, r, day)
 	if notModified(c, md.version, md.day, 5*time.Minute) {
 		return
 	}
@@ -39,8 +44,10 @@ func (s *Server) handleMap(c *gin.Context) {
 	var tiles gin.H
 	if md.polys != nil {
 		v := url.QueryEscape(md.version + "." + md.day)
-		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v + professionQuery(p),
-			layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + v}
+		// The borders are the same on every day: their URL is today's.
+		borders := url.QueryEscape(md.version + "." + st.mapData().day)
+		tiles = gin.H{layerCommunes: "/api/v1/tiles/communes/{z}/{x}/{y}.mvt?v=" + v + professionQuery(p) + md.dateQuery(),
+			layerDepartements: "/api/v1/tiles/departements/{z}/{x}/{y}.mvt?v=" + borders}
 	}
 	// The revision the law expects is the kinés' arrêtés'; another profession's
 	// export dates none.

@@ -25,6 +25,34 @@ const (
 	classNone      = "sans_zonage"
 )
 
+// classOutsideData is a commune whose known zonage starts after the map's day:
+// the zonage then in force came from an earlier arrêté the data does not hold. It
+// is not « sans zonage », which would say there was none; it is a class of the
+// maps of such days only.
+const classOutsideData = "hors_donnees"
+
+var outsideDataClass = mapClass{classOutsideData, "hors des données (arrêté antérieur)"}
+
+// classIndex is the index of class key in md.classes, counted once more; the
+// class of the communes outside the data is added on its first commune.
+func (md *mapData) classIndex(key string) uint8 {
+	for i, c := range md.classes {
+		if c.Key == key {
+			md.counts[i]++
+			return uint8(i)
+		}
+	}
+	extra := outsideDataClass
+	if key != classOutsideData {
+		// A category of the data the profession's scale does not list: shown
+		// under its own name rather than as another class.
+		extra = mapClass{key, zones.Category(key).Label()}
+	}
+	md.classes = append(md.classes, extra)
+	md.counts = append(md.counts, 1)
+	return uint8(len(md.classes) - 1)
+}
+
 // mapClassesFor is the classes of profession p's map: its scale, then the
 // communes the map cannot give a category.
 func mapClassesFor(p zones.Profession) []mapClass {
@@ -57,6 +85,9 @@ type mapData struct {
 	territories  []territory
 	tiles        *tileCache
 
+	// dated says that the map is of another day than today's: its URLs name the day.
+	dated bool
+
 	// profession is the profession the classes are for; base, for a profession
 	// other than the default, is the default's map data, whose outlines and
 	// simplified geometry it shares (see mapDataFor).
@@ -65,6 +96,7 @@ type mapData struct {
 
 	polygonOnce   [len(geomLevels)]sync.Once
 	polygonLevels [len(geomLevels)][]orb.MultiPolygon
+	firstView     sync.Once // see prepareFirstView
 	lineOnce      [len(geomLevels)]sync.Once
 	lineLevels    [len(geomLevels)][]orb.LineString
 
@@ -88,20 +120,27 @@ func (st *State) mapData() *mapData {
 	st.mapMu.Lock()
 	defer st.mapMu.Unlock()
 	if st.mapCur == nil || st.mapCur.day != day {
-		md := newMapData(st, day)
-		st.mapCur = md
-		if md.polys != nil {
-			// Prepare what the first view of France needs while the page loads; one
-			// at a time, so that requests keep the other core.
-			go func() {
-				md.polygonLevel(1)
-				md.polygonLevel(0)
-				md.departementBorders()
-				md.placedLabels(6)
-			}()
-		}
+		st.mapCur = newMapData(st, day)
 	}
 	return st.mapCur
+}
+
+// prepareFirstView prepares, once, what the first view of France needs: the
+// simplified outlines of the two low zoom levels, the départements' borders and
+// the names of zoom 6; one at a time, so that requests keep the other core. The
+// map page starts it while it loads, and nothing else: a server that only
+// answers the API (whose points at sea need the map data's territories) would
+// otherwise keep some 30 MB of tile geometry it never draws.
+func (md *mapData) prepareFirstView() {
+	md.firstView.Do(func() {
+		if md.polys == nil {
+			return
+		}
+		md.polygonLevel(1)
+		md.polygonLevel(0)
+		md.departementBorders()
+		md.placedLabels(6)
+	})
 }
 
 // today is the resolver's day, the one clock the service answers by.
@@ -126,24 +165,20 @@ func newMapData(st *State, day string) *mapData {
 		md.territories = territoriesOf(ds.Communes, md.bounds)
 	}
 	md.departement = departementIndexes(ds.Communes)
-	md.classify(st.Resolver, ds.Communes, true)
+	md.classify(st.Resolver, zones.Day{}, true)
 	return md
 }
 
-// classify gives each commune its class for the profession r answers for and
-// counts the classes; with groupCatchments, it also lists the communes of each
-// catchment the map outlines.
-func (md *mapData) classify(r *zones.Resolver, communes []zones.Commune, groupCatchments bool) {
-	classIdx := map[string]uint8{}
-	for i, c := range md.classes {
-		classIdx[c.Key] = uint8(i)
-	}
+// classify gives each commune its class on day (the zero Day: today) for the
+// profession r answers for and counts the classes; with groupCatchments, it also
+// lists the communes of each catchment the map outlines.
+func (md *mapData) classify(r *zones.Resolver, day zones.Day, groupCatchments bool) {
+	communes := r.Dataset.Communes
 	md.class = make([]uint8, len(communes))
 	md.counts = make([]int, len(md.classes))
 	for i := range communes {
-		class, catch := communeClass(r, &communes[i])
-		md.class[i] = classIdx[class]
-		md.counts[md.class[i]]++
+		class, catch := communeClass(r, &communes[i], day)
+		md.class[i] = md.classIndex(class)
 		if groupCatchments && catch != nil {
 			k := catchmentKey(string(catch.Kind), catch.Code)
 			md.catchments[k] = append(md.catchments[k], i)
@@ -211,6 +246,15 @@ func territoriesOf(communes []zones.Commune, bounds []orb.Bound) []territory {
 }
 
 func catchmentKey(kind, code string) string { return kind + "/" + code }
+
+// dateQuery is the date= parameter of the URLs of md's tiles: none for today's
+// map, whose URLs are those of before.
+func (md *mapData) dateQuery() string {
+	if !md.dated {
+		return ""
+	}
+	return "&date=" + md.day
+}
 
 // polygonLevel returns the outlines prepared for geomLevels[li].
 func (md *mapData) polygonLevel(li int) []orb.MultiPolygon {

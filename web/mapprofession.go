@@ -6,13 +6,16 @@ import (
 	"zonage/zones"
 )
 
-// communeClass is the map class of commune c for the profession r answers for,
-// with the catchment the map groups it in (the one its zonage names, else its own).
-func communeClass(r *zones.Resolver, c *zones.Commune) (string, *zones.Catchment) {
-	res, err := r.ResolveCode(c.Code)
+// communeClass is the map class of commune c on day (the zero Day: today) for
+// the profession r answers for, with the catchment the map groups it in (the one
+// its zonage names, else its own).
+func communeClass(r *zones.Resolver, c *zones.Commune, day zones.Day) (string, *zones.Catchment) {
+	res, err := r.ResolveCodeOn(c.Code, day)
 	class, catch := classNone, c.Catchment
 	switch {
 	case err != nil:
+	case res.OutsideData:
+		class = classOutsideData
 	case res.Status == zones.StatusOK && res.Zonage != nil:
 		class = string(res.Zonage.Category)
 		if res.Zonage.Catchment != nil {
@@ -61,7 +64,7 @@ func (base *mapData) forProfession(p zones.Profession, r *zones.Resolver) *mapDa
 		polys: base.polys, bounds: base.bounds,
 		departement: base.departement, territories: base.territories, tiles: newTileCache(otherTileCacheBytes),
 	}
-	md.classify(r, r.Dataset.Communes, false)
+	md.classify(r, zones.Day{}, false)
 	return md
 }
 
@@ -73,17 +76,22 @@ func professionVintage(r *zones.Resolver) string {
 	return r.Dataset.Meta.ZonageVintage
 }
 
-// layerMapData reads profession= for a tile set and returns the map data its
+// layerMapData reads profession= and date= for a tile set and returns the map data its
 // tiles are drawn from: the profession's for the communes, the default's for the
 // départements, whose borders and names are every profession's. ok is false
 // when a problem was written.
 func (st *State) layerMapData(c *gin.Context, layer string) (*mapData, bool) {
+	day, ok := dayParam(c, c.Query("date"))
+	if !ok {
+		return nil, false
+	}
 	p, r, ok := professionFromParams(c, st)
 	if !ok {
 		return nil, false
 	}
 	if layer == layerDepartements {
-		p = zones.DefaultProfession
+		// Borders and names are the same on every day.
+		return st.mapData(), true
 	}
-	return st.mapDataFor(p, r), true
+	return st.mapDataOn(p, r, day), true
 }

@@ -33,7 +33,7 @@ func (s *Server) servePage(c *gin.Context, name string) {
 	// Building the map data takes a second the first time; starting it with the page
 	// means it is ready, or nearly, when the page asks for its first tiles.
 	if st := s.Current(); name == "/static/index.html" && st != nil {
-		go st.mapData()
+		go st.mapData().prepareFirstView()
 	}
 	c.Header("Content-Security-Policy", contentSecurityPolicy(s.baseMap()))
 	// Another site must not frame the pages under its own (clickjacking): the

@@ -29,24 +29,27 @@ const (
 	// does not hold.
 	ProblemProfessionAbsent = "/problems/profession-absente"
 	ProblemTooLarge         = "/problems/requete-trop-grande"
-	ProblemRateLimited      = "/problems/trop-de-requetes"
-	ProblemUnavailable      = "/problems/indisponible"
-	ProblemUnauthorized     = "/problems/non-autorise"
-	ProblemTimeout          = "/problems/delai-depasse"
-	ProblemInternal         = "/problems/erreur-interne"
+	// ProblemUnsupportedEncoding is a body sent in a Content-Encoding other than gzip.
+	ProblemUnsupportedEncoding = "/problems/encodage-non-pris-en-charge"
+	ProblemRateLimited         = "/problems/trop-de-requetes"
+	ProblemUnavailable         = "/problems/indisponible"
+	ProblemUnauthorized        = "/problems/non-autorise"
+	ProblemTimeout             = "/problems/delai-depasse"
+	ProblemInternal            = "/problems/erreur-interne"
 )
 
 var problemTitles = map[string]string{
-	ProblemInvalidParameter: "Paramètre invalide",
-	ProblemUnknownParameter: "Paramètre inconnu",
-	ProblemNotFound:         "Ressource introuvable",
-	ProblemProfessionAbsent: "Profession absente des données",
-	ProblemTooLarge:         "Requête trop volumineuse",
-	ProblemRateLimited:      "Trop de requêtes",
-	ProblemUnavailable:      "Service indisponible",
-	ProblemUnauthorized:     "Non autorisé",
-	ProblemTimeout:          "Délai dépassé",
-	ProblemInternal:         "Erreur interne",
+	ProblemInvalidParameter:    "Paramètre invalide",
+	ProblemUnknownParameter:    "Paramètre inconnu",
+	ProblemNotFound:            "Ressource introuvable",
+	ProblemProfessionAbsent:    "Profession absente des données",
+	ProblemTooLarge:            "Requête trop volumineuse",
+	ProblemUnsupportedEncoding: "Encodage de contenu non pris en charge",
+	ProblemRateLimited:         "Trop de requêtes",
+	ProblemUnavailable:         "Service indisponible",
+	ProblemUnauthorized:        "Non autorisé",
+	ProblemTimeout:             "Délai dépassé",
+	ProblemInternal:            "Erreur interne",
 }
 
 func writeProblem(c *gin.Context, status int, typ, detail string) {

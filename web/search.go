@@ -62,12 +62,12 @@ func placeSuggestions(ds *zones.Dataset, out []Suggestion) {
 		c, ok := ds.CommuneByCode(s.Code)
 		if !ok {
 			if ref, ok := cityByArrondissements(ds, s.Code); ok {
-				s.Departement = &DepartementRef{Code: ref.Departement, Name: departementName(ref.Departement)}
+				s.Departement = &DepartementRef{Code: ref.Departement, Name: zones.DepartementName(ref.Departement)}
 			}
 			continue
 		}
 		if c.Departement != "" {
-			s.Departement = &DepartementRef{Code: c.Departement, Name: departementName(c.Departement)}
+			s.Departement = &DepartementRef{Code: c.Departement, Name: zones.DepartementName(c.Departement)}
 		}
 		if s.Postcode == "" && s.Kind != "street" && len(c.Postcodes) > 0 {
 			s.Postcode = c.Postcodes[0]

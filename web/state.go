@@ -64,6 +64,10 @@ type State struct {
 	// The other professions' map data (see mapDataFor), by profession.
 	mapOthersMu sync.Mutex
 	mapOthers   map[zones.Profession]*mapData
+	// The map data of days other than today (see mapDataOn), the most recently
+	// asked first.
+	mapDaysMu sync.Mutex
+	mapDays   []*mapData
 
 	// The ready answers of the most asked query (see resolveFast), for the current
 	// day: the default profession's in fast, the others' in fastOthers

@@ -29,6 +29,9 @@ func layerDescription(layer string, md *mapData) string {
 		keys[i] = cl.Key
 	}
 	when := " en vigueur ce jour"
+	if md.dated {
+		when = " en vigueur le " + zones.FrenchDate(md.day)
+	}
 	if md.profession != zones.DefaultProfession {
 		// Another profession's export dates no arrêté: the map is the export's, whatever the day.
 		when = ", tel que son export CartoSanté le publie (sans date d'arrêté)"
@@ -49,7 +52,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "aucune ressource à l'adresse "+c.Request.URL.Path+" : /api/v1/tiles/communes.json ou /api/v1/tiles/departements.json attendu")
 		return
 	}
-	if !checkParams(c, professionParam) {
+	if !checkParams(c, "date", professionParam) {
 		return
 	}
 	md, ok := s.Current().layerMapData(c, layer)
@@ -89,7 +92,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		"version":       "1.0.0",
 		"attribution":   "Zonage : ARS/DGOS (CartoSanté) ; contours : IGN ADMIN EXPRESS",
 		"scheme":        "xyz",
-		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession)},
+		"tiles":         []string{base + "/api/v1/tiles/" + layer + "/{z}/{x}/{y}.mvt?v=" + v + professionQuery(md.profession) + md.dateQuery()},
 		"minzoom":       0,
 		"maxzoom":       maxZoomOf(layer),
 		"bounds":        [4]float64{west, south, east, north},

@@ -272,11 +272,11 @@ func (c *tileCache) finish(k tileKey, b *tileBuild) {
 }
 
 // handleTile answers GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt for the layers
-// communes (of the profession profession= names, the default's without) and
-// departements. Tiles are kept gzipped and sent as kept to the clients that
+// communes (of the profession profession= names, the default's without, on the
+// day date= names, today without) and departements. Tiles are kept gzipped and sent as kept to the clients that
 // accept gzip, which browsers all do.
 func (s *Server) handleTile(c *gin.Context) {
-	if !checkParams(c, "v", professionParam) {
+	if !checkParams(c, "v", "date", professionParam) {
 		return
 	}
 	z, errZ := strconv.Atoi(c.Param("z"))

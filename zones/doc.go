@@ -5,7 +5,8 @@
 //
 // Where things live:
 //   - category.go the categories and scales, profession.go the professions and
-//     their scales, catchment.go the bassins de vie and cantons-villes;
+//     their scales, catchment.go the bassins de vie and cantons-villes,
+//     departements.go the départements' names;
 //   - enum.go the one pattern every set of codes follows, enums.go the codes of
 //     an assessment (statuses, projects, authorities…);
 //   - dataset.go what an import produces, profession_zonage.go the other

@@ -74,10 +74,12 @@ type CommuneRef struct {
 	Name        string      `json:"name"`
 	Type        CommuneType `json:"type,omitempty"`
 	Departement string      `json:"departement,omitempty"`
-	Region      RegionRef   `json:"region"`
-	Parent      string      `json:"parent,omitempty"`
-	Population  int         `json:"population,omitempty"`
-	Postcodes   []string    `json:"postcodes,omitempty"`
+	// DepartementName is the département's name ("Cantal"), when its code is known.
+	DepartementName string    `json:"departement_name,omitempty"`
+	Region          RegionRef `json:"region"`
+	Parent          string    `json:"parent,omitempty"`
+	Population      int       `json:"population,omitempty"`
+	Postcodes       []string  `json:"postcodes,omitempty"`
 }
 
 // ZonageAnswer is a category with everything needed to trust it.
@@ -449,7 +451,7 @@ func (r *Resolver) communeRef(c *Commune) *CommuneRef {
 }
 
 func newCommuneRef(c *Commune) *CommuneRef {
-	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement,
+	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement, DepartementName: DepartementName(c.Departement),
 		Region: regionRef(c.Region), Parent: c.Parent, Population: c.Population, Postcodes: c.Postcodes}
 }
 

@@ -18,6 +18,7 @@ import (
 	"zonage/geo/csvbatch"
 	"zonage/internal/atomicfile"
 	"zonage/internal/batch"
+	"zonage/internal/french"
 	"zonage/zones"
 )
 
@@ -174,7 +175,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	opt.Progress = func(rows, bytesRead int64) {
 		if bar != nil {
 			rate := float64(rows) / time.Since(start).Seconds()
-			bar.Describe(fmt.Sprintf("%d lignes (%.0f lignes/s)", rows, rate))
+			bar.Describe(fmt.Sprintf("%s (%.0f lignes/s)", french.Count(rows, "ligne", "lignes"), rate))
 			bar.Set64(bytesRead)
 		}
 	}
@@ -198,7 +199,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 			if rep != nil {
 				rows = rep.Rows
 			}
-			return &exitError{code: exitInterrupted, err: fmt.Errorf("%s : classement interrompu après %d lignes, %s", name, rows, what)}
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("%s : classement interrompu après %s, %s", name, french.Count(rows, "ligne", "lignes"), what)}
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
 	}
@@ -241,8 +242,8 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice
 		}
 	}
 	rows := rep.Rows
-	fmt.Fprintf(w, "%s : %d lignes en %.1f s (%.0f lignes/s) — %s, séparateur %q — colonnes lues : %s\n",
-		name, rows, took.Seconds(), float64(rows)/max(took.Seconds(), 1e-9), rep.Input.Encoding, string(rep.Input.Delimiter), strings.Join(cols, ", "))
+	fmt.Fprintf(w, "%s : %s en %.1f s (%.0f lignes/s) — %s, séparateur %q — colonnes lues : %s\n",
+		name, french.Count(rows, "ligne", "lignes"), took.Seconds(), float64(rows)/max(took.Seconds(), 1e-9), rep.Input.Encoding, string(rep.Input.Delimiter), strings.Join(cols, ", "))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(w, "Note : %s\n", n)
 	}
@@ -253,7 +254,8 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice
 	}
 	fmt.Fprintln(w)
 	if n := byStatus[string(zones.StatusError)]; n > 0 {
-		fmt.Fprintf(w, "%d lignes en erreur, dont %d mal formées dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n", n, rep.RowProblems)
+		fmt.Fprintf(w, "%s, dont %s dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n",
+			french.Count(n, "ligne en erreur", "lignes en erreur"), french.Count(rep.RowProblems, "mal formée", "mal formées"))
 	}
 	columns := "colonne " + zones.ColumnCategory
 	if choice.All {

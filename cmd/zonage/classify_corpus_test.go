@@ -43,7 +43,7 @@ func TestClassifyCorpus(t *testing.T) {
 	}{
 		{name: "text after a closing quote swallows nothing", input: "code_insee;adresse\n75106;\"12 rue\" du Bac\n01001;x\n01002;y\n", code: exitNotFound,
 			rows:    []statusRow{{"75106", "erreur", "ligne 2 illisible : texte « du Bac » après le guillemet fermant du champ 2"}, {"01001", "ok", ""}, {"01002", "ok", ""}},
-			summary: []string{"3 lignes", "ok 2 ; ambigu 0 ; introuvable 0 ; erreur 1", "1 lignes en erreur, dont 1 mal formées"}},
+			summary: []string{"3 lignes", "ok 2 ; ambigu 0 ; introuvable 0 ; erreur 1", "1 ligne en erreur, dont 1 mal formée"}},
 		{name: "a quote never closed swallows nothing", input: "code_insee;adresse\n75106;\"12 rue du Bac\n01001;x\n01002;y\n", code: exitNotFound,
 			rows:    []statusRow{{"75106", "erreur", "ligne 2 illisible : guillemet ouvert dans le champ 2 et jamais refermé"}, {"01001", "ok", ""}, {"01002", "ok", ""}},
 			summary: []string{"ok 2 ; ambigu 0 ; introuvable 0 ; erreur 1"}},
@@ -51,7 +51,7 @@ func TestClassifyCorpus(t *testing.T) {
 			rows: []statusRow{{"75106", "ok", ""}, {"01001", "ok", ""}}, summary: []string{"2 lignes", "fins de ligne « CR » seul"}},
 		{name: "UTF-8 lines among Windows-1252 ones keep their text", input: "ville;code_postal\n" + win("Besançon;25000\nÉvreux;27000\nSaint-Étienne;42000\n") + "Guéret;23000\n", code: 0,
 			rows:    []statusRow{{win("Besançon"), "ok", ""}, {win("Évreux"), "ok", ""}, {win("Saint-Étienne"), "ok", ""}, {"Guéret", "ok", ""}},
-			summary: []string{"windows-1252", "1 lignes dans un autre encodage"}, check: func(t *testing.T, out string, recs [][]string) {
+			summary: []string{"windows-1252", "1 ligne dans un autre encodage"}, check: func(t *testing.T, out string, recs [][]string) {
 				if !strings.Contains(out, "\nGuéret;23000;23096;Guéret;") || !strings.Contains(out, win("\nÉvreux;27000;27229;Évreux;")) {
 					t.Fatalf("lines not written back in their own encodings: %q", out)
 				}
@@ -67,7 +67,7 @@ func TestClassifyCorpus(t *testing.T) {
 					t.Fatalf("BOM or line ends not kept: %q", out)
 				}
 			}},
-		{name: "header only", input: "code_insee;nom\n", code: 0, rows: []statusRow{}, summary: []string{"0 lignes"}},
+		{name: "header only", input: "code_insee;nom\n", code: 0, rows: []statusRow{}, summary: []string{"0 ligne en"}},
 		{name: "a lone quote on a line", input: "code_insee;nom\n\"\n75106;a\n", code: exitNotFound,
 			rows: []statusRow{{`"`, "erreur", "ligne 2 illisible : guillemet ouvert dans le champ 1 et jamais refermé"}, {"75106", "ok", ""}}},
 		{name: "NUL bytes", input: "code_insee;nom\n75\x00106;a\n75106;b\x00\n", code: exitNotFound,

@@ -4,7 +4,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,5 +109,78 @@ func TestClassifyOutputFileModeAndLinks(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".*.part")); len(m) != 0 {
 		t.Fatalf("temporary files left: %v", m)
+	}
+}
+
+// Ctrl-C during classify to the standard output: what was written ends with a whole
+// row, never half of one, and says on stderr that the output is incomplete.
+func TestClassifyInterruptedStdoutEndsWithWholeRow(t *testing.T) {
+	dir := t.TempDir()
+	outPath := filepath.Join(dir, "stdout.csv")
+	out, err := os.Create(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(os.Args[0], "classify", "-", "--snapshot", testSnapshot)
+	cmd.Env = append(os.Environ(), "ZONAGE_TEST_RUN_MAIN=1")
+	cmd.Stdout = out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	// Rows of a width that does not divide the write buffer, so that a flush made
+	// by size alone would cut one.
+	var in strings.Builder
+	in.WriteString("code_insee;note\n")
+	for i := range 20000 {
+		fmt.Fprintf(&in, "75106;\"cabinet %d, bâtiment B\"\n", i)
+	}
+	go stdin.Write([]byte(in.String()))
+	waitFor(t, "rows on the standard output", func() bool {
+		st, err := os.Stat(outPath)
+		return err == nil && st.Size() > 0
+	})
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err = <-exited:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("still running after Ctrl-C; stderr: %s", stderr.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit %v, want %d; stderr: %s", err, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "la sortie est incomplète") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	b, err := os.ReadFile(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		t.Fatalf("output ends in the middle of a row: …%q", b[max(0, len(b)-80):])
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("output is not whole CSV rows: %v", err)
+	}
+	for i, rec := range recs[1:] {
+		if len(rec) != len(recs[0]) || rec[1] != fmt.Sprintf("cabinet %d, bâtiment B", i) || rec[len(rec)-1] == "" {
+			t.Fatalf("row %d cut or out of order: %q", i+1, rec)
+		}
 	}
 }

@@ -144,7 +144,13 @@ func zonageTitle(p zones.Profession) string {
 func printResolution(w io.Writer, r zones.Resolution, p zones.Profession) {
 	if c := r.Commune; c != nil {
 		place := c.Region.Name
-		if c.Departement != "" {
+		switch {
+		case c.DepartementName != "" && c.DepartementName == c.Region.Name:
+			// Overseas, the région has the département's name: it is said once.
+			place = fmt.Sprintf("%s (%s)", c.DepartementName, c.Departement)
+		case c.DepartementName != "":
+			place = fmt.Sprintf("%s (%s), %s", c.DepartementName, c.Departement, c.Region.Name)
+		case c.Departement != "":
 			place = fmt.Sprintf("département %s, %s", c.Departement, c.Region.Name)
 		}
 		fmt.Fprintf(w, "%s (%s) — %s\n", c.Name, c.Code, place)

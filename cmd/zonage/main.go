@@ -6,10 +6,11 @@
 //
 // Where things live: main.go the root command and the exit codes; one file per
 // command (import.go, lookup.go, classify.go, serve.go, diff.go, export.go,
-// info.go); snapshot.go which snapshot a command reads or writes and the State
-// served from it or from PostgreSQL; options.go
-// the profile flags and the printout of installation options; geocoder.go the
-// choice between the offline address matcher and the public geocoder.
+// info.go); memlimit.go the server's memory limit; snapshot.go which snapshot a
+// command reads or writes and the State served from it or from PostgreSQL;
+// options.go the profile flags and the printout of installation options;
+// geocoder.go the choice between the offline address matcher and the public
+// geocoder.
 package main
 
 import (

@@ -106,7 +106,15 @@ func TestLookupCommand(t *testing.T) {
 	}{
 		{"quick start: Paris 6e by coordinates", []string{"lookup", "--lat", "48.8493", "--lon", "2.3325"}, 0,
 			[]string{"Paris 6e Arrondissement (75106)", "Zonage kiné : non prioritaire", "5b_Non_prioritaire", "Île-de-France", "export CartoSanté de septembre 2025, codes COG 2024", "version 2025-09."}},
-		{"by code", []string{"lookup", "--commune", "75106"}, 0, []string{"Paris 6e Arrondissement (75106)", "non prioritaire"}},
+		{"by code", []string{"lookup", "--commune", "75106"}, 0, []string{"Paris 6e Arrondissement (75106) — Paris (75), Île-de-France", "non prioritaire"}},
+		{"département named", []string{"lookup", "--commune", "15014"}, 0, []string{"Aurillac (15014) — Cantal (15), Auvergne-Rhône-Alpes"}},
+		{"Corse-du-Sud", []string{"lookup", "--commune", "2A004"}, 0, []string{"Ajaccio (2A004) — Corse-du-Sud (2A), Corse"}},
+		{"Haute-Corse", []string{"lookup", "--commune", "2B033"}, 0, []string{"Bastia (2B033) — Haute-Corse (2B), Corse"}},
+		{"La Réunion", []string{"lookup", "--commune", "97411"}, 0, []string{"Saint-Denis (97411) — La Réunion (974)\n"}},
+		{"Mayotte", []string{"lookup", "--commune", "97611"}, 0, []string{"Mamoudzou (97611) — Mayotte (976)\n"}},
+		{"Guadeloupe", []string{"lookup", "--commune", "97120"}, 0, []string{"(97120) — Guadeloupe (971)\n"}},
+		{"arrondissement of Lyon", []string{"lookup", "--commune", "69381"}, 0, []string{"Lyon 1er Arrondissement (69381) — Rhône (69), Auvergne-Rhône-Alpes"}},
+		{"arrondissement of Marseille", []string{"lookup", "--commune", "13201"}, 0, []string{"Marseille 1er Arrondissement (13201) — Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur"}},
 		{"code as argument", []string{"lookup", "75107"}, 0, []string{"Paris 7e Arrondissement (75107)"}},
 		{"address", []string{"lookup", "12 rue de Vaugirard 75006 Paris"}, 0, []string{"Paris 6e Arrondissement (75106)", "non prioritaire", "Trouvé par : adresse (numéro dans la voie)", "précision adresse"}},
 		{"address as people type it", []string{"lookup", "12", "r", "de", "vaugirard", "paris", "6e"}, 0, []string{"Paris 6e Arrondissement (75106)"}},
@@ -142,7 +150,7 @@ func TestLookupJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if r.Status != zones.StatusOK || r.Zonage.Category != zones.NonPrioritaire || r.Commune.Code != "75106" || r.Provenance.DatasetVersion == "" {
+	if r.Status != zones.StatusOK || r.Zonage.Category != zones.NonPrioritaire || r.Commune.Code != "75106" || r.Commune.DepartementName != "Paris" || r.Provenance.DatasetVersion == "" {
 		t.Fatalf("unexpected answer %+v", r)
 	}
 }

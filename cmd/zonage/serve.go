@@ -63,7 +63,7 @@ $ZONAGE_FOND_CARTE_ATTRIBUTION (son crédit).`,
 	fl.DurationVar(&f.classifyTimeout, "delai-classement", 10*time.Minute, "délai maximal d'un classement de fichier")
 	fl.StringVar(&f.logLevel, "journal", "info", "niveau du journal : debug, info, warn, error")
 	fl.StringVar(&f.postgres, "postgres", os.Getenv("ZONAGE_POSTGRES"), "charge la version publiée dans PostgreSQL (DSN postgres://…) et suit les nouvelles publications")
-	fl.Int64Var(&f.memLimitMB, "memoire-max", 400, "mémoire visée (Mo) au-delà de laquelle le ramasse-miettes travaille davantage (0 : aucune ; GOMEMLIMIT l'emporte)")
+	fl.Int64Var(&f.memLimitMB, "memoire-max", 260, "mémoire visée (Mo) au-delà de laquelle le ramasse-miettes travaille davantage, relevée à un quart au-dessus des données vivantes quand elles la dépassent (0 : aucune ; GOMEMLIMIT l'emporte)")
 	fl.DurationVar(&f.grace, "delai-arret", 30*time.Second, "temps laissé aux requêtes en cours à l'arrêt")
 	return cmd
 }
@@ -101,6 +101,14 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	// so that nothing loads or logs after the command has stopped.
 	var background sync.WaitGroup
 	defer background.Wait()
+	if os.Getenv("GOMEMLIMIT") == "" && f.memLimitMB > 0 {
+		// The live data is about 110 MB at start and some 180 MB once every
+		// commune's answer of the day is ready (their bytes and the resolver's
+		// answers); with GOGC=50 alone the heap would grow to half as much again
+		// under load. The limit keeps it lower, and follows the live data when it
+		// outgrows it (each profession's map and answers, once asked for).
+		background.Go(func() { followLiveHeap(ctx, f.memLimitMB<<20) })
+	}
 	if publications != nil {
 		srv.SetFollowing(true, nil)
 		background.Go(func() {
@@ -141,11 +149,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 // server, unless GOMEMLIMIT or GOGC say otherwise.
 func tuneGarbageCollector(memLimitMB int64) {
 	if os.Getenv("GOMEMLIMIT") == "" && memLimitMB > 0 {
-		// The live data is about 150 MB, and some 120 MB more once every commune's
-		// answer of the day is ready (its bytes and the resolver's answers); without
-		// a limit the collector lets the heap grow to twice that under load. Below
-		// the live data, a limit would make the collector run without pause.
-		debug.SetMemoryLimit(memLimitMB << 20)
+		debug.SetMemoryLimit(memLimitMB << 20) // while the data loads; followLiveHeap then keeps it
 	}
 	if os.Getenv("GOGC") == "" {
 		// Garbage grows to half the live data before a collection, not all of it:

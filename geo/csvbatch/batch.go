@@ -1,7 +1,6 @@
 package csvbatch
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"zonage/internal/french"
 )
 
 // Row is one data row handed to the annotator.
@@ -266,11 +267,13 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		opt.Started(rep)
 	}
 	layout := st.layout
-	bw := bufio.NewWriterSize(out, 64<<10)
+	rw := newRecordWriter(out, byte(rep.Output.Delimiter), rep.Output.LineEnd)
 	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {
-		bw.Write(utf8BOM)
+		rw.writeLine(string(utf8BOM))
 	}
-	rw := newRecordWriter(bw, byte(rep.Output.Delimiter), rep.Output.LineEnd)
+	if rep.Output.SepLine != "" {
+		rw.writeLine(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
+	}
 	if headerRec != nil {
 		h := layout.header(headerRec, added)
 		if err := rw.write(h); err != nil {
@@ -400,9 +403,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 		return rep, readErr
 	}
 	if parent.Err() != nil {
-		return rep, fmt.Errorf("classement interrompu après %d lignes : %w", rep.Rows, context.Cause(parent))
+		// The rows gathered are whole: hand them on, so that the rows counted are
+		// the rows written.
+		rw.flush()
+		return rep, fmt.Errorf("classement interrompu après %s : %w", french.Count(rep.Rows, "ligne", "lignes"), context.Cause(parent))
 	}
-	if err := bw.Flush(); err != nil {
+	if err := rw.flush(); err != nil {
 		return rep, fmt.Errorf("écriture du résultat : %w", err)
 	}
 	rep.Notes = append(rep.Notes, layout.codec.notes(rep.Input.Encoding)...)
@@ -638,10 +644,10 @@ func (c *codec) added(v string, enc string) string {
 func (c *codec) notes(inputEncoding string) []string {
 	var notes []string
 	if n := c.other.Load(); n > 0 {
-		notes = append(notes, fmt.Sprintf("%d lignes dans un autre encodage que le reste du fichier (%s) : lues et recopiées dans le leur", n, inputEncoding))
+		notes = append(notes, fmt.Sprintf("%s dans un autre encodage que le reste du fichier (%s) : chacune est lue et recopiée dans le sien", french.Count(int64(n), "ligne", "lignes"), inputEncoding))
 	}
 	if n := c.keptUTF8.Load(); n > 0 {
-		notes = append(notes, fmt.Sprintf("%d lignes gardées en UTF-8 : elles ont des caractères absents de Windows-1252", n))
+		notes = append(notes, fmt.Sprintf("%s en UTF-8 : des caractères absents de Windows-1252", french.Count(int64(n), "ligne gardée", "lignes gardées")))
 	}
 	return notes
 }

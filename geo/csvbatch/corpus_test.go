@@ -144,7 +144,7 @@ func TestRunCorpus(t *testing.T) {
 				!bytes.Contains(out, []byte(cp1252("\nÉvreux;27000;3;code_postal=27000|ville=Évreux;\n"))) {
 				t.Fatalf("%s %q", rep.Input.Encoding, out)
 			}
-			if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "1 lignes dans un autre encodage") {
+			if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "1 ligne dans un autre encodage") {
 				t.Fatalf("notes %v", rep.Notes)
 			}
 		}},
@@ -162,7 +162,7 @@ func TestRunCorpus(t *testing.T) {
 				if !bytes.Contains(out, []byte(cp1252("\nBesançon;25000;1;code_postal=25000|ville=Besançon;\n"))) || !bytes.Contains(out, []byte("\nBrașov;0;2;code_postal=0|ville=Brașov;\n")) {
 					t.Fatalf("%q", out)
 				}
-				if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "1 lignes gardées en UTF-8") {
+				if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "1 ligne gardée en UTF-8") {
 					t.Fatalf("notes %v", rep.Notes)
 				}
 			}},

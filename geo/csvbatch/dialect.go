@@ -28,6 +28,11 @@ type Dialect struct {
 	BOM       bool // UTF-8 file starting with a byte-order mark (Excel writes one)
 	Delimiter rune
 	LineEnd   string // "\n", "\r\n" or "\r" (old Mac Excel); written as "\r\n" for "\r"
+	// SepLine is "sep=" as written (any case) when the file starts with Excel's
+	// "sep=X" line declaring its delimiter, before the header; "" otherwise. The
+	// output starts with one too, declaring its own delimiter, so that Excel opens
+	// it the same way.
+	SepLine string
 }
 
 // ParseEncoding reads an encoding name as users write it.

@@ -86,6 +86,13 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 		t.dialect.Encoding = opt.Encoding
 		forcedCP1252 = opt.Encoding == EncodingWindows1252
 	}
+	declared, sepLen := excelSepLine(sample, t.dialect.BOM)
+	if sepLen > 0 {
+		// The line is the file's own word on its delimiter; it is not the header.
+		t.dialect.SepLine = string(sample[bomLen(t.dialect.BOM) : bomLen(t.dialect.BOM)+4])
+		t.dialect.Delimiter = declared
+		br.Discard(sepLen)
+	}
 	if opt.Delimiter != 0 {
 		t.dialect.Delimiter = opt.Delimiter
 	}
@@ -98,7 +105,43 @@ func NewReader(r io.Reader, opt ReaderOptions) (*Reader, error) {
 	}
 	t.codec = &codec{dominant: dominant, forcedCP1252: forcedCP1252}
 	t.rr = newRecordReader(br, byte(t.dialect.Delimiter), opt.MaxRecordBytes)
+	if sepLen > 0 {
+		t.rr.lines.number = 1
+	}
 	return t, nil
+}
+
+// excelSepLine reads the "sep=X" line Excel writes (and reads) at the start of a
+// CSV to declare its delimiter: it returns X and the line's length with its end,
+// or 0 when the sample (past a BOM) does not start with one.
+func excelSepLine(sample []byte, bom bool) (delim rune, n int) {
+	sample = sample[bomLen(bom):]
+	if len(sample) < 5 || !bytes.EqualFold(sample[:4], []byte("sep=")) {
+		return 0, 0
+	}
+	d := sample[4]
+	if d != '\t' && (d < ' ' || d > '~' || d == '"') {
+		return 0, 0
+	}
+	rest := sample[5:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("\r\n")):
+		n = 7
+	case len(rest) > 0 && (rest[0] == '\n' || rest[0] == '\r'):
+		n = 6
+	case len(rest) == 0:
+		n = 5
+	default:
+		return 0, 0
+	}
+	return rune(d), n
+}
+
+func bomLen(bom bool) int {
+	if bom {
+		return len(utf8BOM)
+	}
+	return 0
 }
 
 // utf16Decoding returns the decoder of a file that starts with b when it is

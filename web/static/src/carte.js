@@ -4,7 +4,7 @@
 import * as L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './style.css';
-import { el, formatNombre, lireJSON, ErreurAPI, pastille, PROFESSIONS, KINE } from './common.js';
+import { el, formatNombre, formatDate, lireJSON, ErreurAPI, pastille, PROFESSIONS, KINE } from './common.js';
 import { dessinerTuile } from './dessin.js';
 import { rendrePanneau, rendreUnite, rendreSources, clesSources, homogene } from './panneau.js';
 
@@ -19,6 +19,8 @@ const etat = {
   fond: null,
   infos: null, // answer of /api/v1/map
   profession: KINE,
+  jour: '', // the day whose zonage is shown, AAAA-MM-JJ; '' for today
+  aujourdhui: '', // today, by the server's clock once its map has said
   demandeInfos: 0, // increments with each profession asked for; late answers of older ones are dropped
   couches: 0, // increments with each choropleth drawn; late loads of older ones are ignored
   anciennes: [], // choropleths of professions left, removed once the new one is drawn
@@ -134,7 +136,8 @@ function rendreLegende(infos) {
     if (!c.count) continue;
     liste.append(el('li', {}, pastille(c.key), el('span', { class: 'legende-libelle' }, c.label), el('span', { class: 'legende-nombre' }, formatNombre(c.count))));
   }
-  $('legende-date').textContent = `Communes et arrondissements ; zonage en vigueur le ${new Date(infos.date).toLocaleDateString('fr-FR', { timeZone: 'UTC' })} (données ${infos.dataset_version}).`;
+  // The day is the date field's, below.
+  $('legende-date').textContent = `Communes et arrondissements (données ${infos.dataset_version}).`;
   // The data's vintage, and a warning when regions' two-year revision is due.
   if (infos.data_vintage) $('legende-date').append(el('span', { class: 'legende-millesime' }, ` Zonage : ${infos.data_vintage}.`));
   if (infos.revision_warning) $('legende-date').append(el('span', { class: 'legende-alerte', role: 'note' }, ` ⚠ ${infos.revision_warning}`));
@@ -156,6 +159,11 @@ function allerAuTerritoire(code) {
 // the kiné, so that the kiné's URLs are those of before.
 function requeteProfession() {
   return etat.profession === KINE ? '' : `&profession=${encodeURIComponent(etat.profession)}`;
+}
+
+// requeteJour is the date= parameter of the server's calls: none for today.
+function requeteJour() {
+  return etat.jour ? `&date=${etat.jour}` : '';
 }
 
 // requeteProfil adds the profile to a kiné's lookup: it selects among the kiné's
@@ -181,7 +189,7 @@ async function resoudre(params, selection, ou) {
   $('panneau').setAttribute('aria-busy', 'true');
   afficherErreur('');
   try {
-    const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfession()}${requeteProfil()}`);
+    const res = await lireJSON(`/api/v1/resolve?${params}${requeteProfession()}${requeteJour()}${requeteProfil()}`);
     if (n !== etat.demande) return;
     if (ou.recherche && res.status === 'introuvable') {
       const texte = res.match && res.match.method === 'code' && res.message
@@ -233,6 +241,7 @@ async function montrer(res, ou, n) {
   const panneau = $('panneau');
   const contenu = rendrePanneau(res, {
     profession: etat.profession,
+    jour: etat.jour,
     choisirCommune: (code) => choisirCommune(code),
     lien: () => lienPermanent(),
   });
@@ -348,7 +357,7 @@ function telephone() {
 async function montrerUnite(unite, n) {
   let u;
   try {
-    u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}`);
+    u = await lireJSON(`/api/v1/catchments/${encodeURIComponent(unite.kind)}/${encodeURIComponent(unite.code)}${etat.jour ? `?date=${etat.jour}` : ''}`);
   } catch {
     return;
   }
@@ -480,6 +489,7 @@ function lienPermanent() {
   }
   p.set('zoom', etat.carte.getZoom());
   if (etat.profession !== KINE) p.set('profession', etat.profession);
+  if (etat.jour) p.set('date', etat.jour);
   return `${location.pathname}?${p}`;
 }
 
@@ -488,7 +498,7 @@ function lienPermanent() {
 function mettreAJourURL(nouveauLieu = false) {
   const lien = lienPermanent();
   const actuel = new URLSearchParams(location.search);
-  const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue', 'profession'].map((k) => q.get(k) || '').join('|');
+  const lieu = (q) => ['commune', 'adresse', 'lat', 'lon', 'vue', 'profession', 'date'].map((k) => q.get(k) || '').join('|');
   if (nouveauLieu && lieu(actuel) !== lieu(new URLSearchParams(lien.split('?')[1]))) history.pushState(null, '', lien);
   else history.replaceState(null, '', lien);
 }
@@ -500,6 +510,9 @@ function lireURL() {
   const profession = Object.hasOwn(PROFESSIONS, p.get('profession') || '') ? p.get('profession') : KINE;
   const lieu = lireLieu(p);
   lieu.profession = profession;
+  // A date that is not a real day is today's: the link opens today's map.
+  lieu.date = jourValide(p.get('date') || '') ? p.get('date') : '';
+  if (lieu.date === etat.aujourdhui) lieu.date = '';
   return lieu;
 }
 
@@ -518,7 +531,10 @@ function lireLieu(p) {
 
 // appliquerURL shows what a link names: on load, and on Back and Forward.
 function appliquerURL(url, historique) {
+  const autreJour = url.date !== etat.jour;
+  if (autreJour) poserJour(url.date);
   if (url.profession !== etat.profession) changerProfession(url.profession, { historique: false, reinterroger: false });
+  else if (autreJour) recharger(etat.jour, { reinterroger: false });
   const ou = { historique, zoom: url.zoom };
   if (url.commune) return choisirCommune(url.commune, ou);
   if (url.adresse) {
@@ -762,6 +778,7 @@ async function demarrer() {
   initProfil();
   initGeolocalisation();
 
+  initJour(url.date);
   initProfession(url.profession);
   let infos;
   let avis = '';
@@ -787,6 +804,11 @@ async function demarrer() {
     }
   }
   etat.infos = infos;
+  if (!etat.jour) {
+    // The server's today, which may not be this browser's.
+    etat.aujourdhui = infos.date;
+    poserJour('');
+  }
   rendreLegende(infos);
   marquerDisponibles(infos);
   if (infos.base_map) {
@@ -810,9 +832,111 @@ function nommeUnLieu(url) {
   return Boolean(url.commune || url.adresse || (url.lat !== undefined && !url.vue));
 }
 
-// lireInfos asks the server what the map of a profession is drawn from.
+// lireInfos asks the server what the map of a profession is drawn from, on the
+// day shown.
 function lireInfos(profession) {
-  return lireJSON(profession === KINE ? '/api/v1/map' : `/api/v1/map?profession=${encodeURIComponent(profession)}`);
+  const p = new URLSearchParams();
+  if (profession !== KINE) p.set('profession', profession);
+  if (etat.jour) p.set('date', etat.jour);
+  const q = p.toString();
+  return lireJSON(q ? `/api/v1/map?${q}` : '/api/v1/map');
+}
+
+// ----- Day -----
+
+// aujourdhuiLocal is today in this browser, until the server's map says its own.
+function aujourdhuiLocal() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// jourValide says whether s is a real day written AAAA-MM-JJ, from 2000 on: a
+// date field being typed in passes through years like 0002.
+function jourValide(s) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || s < '2000-01-01') return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+// poserJour shows a day in the date field and, when it is not today, says so
+// over the map and in the field's colour.
+function poserJour(jour) {
+  etat.jour = jour;
+  $('jour').value = jour || etat.aujourdhui;
+  document.body.classList.toggle('jour-autre', Boolean(jour));
+  document.body.dataset.jour = jour || 'aujourdhui';
+  direJour();
+}
+
+// direJour says over the map which day is shown when it is not today. The other
+// professions' export dates no arrêté: their map is the same whatever the day,
+// and the notice says that rather than a zonage « in force » on the day.
+function direJour() {
+  const jour = etat.jour;
+  $('jour-avis').hidden = !jour;
+  let texte = '';
+  if (jour && etat.profession === KINE) texte = `Zonage en vigueur le ${formatDate(jour)}, pas aujourd'hui.`;
+  else if (jour) texte = `Jour choisi : ${formatDate(jour)}. L'export du zonage des ${PROFESSIONS[etat.profession].pluriel} ne date pas les arrêtés : la carte est la même quel que soit le jour.`;
+  $('jour-avis-texte').textContent = texte;
+}
+
+function initJour(jour) {
+  etat.aujourdhui = aujourdhuiLocal();
+  poserJour(jour === etat.aujourdhui ? '' : jour);
+  const champ = $('jour');
+  let minuterie = 0;
+  // Typing a date changes it digit by digit: the map follows once the typing stops.
+  champ.addEventListener('change', () => {
+    clearTimeout(minuterie);
+    minuterie = setTimeout(() => {
+      const v = champ.value;
+      if (!v) changerJour('');
+      else if (jourValide(v)) changerJour(v);
+    }, 400);
+  });
+  $('jour-aujourdhui').addEventListener('click', () => { changerJour(''); champ.focus(); });
+}
+
+// changerJour redraws the map for the zonage in force on a day ('' : today), and
+// answers the open panel again for it. A day the server refuses leaves the map
+// as it was and says why.
+function changerJour(jour, options = {}) {
+  const j = jour === etat.aujourdhui ? '' : jour;
+  if (j === etat.jour) { poserJour(j); return null; }
+  const avant = etat.jour;
+  poserJour(j);
+  if (options.historique !== false) mettreAJourURL(true);
+  return recharger(avant, options);
+}
+
+// recharger draws the map of the profession and day shown, once either changed;
+// avant is the day to go back to if the server cannot answer.
+async function recharger(avant, options = {}) {
+  const dessin = document.body.dataset.carte;
+  document.body.dataset.carte = 'chargement';
+  afficherErreur('');
+  const n = ++etat.demandeInfos;
+  let infos;
+  try {
+    infos = await lireInfos(etat.profession);
+  } catch (err) {
+    if (n !== etat.demandeInfos) return;
+    const texte = `Zonage ${etat.jour ? `du ${formatDate(etat.jour)}` : "d'aujourd'hui"} indisponible : ${err.message}`;
+    poserJour(avant);
+    document.body.dataset.carte = dessin;
+    mettreAJourURL(false);
+    afficherErreur(texte);
+    annoncer(texte);
+    return;
+  }
+  if (n !== etat.demandeInfos) return;
+  etat.infos = infos;
+  if (!etat.jour) etat.aujourdhui = infos.date;
+  rendreLegende(infos);
+  marquerDisponibles(infos);
+  poserCouches(infos);
+  annoncer(`Carte du zonage en vigueur le ${formatDate(infos.date)}`);
+  if (options.reinterroger !== false) reinterroger();
 }
 
 // poserCouches draws the choropleth of infos (a profession's classes) and the
@@ -882,7 +1006,10 @@ function poserProfession(profession) {
   // « chirurgiens-dentistes » wraps as a whole, not at its hyphen.
   $('legende-titre').replaceChildren('Zonage des ', el('span', { class: 'insecable' }, p.pluriel));
   document.body.dataset.profession = profession;
+  direJour();
   const kine = profession === KINE;
+  // The batch page classes for the profession of the map it is opened from.
+  document.querySelector('.lien-lot').href = kine ? '/lot' : `/lot?profession=${encodeURIComponent(profession)}`;
   $('profil-bouton').hidden = !kine;
   if (!kine && !$('profil').hidden) {
     $('profil').hidden = true;

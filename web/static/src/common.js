@@ -20,7 +20,8 @@ export const KINE = 'masseur-kinesitherapeute';
 // (orthophonistes) sits between très sous-dotée and sous-dotée on it — with a
 // separate brick red for sur-dotée, apart from très dotée's green for the
 // red-green colour-blind too, grey for "non disponible" and a hatching (not a
-// colour) for the ambiguous communes nouvelles.
+// colour) for the ambiguous communes nouvelles, grey hatching for the communes
+// whose zonage on the day chosen predates the data.
 export const COULEURS = {
   tres_sous_dotee: '#440154',
   sous_dense: '#472c7a',
@@ -31,11 +32,12 @@ export const COULEURS = {
   sur_dotee: '#a83820',
   non_disponible: '#9e9e9e',
   ambigu: '#c51b7d',
+  hors_donnees: '#b0b0b0',
   sans_zonage: '#ffffff',
 };
 
 // Classes drawn with stripes rather than a plain fill.
-export const HACHURES = new Set(['ambigu']);
+export const HACHURES = new Set(['ambigu', 'hors_donnees']);
 
 const nombre = new Intl.NumberFormat('fr-FR');
 
@@ -47,13 +49,15 @@ export function formatEuros(n) {
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 }).format(n);
 }
 
-// formatDate writes an ISO date the French way: 2024-11-05 → 5 novembre 2024.
+// formatDate writes an ISO date the French way: 2024-11-05 → 5 novembre 2024,
+// 2025-01-01 → 1er janvier 2025.
 export function formatDate(iso) {
   if (!iso) return '';
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) return iso;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const texte = d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return +m[3] === 1 ? texte.replace(/^1 /, '1er ') : texte;
 }
 
 // ErreurAPI carries the problem document of a failed call; its message is the

@@ -4,7 +4,7 @@
 // POST /api/v1/classify/preview reads the start of the file as the server will,
 // so the columns it guessed are shown and can be changed.
 import './style.css';
-import { el, formatNombre, pastille } from './common.js';
+import { el, formatNombre, pastille, KINE } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -75,6 +75,14 @@ export class LecteurCSV {
       const fin = this.tete.indexOf('\n');
       if (fin < 0 && this.tete.length < 1 << 20) return;
       const premiere = fin < 0 ? this.tete : this.tete.slice(0, fin);
+      // Excel's "sep=;" line declares the delimiter; the header follows it.
+      const declaration = /^\ufeff?sep=([^\r\n])\r?$/i.exec(premiere);
+      if (declaration && fin >= 0) {
+        this.sep = declaration[1];
+        texte = this.tete.slice(fin + 1);
+        this.tete = '';
+        return this.lire(texte);
+      }
       const i = premiere.indexOf('zonage_commune_code');
       this.sep = i > 0 ? premiere[i - 1] : [';', ',', '\t', '|'].reduce((a, b) => (premiere.split(b).length > premiere.split(a).length ? b : a));
       texte = this.tete;
@@ -295,11 +303,32 @@ const COLONNES_LIGNES = [{ texte: 'Ligne', nombre: true }, 'Commune', 'Catégori
 
 // ----- Classification -----
 
+// initProfession preselects the profession a link names (the map's « Fichier »
+// link names its own) and keeps the link and the way back to the map on the
+// profession chosen.
+function initProfession() {
+  const choix = $('profession');
+  const voulue = new URLSearchParams(location.search).get('profession');
+  if (voulue && [...choix.options].some((o) => o.value === voulue)) choix.value = voulue;
+  const suivre = () => {
+    const p = choix.value;
+    const url = new URL(location.href);
+    if (p === KINE) url.searchParams.delete('profession');
+    else url.searchParams.set('profession', p);
+    history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+    // The map has no « all »: it opens on the kinés'.
+    $('retour-carte').href = p === KINE || p === 'all' ? '/' : `/?profession=${encodeURIComponent(p)}`;
+  };
+  choix.addEventListener('change', suivre);
+  suivre();
+}
+
 function demarrer() {
   const form = $('formulaire');
   const champ = $('fichier');
   const depot = $('depot');
   let enCours = null;
+  initProfession();
 
   const choisi = () => {
     const f = champ.files[0];
@@ -374,7 +403,7 @@ async function classer(form, fichier, signal) {
     }
     texte.textContent = fini
       ? `${pluriel(r.lignes, 'ligne classée', 'lignes classées')}.`
-      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} lignes classées…`;
+      : `${formatNombre(r.lignes)}${total ? ` sur environ ${formatNombre(total)}` : ''} ${r.lignes > 1 ? 'lignes classées' : 'ligne classée'}…`;
   };
   const lecteur = new LecteurCSV((l) => {
     if (!entete) {

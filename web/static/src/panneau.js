@@ -329,9 +329,18 @@ function resumeCandidats(res, actions, profession) {
 
 // ----- The panel -----
 
+// departement names the département with its code, « Cantal (15) », as the
+// server names it; an answer without the name keeps the code.
+function departement(c) {
+  if (!c.departement) return '';
+  return c.departement_name ? `${c.departement_name} (${c.departement})` : `dép. ${c.departement}`;
+}
+
 function lieu(c) {
   const type = c.type === 'arrondissement-municipal' ? 'arrondissement' : 'commune';
-  return [type, c.departement ? `dép. ${c.departement}` : '', c.region && c.region.name,
+  // Overseas, the région has the département's name: it is said once.
+  const region = c.region && c.region.name !== c.departement_name ? c.region.name : '';
+  return [type, departement(c), region,
     c.population ? `${formatNombre(c.population)} hab.` : ''].filter(Boolean).join(' · ');
 }
 
@@ -399,6 +408,12 @@ export function rendrePanneau(res, actions) {
   const resume = el('section', { class: 'resume', 'aria-label': "L'essentiel" });
   f.append(resume);
   if (c) resume.append(el('p', { class: 'sous-titre' }, lieu(c)));
+  // Another day than today is said where the answer is read, not only over the map.
+  if (actions.jour && kine) {
+    resume.append(el('p', { class: 'jour-panneau' }, el('strong', {}, `Zonage en vigueur le ${formatDate(res.date || actions.jour)}`), " : la date choisie, pas aujourd'hui."));
+  } else if (actions.jour) {
+    resume.append(el('p', { class: 'jour-panneau' }, el('strong', {}, `Jour choisi : ${formatDate(res.date || actions.jour)}`), " ; l'export ne date pas ce zonage : c'est le même quel que soit le jour."));
+  }
   if (res.match && res.match.label && res.match.method === 'adresse') {
     resume.append(el('p', { class: 'adresse' }, `Adresse trouvée : ${res.match.label}`));
   }

@@ -207,24 +207,8 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		rep.Columns[role] = rep.Header[i]
 	}
 
-	// A file classified before already has the added columns, the late ones aside:
-	// fill them in place. A late column the header has is filled in place even when
-	// the others are missing: its name says what it holds, and appending it would
-	// give the output two columns of that name.
 	added := a.Columns()
-	inPlace := make([]int, len(added))
-	classified := !opt.NoHeader
-	for i, name := range added {
-		inPlace[i] = slices.Index(rep.Header, name)
-		if inPlace[i] < 0 && !slices.Contains(opt.LateColumns, name) {
-			classified = false
-		}
-	}
-	for i, name := range added {
-		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
-			inPlace[i] = -1
-		}
-	}
+	inPlace := addedInPlace(rep.Header, added, opt)
 	counted := make([]int, len(opt.CountColumns))
 	rep.Counts = map[string]map[string]int64{}
 	for i, name := range opt.CountColumns {
@@ -236,6 +220,28 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	}
 	return &started{rep: rep, table: t, pending: pending, headerRec: headerRec, roles: roles, parts: parts, added: added, counted: counted,
 		layout: rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}}, nil
+}
+
+// addedInPlace is, per added column, the header's column it fills, -1 for one
+// appended. A file classified before already has the added columns, the late
+// ones aside: fill them in place. A late column the header has is filled in place
+// even when the others are missing: its name says what it holds, and appending it
+// would give the output two columns of that name.
+func addedInPlace(header, added []string, opt Options) []int {
+	inPlace := make([]int, len(added))
+	classified := !opt.NoHeader
+	for i, name := range added {
+		inPlace[i] = slices.Index(header, name)
+		if inPlace[i] < 0 && !slices.Contains(opt.LateColumns, name) {
+			classified = false
+		}
+	}
+	for i, name := range added {
+		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
+			inPlace[i] = -1
+		}
+	}
+	return inPlace
 }
 
 // Run reads in, annotates every row and writes out.

@@ -3,19 +3,24 @@
 //
 // It owns generic spatial code only: an R-tree (tidwall/rtree) over the
 // bounding boxes of every polygon part, an exact point-in-polygon test on the
-// orb geometry handed to NewIndex, a nearest-polygon fallback within a
-// distance in metres, and InteriorPoint to probe a polygon from inside. It
-// knows nothing of communes, INSEE codes or zonage: callers refer to polygons
-// by their position in the slice given to NewIndex. Locator presents an Index in
-// the shape the domain's resolver takes (zones.Locator): a Point, longitude first.
-// LabelPoint is where a polygon's name is written on a map.
+// orb geometry handed to NewIndex, and a nearest-polygon fallback within a
+// distance in metres. It knows nothing of communes, INSEE codes or zonage:
+// callers refer to polygons by their position in the slice given to NewIndex.
+//
+// Where things live: index.go the Index and its Locate query; part.go a polygon
+// part and the grid that answers point-in-polygon; distance.go the local
+// projection distances are measured in; locator.go the Locator, an Index in the
+// shape the domain's resolver takes (zones.Locator: a Point, longitude first);
+// label.go LabelPoint, where a polygon's name is written on a map; bbox.go
+// IntersectsBound, the bbox filter of OGC API – Features; geojson.go
+// AppendFeature, a GeoJSON Feature written without encoding/json.
 //
 // Its subpackages hold the rest of the spatial code: geo/mvt writes vector
 // tiles (projection, simplification for a zoom, encoding), geo/outline draws the
 // borders between groups of outlines, geo/address matches French addresses
 // offline, geo/bangeocoder calls the public address API, geo/csvbatch reads and
 // writes the CSV files of batch classification, and geo/geotest holds what the
-// tests of spatial code share.
+// tests of spatial code share (InteriorPoint, to probe a polygon from inside).
 //
 // Why it is shaped this way:
 //

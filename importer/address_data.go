@@ -24,10 +24,55 @@ import (
 func BuildAddressData(communes []COGCommune, former map[string]zones.FormerCommune, laPoste []LaPosteRow, ban []BANRow) (*address.Data, []string) {
 	d := &address.Data{}
 	var notes []string
+	var places placeCodes
+	d.Communes, places = addressCommunes(communes, former)
+	d.Former = formerNames(places)
+	var points map[string][2]float64
+	var unknown map[string]bool
+	d.Postal, points, unknown = postalLines(laPoste, places)
+	if len(unknown) > 0 {
+		notes = append(notes, fmt.Sprintf("La Poste : lignes de %d codes commune absents du COG ignorées (%s)", len(unknown), strings.Join(firstSorted(unknown, 5), ", ")))
+	}
+	if missing := placeCommunes(d.Communes, points); missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d communes sans point La Poste : leur position reste inconnue", missing))
+	}
+	d.Streets, notes = buildStreets(ban, places.current, notes)
+	return d, notes
+}
+
+// placeCodes tells which commune of the newest COG a code belongs to today.
+type placeCodes struct {
+	current  map[string]int    // commune or arrondissement code -> index in the address communes
+	attached map[string]string // déléguée or associée code -> its commune
+	former   map[string]zones.FormerCommune
+}
+
+// today returns the current commune or arrondissement that code, of a La Poste
+// line or a former commune, belongs to; "" when none.
+func (pc placeCodes) today(code string) string {
+	if _, ok := pc.current[code]; ok {
+		return code
+	}
+	if p, ok := pc.attached[code]; ok {
+		if _, ok := pc.current[p]; ok {
+			return p
+		}
+	}
+	if f, ok := pc.former[code]; ok {
+		if _, ok := pc.current[f.Current]; ok {
+			return f.Current
+		}
+	}
+	return ""
+}
+
+// addressCommunes is the places of the newest COG the matcher knows, each code
+// once, and the codes they answer for.
+func addressCommunes(communes []COGCommune, former map[string]zones.FormerCommune) ([]address.Commune, placeCodes) {
 	kinds := map[zones.CommuneType]address.Kind{zones.CommuneActuelle: address.KindCommune, zones.ArrondissementMunicipal: address.KindArrondissement,
 		zones.CommuneDeleguee: address.KindDeleguee, zones.CommuneAssociee: address.KindAssociee}
-	current := map[string]int{}     // place code -> index in d.Communes
-	attached := map[string]string{} // déléguée or associée code -> its commune
+	places := placeCodes{current: map[string]int{}, attached: map[string]string{}, former: former}
+	var out []address.Commune
 	for _, c := range communes {
 		kind, ok := kinds[c.Type]
 		if !ok {
@@ -37,77 +82,69 @@ func BuildAddressData(communes []COGCommune, former map[string]zones.FormerCommu
 			Population: c.Population, Postcodes: slices.Clone(c.Postcodes)}
 		switch kind {
 		case address.KindCommune, address.KindArrondissement:
-			if _, dup := current[c.Code]; dup {
+			if _, dup := places.current[c.Code]; dup {
 				continue
 			}
-			current[c.Code] = len(d.Communes)
+			places.current[c.Code] = len(out)
 		default:
-			if _, ok := attached[c.Code]; !ok {
-				attached[c.Code] = c.Parent
+			if _, ok := places.attached[c.Code]; !ok {
+				places.attached[c.Code] = c.Parent
 			}
 		}
-		d.Communes = append(d.Communes, ac)
+		out = append(out, ac)
 	}
+	return out, places
+}
 
-	// The code a La Poste line or a former commune belongs to today.
-	resolve := func(code string) string {
-		if _, ok := current[code]; ok {
-			return code
-		}
-		if p, ok := attached[code]; ok {
-			if _, ok := current[p]; ok {
-				return p
-			}
-		}
-		if f, ok := former[code]; ok {
-			if _, ok := current[f.Current]; ok {
-				return f.Current
-			}
-		}
-		return ""
-	}
-
-	codes := make([]string, 0, len(former))
-	for code := range former {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	for _, code := range codes {
-		f := former[code]
+// formerNames is the names of the former communes that are not déléguées or
+// associées, each with the commune it belongs to today, by code.
+func formerNames(places placeCodes) []address.FormerName {
+	var out []address.FormerName
+	for _, code := range sortedKeys(places.former) {
+		f := places.former[code]
 		// A déléguée or associée is already known, with its commune of the newest
 		// COG, which the history table may predate.
-		_, isCurrent := current[code]
-		_, isAttached := attached[code]
+		_, isCurrent := places.current[code]
+		_, isAttached := places.attached[code]
 		if isCurrent || isAttached || f.Name == "" {
 			continue
 		}
-		if cur := resolve(f.Current); cur != "" {
-			d.Former = append(d.Former, address.FormerName{Code: code, Name: f.Name, Current: cur})
+		if cur := places.today(f.Current); cur != "" {
+			out = append(out, address.FormerName{Code: code, Name: f.Name, Current: cur})
 		}
 	}
+	return out
+}
 
+// postalLines attaches the La Poste lines to the communes of today. It returns
+// them, each commune's point, and the codes no commune answers for.
+func postalLines(laPoste []LaPosteRow, places placeCodes) ([]address.PostalLine, map[string][2]float64, map[string]bool) {
+	var lines []address.PostalLine
 	unknown := map[string]bool{}
 	points := map[string][2]float64{}
 	for _, r := range laPoste {
-		code := resolve(r.Code)
+		code := places.today(r.Code)
 		if code == "" {
 			unknown[r.Code] = true
 			continue
 		}
-		d.Postal = append(d.Postal, address.PostalLine{Code: code, Postcode: r.Postcode, Name: r.Name, Label: r.Label, Line5: r.Line5})
+		lines = append(lines, address.PostalLine{Code: code, Postcode: r.Postcode, Name: r.Name, Label: r.Label, Line5: r.Line5})
 		// The commune's point: La Poste gives the same one on each of its lines;
 		// a line filed under a former code may carry the former commune's.
 		if _, seen := points[code]; r.HasPoint && (!seen || r.Code == code && r.Line5 == "") {
 			points[code] = [2]float64{r.Lat, r.Lon}
 		}
 	}
-	if len(unknown) > 0 {
-		notes = append(notes, fmt.Sprintf("La Poste : lignes de %d codes commune absents du COG ignorées (%s)", len(unknown), strings.Join(firstSorted(unknown, 5), ", ")))
-	}
-	// Paris, Lyon and Marseille: the middle of their arrondissements' points.
+	return lines, points, unknown
+}
+
+// placeCommunes gives the communes and arrondissements their La Poste point, and
+// Paris, Lyon and Marseille the middle of their arrondissements' points. It
+// returns how many communes are left without one.
+func placeCommunes(communes []address.Commune, points map[string][2]float64) (missing int) {
 	sums := map[string][3]float64{}
-	for i := range d.Communes {
-		c := &d.Communes[i]
+	for i := range communes {
+		c := &communes[i]
 		if pt, ok := points[c.Code]; ok && (c.Kind == address.KindCommune || c.Kind == address.KindArrondissement) {
 			c.Lat, c.Lon = pt[0], pt[1]
 			if c.Kind == address.KindArrondissement {
@@ -116,9 +153,8 @@ func BuildAddressData(communes []COGCommune, former map[string]zones.FormerCommu
 			}
 		}
 	}
-	missing := 0
-	for i := range d.Communes {
-		c := &d.Communes[i]
+	for i := range communes {
+		c := &communes[i]
 		if c.Kind != address.KindCommune || c.Lat != 0 || c.Lon != 0 {
 			continue
 		}
@@ -128,12 +164,7 @@ func BuildAddressData(communes []COGCommune, former map[string]zones.FormerCommu
 		}
 		missing++
 	}
-	if missing > 0 {
-		notes = append(notes, fmt.Sprintf("%d communes sans point La Poste : leur position reste inconnue", missing))
-	}
-
-	d.Streets, notes = buildStreets(ban, current, notes)
-	return d, notes
+	return missing
 }
 
 // buildStreets groups BAN addresses by commune and street name (compared in

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -41,14 +40,10 @@ func ReadAtlasante(path string) (*ZonageFile, error) {
 		if !strings.EqualFold(rec[niveauCol], "COM") {
 			continue
 		}
-		code := zones.NormalizeCommuneCode(rec[codeCol])
-		if !zones.ValidCommuneCode(code) {
-			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: rec[codeCol], Reason: "code INSEE invalide (5 caractères attendus)"}
+		code, err := t.communeCode(rec, line, codeCol, seen)
+		if err != nil {
+			return nil, err
 		}
-		if prev, dup := seen[code]; dup {
-			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: code, Reason: fmt.Sprintf("commune en double (déjà ligne %d)", prev)}
-		}
-		seen[code] = line
 		cat, err := zones.ParseCategoryFor(zones.MasseurKine, rec[catCol])
 		if err != nil {
 			return nil, &InputError{File: path, Line: line, Field: "zmk_niveau", Value: rec[catCol], Reason: err.Error()}

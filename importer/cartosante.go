@@ -87,14 +87,10 @@ func readCartoSante(path string, want zones.Profession) (*ZonageFile, error) {
 			}
 			continue
 		}
-		code := zones.NormalizeCommuneCode(rec[codeCol])
-		if !zones.ValidCommuneCode(code) {
-			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: rec[codeCol], Reason: "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)"}
+		code, err := t.communeCode(rec, line, codeCol, seen)
+		if err != nil {
+			return nil, err
 		}
-		if prev, dup := seen[code]; dup {
-			return nil, &InputError{File: path, Line: line, Field: t.header[codeCol], Value: code, Reason: fmt.Sprintf("code en double (déjà ligne %d)", prev)}
-		}
-		seen[code] = line
 		cat, err := zones.ParseCategoryFor(f.Profession, rec[catCol])
 		if err != nil {
 			return nil, &InputError{File: path, Line: line, Field: t.header[catCol], Value: rec[catCol], Reason: err.Error()}

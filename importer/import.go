@@ -143,97 +143,18 @@ func Import(opt Options) (*Snapshot, error) {
 	addInfo := func(id, role, title, path, vintage string, rows int) {
 		infos = append(infos, zones.SourceInfo{ID: id, Role: role, Title: title, Path: relPath(opt.DataDir, path), Vintage: vintage, Rows: rows})
 	}
-
-	if src.cartosante != "" {
-		f, err := ReadCartoSante(src.cartosante)
-		if err != nil {
-			return nil, err
-		}
-		in.national = append(in.national, f)
-		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
-		addInfo("cartosante", "zonage", "Export CartoSanté du zonage des masseurs-kinésithérapeutes", src.cartosante, exportMonth(src.cartosante), len(f.Records))
-		p.step("zonage CartoSanté : %d communes (%s)", len(f.Records), filepath.Base(src.cartosante))
-	}
-	if err := readProfessions(src.professions, &in, addInfo, p); err != nil {
+	if err := readZonages(src, opt.Overlays, &in, addInfo, p); err != nil {
 		return nil, err
 	}
-	for i, path := range src.atlasante {
-		f, err := ReadAtlasante(path)
-		if err != nil {
-			return nil, err
-		}
-		in.national = append(in.national, f)
-		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
-		addInfo(fmt.Sprintf("atlasante-%d", i+1), "zonage", "Table Atlasanté « Zonages des professionnels de santé libéraux »", path, f.DateMaj, len(f.Records))
-		p.step("zonage Atlasanté : %d communes (%s)", len(f.Records), filepath.Base(path))
+	if err := readContours(src.contours, &in, addInfo, p); err != nil {
+		return nil, err
 	}
-	for i, path := range append(src.overlays, opt.Overlays...) {
-		o, err := ReadOverlay(path)
-		if err != nil {
-			return nil, err
-		}
-		o.Path = path
-		in.overlays = append(in.overlays, o)
-		in.notes = append(in.notes, prefixed(path, o.Notes)...)
-		addInfo(fmt.Sprintf("overlay-%d", i+1), "overlay", "Arrêté régional "+o.Region+" "+o.ArreteRef, path, o.EffectiveDate, len(o.Records))
-		p.step("arrêté régional %s en vigueur le %s : %d communes (%s)", o.Region, o.EffectiveDate, len(o.Records), filepath.Base(path))
+	if err := readCOG(src, &in, addInfo, p); err != nil {
+		return nil, err
 	}
-
-	polys, files, notes, err := ReadContourDir(src.contours)
+	laPoste, ban, err := readAddressSources(src, addInfo)
 	if err != nil {
 		return nil, err
-	}
-	in.polygons = polys
-	in.notes = append(in.notes, notes...)
-	for _, f := range files {
-		addInfo("contours:"+relPath(src.contours, f), "contours", "Contours des communes", f, contourVintage(f), 0)
-	}
-	p.step("contours : %d communes dans %d fichiers", len(polys), len(files))
-
-	in.cog = map[string][]COGCommune{}
-	for year, path := range src.decoupage {
-		cs, err := ReadDecoupageCommunes(path)
-		if err != nil {
-			return nil, err
-		}
-		in.cog[year] = cs
-		addInfo("cog"+year, "cog", "@etalab/decoupage-administratif, communes", path, "COG "+year, len(cs))
-	}
-	p.step("COG : millésimes %s", strings.Join(sortedKeys(in.cog), ", "))
-	if src.passage != "" {
-		if in.passage, err = ReadHistoryPassage(src.passage); err != nil {
-			return nil, err
-		}
-		addInfo("cog_passage", "cog_history", "COGiter, table de passage des codes communes historiques", src.passage, "COG 2025", len(in.passage))
-	}
-	if src.movements != "" {
-		if in.movements, err = ReadMovements(src.movements); err != nil {
-			return nil, err
-		}
-		addInfo("cog_mouvements", "cog_history", "INSEE, mouvements des communes (via COGiter)", src.movements, "COG 2025", len(in.movements))
-	}
-	if src.catchments != "" {
-		if in.catchments, err = ReadCatchments(src.catchments); err != nil {
-			return nil, err
-		}
-		addInfo("cog_zonages", "catchments", "INSEE, bassins de vie 2022 et cantons-villes (via COGiter)", src.catchments, "COG 2025", len(in.catchments))
-	}
-
-	var laPoste []LaPosteRow
-	if src.laPoste != "" {
-		if laPoste, err = ReadLaPoste(src.laPoste); err != nil {
-			return nil, err
-		}
-		addInfo("laposte", "adresses", "La Poste, base officielle des codes postaux", src.laPoste, exportDay(src.laPoste), len(laPoste))
-	}
-	var ban []BANRow
-	for i, path := range src.ban {
-		rows, err := ReadBANAddresses(path)
-		if err != nil {
-			return nil, err
-		}
-		ban = append(ban, rows...)
-		addInfo(fmt.Sprintf("ban-%d", i+1), "adresses", "Base Adresse Nationale (BAN), adresses", path, exportMonth(path), len(rows))
 	}
 
 	in.today = zones.DayOf(now())
@@ -255,6 +176,127 @@ func Import(opt Options) (*Snapshot, error) {
 	meta.ImportedAt = now().UTC().Truncate(time.Second)
 	meta.Sources = infos
 	meta.Version = datasetVersion(infos)
+	reportCoverage(meta, p)
+	return snap, nil
+}
+
+// addSourceInfo records a source read into the dataset's provenance (Meta.Sources).
+type addSourceInfo func(id, role, title, path, vintage string, rows int)
+
+// readZonages reads the zonage tables: the kinés' CartoSanté export, the other
+// professions', the Atlasanté tables, then the regional arrêtés, those found in
+// the data folder before the extra ones (the later wins on a commune).
+func readZonages(src *sourceSet, extraOverlays []string, in *reconcileInput, addInfo addSourceInfo, p progress) error {
+	if src.cartosante != "" {
+		f, err := ReadCartoSante(src.cartosante)
+		if err != nil {
+			return err
+		}
+		in.national = append(in.national, f)
+		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
+		addInfo("cartosante", "zonage", "Export CartoSanté du zonage des masseurs-kinésithérapeutes", src.cartosante, exportMonth(src.cartosante), len(f.Records))
+		p.step("zonage CartoSanté : %d communes (%s)", len(f.Records), filepath.Base(src.cartosante))
+	}
+	if err := readProfessions(src.professions, in, addInfo, p); err != nil {
+		return err
+	}
+	for i, path := range src.atlasante {
+		f, err := ReadAtlasante(path)
+		if err != nil {
+			return err
+		}
+		in.national = append(in.national, f)
+		in.notes = append(in.notes, prefixed(f.Path, f.Notes)...)
+		addInfo(fmt.Sprintf("atlasante-%d", i+1), "zonage", "Table Atlasanté « Zonages des professionnels de santé libéraux »", path, f.DateMaj, len(f.Records))
+		p.step("zonage Atlasanté : %d communes (%s)", len(f.Records), filepath.Base(path))
+	}
+	for i, path := range append(src.overlays, extraOverlays...) {
+		o, err := ReadOverlay(path)
+		if err != nil {
+			return err
+		}
+		o.Path = path
+		in.overlays = append(in.overlays, o)
+		in.notes = append(in.notes, prefixed(path, o.Notes)...)
+		addInfo(fmt.Sprintf("overlay-%d", i+1), "overlay", "Arrêté régional "+o.Region+" "+o.ArreteRef, path, o.EffectiveDate, len(o.Records))
+		p.step("arrêté régional %s en vigueur le %s : %d communes (%s)", o.Region, o.EffectiveDate, len(o.Records), filepath.Base(path))
+	}
+	return nil
+}
+
+// readContours reads the communes' polygons, one source entry per file.
+func readContours(dir string, in *reconcileInput, addInfo addSourceInfo, p progress) error {
+	polys, files, notes, err := ReadContourDir(dir)
+	if err != nil {
+		return err
+	}
+	in.polygons = polys
+	in.notes = append(in.notes, notes...)
+	for _, f := range files {
+		addInfo("contours:"+relPath(dir, f), "contours", "Contours des communes", f, contourVintage(f), 0)
+	}
+	p.step("contours : %d communes dans %d fichiers", len(polys), len(files))
+	return nil
+}
+
+// readCOG reads the communes of every COG vintage, and the history and
+// catchment tables when the data folder has them.
+func readCOG(src *sourceSet, in *reconcileInput, addInfo addSourceInfo, p progress) error {
+	var err error
+	in.cog = map[string][]COGCommune{}
+	for year, path := range src.decoupage {
+		cs, err := ReadDecoupageCommunes(path)
+		if err != nil {
+			return err
+		}
+		in.cog[year] = cs
+		addInfo("cog"+year, "cog", "@etalab/decoupage-administratif, communes", path, "COG "+year, len(cs))
+	}
+	p.step("COG : millésimes %s", strings.Join(sortedKeys(in.cog), ", "))
+	if src.passage != "" {
+		if in.passage, err = ReadHistoryPassage(src.passage); err != nil {
+			return err
+		}
+		addInfo("cog_passage", "cog_history", "COGiter, table de passage des codes communes historiques", src.passage, "COG 2025", len(in.passage))
+	}
+	if src.movements != "" {
+		if in.movements, err = ReadMovements(src.movements); err != nil {
+			return err
+		}
+		addInfo("cog_mouvements", "cog_history", "INSEE, mouvements des communes (via COGiter)", src.movements, "COG 2025", len(in.movements))
+	}
+	if src.catchments != "" {
+		if in.catchments, err = ReadCatchments(src.catchments); err != nil {
+			return err
+		}
+		addInfo("cog_zonages", "catchments", "INSEE, bassins de vie 2022 et cantons-villes (via COGiter)", src.catchments, "COG 2025", len(in.catchments))
+	}
+	return nil
+}
+
+// readAddressSources reads the postcode and address tables, when the data folder
+// has them; they are joined to the communes once these are reconciled.
+func readAddressSources(src *sourceSet, addInfo addSourceInfo) (laPoste []LaPosteRow, ban []BANRow, err error) {
+	if src.laPoste != "" {
+		if laPoste, err = ReadLaPoste(src.laPoste); err != nil {
+			return nil, nil, err
+		}
+		addInfo("laposte", "adresses", "La Poste, base officielle des codes postaux", src.laPoste, exportDay(src.laPoste), len(laPoste))
+	}
+	for i, path := range src.ban {
+		rows, err := ReadBANAddresses(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		ban = append(ban, rows...)
+		addInfo(fmt.Sprintf("ban-%d", i+1), "adresses", "Base Adresse Nationale (BAN), adresses", path, exportMonth(path), len(rows))
+	}
+	return laPoste, ban, nil
+}
+
+// reportCoverage prints the coverage of the reconciled dataset, the kinés' then
+// each other profession's.
+func reportCoverage(meta *zones.Meta, p progress) {
 	p.step("rapprochement : %d communes indexées, %d ambiguës, %d codes du zonage sans contour, %d contours sans zonage",
 		meta.Coverage.Communes, len(meta.Coverage.Ambiguous), len(meta.Coverage.UnmatchedZonage), len(meta.Coverage.CommunesNoZonage))
 	for _, ps := range meta.Professions {
@@ -262,13 +304,12 @@ func Import(opt Options) (*Snapshot, error) {
 		p.step("%s : %d communes classées, %d ambiguës, %d codes sans contour, %d contours sans zonage",
 			ps.Profession.Plural(), c.Communes-len(c.Ambiguous)-len(c.CommunesNoZonage), len(c.Ambiguous), len(c.UnmatchedZonage), len(c.CommunesNoZonage))
 	}
-	return snap, nil
 }
 
 // readProfessions reads the other professions' CartoSanté exports. Each file's
 // header says whose it is; of two exports of one profession the newer (the later
 // name, which carries the export month) is read and the report says so.
-func readProfessions(paths []string, in *reconcileInput, addInfo func(id, role, title, path, vintage string, rows int), p progress) error {
+func readProfessions(paths []string, in *reconcileInput, addInfo addSourceInfo, p progress) error {
 	byProfession := map[zones.Profession]*ZonageFile{}
 	for _, path := range paths {
 		f, err := ReadCartoSanteProfession(path)

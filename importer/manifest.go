@@ -165,53 +165,59 @@ func (m *Manifest) validate() error {
 		if s.SHA256 != "" && !sha256Pattern.MatchString(s.SHA256) {
 			bad(id, "sha256", s.SHA256, "empreinte invalide (64 chiffres hexadécimaux en minuscules)")
 		}
-		f := s.Fetch
-		switch f.Kind {
-		case FetchURL, FetchDataGouv, FetchNPM:
-			if f.URL == "" {
-				bad(id, "fetch.url", "", fmt.Sprintf("adresse manquante pour une source de type « %s »", f.Kind))
-			} else if reason := checkHTTPURL(f.URL); reason != "" {
-				bad(id, "fetch.url", f.URL, reason)
-			}
-		case FetchManual:
-			if strings.TrimSpace(f.Instructions) == "" {
-				bad(id, "fetch.instructions", "", "une source manuelle doit dire comment l'obtenir")
-			}
-			if s.Page == "" {
-				bad(id, "page", "", "une source manuelle doit donner la page où l'obtenir")
-			}
-			if s.Required {
-				bad(id, "required", "true", "une source manuelle n'est jamais téléchargée : elle ne peut pas être requise")
-			}
-		case "":
-			bad(id, "fetch.kind", "", "type de récupération manquant (url, datagouv, npm ou manual)")
-		default:
-			bad(id, "fetch.kind", f.Kind, "type de récupération inconnu (attendu url, datagouv, npm ou manual)")
-		}
-		if f.Kind == FetchDataGouv {
-			if f.Resource == "" {
-				bad(id, "fetch.resource", "", "motif de ressource manquant")
-			} else if _, err := regexp.Compile(f.Resource); err != nil {
-				bad(id, "fetch.resource", f.Resource, "expression régulière invalide ("+err.Error()+")")
-			}
-		}
-		if f.Kind == FetchNPM {
-			if f.Member == "" {
-				bad(id, "fetch.member", "", "fichier de l'archive manquant")
-			} else if path.Clean(f.Member) != f.Member || path.IsAbs(f.Member) {
-				bad(id, "fetch.member", f.Member, "chemin non normalisé dans l'archive")
-			}
-		}
-		if f.Gunzip {
-			if f.Kind != FetchURL && f.Kind != FetchDataGouv {
-				bad(id, "fetch.gunzip", "true", "décompression possible seulement pour les types url et datagouv")
-			}
-			if strings.HasSuffix(s.Dest, ".gz") {
-				bad(id, "fetch.gunzip", "true", "la destination se termine par .gz alors que le fichier est décompressé")
-			}
-		}
+		validateFetch(id, s, bad)
 	}
 	return errors.Join(errs...)
+}
+
+// validateFetch reports what is wrong with how source s (id) is fetched: what each
+// kind of fetch needs, and what it cannot have.
+func validateFetch(id string, s SourceSpec, bad func(id, field, value, reason string)) {
+	f := s.Fetch
+	switch f.Kind {
+	case FetchURL, FetchDataGouv, FetchNPM:
+		if f.URL == "" {
+			bad(id, "fetch.url", "", fmt.Sprintf("adresse manquante pour une source de type « %s »", f.Kind))
+		} else if reason := checkHTTPURL(f.URL); reason != "" {
+			bad(id, "fetch.url", f.URL, reason)
+		}
+	case FetchManual:
+		if strings.TrimSpace(f.Instructions) == "" {
+			bad(id, "fetch.instructions", "", "une source manuelle doit dire comment l'obtenir")
+		}
+		if s.Page == "" {
+			bad(id, "page", "", "une source manuelle doit donner la page où l'obtenir")
+		}
+		if s.Required {
+			bad(id, "required", "true", "une source manuelle n'est jamais téléchargée : elle ne peut pas être requise")
+		}
+	case "":
+		bad(id, "fetch.kind", "", "type de récupération manquant (url, datagouv, npm ou manual)")
+	default:
+		bad(id, "fetch.kind", f.Kind, "type de récupération inconnu (attendu url, datagouv, npm ou manual)")
+	}
+	if f.Kind == FetchDataGouv {
+		if f.Resource == "" {
+			bad(id, "fetch.resource", "", "motif de ressource manquant")
+		} else if _, err := regexp.Compile(f.Resource); err != nil {
+			bad(id, "fetch.resource", f.Resource, "expression régulière invalide ("+err.Error()+")")
+		}
+	}
+	if f.Kind == FetchNPM {
+		if f.Member == "" {
+			bad(id, "fetch.member", "", "fichier de l'archive manquant")
+		} else if path.Clean(f.Member) != f.Member || path.IsAbs(f.Member) {
+			bad(id, "fetch.member", f.Member, "chemin non normalisé dans l'archive")
+		}
+	}
+	if f.Gunzip {
+		if f.Kind != FetchURL && f.Kind != FetchDataGouv {
+			bad(id, "fetch.gunzip", "true", "décompression possible seulement pour les types url et datagouv")
+		}
+		if strings.HasSuffix(s.Dest, ".gz") {
+			bad(id, "fetch.gunzip", "true", "la destination se termine par .gz alors que le fichier est décompressé")
+		}
+	}
 }
 
 // checkDest returns why dest cannot be a destination inside the data folder, or "".

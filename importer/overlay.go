@@ -59,14 +59,10 @@ func ReadOverlay(path string) (*Overlay, error) {
 		} else if eff != o.EffectiveDate {
 			return nil, bad(effCol, fmt.Sprintf("date d'effet différente de celle de la première ligne (%s)", zones.FrenchDate(o.EffectiveDate)))
 		}
-		code := zones.NormalizeCommuneCode(rec[codeCol])
-		if !zones.ValidCommuneCode(code) {
-			return nil, bad(codeCol, "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)")
+		code, err := t.communeCode(rec, line, codeCol, seen)
+		if err != nil {
+			return nil, err
 		}
-		if prev, dup := seen[code]; dup {
-			return nil, bad(codeCol, fmt.Sprintf("commune en double (déjà ligne %d)", prev))
-		}
-		seen[code] = line
 		cat, err := zones.ParseCategoryFor(zones.MasseurKine, rec[catCol])
 		if err != nil {
 			return nil, bad(catCol, err.Error())

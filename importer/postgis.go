@@ -108,14 +108,36 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 		version, s.Dataset.Meta.ImportedAt, meta, encoded, changes); err != nil {
 		return pgErr("écriture de la version "+version, err)
 	}
+	res := s.Resolver(0)
+	res.Clock = func() time.Time { return publishedAt }
+	if err := publishCommunes(ctx, tx, s, res); err != nil {
+		return err
+	}
+	if err := publishProfessions(ctx, tx, s, res); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO zonage_current (singleton, version) VALUES (true, $1)
+		ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version`, version); err != nil {
+		return pgErr("publication de la version "+version, err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, version); err != nil {
+		return pgErr("notification", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return pgErr("validation de la transaction", err)
+	}
+	return nil
+}
+
+// publishCommunes writes the communes of snapshot s into zonage_commune under its
+// version, each with its outline and the category res gives it.
+func publishCommunes(ctx context.Context, tx pgx.Tx, s *Snapshot, res *zones.Resolver) error {
 	// Outlines go through a staging table as WKB, PostGIS building the geometries
 	// in one INSERT … SELECT: far faster than one INSERT per commune.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE zonage_staging (code text, name text, departement text, region text,
 		status text, category text, official_code text, wkb bytea) ON COMMIT DROP`); err != nil {
 		return pgErr("table de chargement", err)
 	}
-	res := s.Resolver(0)
-	res.Clock = func() time.Time { return publishedAt }
 	rows := make([][]any, len(s.Dataset.Communes))
 	for i, c := range s.Dataset.Communes {
 		r, cat, code, err := categoryColumns(res, c.Code)
@@ -133,21 +155,8 @@ func PublishPostgres(ctx context.Context, dsn string, s *Snapshot) error {
 		return pgErr("chargement des communes", err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO zonage_commune (version, code, name, departement, region, status, category, official_code, geom)
-		SELECT $1, code, name, departement, region, status, category, official_code, ST_Multi(ST_GeomFromWKB(wkb, 4326)) FROM zonage_staging`, version); err != nil {
+		SELECT $1, code, name, departement, region, status, category, official_code, ST_Multi(ST_GeomFromWKB(wkb, 4326)) FROM zonage_staging`, s.Dataset.Meta.Version); err != nil {
 		return pgErr("écriture des contours", err)
-	}
-	if err := publishProfessions(ctx, tx, s, res); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO zonage_current (singleton, version) VALUES (true, $1)
-		ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version`, version); err != nil {
-		return pgErr("publication de la version "+version, err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, version); err != nil {
-		return pgErr("notification", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return pgErr("validation de la transaction", err)
 	}
 	return nil
 }

@@ -45,10 +45,44 @@ type reconciler struct {
 // Lyon and Marseille) to the outlines (COG 2025) through the COG history, so that
 // every outline gets the zonage codes that cover it or a reason why none does.
 func reconcile(in *reconcileInput) (*Snapshot, error) {
-	r := &reconciler{in: in, poly: map[string]int{}, history: map[string]string{}, current: map[string]COGCommune{}, notes: in.notes}
 	years := sortedKeys(in.cog)
-	newest := years[len(years)-1]
-	for _, c := range in.cog[newest] {
+	newest := in.cog[years[len(years)-1]]
+	r := newReconciler(in, newest)
+	ds := newDataset(newest, r.current)
+	if err := r.assignNational(ds); err != nil {
+		return nil, err
+	}
+	if err := r.applyOverlays(ds); err != nil {
+		return nil, err
+	}
+	r.inferSchemes(ds)
+	ds.Meta.RegionDates = r.deriveRegionDates(ds)
+	if err := r.assignProfessions(ds); err != nil {
+		return nil, err
+	}
+	polys := r.addCommunes(ds)
+	r.buildFormer(ds)
+	ds.Index()
+	// ds.Index sorts communes by code; the outlines were read sorted by code too.
+	for i := range ds.Communes {
+		if ds.Communes[i].Code != in.polygons[i].Code {
+			return nil, fmt.Errorf("ordre des contours incohérent (%s ≠ %s)", ds.Communes[i].Code, in.polygons[i].Code)
+		}
+	}
+	ds.Meta.Coverage = r.coverage(ds)
+	for i := range ds.Meta.Professions {
+		ds.Meta.Professions[i].Coverage = r.professionCoverage(ds, ds.Meta.Professions[i].Profession)
+	}
+	ds.Meta.Coverage.Notes = append(ds.Meta.Coverage.Notes, r.notes...)
+	r.describe(ds)
+	return &Snapshot{Dataset: ds, Polygons: polys}, nil
+}
+
+// newReconciler builds the lookup tables: the places of the newest COG, the
+// outlines by code and the history from older codes to outline codes.
+func newReconciler(in *reconcileInput, newest []COGCommune) *reconciler {
+	r := &reconciler{in: in, poly: map[string]int{}, history: map[string]string{}, current: map[string]COGCommune{}, notes: in.notes}
+	for _, c := range newest {
 		// A commune déléguée may share its code with its commune nouvelle: keep the
 		// commune-actuelle entry for that code.
 		if prev, ok := r.current[c.Code]; ok && prev.Type == zones.CommuneActuelle {
@@ -61,17 +95,22 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		r.poly[f.Code] = i
 	}
 	r.buildHistory()
+	return r
+}
 
+// newDataset is an empty dataset knowing the arrondissements of Paris, Lyon and
+// Marseille (sorted by code) and their communes' names, from the newest COG.
+func newDataset(newest []COGCommune, current map[string]COGCommune) *zones.Dataset {
 	ds := &zones.Dataset{
 		Zonage:          map[string][]zones.Zonage{},
 		Former:          map[string]zones.FormerCommune{},
 		Arrondissements: map[string][]string{},
 		ParentNames:     map[string]string{},
 	}
-	for _, c := range in.cog[newest] {
+	for _, c := range newest {
 		if c.Type == zones.ArrondissementMunicipal && c.Parent != "" {
 			ds.Arrondissements[c.Parent] = append(ds.Arrondissements[c.Parent], c.Code)
-			if p, ok := r.current[c.Parent]; ok {
+			if p, ok := current[c.Parent]; ok {
 				ds.ParentNames[c.Parent] = p.Name
 			}
 		}
@@ -79,23 +118,15 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 	for _, arr := range ds.Arrondissements {
 		sort.Strings(arr)
 	}
+	return ds
+}
 
-	if err := r.assignNational(ds); err != nil {
-		return nil, err
-	}
-	if err := r.applyOverlays(ds); err != nil {
-		return nil, err
-	}
-	r.inferSchemes(ds)
-	ds.Meta.RegionDates = r.deriveRegionDates(ds)
-	if err := r.assignProfessions(ds); err != nil {
-		return nil, err
-	}
-
-	// Communes, in outline order sorted by code. A commune's zonage codes are those
-	// of every profession's export that fall in it: the exports list the same codes,
-	// and a profession that lacks one simply has no category for it.
-	polys := make([]orb.MultiPolygon, len(in.polygons))
+// addCommunes adds a commune per outline, in outline order (sorted by code), and
+// returns the outlines' geometry in that order. A commune's zonage codes are those
+// of every profession's export that fall in it: the exports list the same codes,
+// and a profession that lacks one simply has no category for it.
+func (r *reconciler) addCommunes(ds *zones.Dataset) []orb.MultiPolygon {
+	polys := make([]orb.MultiPolygon, len(r.in.polygons))
 	covering := map[string][]string{}
 	for _, code := range r.zonageCodes(ds) {
 		if t := r.target(code); t != "" {
@@ -103,7 +134,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		}
 	}
 	restored := r.restoredCommunes(ds)
-	for i, f := range in.polygons {
+	for i, f := range r.in.polygons {
 		c := r.commune(f)
 		codes := covering[f.Code]
 		sort.Slice(codes, func(a, b int) bool {
@@ -130,21 +161,7 @@ func reconcile(in *reconcileInput) (*Snapshot, error) {
 		ds.Communes = append(ds.Communes, c)
 		polys[i] = f.Geometry
 	}
-	r.buildFormer(ds)
-	ds.Index()
-	// ds.Index sorts communes by code; the outlines were read sorted by code too.
-	for i := range ds.Communes {
-		if ds.Communes[i].Code != in.polygons[i].Code {
-			return nil, fmt.Errorf("ordre des contours incohérent (%s ≠ %s)", ds.Communes[i].Code, in.polygons[i].Code)
-		}
-	}
-	ds.Meta.Coverage = r.coverage(ds)
-	for i := range ds.Meta.Professions {
-		ds.Meta.Professions[i].Coverage = r.professionCoverage(ds, ds.Meta.Professions[i].Profession)
-	}
-	ds.Meta.Coverage.Notes = append(ds.Meta.Coverage.Notes, r.notes...)
-	r.describe(ds)
-	return &Snapshot{Dataset: ds, Polygons: polys}, nil
+	return polys
 }
 
 // restoredCommunes maps a commune re-established (INSEE movement 21, « rétablissement »)

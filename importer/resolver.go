@@ -38,6 +38,12 @@ func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 	return out
 }
 
+// CodeConflict checks a postcode and city given with a commune code against the
+// La Poste and COG names of the commune.
+func (a addressMatcher) CodeConflict(code, postcode, city string) string {
+	return a.m.Match(address.Query{Postcode: postcode, City: city, Citycode: code}).CodeConflict
+}
+
 // matchStatus maps the matcher's outcome to the domain's: the words happen to be
 // the same today, but each package owns its own.
 func matchStatus(s address.Status) zones.Status {
@@ -70,6 +76,7 @@ func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 	r := &zones.Resolver{Dataset: s.Dataset, Locator: geo.Locator{Index: geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
 	if m := s.Matcher(); m != nil {
 		r.Addresses = addressMatcher{m}
+		r.Codes = addressMatcher{m}
 	}
 	return r
 }

@@ -25,15 +25,20 @@ import (
 //	magic "ZONAGEKS" | format version u32 | payload length u64 | CRC-32C of payload u32
 //	payload: section count u32, then per section: name length u8, name, length u64, bytes
 //
-// Sections: "meta" (JSON provenance, readable on its own), "data" (gob of the
-// communes and assignments), "geom" (outlines as fixed-point coordinates), and,
-// when the import had postcode or address sources, "addr" (gob of the address
-// matcher's tables), and when it had other professions' exports, "prof" (gob of
-// their compact zonage, zones.ProfessionZonages). The first three are required; a
-// reader skips the sections it does not know, so adding one needs no new format
-// version: an older snapshot without "prof" loads, with the kiné only. CRC-32C
-// is checked on every load: it is hardware-accelerated, so a 30 MB file costs a few
-// milliseconds, and it catches truncation and bit rot.
+// Sections, in the order written:
+//   - "meta": JSON provenance and coverage (zones.Meta), readable on its own;
+//   - "data": gob of the communes and assignments (snapshotData);
+//   - "geom": the outlines as fixed-point coordinates (encodeGeometry);
+//   - "prof", when the import had other professions' exports: gob of their
+//     compact zonage (zones.ProfessionZonages);
+//   - "addr", when the import had postcode or address sources: gob of the
+//     address matcher's tables (address.Data).
+//
+// The first three are required; a reader skips the sections it does not know, so
+// adding one needs no new format version: an older snapshot without "prof"
+// loads, with the kiné only. CRC-32C is checked on every load: it is
+// hardware-accelerated, so a 30 MB file costs a few milliseconds, and it catches
+// truncation and bit rot.
 const (
 	snapshotMagic   = "ZONAGEKS"
 	SnapshotVersion = 1
@@ -197,6 +202,15 @@ func snapshotErr(path, format string, args ...any) error {
 
 // ReadSnapshotFile reads and checks a snapshot file.
 func ReadSnapshotFile(path string) (*Snapshot, error) {
+	b, err := readSnapshotBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeSnapshot(b, path)
+}
+
+// readSnapshotBytes reads a snapshot file whole; its errors are ErrSnapshot.
+func readSnapshotBytes(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -204,7 +218,7 @@ func ReadSnapshotFile(path string) (*Snapshot, error) {
 		}
 		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
 	}
-	return DecodeSnapshot(b, path)
+	return b, nil
 }
 
 func snapshotSections(b []byte, name string) (map[string][]byte, error) {
@@ -260,12 +274,9 @@ func snapshotSections(b []byte, name string) (map[string][]byte, error) {
 // dataset (provenance, communes, assignments): what comparing two snapshots needs,
 // without the outlines and address tables.
 func ReadSnapshotDataset(path string) (*zones.Dataset, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSnapshotBytes(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%w : %s introuvable", ErrSnapshot, path)
-		}
-		return nil, fmt.Errorf("%w : %v", ErrSnapshot, err)
+		return nil, err
 	}
 	return DecodeSnapshotDataset(b, path)
 }
@@ -276,6 +287,19 @@ func DecodeSnapshotDataset(b []byte, name string) (*zones.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	ds, err := decodeDataset(secs, name)
+	if err != nil {
+		return nil, err
+	}
+	if ds.Professions, err = decodeProfessions(secs); err != nil {
+		return nil, snapshotErr(name, "%v", err)
+	}
+	ds.Index()
+	return ds, nil
+}
+
+// decodeDataset reads the meta and data sections into a dataset, not yet indexed.
+func decodeDataset(secs map[string][]byte, name string) (*zones.Dataset, error) {
 	ds := &zones.Dataset{}
 	if err := json.Unmarshal(secs["meta"], &ds.Meta); err != nil {
 		return nil, snapshotErr(name, "section meta illisible (%v)", err)
@@ -285,10 +309,6 @@ func DecodeSnapshotDataset(b []byte, name string) (*zones.Dataset, error) {
 		return nil, snapshotErr(name, "section data illisible (%v)", err)
 	}
 	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
-	if ds.Professions, err = decodeProfessions(secs); err != nil {
-		return nil, snapshotErr(name, "%v", err)
-	}
-	ds.Index()
 	return ds, nil
 }
 
@@ -315,18 +335,12 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds := &zones.Dataset{}
-	if err := json.Unmarshal(secs["meta"], &ds.Meta); err != nil {
-		return nil, snapshotErr(name, "section meta illisible (%v)", err)
-	}
 	// The sections are independent: decoding them side by side keeps the start of
 	// the service within its budget on two cores.
 	var (
-		sd       snapshotData
 		polys    []orb.MultiPolygon
 		addr     *address.Data
 		prof     *zones.ProfessionZonages
-		dataErr  error
 		geomErr  error
 		addrErr  error
 		profErr  error
@@ -345,11 +359,11 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 		}
 		prof, profErr = decodeProfessions(secs)
 	}()
-	dataErr = gob.NewDecoder(bytes.NewReader(secs["data"])).Decode(&sd)
+	ds, dataErr := decodeDataset(secs, name)
 	decoders.Wait()
 	switch {
 	case dataErr != nil:
-		return nil, snapshotErr(name, "section data illisible (%v)", dataErr)
+		return nil, dataErr
 	case geomErr != nil:
 		return nil, snapshotErr(name, "%v", geomErr)
 	case addrErr != nil:
@@ -357,7 +371,6 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	case profErr != nil:
 		return nil, snapshotErr(name, "%v", profErr)
 	}
-	ds.Communes, ds.Zonage, ds.Former, ds.Arrondissements, ds.ParentNames = sd.Communes, sd.Zonage, sd.Former, sd.Arrondissements, sd.ParentNames
 	ds.Professions = prof
 	if len(polys) != len(ds.Communes) {
 		return nil, snapshotErr(name, "%d contours pour %d communes", len(polys), len(ds.Communes))

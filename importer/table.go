@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"zonage/geo/csvbatch"
+	"zonage/zones"
 )
 
 // table reads one delimited text file the way open-data portals and spreadsheets
@@ -166,4 +167,19 @@ func field(rec []string, i int) string {
 		return ""
 	}
 	return rec[i]
+}
+
+// communeCode reads the commune code in column col of record rec, read at line:
+// a valid INSEE code the file has not given before (seen maps a code to the line
+// that gave it). The zonage tables and the overlays list each commune once.
+func (t *table) communeCode(rec []string, line, col int, seen map[string]int) (string, error) {
+	code := zones.NormalizeCommuneCode(rec[col])
+	if !zones.ValidCommuneCode(code) {
+		return "", &InputError{File: t.path, Line: line, Field: t.header[col], Value: rec[col], Reason: "code INSEE invalide (5 caractères attendus, ex. 01001, 2A004)"}
+	}
+	if prev, dup := seen[code]; dup {
+		return "", &InputError{File: t.path, Line: line, Field: t.header[col], Value: rec[col], Reason: fmt.Sprintf("commune en double (déjà ligne %d)", prev)}
+	}
+	seen[code] = line
+	return code, nil
 }

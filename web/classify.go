@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,41 +94,8 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 	values := c.Request.URL.Query()
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt == "multipart/form-data" {
-		if err := c.Request.ParseMultipartForm(multipartMemory); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
-				return nil, false
-			}
-			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
+		if !readMultipart(c, p, values) {
 			return nil, false
-		}
-		for k, v := range c.Request.MultipartForm.Value {
-			values[k] = append(values[k], v...)
-		}
-		fh := c.Request.MultipartForm.File["data"]
-		if len(fh) == 0 {
-			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV absent : envoyez-le dans le champ « data » du formulaire", "data", "")
-			return nil, false
-		}
-		if len(fh) > 1 {
-			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fmt.Sprintf("%d fichiers dans le champ « data » ; un seul fichier par requête", len(fh)), "data", fh[1].Filename)
-			return nil, false
-		}
-		for name := range c.Request.MultipartForm.File {
-			if name != "data" {
-				writeProblemField(c, http.StatusBadRequest, ProblemUnknownParameter, "fichier inattendu dans le champ "+quote(name)+" ; le fichier CSV va dans le champ « data »", name, "")
-				return nil, false
-			}
-		}
-		f, err := fh[0].Open()
-		if err != nil {
-			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV illisible : "+err.Error())
-			return nil, false
-		}
-		p.body = f
-		if name := strings.TrimSuffix(filepath.Base(fh[0].Filename), filepath.Ext(fh[0].Filename)); name != "" && name != "." {
-			p.filename = name + "-zonage.csv"
 		}
 	} else {
 		p.body = c.Request.Body
@@ -154,29 +122,8 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 			p.opt.Columns[role] = v
 		}
 	}
-	if len(values["status"]) > 0 {
-		keep := map[string]bool{}
-		for _, v := range values["status"] {
-			for _, st := range strings.Split(v, ",") {
-				switch st = strings.TrimSpace(st); zones.Status(st) {
-				case zones.StatusOK, zones.StatusAmbiguous, zones.StatusNotFound, zones.StatusError:
-					keep[st] = true
-				default:
-					return nil, bad("status", fmt.Errorf("statut « %s » inconnu (ok, ambigu, introuvable ou erreur)", st))
-				}
-			}
-		}
-		p.statuses = keep
-		suffix := "-a-verifier"
-		if keep[string(zones.StatusOK)] {
-			names := make([]string, 0, len(keep))
-			for st := range keep {
-				names = append(names, st)
-			}
-			sort.Strings(names)
-			suffix = "-" + strings.Join(names, "-")
-		}
-		p.filename = strings.TrimSuffix(p.filename, ".csv") + suffix + ".csv"
+	if err := p.readStatuses(values["status"]); err != nil {
+		return nil, bad("status", err)
 	}
 	var err error
 	if p.opt.Delimiter, err = csvbatch.ParseDelimiter(values.Get("delimiter")); err != nil {
@@ -210,6 +157,80 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 		p.opt.NoHeader = b
 	}
 	return p, true
+}
+
+// readMultipart reads the form the api-adresse clients send: its fields join
+// the query's values, its one file in « data » is p's body and names the
+// result. ok=false when a problem was written.
+func readMultipart(c *gin.Context, p *batchParams, values url.Values) bool {
+	if err := c.Request.ParseMultipartForm(multipartMemory); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
+			return false
+		}
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
+		return false
+	}
+	for k, v := range c.Request.MultipartForm.Value {
+		values[k] = append(values[k], v...)
+	}
+	fh := c.Request.MultipartForm.File["data"]
+	if len(fh) == 0 {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV absent : envoyez-le dans le champ « data » du formulaire", "data", "")
+		return false
+	}
+	if len(fh) > 1 {
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, fmt.Sprintf("%d fichiers dans le champ « data » ; un seul fichier par requête", len(fh)), "data", fh[1].Filename)
+		return false
+	}
+	for name := range c.Request.MultipartForm.File {
+		if name != "data" {
+			writeProblemField(c, http.StatusBadRequest, ProblemUnknownParameter, "fichier inattendu dans le champ "+quote(name)+" ; le fichier CSV va dans le champ « data »", name, "")
+			return false
+		}
+	}
+	f, err := fh[0].Open()
+	if err != nil {
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "fichier CSV illisible : "+err.Error())
+		return false
+	}
+	p.body = f
+	if name := strings.TrimSuffix(filepath.Base(fh[0].Filename), filepath.Ext(fh[0].Filename)); name != "" && name != "." {
+		p.filename = name + "-zonage.csv"
+	}
+	return true
+}
+
+// readStatuses reads the statuses the rows kept must have (status=, as a list
+// or repeated; none: every row) and names the result after them.
+func (p *batchParams) readStatuses(statuses []string) error {
+	if len(statuses) == 0 {
+		return nil
+	}
+	keep := map[string]bool{}
+	for _, v := range statuses {
+		for _, st := range strings.Split(v, ",") {
+			switch st = strings.TrimSpace(st); zones.Status(st) {
+			case zones.StatusOK, zones.StatusAmbiguous, zones.StatusNotFound, zones.StatusError:
+				keep[st] = true
+			default:
+				return fmt.Errorf("statut « %s » inconnu (ok, ambigu, introuvable ou erreur)", st)
+			}
+		}
+	}
+	p.statuses = keep
+	suffix := "-a-verifier"
+	if keep[string(zones.StatusOK)] {
+		names := make([]string, 0, len(keep))
+		for st := range keep {
+			names = append(names, st)
+		}
+		sort.Strings(names)
+		suffix = "-" + strings.Join(names, "-")
+	}
+	p.filename = strings.TrimSuffix(p.filename, ".csv") + suffix + ".csv"
+	return nil
 }
 
 // fieldDetail is the detail of a problem with a parameter: the error, after the
@@ -294,31 +315,7 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		return append(apiAdresseValues(res, err, r), values...)
 	}}
 	if p.statuses != nil {
-		status := slices.Index(cols, zones.ColumnStatus)
-		// With all, the status is the kinés'; a row they find classified but that has
-		// no category for another profession (ambiguous, or not published for it) is
-		// still a row to check.
-		var professionCells []int
-		checking := p.statuses[string(zones.StatusAmbiguous)] || p.statuses[string(zones.StatusNotFound)]
-		if p.choice.All && checking {
-			for _, name := range batch.ProfessionColumns() {
-				professionCells = append(professionCells, slices.Index(cols, name))
-			}
-		}
-		p.opt.Keep = func(added []string) bool {
-			if p.statuses[added[status]] {
-				return true
-			}
-			if added[status] != string(zones.StatusOK) {
-				return false
-			}
-			for _, i := range professionCells {
-				if added[i] == "" {
-					return true
-				}
-			}
-			return false
-		}
+		p.opt.Keep = keepRows(p.statuses, p.choice, cols)
 	}
 	c.Header("X-Zonage-Dataset-Version", st.meta().Version)
 	c.Header("X-Zonage-Profession", p.choice.String())
@@ -335,25 +332,58 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", p.filename))
 	}
 	tw := &trackingWriter{w: c.Writer}
-	_, err = csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if !tw.started {
-			// Refused before its first byte (a line too long in the header, say): a
-			// problem document, not a file to save.
-			c.Writer.Header().Del("Content-Disposition")
+	if _, err := csvbatch.Run(c.Request.Context(), p.body, tw, ann, p.opt); err != nil {
+		s.batchFailed(c, tw, err)
+	}
+}
+
+// keepRows is the filter of the rows whose status= is statuses; cols are the
+// added columns. With all, the status is the kinés'; a row they find classified
+// but that has no category for another profession (ambiguous, or not published
+// for it) is still a row to check.
+func keepRows(statuses map[string]bool, choice batch.Choice, cols []string) func(added []string) bool {
+	status := slices.Index(cols, zones.ColumnStatus)
+	var professionCells []int
+	checking := statuses[string(zones.StatusAmbiguous)] || statuses[string(zones.StatusNotFound)]
+	if choice.All && checking {
+		for _, name := range batch.ProfessionColumns() {
+			professionCells = append(professionCells, slices.Index(cols, name))
 		}
-		switch {
-		case tw.started:
-			s.abortStream(c, err, tw.writeErr != nil)
-		case errors.As(err, &tooBig):
-			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-			writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
-		default:
-			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
+	}
+	return func(added []string) bool {
+		if statuses[added[status]] {
+			return true
 		}
-		return
+		if added[status] != string(zones.StatusOK) {
+			return false
+		}
+		for _, i := range professionCells {
+			if added[i] == "" {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// batchFailed answers a run that failed: a stream cut short once its first
+// byte is written, else a problem document in place of the file.
+func (s *Server) batchFailed(c *gin.Context, tw *trackingWriter, err error) {
+	var tooBig *http.MaxBytesError
+	if !tw.started {
+		// Refused before its first byte (a line too long in the header, say): a
+		// problem document, not a file to save.
+		c.Writer.Header().Del("Content-Disposition")
+	}
+	switch {
+	case tw.started:
+		s.abortStream(c, err, tw.writeErr != nil)
+	case errors.As(err, &tooBig):
+		writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
+	default:
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 	}
 }
 

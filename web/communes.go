@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb/geojson"
@@ -32,11 +31,7 @@ func (s *Server) handleCommune(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	_, r, ok := professionFromParams(c, st)
-	if !ok {
-		return
-	}
-	profile, withOptions, ok := profileFromParams(c, r.Today())
+	r, profile, withOptions, ok := answerParams(c, st)
 	if !ok {
 		return
 	}
@@ -57,13 +52,8 @@ func (s *Server) handleCommune(c *gin.Context) {
 		writeProblemField(c, http.StatusNotFound, ProblemNotFound, res.Message, "code", c.Param("code"))
 		return
 	}
-	if notModifiedToday(c, st, time.Hour) {
+	if !s.completeAnswer(c, st, r, &res, profile, withOptions) {
 		return
-	}
-	s.countLookup(res)
-	withCity(r.Dataset, &res)
-	if withOptions {
-		r.FillOptions(&res, profile)
 	}
 	ans := communeAnswer{Resolution: res}
 	if withGeometry && res.Commune != nil && st.Outline != nil {

@@ -14,16 +14,26 @@
 // from is a State swapped atomically on reload, so a new dataset is served without a
 // restart and a bad one never replaces a good one.
 //
-// Where things live: server.go (Config, New, Serve), routes.go, middleware.go,
-// problem.go and params.go (the answers' frame), profession.go (the profession
-// parameter), state.go (the State served); one file per endpoint family
-// (resolve.go, communes.go, search.go, classify.go, dataset.go, export.go,
-// ogc*.go, catchments.go, sources.go, admin.go); the map: pages.go (the HTML
-// pages and their security headers), assets.go (the embedded built files),
-// basemap.go (the base map under the choropleth), map.go (GET /api/v1/map),
-// mapdata.go (each commune's class, the outlines and the territories for a day;
-// mapprofession.go for another profession), tiles.go (the tile endpoint, what
-// each layer holds and the tile cache), labels.go (the commune names placed on
-// the tiles), tilejson.go. Geometry is not here: the tile encoding is geo/mvt,
-// the borders between outlines geo/outline and where a name goes geo.LabelPoint.
+// Where things live:
+//   - the frame: server.go (Config, New, Serve), routes.go, middleware.go,
+//     metrics.go (the Prometheus series), problem.go and params.go (the answers'
+//     frame), profession.go (the profession parameter), profile.go (the profile
+//     parameters), state.go (the State served), publications.go (what a server
+//     following PostgreSQL knows of the publications), openapi.go;
+//   - one file per endpoint family: resolve.go (with sea.go, the points off the
+//     coast, and city.go, Paris, Lyon and Marseille asked as a whole;
+//     resolve_fast.go and resolve_fast_parts.go the answers by coordinates
+//     prepared in advance), communes.go, search.go, classify.go, dataset.go,
+//     export.go, ogc.go, ogc_items.go and ogc_html.go (OGC API – Features),
+//     catchments.go, sources.go, admin.go;
+//   - the map: pages.go (the HTML pages and their security headers), assets.go
+//     (the embedded built files), basemap.go (the base map under the
+//     choropleth), map.go (GET /api/v1/map), mapdata.go (each commune's class,
+//     the outlines and the territories for a day; mapprofession.go for another
+//     profession, mapday.go for another day than today), tiles.go (the tile
+//     endpoint, what each layer holds and the tile cache), labels.go (the commune
+//     names placed on the tiles), tilejson.go.
+//
+// Geometry is not here: the tile encoding is geo/mvt, the borders between
+// outlines geo/outline and where a name goes geo.LabelPoint.
 package web

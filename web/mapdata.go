@@ -146,14 +146,15 @@ func (md *mapData) prepareFirstView() {
 // today is the resolver's day, the one clock the service answers by.
 func today(r *zones.Resolver) string { return r.Today().String() }
 
+// newMapData is the default profession's map for day: each commune's class and
+// catchment, and, when the outlines are loaded, their bounds and the territories
+// the page can jump to.
 func newMapData(st *State, day string) *mapData {
 	ds := st.Resolver.Dataset
 	md := &mapData{
 		version: ds.Meta.Version, day: day, profession: zones.DefaultProfession, classes: mapClassesFor(zones.DefaultProfession),
-		class: make([]uint8, len(ds.Communes)), catchments: map[string][]int{},
-		tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
+		catchments: map[string][]int{}, tiles: newTileCache(tileCacheBytes), catchmentOutlines: map[string]orb.MultiLineString{},
 	}
-	md.counts = make([]int, len(md.classes))
 	if len(st.Outlines) == len(ds.Communes) {
 		md.polys = st.Outlines
 		md.communes, md.parentNames = ds.Communes, ds.ParentNames
@@ -161,9 +162,35 @@ func newMapData(st *State, day string) *mapData {
 		for i, mp := range md.polys {
 			md.bounds[i] = mp.Bound()
 		}
+		md.territories = territoriesOf(ds.Communes, md.bounds)
 	}
+	md.departement = departementIndexes(ds.Communes)
+	md.classify(st.Resolver, zones.Day{}, true)
+	return md
+}
+
+// classify gives each commune its class on day (the zero Day: today) for the
+// profession r answers for and counts the classes; with groupCatchments, it also
+// lists the communes of each catchment the map outlines.
+func (md *mapData) classify(r *zones.Resolver, day zones.Day, groupCatchments bool) {
+	communes := r.Dataset.Communes
+	md.class = make([]uint8, len(communes))
+	md.counts = make([]int, len(md.classes))
+	for i := range communes {
+		class, catch := communeClass(r, &communes[i], day)
+		md.class[i] = md.classIndex(class)
+		if groupCatchments && catch != nil {
+			k := catchmentKey(string(catch.Kind), catch.Code)
+			md.catchments[k] = append(md.catchments[k], i)
+		}
+	}
+}
+
+// departementIndexes is, per commune, the index of its département in the
+// départements sorted by code.
+func departementIndexes(communes []zones.Commune) []int {
 	depIdx := map[string]int{}
-	for _, c := range ds.Communes {
+	for _, c := range communes {
 		depIdx[c.Departement] = 0
 	}
 	deps := make([]string, 0, len(depIdx))
@@ -174,21 +201,20 @@ func newMapData(st *State, day string) *mapData {
 	for i, d := range deps {
 		depIdx[d] = i
 	}
-	md.departement = make([]int, len(ds.Communes))
+	out := make([]int, len(communes))
+	for i := range communes {
+		out[i] = depIdx[communes[i].Departement]
+	}
+	return out
+}
+
+// territoriesOf is metropolitan France then each DROM by code, with the bounds
+// of their communes.
+func territoriesOf(communes []zones.Commune, bounds []orb.Bound) []territory {
 	terr := map[string]*territory{}
-	var terrOrder []string
-	for i := range ds.Communes {
-		c := &ds.Communes[i]
-		md.departement[i] = depIdx[c.Departement]
-		class, catch := communeClass(st.Resolver, c, zones.Day{})
-		md.class[i] = md.classIndex(class)
-		if catch != nil {
-			k := catchmentKey(string(catch.Kind), catch.Code)
-			md.catchments[k] = append(md.catchments[k], i)
-		}
-		if md.bounds == nil {
-			continue
-		}
+	var order []string
+	for i := range communes {
+		c := &communes[i]
 		code, name := "metropole", "France métropolitaine"
 		if strings.HasPrefix(c.Departement, "97") {
 			code, name = c.Departement, c.Departement
@@ -197,26 +223,26 @@ func newMapData(st *State, day string) *mapData {
 			}
 		}
 		t, ok := terr[code]
-		b := md.bounds[i]
+		b := bounds[i]
 		if !ok {
 			t = &territory{Code: code, Name: name, Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}}
 			terr[code] = t
-			terrOrder = append(terrOrder, code)
+			order = append(order, code)
 		}
 		t.Bounds = [4]float64{min(t.Bounds[0], b.Min[0]), min(t.Bounds[1], b.Min[1]), max(t.Bounds[2], b.Max[0]), max(t.Bounds[3], b.Max[1])}
 	}
-	sort.Slice(terrOrder, func(i, j int) bool {
-		// Metropolitan France first, then the DROM by code.
-		a, b := terrOrder[i], terrOrder[j]
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
 		if (a == "metropole") != (b == "metropole") {
 			return a == "metropole"
 		}
 		return a < b
 	})
-	for _, code := range terrOrder {
-		md.territories = append(md.territories, *terr[code])
+	var out []territory
+	for _, code := range order {
+		out = append(out, *terr[code])
 	}
-	return md
+	return out
 }
 
 func catchmentKey(kind, code string) string { return kind + "/" + code }

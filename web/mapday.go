@@ -65,20 +65,11 @@ func (md *mapData) sharedFrom() *mapData {
 func (cur *mapData) onDay(r *zones.Resolver, day zones.Day) *mapData {
 	md := &mapData{
 		version: cur.version, day: day.String(), dated: true, profession: cur.profession, base: cur.sharedFrom(),
-		classes: append([]mapClass(nil), mapClassesFor(cur.profession)...), class: make([]uint8, len(cur.class)),
-		polys: cur.polys, bounds: cur.bounds, departement: cur.departement, territories: cur.territories,
+		classes: append([]mapClass(nil), mapClassesFor(cur.profession)...), polys: cur.polys, bounds: cur.bounds,
+		departement: cur.departement, territories: cur.territories,
 		catchments: map[string][]int{}, catchmentOutlines: map[string]orb.MultiLineString{},
 	}
-	md.counts = make([]int, len(md.classes))
-	ds := r.Dataset
-	for i := range md.class {
-		class, catch := communeClass(r, &ds.Communes[i], day)
-		md.class[i] = md.classIndex(class)
-		if catch != nil {
-			k := catchmentKey(string(catch.Kind), catch.Code)
-			md.catchments[k] = append(md.catchments[k], i)
-		}
-	}
+	md.classify(r, day, true)
 	if bytes.Equal(md.class, cur.class) && sameClasses(md.classes, cur.classes) {
 		md.tiles = cur.tiles
 	} else {

@@ -61,15 +61,10 @@ func (st *State) mapDataFor(p zones.Profession, r *zones.Resolver) *mapData {
 func (base *mapData) forProfession(p zones.Profession, r *zones.Resolver) *mapData {
 	md := &mapData{
 		version: base.version, day: base.day, profession: p, base: base, classes: mapClassesFor(p),
-		class: make([]uint8, len(base.class)), polys: base.polys, bounds: base.bounds,
+		polys: base.polys, bounds: base.bounds,
 		departement: base.departement, territories: base.territories, tiles: newTileCache(otherTileCacheBytes),
 	}
-	md.counts = make([]int, len(md.classes))
-	ds := r.Dataset
-	for i := range md.class {
-		class, _ := communeClass(r, &ds.Communes[i], zones.Day{})
-		md.class[i] = md.classIndex(class)
-	}
+	md.classify(r, zones.Day{}, false)
 	return md
 }
 

@@ -276,21 +276,19 @@ func (s *Server) handleOGCCollections(c *gin.Context) {
 	ogcJSON(c, mediaJSON, gin.H{"links": links, "collections": []gin.H{coll}})
 }
 
-// ogcCollectionParam checks the collection of the path; an unknown one is a 404.
-func ogcCollectionParam(c *gin.Context) bool {
+// ogcCollectionStart is ogcStart for a resource of the communes collection:
+// another collection in the path is a 404.
+func ogcCollectionStart(c *gin.Context, st *State, params ...string) (base string, html bool, ok bool) {
 	if id := c.Param("collection"); id != ogcCollectionID {
 		writeProblemField(c, http.StatusNotFound, ProblemNotFound, "collection "+quote(id)+" inconnue ; collection disponible : "+ogcCollectionID, "collection", id)
-		return false
+		return "", false, false
 	}
-	return true
+	return ogcStart(c, st, params...)
 }
 
 func (s *Server) handleOGCCollection(c *gin.Context) {
-	if !ogcCollectionParam(c) {
-		return
-	}
 	st := s.Current()
-	base, html, ok := ogcStart(c, st)
+	base, html, ok := ogcCollectionStart(c, st)
 	if !ok {
 		return
 	}

@@ -176,11 +176,8 @@ func (st *State) outline(i int) orb.MultiPolygon {
 // handleOGCItems answers GET /ogc/collections/communes/items: the communes the
 // filters select, a page at a time, with a next link while more remain.
 func (s *Server) handleOGCItems(c *gin.Context) {
-	if !ogcCollectionParam(c) {
-		return
-	}
 	st := s.Current()
-	base, html, ok := ogcStart(c, st, ogcItemsParams...)
+	base, html, ok := ogcCollectionStart(c, st, ogcItemsParams...)
 	if !ok {
 		return
 	}
@@ -191,8 +188,25 @@ func (s *Server) handleOGCItems(c *gin.Context) {
 	matched := q.match(st)
 	from := min(q.offset, len(matched))
 	page := matched[from:min(from+q.limit, len(matched))]
-	path := "/ogc/collections/" + ogcCollectionID + "/items"
 	params := c.Request.URL.Query()
+	links := ogcItemsLinks(base, params, html, from, len(page), len(matched), q.limit)
+	if html {
+		recs := make([]zones.CommuneRecord, len(page))
+		for k, i := range page {
+			recs[k] = st.Resolver.CommuneRecord(i)
+		}
+		renderOGCHTML(c, "items", ogcPage{Title: "Communes", Base: base, Links: links,
+			Data: ogcItemsPage{Matched: len(matched), Offset: from, Records: recs, Query: params, Categories: zones.DefaultProfession.Scale()}})
+		return
+	}
+	writeOGCFeatures(c, st, len(matched), page, links)
+}
+
+// ogcItemsLinks are the links of a page of items: itself in each format, the
+// next and previous pages of limit items when there are, and the collection.
+// The page starts at from, holds pageLen of the matched items.
+func ogcItemsLinks(base string, params url.Values, html bool, from, pageLen, matched, limit int) []ogcLink {
+	path := "/ogc/collections/" + ogcCollectionID + "/items"
 	links := selfLinks(base, path, params, html, mediaGeoJSON)
 	pageLink := func(rel string, offset int) ogcLink {
 		v := url.Values{}
@@ -214,27 +228,23 @@ func (s *Server) handleOGCItems(c *gin.Context) {
 		}
 		return ogcLink{Href: base + path + "?" + v.Encode(), Rel: rel, Type: typ, Title: title}
 	}
-	if from+len(page) < len(matched) {
-		links = append(links, pageLink("next", from+len(page)))
+	if from+pageLen < matched {
+		links = append(links, pageLink("next", from+pageLen))
 	}
 	if from > 0 {
-		links = append(links, pageLink("prev", max(0, from-q.limit)))
+		links = append(links, pageLink("prev", max(0, from-limit)))
 	}
-	links = append(links, ogcLink{Href: base + "/ogc/collections/" + ogcCollectionID + "?f=json", Rel: "collection", Type: mediaJSON, Title: ogcCollectionTitle})
-	if html {
-		recs := make([]zones.CommuneRecord, len(page))
-		for k, i := range page {
-			recs[k] = st.Resolver.CommuneRecord(i)
-		}
-		renderOGCHTML(c, "items", ogcPage{Title: "Communes", Base: base, Links: links,
-			Data: ogcItemsPage{Matched: len(matched), Offset: from, Records: recs, Query: params, Categories: zones.DefaultProfession.Scale()}})
-		return
-	}
+	return append(links, ogcLink{Href: base + "/ogc/collections/" + ogcCollectionID + "?f=json", Rel: "collection", Type: mediaJSON, Title: ogcCollectionTitle})
+}
+
+// writeOGCFeatures streams the GeoJSON FeatureCollection of the communes of page
+// (indexes in the dataset), out of matched, a few hundred kilobytes at a time.
+func writeOGCFeatures(c *gin.Context, st *State, matched int, page []int, links []ogcLink) {
 	c.Header("Content-Type", mediaGeoJSON)
 	c.Status(http.StatusOK)
 	b := make([]byte, 0, 64<<10)
 	b = append(b, `{"type":"FeatureCollection","numberMatched":`...)
-	b = strconv.AppendInt(b, int64(len(matched)), 10)
+	b = strconv.AppendInt(b, int64(matched), 10)
 	b = append(b, `,"numberReturned":`...)
 	b = strconv.AppendInt(b, int64(len(page)), 10)
 	b = append(b, `,"timeStamp":`...)
@@ -280,11 +290,8 @@ func appendLinks(b []byte, links []ogcLink) []byte {
 
 // handleOGCFeature answers GET /ogc/collections/communes/items/{code}.
 func (s *Server) handleOGCFeature(c *gin.Context) {
-	if !ogcCollectionParam(c) {
-		return
-	}
 	st := s.Current()
-	base, html, ok := ogcStart(c, st)
+	base, html, ok := ogcCollectionStart(c, st)
 	if !ok {
 		return
 	}

@@ -37,11 +37,7 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	st := s.Current()
-	_, r, ok := professionFromParams(c, st)
-	if !ok {
-		return
-	}
-	profile, withOptions, ok := profileFromParams(c, r.Today())
+	r, profile, withOptions, ok := answerParams(c, st)
 	if !ok {
 		return
 	}
@@ -49,19 +45,40 @@ func (s *Server) handleResolve(c *gin.Context) {
 	if !s.inputError(c, err, resolveFields) {
 		return
 	}
-	if notModifiedToday(c, st, time.Hour) {
+	if !s.completeAnswer(c, st, r, &res, profile, withOptions) {
 		return
-	}
-	s.countLookup(res)
-	withCity(r.Dataset, &res)
-	if withOptions {
-		r.FillOptions(&res, profile)
 	}
 	if q.HasPoint {
 		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// answerParams reads what an answer with options is asked for: the resolver of
+// the profession profession= names, and the profile (and whether options are
+// wanted) checked against that resolver's day. ok=false when a problem was written.
+func answerParams(c *gin.Context, st *State) (r *zones.Resolver, p zones.Profile, withOptions, ok bool) {
+	if _, r, ok = professionFromParams(c, st); !ok {
+		return nil, p, false, false
+	}
+	p, withOptions, ok = profileFromParams(c, r.Today())
+	return r, p, withOptions, ok
+}
+
+// completeAnswer completes res, an answer of r: it counts it and adds the city
+// of an arrondissement and, when wanted, the options for profile. It returns
+// false, having written 304, when the client's copy is still fresh.
+func (s *Server) completeAnswer(c *gin.Context, st *State, r *zones.Resolver, res *zones.Resolution, profile zones.Profile, withOptions bool) bool {
+	if notModifiedToday(c, st, time.Hour) {
+		return false
+	}
+	s.countLookup(*res)
+	withCity(r.Dataset, res)
+	if withOptions {
+		r.FillOptions(res, profile)
+	}
+	return true
 }
 
 func queryFromParams(c *gin.Context) (zones.Query, bool) {

@@ -80,11 +80,6 @@ func maxZoomOf(layer string) int {
 	return maxTileZoom
 }
 
-// tileBound is the lon/lat box of tile z/x/y grown by the tile buffer.
-func tileBound(z, x, y int) orb.Bound {
-	return mvt.TileBound(z, x, y, float64(tileBuffer)/tileExtent)
-}
-
 // newTileTransform maps normalised Mercator coordinates into tile k's units.
 func newTileTransform(k tileKey) mvt.Transform { return mvt.NewTransform(k.z, k.x, k.y, tileExtent) }
 
@@ -116,24 +111,45 @@ func (md *mapData) buildTile(k tileKey) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (md *mapData) communesLayer(k tileKey) *mvt.Layer {
-	polys := md.polys
-	li := levelFor(k.z)
-	if li >= 0 {
-		polys = md.polygonLevel(li)
+// tileFrame is what drawing a layer of tile k starts from, the same for every
+// layer: the prepared level its geometry comes from, its lon/lat box grown by the
+// buffer, the transform into its units and the simplifier of its lines.
+type tileFrame struct {
+	level  int // index in geomLevels, -1 for the full geometry
+	lonlat orb.Bound
+	tr     mvt.Transform
+	dp     *simplify.DouglasPeuckerSimplifier
+}
+
+func newTileFrame(k tileKey) tileFrame {
+	return tileFrame{
+		level:  levelFor(k.z),
+		lonlat: mvt.TileBound(k.z, k.x, k.y, float64(tileBuffer)/tileExtent),
+		tr:     newTileTransform(k),
+		dp:     simplify.DouglasPeucker(tileSimplify),
 	}
-	lonlat := tileBound(k.z, k.x, k.y)
-	tr := newTileTransform(k)
-	dp := simplify.DouglasPeucker(tileSimplify)
+}
+
+// toTile maps a line of the frame's geometry, in lon/lat when it is the full
+// geometry and in normalised Mercator when it is a prepared level, into tile units.
+func (f tileFrame) toTile(l orb.LineString) orb.LineString { return f.tr.ToTile(l, f.level < 0) }
+
+// communesLayer is the communes whose outline touches tile k, tagged with their map class.
+func (md *mapData) communesLayer(k tileKey) *mvt.Layer {
+	f := newTileFrame(k)
+	polys := md.polys
+	if f.level >= 0 {
+		polys = md.polygonLevel(f.level)
+	}
 	layer := mvt.NewLayer(layerCommunes, "k", tileExtent)
 	for i, b := range md.bounds {
-		if !b.Intersects(lonlat) {
+		if !b.Intersects(f.lonlat) {
 			continue
 		}
 		var geom mvt.Geometry
 		for _, p := range polys[i] {
 			for ri, r := range p {
-				ring := mvt.QuantizeRing(dp.Ring(clip.Ring(tileBox, orb.Ring(tr.ToTile(orb.LineString(r), li < 0)))))
+				ring := mvt.QuantizeRing(f.dp.Ring(clip.Ring(tileBox, orb.Ring(f.toTile(orb.LineString(r))))))
 				if ri == 0 && ring == nil {
 					break // the holes of a polygon outside the tile are outside too
 				}
@@ -149,23 +165,22 @@ func (md *mapData) communesLayer(k tileKey) *mvt.Layer {
 	return layer
 }
 
+// bordersLayer is the borders between départements, coasts and frontiers that
+// cross tile k, as one feature.
 func (md *mapData) bordersLayer(k tileKey) *mvt.Layer {
+	f := newTileFrame(k)
 	lines, bounds := md.departementBorders()
-	li := levelFor(k.z)
-	if li >= 0 {
-		lines = md.lineLevel(li)
+	if f.level >= 0 {
+		lines = md.lineLevel(f.level)
 	}
-	lonlat := tileBound(k.z, k.x, k.y)
-	tr := newTileTransform(k)
-	dp := simplify.DouglasPeucker(tileSimplify)
 	layer := mvt.NewLayer(layerDepartements, "k", tileExtent)
 	var geom mvt.Geometry
 	for i, b := range bounds {
-		if !b.Intersects(lonlat) {
+		if !b.Intersects(f.lonlat) {
 			continue
 		}
-		for _, part := range clip.LineString(tileBox, tr.ToTile(lines[i], li < 0)) {
-			if q := mvt.QuantizeLine(dp.LineString(part)); q != nil {
+		for _, part := range clip.LineString(tileBox, f.toTile(lines[i])) {
+			if q := mvt.QuantizeLine(f.dp.LineString(part)); q != nil {
 				geom.Line(q)
 			}
 		}

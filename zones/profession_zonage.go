@@ -197,7 +197,7 @@ func (r *Resolver) Profession() Profession {
 
 // For returns the resolver that answers for p: r itself for the kiné, otherwise
 // one made once per profession and kept, with its own answer cache. It tells the
-// day by r's Clock, and shares r's Locator, Addresses, Rules and tolerance as they
+// day by r's Clock, and shares r's Locator, Addresses, Codes, Rules and tolerance as they
 // are at that first call.
 // A profession the served dataset has no zonage for is an *InputError on the
 // field « profession ».
@@ -225,7 +225,7 @@ func (r *Resolver) For(p Profession) (*Resolver, error) {
 	}
 	set, _ := base.Dataset.Professions.Set(p)
 	got := &Resolver{Dataset: base.Dataset, Locator: base.Locator, ToleranceM: base.ToleranceM, Clock: base.Clock,
-		Addresses: base.Addresses, Rules: base.Rules, profession: p, profSet: set, profSource: src, base: base,
+		Addresses: base.Addresses, Codes: base.Codes, Rules: base.Rules, profession: p, profSet: set, profSource: src, base: base,
 		profDateNote: fmt.Sprintf("date de l'arrêté inconnue : la source du zonage des %s, %s, ne donne pas la date des arrêtés des ARS",
 			p.Plural(), src.ZonageVintage)}
 	if base.forCache == nil {

@@ -3,6 +3,7 @@ package zones
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,11 +74,45 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 		if !ValidCommuneCode(code) {
 			return Resolution{}, &InputError{Field: "code INSEE", Value: q.Citycode, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"}
 		}
-		return r.ResolveCodeOn(code, q.Day)
+		res, err := r.ResolveCodeOn(code, q.Day)
+		if err == nil {
+			r.checkCode(&res, code, q)
+		}
+		return res, err
 	case q.Empty():
 		return Resolution{}, &InputError{Field: "adresse", Value: "", Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
 	}
 	return r.ResolveAddress(q)
+}
+
+// CodeChecker tells whether the postcode or city given with a commune code
+// contradict it.
+type CodeChecker interface {
+	// CodeConflict says in French which of postcode and city contradict code,
+	// naming them and the commune; "" when nothing does or when it cannot tell
+	// (an unknown CEDEX postcode, a city name it does not know).
+	CodeConflict(code, postcode, city string) string
+}
+
+// checkCode warns when the postcode or city of a code query contradict its code.
+// The code still decides the answer: it is the precise part of the query, and
+// the one a spreadsheet's INSEE column is made of.
+func (r *Resolver) checkCode(res *Resolution, code string, q Query) {
+	if r.Codes == nil || strings.TrimSpace(q.Postcode+q.City) == "" {
+		return
+	}
+	w := r.Codes.CodeConflict(code, q.Postcode, q.City)
+	if w == "" {
+		return
+	}
+	// The answer may share its warnings with the resolver's cache: append to a copy.
+	res.Match.Warnings = append(slices.Clip(res.Match.Warnings), w)
+	res.Match.CodeConflict = true
+	if res.Message == "" {
+		res.Message = w
+	} else {
+		res.Message += " ; " + w
+	}
 }
 
 // ResolveAddress answers for an address. The matcher finds the commune (for an

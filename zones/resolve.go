@@ -60,6 +60,9 @@ type Match struct {
 	Lat      float64      `json:"lat,omitempty"`
 	Lon      float64      `json:"lon,omitempty"`
 	Warnings []string     `json:"warnings,omitempty"`
+	// CodeConflict is set when the postcode or city given with a commune code
+	// contradict it (the code was retained); Warnings says which.
+	CodeConflict bool `json:"-"`
 }
 
 // RegionRef names a region.
@@ -177,6 +180,9 @@ type Resolver struct {
 	Clock func() time.Time
 	// Addresses matches address queries; nil = address search unavailable.
 	Addresses AddressMatcher
+	// Codes checks the postcode and city given with a commune code against it;
+	// nil = not checked.
+	Codes CodeChecker
 	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
 	Rules *Rules
 

@@ -218,7 +218,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		return usageErr("écriture de %s : %v", f.out, err)
 	}
 	if !f.quiet {
-		printClassifySummary(stderr, name, rep, choice, time.Since(start))
+		printClassifySummary(stderr, name, rep, choice, classifier.CodeConflicts(), time.Since(start))
 	}
 	if rep.Rows != rep.Counts[zones.ColumnStatus][string(zones.StatusOK)] {
 		return &exitError{code: exitNotFound}
@@ -233,8 +233,9 @@ func isTerminal(w io.Writer) bool {
 
 // printClassifySummary says what was read, how many rows came out per status and
 // per category of the profession asked for (of each, with all) — the engine's
-// counts of the rows written — and why rows are in error.
-func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice batch.Choice, took time.Duration) {
+// counts of the rows written —, why rows are in error, and how many rows gave a
+// postcode or city contradicting their commune code (conflicts).
+func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice batch.Choice, conflicts int64, took time.Duration) {
 	var cols []string
 	for _, role := range csvbatch.Roles {
 		if h, ok := rep.Columns[role]; ok {
@@ -256,6 +257,10 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice
 	if n := byStatus[string(zones.StatusError)]; n > 0 {
 		fmt.Fprintf(w, "%s, dont %s dans le fichier (guillemets, nombre de champs) : la colonne zonage_message dit pourquoi\n",
 			french.Count(n, "ligne en erreur", "lignes en erreur"), french.Count(rep.RowProblems, "mal formée", "mal formées"))
+	}
+	if conflicts > 0 {
+		fmt.Fprintf(w, "%s le code postal ou la ville contredit le code commune : code commune retenu, la colonne zonage_message nomme les deux\n",
+			french.Count(conflicts, "ligne dont", "lignes dont"))
 	}
 	columns := "colonne " + zones.ColumnCategory
 	if choice.All {

@@ -147,3 +147,43 @@ func TestClassifyAddresses(t *testing.T) {
 		}
 	}
 }
+
+// A code column that a postcode or city column contradicts: the code is
+// retained, zonage_message names both values, the summary counts those rows;
+// postcodes and names of the commune or its arrondissements are no contradiction.
+func TestClassifyCodeConflicts(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "codes.csv")
+	os.WriteFile(in, []byte("insee;cp;ville\n"+
+		"13201;75006;\n"+
+		"75106;75016;Paris\n"+
+		"42218;;Lyon\n"+
+		"75056;75006;Paris\n"+
+		"75106;75006;PARIS 06\n"+
+		"13055;13001;Marseille\n"+
+		"42218;42000;ST ETIENNE\n"+
+		"42218;42907;Saint-Étienne Cedex 9\n"+
+		"49040;49270;Champtoceaux\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != 0 && code != exitNotFound {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	want := []struct{ code, message string }{
+		{"13201", "le code postal 75006 ne correspond pas à la commune 13201 (Marseille 1er Arrondissement) : code commune retenu"},
+		{"75106", "le code postal 75016 ne correspond pas à la commune 75106 (Paris 6e Arrondissement) : code commune retenu"},
+		{"42218", "la ville « Lyon » ne correspond pas à la commune 42218 (Saint-Étienne) : code commune retenu"},
+	}
+	for i, w := range want {
+		if r := recs[i+1]; r[3] != w.code || !strings.Contains(r[10], w.message) {
+			t.Errorf("row %d: %q, want code %s and a message with %q", i+1, r, w.code, w.message)
+		}
+	}
+	for _, r := range recs[len(want)+1:] {
+		if strings.Contains(r[10], "ne correspond") {
+			t.Errorf("%q: false warning", r)
+		}
+	}
+	if !strings.Contains(errOut, "3 lignes dont le code postal ou la ville contredit le code commune") {
+		t.Errorf("summary does not count the rows:\n%s", errOut)
+	}
+}

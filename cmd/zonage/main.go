@@ -3,6 +3,14 @@
 // applies to a place, and what it opens. It only wires flags to the importer, the
 // domain and the server; exit codes: 0 found, 1 not found or ambiguous, 2 usage or
 // data error.
+//
+// Where things live: main.go the root command and the exit codes; one file per
+// command (import.go, lookup.go, classify.go, serve.go, diff.go, export.go,
+// info.go); memlimit.go the server's memory limit; snapshot.go which snapshot a
+// command reads or writes and the State served from it or from PostgreSQL;
+// options.go the profile flags and the printout of installation options;
+// geocoder.go the choice between the offline address matcher and the public
+// geocoder.
 package main
 
 import (

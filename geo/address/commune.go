@@ -15,6 +15,9 @@ type communeMatch struct {
 	score    float64
 	former   string
 	warnings []string
+	// conflict says what of the postcode and city given with a commune code
+	// contradicts it; empty when nothing does.
+	conflict string
 	// ambiguity explains an ambiguous answer; it is dropped when a street
 	// settles the ambiguity.
 	ambiguity string
@@ -63,10 +66,95 @@ func (m *Matcher) byCitycode(p *parsed, s *scratch) (communeMatch, bool) {
 	c := communeMatch{status: StatusOK, city: -1, cand: -1, score: 1, former: former}
 	s.scored = append(s.scored[:0], scoredPlace{place: pl, score: 1, former: former})
 	c.places = s.scored
-	if p.pc >= 0 && !m.hasPostcode(pl, p.pc) && !m.childHasPostcode(pl, p.pc) {
-		c.warnings = append(c.warnings, "le code postal "+p.postcode+" ne correspond pas à la commune "+p.citycode+" ("+m.places[pl].name+") : code commune retenu")
+	postcodeOff := p.pc >= 0 && !m.hasPostcode(pl, p.pc) && !m.childHasPostcode(pl, p.pc)
+	cityOff := m.cityContradicts(p, pl, s)
+	var against string
+	switch {
+	case postcodeOff && cityOff:
+		against = "le code postal " + p.postcode + " et la ville « " + echo(p.city) + " » ne correspondent pas"
+	case postcodeOff:
+		against = "le code postal " + p.postcode + " ne correspond pas"
+	case cityOff:
+		against = "la ville « " + echo(p.city) + " » ne correspond pas"
+	}
+	if against != "" {
+		c.conflict = against + " à la commune " + p.citycode + " (" + m.places[pl].name + ") : code commune retenu"
+		c.warnings = append(c.warnings, c.conflict)
 	}
 	return c, true
+}
+
+// cityContradicts reports whether the city given with a commune code names
+// another commune for sure: one of its readings is exactly the name of a commune
+// (accents, case and « St » aside), and none of its readings names place pl, the
+// city it belongs to or one of its arrondissements, whether as the commune's own
+// name, a commune déléguée, a former commune or a name La Poste uses with one of
+// its postcodes. A name known nowhere, or only misspelt, says nothing.
+func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) bool {
+	named := false
+	for i := range p.cands[:p.n] {
+		if p.cands[i].guess {
+			continue
+		}
+		keys := m.cityKeys(p.cands[i].name, s)
+		for _, k := range keys {
+			for _, e := range m.keyEntries.of(k) {
+				named = true
+				if m.related(m.entries[e].place, pl) {
+					return false
+				}
+			}
+			if m.usedWithPostcodesOf(k, pl) {
+				return false
+			}
+		}
+	}
+	return named
+}
+
+// cityKeys are the keys a city reading is known under: exactly, or without its
+// articles.
+func (m *Matcher) cityKeys(name []byte, s *scratch) []int32 {
+	var keys []int32
+	if k, ok := m.keyID[string(name)]; ok {
+		keys = append(keys, k)
+	}
+	compact, plain := m.compactKeys(name, s)
+	if plain >= 0 {
+		keys = append(keys, plain)
+	}
+	return append(keys, compact...)
+}
+
+// related reports whether two places are one, or a city and one of its
+// arrondissements.
+func (m *Matcher) related(a, b int32) bool {
+	return a == b || m.places[a].parent == b || m.places[b].parent == a
+}
+
+// usedWithPostcodesOf reports whether key is a name La Poste uses, with one of
+// the postcodes of place pl or of its arrondissements, for pl or a place related
+// to it (an ancienne commune or a lieu-dit of pl).
+func (m *Matcher) usedWithPostcodesOf(key, pl int32) bool {
+	check := func(place int32) bool {
+		for _, pc := range m.placePCs.of(place) {
+			for _, e := range m.pcEntries.of(pc) {
+				if en := &m.entries[e]; en.key == key && m.related(en.place, pl) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if check(pl) {
+		return true
+	}
+	for _, ch := range m.places[pl].children {
+		if check(ch) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Matcher) hasPostcode(pl, pc int32) bool {

@@ -53,6 +53,12 @@ type Result struct {
 	Label      string  // what matched, e.g. "12 Rue de Vaugirard 75006 Paris"
 	Candidates []Candidate
 	Warnings   []string // in French, for the user
+	// CodeConflict, for a query giving a commune code with a postcode or a city,
+	// says in French which of them contradicts the code, which is retained; it
+	// is among Warnings too. Empty when nothing does: a postcode of the commune
+	// or of one of its arrondissements, an unknown (CEDEX) postcode, a city name
+	// of the commune or an unknown one.
+	CodeConflict string
 }
 
 // Candidate is one of the places an ambiguous query may mean, or a suggestion.
@@ -93,7 +99,7 @@ func (m *Matcher) Match(q Query) Result {
 	var p parsed
 	m.parse(q, s, &p)
 	c := m.matchCommune(&p, s)
-	res := Result{Status: c.status, Score: c.score, Former: c.former, Warnings: p.warnings}
+	res := Result{Status: c.status, Score: c.score, Former: c.former, Warnings: p.warnings, CodeConflict: c.conflict}
 	res.Warnings = append(res.Warnings, c.warnings...)
 	if c.status == StatusNotFound {
 		return res
@@ -105,6 +111,7 @@ func (m *Matcher) Match(q Query) Result {
 	if len(street) > 0 && len(m.streets.streets) > 0 {
 		if r, ok := m.matchStreet(&p, c, street, s); ok {
 			r.Warnings = append(res.Warnings, r.Warnings...)
+			r.CodeConflict = c.conflict
 			return r
 		}
 	}

@@ -150,111 +150,131 @@ const (
 // form after end. joined reports that words were dropped between two written
 // ones.
 func rewrite(dst []byte, start, end int) (_ []byte, joined bool) {
-	out := end
-	last := wordNone
-	lastArticle := false // the last word written is "DU", "DE LA"…
-	dropped := false     // words were dropped since the last one written
-	emit := func(w []byte, kind int) {
-		if len(dst) > out {
-			dst = append(dst, ' ')
-			joined = joined || dropped
-		}
-		dst = append(dst, w...)
-		last = kind
-		lastArticle = false
-		dropped = false
-	}
-	emitString := func(w string, kind int) {
-		if len(dst) > out {
-			dst = append(dst, ' ')
-			joined = joined || dropped
-		}
-		dst = append(dst, w...)
-		last = kind
-		lastArticle = false
-		dropped = false
-	}
+	rw := rewriter{dst: dst, out: end}
 	for pos := start; pos < end; {
-		w, next := word(dst, pos, end)
-		pos = next
-		if w[0] >= '0' && w[0] <= '9' {
-			d, split := glued(w)
-			switch {
-			case d == len(w):
-				emit(w, wordNumber)
-				continue
-			case !split:
-				emit(w, wordOther) // "6E", "1ER", "2CV1"
-				continue
-			}
-			// "12BIS", "12B", "3BV", "12R": the number, then the rest as the
-			// word that follows it.
-			emit(w[:d], wordNumber)
-			w = w[d:]
-		}
-		info, special := specialWords[string(w)]
-		if !special {
-			if last == wordNumber && len(w) <= 2 {
-				emit(w, wordSuffix) // "12 A", "3 BV" as "3BV"
-			} else {
-				emit(w, wordOther)
-			}
-			continue
-		}
-		if info.drop != "" && (last != wordNumber || len(w) > 1) {
-			// "CEDEX 06", "BP 123", "B P 45", "BOITE POSTALE 7"; but "12 B" is
-			// an indice.
-			at := pos
-			if info.drop != "*" {
-				var p []byte
-				if p, at = word(dst, pos, end); string(p) != info.drop {
-					at = -1
-				}
-			}
-			if at >= 0 {
-				if n, after := numberAt(dst, at, end); len(n) > 0 && len(n) >= info.minDigits && (info.maxDigits == 0 || len(n) <= info.maxDigits) {
-					pos, dropped = after, true
-					continue
-				}
-				if info.alone {
-					dropped = true
-					continue
-				}
-			}
-		}
-		if info.arrondissements > 0 {
-			if n, after, ok := arrondissementNumber(dst, pos, end, info.arrondissements); ok {
-				emit(w, wordOther)
-				emitString(twoDigits[n], wordOther)
-				pos = after
-				continue
-			}
-		}
-		if info.streetType != "" && (last != wordOther || (len(w) > 1 && lastArticle && info.title == "")) {
-			// "R" after a number is "rue", not an indice: "12 r de Vaugirard";
-			// after an article the type is part of the name: "rue du Ch Vert"
-			// (but "rue du Gal Leclerc" is a général).
-			emitString(info.streetType, wordOther)
-			continue
-		}
-		if last == wordNumber {
-			if info.repetition != "" {
-				emitString(info.repetition, wordSuffix)
-				continue
-			}
-			if len(w) == 1 {
-				emit(w, wordSuffix)
-				continue
-			}
-		}
-		if info.title != "" {
-			emitString(info.title, wordOther)
-			continue
-		}
-		emit(w, wordOther)
-		lastArticle = info.article
+		w, next := word(rw.dst, pos, end)
+		pos = rw.word(w, next, end)
 	}
-	return dst, joined
+	return rw.dst, rw.joined
+}
+
+// rewriter appends the canonical form of folded words after them, in dst.
+type rewriter struct {
+	dst         []byte
+	out         int  // where the canonical form starts in dst
+	last        int  // the kind of the last word written
+	lastArticle bool // the last word written is "DU", "DE LA"…
+	dropped     bool // words were dropped since the last one written
+	joined      bool // words were dropped between two written ones
+}
+
+// begin starts a word of kind: a space before it unless it is the first.
+func (rw *rewriter) begin(kind int) {
+	if len(rw.dst) > rw.out {
+		rw.dst = append(rw.dst, ' ')
+		rw.joined = rw.joined || rw.dropped
+	}
+	rw.last, rw.lastArticle, rw.dropped = kind, false, false
+}
+
+func (rw *rewriter) emit(w []byte, kind int) {
+	rw.begin(kind)
+	rw.dst = append(rw.dst, w...)
+}
+
+func (rw *rewriter) emitString(w string, kind int) {
+	rw.begin(kind)
+	rw.dst = append(rw.dst, w...)
+}
+
+// word writes the canonical form of w, a word read before pos, and returns where
+// the next word to read starts: after the words it takes with it.
+func (rw *rewriter) word(w []byte, pos, end int) int {
+	if w[0] >= '0' && w[0] <= '9' {
+		d, split := glued(w)
+		switch {
+		case d == len(w):
+			rw.emit(w, wordNumber)
+			return pos
+		case !split:
+			rw.emit(w, wordOther) // "6E", "1ER", "2CV1"
+			return pos
+		}
+		// "12BIS", "12B", "3BV", "12R": the number, then the rest as the
+		// word that follows it.
+		rw.emit(w[:d], wordNumber)
+		w = w[d:]
+	}
+	info, special := specialWords[string(w)]
+	if !special {
+		if rw.last == wordNumber && len(w) <= 2 {
+			rw.emit(w, wordSuffix) // "12 A", "3 BV" as "3BV"
+		} else {
+			rw.emit(w, wordOther)
+		}
+		return pos
+	}
+	if info.drop != "" && (rw.last != wordNumber || len(w) > 1) {
+		// "CEDEX 06", "BP 123", "B P 45", "BOITE POSTALE 7"; but "12 B" is
+		// an indice.
+		if next, ok := rw.drop(&info, pos, end); ok {
+			return next
+		}
+	}
+	if info.arrondissements > 0 {
+		if n, after, ok := arrondissementNumber(rw.dst, pos, end, info.arrondissements); ok {
+			rw.emit(w, wordOther)
+			rw.emitString(twoDigits[n], wordOther)
+			return after
+		}
+	}
+	if info.streetType != "" && (rw.last != wordOther || (len(w) > 1 && rw.lastArticle && info.title == "")) {
+		// "R" after a number is "rue", not an indice: "12 r de Vaugirard";
+		// after an article the type is part of the name: "rue du Ch Vert"
+		// (but "rue du Gal Leclerc" is a général).
+		rw.emitString(info.streetType, wordOther)
+		return pos
+	}
+	if rw.last == wordNumber {
+		if info.repetition != "" {
+			rw.emitString(info.repetition, wordSuffix)
+			return pos
+		}
+		if len(w) == 1 {
+			rw.emit(w, wordSuffix)
+			return pos
+		}
+	}
+	if info.title != "" {
+		rw.emitString(info.title, wordOther)
+		return pos
+	}
+	rw.emit(w, wordOther)
+	rw.lastArticle = info.article
+	return pos
+}
+
+// drop drops the postal mention the word info describes opens ("CEDEX 06",
+// "BP 123", "B P 45"): with the word info.drop names after it, unless that is
+// "*", and the number that follows; or the word alone when info.alone. It
+// returns where the next word to read starts and whether anything was dropped.
+func (rw *rewriter) drop(info *wordInfo, pos, end int) (int, bool) {
+	at := pos
+	if info.drop != "*" {
+		var p []byte
+		if p, at = word(rw.dst, pos, end); string(p) != info.drop {
+			return pos, false
+		}
+	}
+	if n, after := numberAt(rw.dst, at, end); len(n) > 0 && len(n) >= info.minDigits && (info.maxDigits == 0 || len(n) <= info.maxDigits) {
+		rw.dropped = true
+		return after, true
+	}
+	if info.alone {
+		rw.dropped = true
+		return pos, true
+	}
+	return pos, false
 }
 
 // word returns the word of folded text starting at pos and where the next one

@@ -13,6 +13,7 @@ type parsed struct {
 	n        int
 	street   []byte // the street when no city candidate is retained
 	citycode string
+	city     string // the city field as given
 	warnings []string
 }
 
@@ -83,6 +84,7 @@ func (m *Matcher) parse(q Query, s *scratch, p *parsed) {
 		m.parseLine(s.text, s, p, true)
 	}
 	if q.City != "" {
+		p.city = q.City
 		fromCity := parsed{postcode: p.postcode, pc: p.pc}
 		s.city = AppendNormalized(s.city[:0], q.City)
 		m.parseLine(s.city, s, &fromCity, false)

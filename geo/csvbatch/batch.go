@@ -207,24 +207,8 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 		rep.Columns[role] = rep.Header[i]
 	}
 
-	// A file classified before already has the added columns, the late ones aside:
-	// fill them in place. A late column the header has is filled in place even when
-	// the others are missing: its name says what it holds, and appending it would
-	// give the output two columns of that name.
 	added := a.Columns()
-	inPlace := make([]int, len(added))
-	classified := !opt.NoHeader
-	for i, name := range added {
-		inPlace[i] = slices.Index(rep.Header, name)
-		if inPlace[i] < 0 && !slices.Contains(opt.LateColumns, name) {
-			classified = false
-		}
-	}
-	for i, name := range added {
-		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
-			inPlace[i] = -1
-		}
-	}
+	inPlace := addedInPlace(rep.Header, added, opt)
 	counted := make([]int, len(opt.CountColumns))
 	rep.Counts = map[string]map[string]int64{}
 	for i, name := range opt.CountColumns {
@@ -236,6 +220,28 @@ func start(in io.Reader, a Annotator, opt Options) (*started, error) {
 	}
 	return &started{rep: rep, table: t, pending: pending, headerRec: headerRec, roles: roles, parts: parts, added: added, counted: counted,
 		layout: rowLayout{headerLen: len(rep.Header), inPlace: inPlace, raw: opt.RawInput, codec: codec}}, nil
+}
+
+// addedInPlace is, per added column, the header's column it fills, -1 for one
+// appended. A file classified before already has the added columns, the late
+// ones aside: fill them in place. A late column the header has is filled in place
+// even when the others are missing: its name says what it holds, and appending it
+// would give the output two columns of that name.
+func addedInPlace(header, added []string, opt Options) []int {
+	inPlace := make([]int, len(added))
+	classified := !opt.NoHeader
+	for i, name := range added {
+		inPlace[i] = slices.Index(header, name)
+		if inPlace[i] < 0 && !slices.Contains(opt.LateColumns, name) {
+			classified = false
+		}
+	}
+	for i, name := range added {
+		if opt.NoHeader || (!classified && !slices.Contains(opt.LateColumns, name)) {
+			inPlace[i] = -1
+		}
+	}
+	return inPlace
 }
 
 // Run reads in, annotates every row and writes out.
@@ -262,23 +268,13 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	if err != nil {
 		return nil, err
 	}
-	rep, table, pending, headerRec, roles, parts, added, counted := st.rep, st.table, st.pending, st.headerRec, st.roles, st.parts, st.added, st.counted
+	rep := st.rep
 	if opt.Started != nil {
 		opt.Started(rep)
 	}
-	layout := st.layout
 	rw := newRecordWriter(out, byte(rep.Output.Delimiter), rep.Output.LineEnd)
-	if rep.Output.Encoding == EncodingUTF8 && rep.Output.BOM {
-		rw.writeLine(string(utf8BOM))
-	}
-	if rep.Output.SepLine != "" {
-		rw.writeLine(rep.Output.SepLine + string(rep.Output.Delimiter) + rep.Output.LineEnd)
-	}
-	if headerRec != nil {
-		h := layout.header(headerRec, added)
-		if err := rw.write(h); err != nil {
-			return nil, fmt.Errorf("écriture du résultat : %w", err)
-		}
+	if err := st.writeHead(rw); err != nil {
+		return nil, err
 	}
 
 	workers := opt.Workers
@@ -288,85 +284,146 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	todo := make(chan *batch, workers)
-	done := make(chan *batch, workers)
-	budget := make(chan struct{}, inFlightUnits)
-	units := func(b *batch) int { return min(inFlightUnits, 1+b.bytes/batchBytes) }
-	var readErr error
-	go func() {
-		defer close(todo)
-		var seq int64
-		var number int64
-		b := &batch{rows: make([]rawRow, 0, batchRows)}
-		add := func(rec record) {
-			number++
-			b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message()}})
-			b.bytes += rec.size
-		}
-		flush := func() bool {
-			for range units(b) {
-				select {
-				case budget <- struct{}{}:
-				case <-ctx.Done():
-					return false
-				}
-			}
-			select {
-			case todo <- b:
-			case <-ctx.Done():
-				return false
-			}
-			seq++
-			b = &batch{seq: seq, rows: make([]rawRow, 0, batchRows)}
-			return true
-		}
-		if pending != nil {
-			add(*pending)
-		}
-		for {
-			rec, err := table.readRaw()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				readErr = err
-				break
-			}
-			add(rec)
-			if (len(b.rows) == batchRows || b.bytes >= batchBytes) && !flush() {
-				return
-			}
-		}
-		if len(b.rows) > 0 {
-			flush()
-		}
-	}()
-
+	p := &pipeline{ctx: ctx, todo: make(chan *batch, workers), done: make(chan *batch, workers), budget: make(chan struct{}, inFlightUnits)}
+	go p.read(st)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range todo {
-				b.out = make([][]string, len(b.rows))
-				for k := range b.rows {
-					rr := &b.rows[k]
-					prepare(rr, roles, parts, layout.codec)
-					b.out[k] = a.Annotate(&rr.row)
-				}
-				select {
-				case done <- b:
-				case <-ctx.Done():
-					return
-				}
-			}
+			p.annotate(st, a)
 		}()
 	}
-	go func() { wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(p.done) }()
+	if err := p.writeInOrder(st, rw, opt); err != nil {
+		return rep, err
+	}
+	if p.readErr != nil {
+		return rep, p.readErr
+	}
+	if parent.Err() != nil {
+		// The rows gathered are whole: hand them on, so that the rows counted are
+		// the rows written.
+		rw.flush()
+		return rep, fmt.Errorf("classement interrompu après %s : %w", french.Count(rep.Rows, "ligne", "lignes"), context.Cause(parent))
+	}
+	if err := rw.flush(); err != nil {
+		return rep, fmt.Errorf("écriture du résultat : %w", err)
+	}
+	rep.Notes = append(rep.Notes, st.layout.codec.notes(rep.Input.Encoding)...)
+	return rep, nil
+}
 
+// writeHead writes what comes before the rows: the byte order mark, Excel's
+// sep= line and the header, as the output's dialect has them.
+func (st *started) writeHead(rw *recordWriter) error {
+	out := st.rep.Output
+	if out.Encoding == EncodingUTF8 && out.BOM {
+		rw.writeLine(string(utf8BOM))
+	}
+	if out.SepLine != "" {
+		rw.writeLine(out.SepLine + string(out.Delimiter) + out.LineEnd)
+	}
+	if st.headerRec != nil {
+		if err := rw.write(st.layout.header(st.headerRec, st.added)); err != nil {
+			return fmt.Errorf("écriture du résultat : %w", err)
+		}
+	}
+	return nil
+}
+
+// pipeline carries a run's batches: read in order (read), annotated by the
+// workers in any order (annotate), written back in order (writeInOrder). budget
+// bounds the input in flight between the reading and the writing.
+type pipeline struct {
+	ctx        context.Context
+	todo, done chan *batch
+	budget     chan struct{}
+	// readErr is why the reading stopped before the end; set before todo closes.
+	readErr error
+}
+
+// batchUnits is what batch b takes of the budget: a unit per batchBytes it holds.
+func batchUnits(b *batch) int { return min(inFlightUnits, 1+b.bytes/batchBytes) }
+
+// read cuts the table's records into batches and hands each to the workers
+// once the budget has room for it, until the end of the input, an error or the
+// end of the run.
+func (p *pipeline) read(st *started) {
+	defer close(p.todo)
+	var seq int64
+	var number int64
+	b := &batch{rows: make([]rawRow, 0, batchRows)}
+	add := func(rec record) {
+		number++
+		b.rows = append(b.rows, rawRow{rec: rec, row: Row{Number: number, Line: rec.line, LastLine: rec.lastLine, Problem: rec.message()}})
+		b.bytes += rec.size
+	}
+	flush := func() bool {
+		for range batchUnits(b) {
+			select {
+			case p.budget <- struct{}{}:
+			case <-p.ctx.Done():
+				return false
+			}
+		}
+		select {
+		case p.todo <- b:
+		case <-p.ctx.Done():
+			return false
+		}
+		seq++
+		b = &batch{seq: seq, rows: make([]rawRow, 0, batchRows)}
+		return true
+	}
+	if st.pending != nil {
+		add(*st.pending)
+	}
+	for {
+		rec, err := st.table.readRaw()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.readErr = err
+			break
+		}
+		add(rec)
+		if (len(b.rows) == batchRows || b.bytes >= batchBytes) && !flush() {
+			return
+		}
+	}
+	if len(b.rows) > 0 {
+		flush()
+	}
+}
+
+// annotate is a worker: it prepares each row of the batches it takes and asks
+// the annotator for its added cells.
+func (p *pipeline) annotate(st *started, a Annotator) {
+	for b := range p.todo {
+		b.out = make([][]string, len(b.rows))
+		for k := range b.rows {
+			rr := &b.rows[k]
+			prepare(rr, st.roles, st.parts, st.layout.codec)
+			b.out[k] = a.Annotate(&rr.row)
+		}
+		select {
+		case p.done <- b:
+		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// writeInOrder writes the annotated batches in the order they were read, the
+// rows opt.Keep keeps, and counts them in the report; each batch written gives
+// its share of the budget back.
+func (p *pipeline) writeInOrder(st *started, rw *recordWriter, opt Options) error {
+	rep := st.rep
 	waiting := map[int64]*batch{}
 	var next int64
-	for b := range done {
+	for b := range p.done {
 		waiting[b.seq] = b
 		for {
 			nb, ok := waiting[next]
@@ -380,39 +437,26 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, a Annotator, opt Opti
 				if opt.Keep != nil && !opt.Keep(nb.out[k]) {
 					continue
 				}
-				if err := rw.write(layout.row(&row.rec, nb.out[k])); err != nil {
-					return rep, fmt.Errorf("écriture du résultat : %w", err)
+				if err := rw.write(st.layout.row(&row.rec, nb.out[k])); err != nil {
+					return fmt.Errorf("écriture du résultat : %w", err)
 				}
 				rep.Rows++
 				if row.row.Problem != "" {
 					rep.RowProblems++
 				}
-				for i, col := range counted {
+				for i, col := range st.counted {
 					rep.Counts[opt.CountColumns[i]][nb.out[k][col]]++
 				}
 			}
-			for range units(nb) {
-				<-budget
+			for range batchUnits(nb) {
+				<-p.budget
 			}
 			if opt.Progress != nil {
-				opt.Progress(rep.Rows, table.counter.n.Load())
+				opt.Progress(rep.Rows, st.table.counter.n.Load())
 			}
 		}
 	}
-	if readErr != nil {
-		return rep, readErr
-	}
-	if parent.Err() != nil {
-		// The rows gathered are whole: hand them on, so that the rows counted are
-		// the rows written.
-		rw.flush()
-		return rep, fmt.Errorf("classement interrompu après %s : %w", french.Count(rep.Rows, "ligne", "lignes"), context.Cause(parent))
-	}
-	if err := rw.flush(); err != nil {
-		return rep, fmt.Errorf("écriture du résultat : %w", err)
-	}
-	rep.Notes = append(rep.Notes, layout.codec.notes(rep.Input.Encoding)...)
-	return rep, nil
+	return nil
 }
 
 func readError(err error) error {

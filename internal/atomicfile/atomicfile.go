@@ -1,6 +1,6 @@
 // Package atomicfile writes a file so that readers see either the old content or
 // the whole new one, never a part: the snapshot, the downloaded sources, their lock
-// file and the classified CSV are all written through it.
+// file, the classified CSV and the exported files are all written through it.
 package atomicfile
 
 import (

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"zonage/geo/csvbatch"
 	"zonage/zones"
@@ -96,6 +97,10 @@ type Classifier struct {
 	// a run over midnight), for the classifier's life (one run).
 	mu    sync.RWMutex
 	cache []dayAnswers
+
+	// conflicts counts the rows Classify answered whose postcode or city
+	// contradict their commune code.
+	conflicts atomic.Int64
 }
 
 // dayAnswers are every profession's answers on a day, by commune code.
@@ -277,8 +282,16 @@ func (c *Classifier) answers(code string, day zones.Day) []professionAnswer {
 // Classify resolves one row and returns its cells in the order of Columns.
 func (c *Classifier) Classify(f zones.BatchFields) []string {
 	res, err := c.Resolve(f)
+	if err == nil && res.Match.CodeConflict {
+		c.conflicts.Add(1)
+	}
 	return c.Values(res, err, f.Day)
 }
+
+// CodeConflicts is how many rows Classify has answered whose postcode or city
+// contradict their commune code: the code was retained and zonage_message names
+// both values.
+func (c *Classifier) CodeConflicts() int64 { return c.conflicts.Load() }
 
 // Annotator classifies each row of a csvbatch run with the zonage in force on day
 // (the zero Day: today).

@@ -241,3 +241,45 @@ func TestAllValues(t *testing.T) {
 		}
 	}
 }
+
+// flagPostcode says every code contradicts the postcode 99999.
+type flagPostcode struct{}
+
+func (flagPostcode) CodeConflict(code, postcode, city string) string {
+	if postcode == "99999" {
+		return "le code postal 99999 ne correspond pas à la commune " + code + " : code commune retenu"
+	}
+	return ""
+}
+
+// Rows whose postcode contradicts their code keep the code's answer, say so in
+// zonage_message and are counted, with one profession or all.
+func TestCodeConflictsCounted(t *testing.T) {
+	forP := testResolvers()
+	for _, choice := range []Choice{{Profession: zones.MasseurKine}, {All: true}} {
+		for _, p := range zones.Professions() {
+			r, _ := forP(p)
+			r.Codes = flagPostcode{}
+		}
+		cl, err := New(forP, choice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := []zones.BatchFields{
+			{Citycode: "01001", Postcode: "99999"},
+			{Citycode: "01001", Postcode: "01400"},
+			{Citycode: "75106", City: "Paris", Postcode: "99999"},
+			{Lat: "45", Lon: "1", Postcode: "99999"},
+		}
+		for i, f := range rows {
+			got := cl.Classify(f)
+			flagged := strings.Contains(got[messageCell], "ne correspond pas")
+			if flagged != (i == 0 || i == 2) || got[4] != "ok" {
+				t.Errorf("%s, %+v: %q", choice, f, got)
+			}
+		}
+		if n := cl.CodeConflicts(); n != 2 {
+			t.Errorf("%s: %d rows counted, want 2", choice, n)
+		}
+	}
+}

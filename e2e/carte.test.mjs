@@ -706,13 +706,121 @@ test('sur un téléphone : la profession au titre, la carte et la feuille des in
   await contexte.close();
 });
 
-test('un lien à la profession inconnue ouvre la carte des kinés', { timeout: 2 * DELAI }, async () => {
-  const { contexte, page, erreurs } = await ouvrir();
+const TEL = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+// avis is the notice over the map, its non-breaking spaces read as spaces.
+async function avis(page) {
+  return (await page.locator('#erreur').innerText()).replace(/\u00a0/g, ' ');
+}
+
+// visibleEntier says whether an element is shown whole within a 390 px wide screen.
+async function visibleEntier(page, selecteur) {
+  return page.locator(selecteur).evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return !e.hidden && r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top >= 0 && r.bottom <= window.innerHeight &&
+      e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1;
+  });
+}
+
+test('un lien à la profession inconnue ouvre la carte des kinés, et le dit', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir(TEL);
   await carte(page, '/?commune=75106&profession=plombier');
   assert.match(await panneau(page, '75106'), /non prioritaire\s+avenant 7/);
   assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
   assert.equal(new URL(page.url()).searchParams.get('profession'), null);
+  assert.equal(await avis(page), 'Profession « plombier » inconnue : carte des masseurs-kinésithérapeutes');
+  assert.ok(await visibleEntier(page, '#erreur'), 'avis entier');
+  await capture(page, '25-profession-inconnue-panneau');
+  await carte(page, '/?profession=medecin');
+  await carteDe(page, 'masseur-kinesitherapeute');
+  assert.equal(await avis(page), 'Profession « medecin » inconnue : carte des masseurs-kinésithérapeutes');
+  assert.ok(await visibleEntier(page, '#erreur'), 'avis entier');
+  await capture(page, '25b-profession-inconnue');
+  // A name never seen is not the default's in silence either, however long.
+  await carte(page, `/?profession=${'x'.repeat(300)}`);
+  assert.match(await avis(page), /^Profession « x{60}… » inconnue : carte des masseurs-kinésithérapeutes$/);
+  assert.ok(await visibleEntier(page, '#erreur'), 'avis entier');
   assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('la profession d\'un lien se lit comme le serveur la lit : « INFIRMIER », «  infirmier  »', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  await carte(page, '/?profession=INFIRMIER');
+  await carteDe(page, 'infirmier');
+  assert.equal(await page.locator('#profession').inputValue(), 'infirmier');
+  assert.equal(await page.locator('#erreur').isHidden(), true);
+  // The link written once the map moves keeps the profession, in its own spelling.
+  await page.mouse.move(640, 400);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction(() => new URLSearchParams(location.search).has('zoom'), null, { timeout: DELAI });
+  assert.equal(new URL(page.url()).searchParams.get('profession'), 'infirmier');
+
+  await carte(page, '/?commune=06088&profession=%20infirmier%20');
+  await carteDe(page, 'infirmier');
+  await verifierPanneau(page, await reponse(page, '06088', 'infirmier'), 'infirmier', 'Nice, « infirmier » entre espaces');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), 'infirmier');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+// sansProfessions makes the page's /api/v1/map say that the data served lacks
+// these professions, as an older snapshot's does, and answer 404 for them as the
+// server then does. The server's side of it is covered by its Go tests; this
+// checks what the page makes of it.
+async function sansProfessions(contexte, absentes) {
+  await contexte.route(/\/api\/v1\/map(\?|$)/, async (route) => {
+    const url = new URL(route.request().url());
+    const demandee = (url.searchParams.get('profession') || '').trim().toLowerCase();
+    if (absentes.includes(demandee)) {
+      const disponibles = ['masseur-kinesitherapeute', ...Object.keys(PROFESSIONS)].filter((p) => !absentes.includes(p));
+      await route.fulfill({
+        status: 404,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: '/problems/profession-absente', title: 'Profession absente des données', status: 404,
+          detail: `les données servies (version 2024-10.test) ne contiennent pas le zonage des ${demandee}s ; professions disponibles : ${disponibles.join(', ')}`,
+          instance: '/api/v1/map', field: 'profession', value: demandee,
+        }),
+      });
+      return;
+    }
+    const reponse = await route.fetch();
+    const infos = await reponse.json();
+    for (const p of infos.professions) if (absentes.includes(p.slug)) p.available = false;
+    await route.fulfill({ response: reponse, json: infos });
+  });
+}
+
+test('des données sans les autres professions : la carte les dit par leur nom et les désactive', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir(TEL);
+  await sansProfessions(contexte, Object.keys(PROFESSIONS));
+  await carte(page, '/?profession=infirmier');
+  await carteDe(page, 'masseur-kinesitherapeute');
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(await avis(page),
+    'Zonage des infirmiers indisponible : les données servies ne le contiennent pas ; professions disponibles : masseurs-kinésithérapeutes.');
+  assert.ok(await visibleEntier(page, '#erreur'), 'avis entier');
+  const options = await page.locator('#profession option').evaluateAll((os) => os.map((o) => [o.value, o.disabled, o.textContent]));
+  assert.deepEqual(options, [
+    ['masseur-kinesitherapeute', false, 'Masseur-kinésithérapeute'],
+    ['infirmier', true, 'Infirmier'],
+    ['orthophoniste', true, 'Orthophoniste'],
+    ['sage-femme', true, 'Sage-femme'],
+    ['chirurgien-dentiste', true, 'Chirurgien-dentiste'],
+  ]);
+  await capture(page, '26-profession-absente');
+
+  // Only one missing: the others are named, the kinés first.
+  await contexte.unrouteAll();
+  await sansProfessions(contexte, ['sage-femme']);
+  await carte(page, '/?commune=15219&profession=sage-femme');
+  await panneau(page, '15219');
+  assert.equal(await avis(page), 'Zonage des sages-femmes indisponible : les données servies ne le contiennent pas ; '
+    + 'professions disponibles : masseurs-kinésithérapeutes, infirmiers, orthophonistes, chirurgiens-dentistes.');
+  assert.ok(await visibleEntier(page, '#erreur'), 'avis entier');
+  await capture(page, '26b-profession-absente-panneau');
+  assert.deepEqual(erreurs.filter((e) => !/status of 404/.test(e)), []);
   await contexte.close();
 });
 

@@ -357,3 +357,90 @@ test('/lot : la profession choisie vaut pour le classement, le résumé et le t�
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });
+
+// sansProfessions makes the page's /api/v1/map say that the data served lacks
+// these professions, as an older snapshot's does. The server's side of it is
+// covered by its Go tests; this checks what the page makes of it.
+async function sansProfessions(contexte, absentes) {
+  await contexte.route(/\/api\/v1\/map(\?|$)/, async (route) => {
+    const reponse = await route.fetch();
+    const infos = await reponse.json();
+    for (const p of infos.professions) if (absentes.includes(p.slug)) p.available = false;
+    await route.fulfill({ response: reponse, json: infos });
+  });
+}
+
+// choixProfession reads the select once the page has asked what the data has.
+async function choixProfession(page) {
+  await page.waitForSelector('body[data-professions="pretes"]', { timeout: DELAI });
+  return page.locator('#profession option').evaluateAll((os) => os.map((o) => [o.value, o.disabled, o.textContent]));
+}
+
+test('/lot sur des données sans les autres professions : elles sont désactivées, « toutes » aussi', { timeout: 2 * DELAI }, async () => {
+  const contexte = await navigateur.newContext({ locale: 'fr-FR', ...TELEPHONE });
+  const page = await contexte.newPage();
+  const erreurs = [];
+  page.on('pageerror', (e) => erreurs.push(`page : ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') erreurs.push(`console : ${m.text()}`); });
+  await sansProfessions(contexte, ['infirmier', 'orthophoniste', 'sage-femme', 'chirurgien-dentiste']);
+  await page.goto(`${BASE}/lot?profession=infirmier`);
+  assert.deepEqual(await choixProfession(page), [
+    ['masseur-kinesitherapeute', false, 'masseurs-kinésithérapeutes'],
+    ['infirmier', true, 'infirmiers — pas de données'],
+    ['orthophoniste', true, 'orthophonistes — pas de données'],
+    ['sage-femme', true, 'sages-femmes — pas de données'],
+    ['chirurgien-dentiste', true, 'chirurgiens-dentistes — pas de données'],
+    ['all', true, 'toutes (une colonne chacune) — pas de données'],
+  ]);
+  // The link's profession is not served: the kinés' is chosen, and the page says so.
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), null);
+  assert.equal(await page.locator('#retour-carte').getAttribute('href'), '/');
+  assert.equal(await page.locator('#profession-avis').innerText(),
+    'Les données servies ne contiennent pas le zonage des infirmiers : le fichier sera classé pour les masseurs-kinésithérapeutes.');
+  await page.screenshot({ path: join(SORTIE, 'lot-professions-absentes.png'), fullPage: true });
+  // The file is classed for the kinés, without a refusal.
+  await classer(page, 'kines.csv', 'id;code_insee\r\n1;75106\r\n');
+  assert.equal(await page.locator('#categories-titre').innerText(), 'Par catégorie (masseurs-kinésithérapeutes)');
+  assert.equal((await compteTable(page, 'table-categories')).lignes['non prioritaire'], 1);
+  assert.equal(await page.locator('#erreur').isHidden(), true);
+
+  // One missing: only it and « toutes » are off, and a link to another keeps it.
+  await contexte.unrouteAll();
+  await sansProfessions(contexte, ['sage-femme']);
+  await page.goto(`${BASE}/lot?profession=%20Orthophoniste%20`);
+  assert.deepEqual((await choixProfession(page)).map(([v, off]) => [v, off]), [
+    ['masseur-kinesitherapeute', false], ['infirmier', false], ['orthophoniste', false], ['sage-femme', true],
+    ['chirurgien-dentiste', false], ['all', true]]);
+  assert.equal(await page.locator('#profession').inputValue(), 'orthophoniste');
+  assert.equal(new URL(page.url()).searchParams.get('profession'), 'orthophoniste');
+  assert.equal(await page.locator('#profession-avis').isHidden(), true);
+  await page.goto(`${BASE}/lot?profession=all`);
+  await choixProfession(page);
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(await page.locator('#profession-avis').innerText(),
+    'Les données servies ne contiennent pas le zonage de toutes les professions : le fichier sera classé pour les masseurs-kinésithérapeutes.');
+  const ok = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(ok, 'rien ne déborde');
+  await page.screenshot({ path: join(SORTIE, 'lot-toutes-absente.png'), fullPage: true });
+  await page.selectOption('#profession', 'infirmier');
+  assert.equal(await page.locator('#profession-avis').isHidden(), true, 'l\'avis du lien s\'efface au choix d\'une autre');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
+test('/lot : toutes les professions servies, toutes se choisissent', { timeout: DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir();
+  assert.ok((await choixProfession(page)).every(([, off, nom]) => !off && !nom.includes('pas de données')));
+  await page.goto(`${BASE}/lot?profession=INFIRMIER`);
+  await choixProfession(page);
+  assert.equal(await page.locator('#profession').inputValue(), 'infirmier');
+  assert.equal(await page.locator('#profession-avis').isHidden(), true);
+  await page.goto(`${BASE}/lot?profession=medecin`);
+  await choixProfession(page);
+  assert.equal(await page.locator('#profession').inputValue(), 'masseur-kinesitherapeute');
+  assert.equal(await page.locator('#profession-avis').innerText(),
+    'Profession « medecin » inconnue : le fichier sera classé pour les masseurs-kinésithérapeutes.');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});

@@ -98,43 +98,16 @@ introuvable ou en erreur, 2 erreur d'usage ou fichier illisible, 130 interrompu
 }
 
 func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
-	opt := csvbatch.Options{NoHeader: f.noHeader, RawInput: f.raw, Columns: map[csvbatch.Role]string{}}
-	choice, err := batch.ParseChoice(f.profession)
+	opt, choice, err := f.options()
 	if err != nil {
-		return usageErr("--profession : %v", err)
-	}
-	for role, v := range f.columns {
-		if *v != "" {
-			opt.Columns[role] = *v
-		}
-	}
-	if opt.Delimiter, err = csvbatch.ParseDelimiter(f.delim); err != nil {
-		return usageErr("--separateur : %v", err)
-	}
-	if opt.OutDelimiter, err = csvbatch.ParseDelimiter(f.outDelim); err != nil {
-		return usageErr("--separateur-sortie : %v", err)
-	}
-	if opt.Encoding, err = csvbatch.ParseEncoding(f.enc); err != nil {
-		return usageErr("--encodage : %v", err)
-	}
-	if opt.OutEncoding, err = csvbatch.ParseEncoding(f.outEnc); err != nil {
-		return usageErr("--encodage-sortie : %v", err)
+		return err
 	}
 
-	var in io.Reader = cmd.InOrStdin()
-	var size int64
-	name := "entrée standard"
-	if input != "-" {
-		file, err := os.Open(input)
-		if err != nil {
-			return usageErr("lecture de %s : %v", input, err)
-		}
-		defer file.Close()
-		if st, err := file.Stat(); err == nil {
-			size = st.Size()
-		}
-		in, name = file, input
+	in, name, size, closeInput, err := openClassifyInput(cmd, input)
+	if err != nil {
+		return err
 	}
+	defer closeInput()
 
 	res, err := newResolver(cmd, f.toleranceM)
 	if err != nil {
@@ -160,25 +133,9 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 	go func() { <-ctx.Done(); stopSignals() }()
 
 	stderr := cmd.ErrOrStderr()
-	var bar *progressbar.ProgressBar
-	if !f.quiet && isTerminal(stderr) && size > 0 {
-		bar = progressbar.NewOptions64(size,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("classement"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish())
-	}
 	start := time.Now()
-	opt.Progress = func(rows, bytesRead int64) {
-		if bar != nil {
-			rate := float64(rows) / time.Since(start).Seconds()
-			bar.Describe(fmt.Sprintf("%s (%.0f lignes/s)", french.Count(rows, "ligne", "lignes"), rate))
-			bar.Set64(bytesRead)
-		}
-	}
+	var bar *progressbar.ProgressBar
+	bar, opt.Progress = classifyProgress(stderr, !f.quiet && isTerminal(stderr), size, start)
 
 	var rep *csvbatch.Report
 	in = &interruptibleReader{ctx: ctx, r: in, results: make(chan readResult, 1)}
@@ -191,15 +148,7 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 			return nil
 		}
 		if ctx.Err() != nil && cmd.Context().Err() == nil {
-			what := "aucun fichier écrit"
-			if f.out == "" {
-				what = "la sortie est incomplète"
-			}
-			var rows int64
-			if rep != nil {
-				rows = rep.Rows
-			}
-			return &exitError{code: exitInterrupted, err: fmt.Errorf("%s : classement interrompu après %s, %s", name, french.Count(rows, "ligne", "lignes"), what)}
+			return interruptedError(name, rep, f.out == "")
 		}
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s : %w", name, err)}
 	}
@@ -224,6 +173,90 @@ func runClassify(cmd *cobra.Command, input string, f *classifyFlags) error {
 		return &exitError{code: exitNotFound}
 	}
 	return nil
+}
+
+// openClassifyInput opens the file to classify, standard input for "-". It
+// returns it with its name for the messages, its size when known (for the
+// progress bar) and what closes it.
+func openClassifyInput(cmd *cobra.Command, input string) (in io.Reader, name string, size int64, closeInput func(), err error) {
+	if input == "-" {
+		return cmd.InOrStdin(), "entrée standard", 0, func() {}, nil
+	}
+	file, err := os.Open(input)
+	if err != nil {
+		return nil, "", 0, nil, usageErr("lecture de %s : %v", input, err)
+	}
+	if st, err := file.Stat(); err == nil {
+		size = st.Size()
+	}
+	return file, input, size, func() { file.Close() }, nil
+}
+
+// options reads the flags that say how to read and write the file, and for
+// which profession to classify it; a bad value is a usage error.
+func (f *classifyFlags) options() (csvbatch.Options, batch.Choice, error) {
+	opt := csvbatch.Options{NoHeader: f.noHeader, RawInput: f.raw, Columns: map[csvbatch.Role]string{}}
+	choice, err := batch.ParseChoice(f.profession)
+	if err != nil {
+		return opt, choice, usageErr("--profession : %v", err)
+	}
+	for role, v := range f.columns {
+		if *v != "" {
+			opt.Columns[role] = *v
+		}
+	}
+	if opt.Delimiter, err = csvbatch.ParseDelimiter(f.delim); err != nil {
+		return opt, choice, usageErr("--separateur : %v", err)
+	}
+	if opt.OutDelimiter, err = csvbatch.ParseDelimiter(f.outDelim); err != nil {
+		return opt, choice, usageErr("--separateur-sortie : %v", err)
+	}
+	if opt.Encoding, err = csvbatch.ParseEncoding(f.enc); err != nil {
+		return opt, choice, usageErr("--encodage : %v", err)
+	}
+	if opt.OutEncoding, err = csvbatch.ParseEncoding(f.outEnc); err != nil {
+		return opt, choice, usageErr("--encodage-sortie : %v", err)
+	}
+	return opt, choice, nil
+}
+
+// classifyProgress is the progress bar of a run over size bytes of input begun
+// at start, when shown and the size is known (else nil), and the progress
+// report that moves it.
+func classifyProgress(w io.Writer, shown bool, size int64, start time.Time) (*progressbar.ProgressBar, func(rows, bytesRead int64)) {
+	var bar *progressbar.ProgressBar
+	if shown && size > 0 {
+		bar = progressbar.NewOptions64(size,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("classement"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+	}
+	return bar, func(rows, bytesRead int64) {
+		if bar != nil {
+			rate := float64(rows) / time.Since(start).Seconds()
+			bar.Describe(fmt.Sprintf("%s (%.0f lignes/s)", french.Count(rows, "ligne", "lignes"), rate))
+			bar.Set64(bytesRead)
+		}
+	}
+}
+
+// interruptedError is the exit of a run stopped by Ctrl-C or a termination
+// after the rows rep counts (none when rep is nil); toStdout says that what
+// was written stays, incomplete, where a file would not be written at all.
+func interruptedError(name string, rep *csvbatch.Report, toStdout bool) error {
+	what := "aucun fichier écrit"
+	if toStdout {
+		what = "la sortie est incomplète"
+	}
+	var rows int64
+	if rep != nil {
+		rows = rep.Rows
+	}
+	return &exitError{code: exitInterrupted, err: fmt.Errorf("%s : classement interrompu après %s, %s", name, french.Count(rows, "ligne", "lignes"), what)}
 }
 
 func isTerminal(w io.Writer) bool {

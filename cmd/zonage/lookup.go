@@ -36,89 +36,7 @@ func newLookupCmd() *cobra.Command {
   zonage lookup --commune 01001 --statut collaborateur --installe-depuis 2024-05-01
   zonage lookup --commune 75106 --statut titulaire --debut-etudes 2024 --annees-etablissement 2`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			latSet, lonSet := cmd.Flags().Changed("lat"), cmd.Flags().Changed("lon")
-			if len(args) == 1 && f.commune == "" && !latSet && !lonSet && zones.ValidCommuneCode(strings.ToUpper(strings.TrimSpace(args[0]))) {
-				f.commune = args[0]
-				args = nil
-			}
-			address := strings.TrimSpace(strings.Join(args, " "))
-			switch {
-			case address != "" && (latSet || lonSet || f.commune != ""):
-				return usageErr("donnez soit une adresse, soit --lat/--lon, soit --commune")
-			case address != "":
-			case latSet != lonSet:
-				return usageErr("--lat et --lon vont ensemble")
-			case latSet && f.commune != "":
-				return usageErr("donnez soit --lat/--lon, soit --commune, pas les deux")
-			case !latSet && f.commune == "":
-				return usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
-			}
-			profession, err := zones.ParseProfession(f.profession)
-			if err != nil {
-				return usageErr("--profession : %v", err)
-			}
-			base, err := newResolver(cmd, f.toleranceM)
-			if err != nil {
-				return err
-			}
-			res, err := base.For(profession)
-			if err != nil {
-				return usageErr("--profession : %v", err)
-			}
-			if profession != zones.MasseurKine {
-				// The profile narrows the kinés' options; another profession's answer has none.
-				for _, name := range profileFlagNames {
-					if cmd.Flags().Changed(name) {
-						return usageErr("--%s précise les options d'installation des masseurs-kinésithérapeutes : sans objet avec --profession %s", name, profession)
-					}
-				}
-			}
-			profile, err := f.profile.profile(cmd, res.Today())
-			if err != nil {
-				return err
-			}
-			if err := f.geocoder.apply(res); err != nil {
-				return err
-			}
-			day, err := dayFlag(f.date, res)
-			if err != nil {
-				return err
-			}
-			var r zones.Resolution
-			switch {
-			case address != "":
-				r, err = res.ResolveAddress(zones.Query{Text: address, Day: day})
-			case latSet:
-				r, err = res.ResolvePointOn(f.lat, f.lon, day)
-			default:
-				r, err = res.ResolveCodeOn(f.commune, day)
-			}
-			var ie *zones.InputError
-			if errors.As(err, &ie) {
-				return &exitError{code: exitUsage, err: err}
-			}
-			if err != nil {
-				return err
-			}
-			res.FillOptions(&r, profile)
-			if f.asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(r); err != nil {
-					return err
-				}
-			} else {
-				if f.date != "" {
-					fmt.Fprintf(cmd.OutOrStdout(), "Zonage en vigueur le %s\n", r.Date.French())
-				}
-				printResolution(cmd.OutOrStdout(), r, profession)
-				printOptions(cmd.OutOrStdout(), r, profile)
-				printInstallations(cmd.OutOrStdout(), r)
-			}
-			if r.Status != zones.StatusOK {
-				return &exitError{code: exitNotFound}
-			}
-			return nil
+			return runLookup(cmd, args, &f)
 		},
 	}
 	cmd.Flags().Float64Var(&f.lat, "lat", 0, "latitude WGS84 en degrés décimaux")
@@ -131,6 +49,120 @@ func newLookupCmd() *cobra.Command {
 	addProfileFlags(cmd, &f.profile)
 	addGeocoderFlags(cmd, &f.geocoder)
 	return cmd
+}
+
+func runLookup(cmd *cobra.Command, args []string, f *lookupFlags) error {
+	address, latSet, err := lookupTarget(cmd, args, f)
+	if err != nil {
+		return err
+	}
+	profession, res, profile, err := lookupResolver(cmd, f)
+	if err != nil {
+		return err
+	}
+	day, err := dayFlag(f.date, res)
+	if err != nil {
+		return err
+	}
+	var r zones.Resolution
+	switch {
+	case address != "":
+		r, err = res.ResolveAddress(zones.Query{Text: address, Day: day})
+	case latSet:
+		r, err = res.ResolvePointOn(f.lat, f.lon, day)
+	default:
+		r, err = res.ResolveCodeOn(f.commune, day)
+	}
+	var ie *zones.InputError
+	if errors.As(err, &ie) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if err != nil {
+		return err
+	}
+	res.FillOptions(&r, profile)
+	if err := printLookup(cmd.OutOrStdout(), f, r, profession, profile); err != nil {
+		return err
+	}
+	if r.Status != zones.StatusOK {
+		return &exitError{code: exitNotFound}
+	}
+	return nil
+}
+
+// lookupTarget reads what is looked up: an address (the arguments; a lone
+// argument that is a commune code is taken for --commune), a point (latSet) or
+// a commune code (f.commune). Two of them, or none, is a usage error.
+func lookupTarget(cmd *cobra.Command, args []string, f *lookupFlags) (address string, latSet bool, err error) {
+	latSet, lonSet := cmd.Flags().Changed("lat"), cmd.Flags().Changed("lon")
+	if len(args) == 1 && f.commune == "" && !latSet && !lonSet && zones.ValidCommuneCode(strings.ToUpper(strings.TrimSpace(args[0]))) {
+		f.commune = args[0]
+		args = nil
+	}
+	address = strings.TrimSpace(strings.Join(args, " "))
+	switch {
+	case address != "" && (latSet || lonSet || f.commune != ""):
+		return "", false, usageErr("donnez soit une adresse, soit --lat/--lon, soit --commune")
+	case address != "":
+	case latSet != lonSet:
+		return "", false, usageErr("--lat et --lon vont ensemble")
+	case latSet && f.commune != "":
+		return "", false, usageErr("donnez soit --lat/--lon, soit --commune, pas les deux")
+	case !latSet && f.commune == "":
+		return "", false, usageErr("donnez une adresse, --lat et --lon, ou --commune\n%s", cmd.UsageString())
+	}
+	return address, latSet, nil
+}
+
+// lookupResolver is the resolver answering for the profession --profession
+// names, with the address matcher the flags choose, and the profile its
+// options are narrowed to (the kinés' only: a profile flag with another
+// profession is a usage error).
+func lookupResolver(cmd *cobra.Command, f *lookupFlags) (zones.Profession, *zones.Resolver, zones.Profile, error) {
+	profession, err := zones.ParseProfession(f.profession)
+	if err != nil {
+		return "", nil, zones.Profile{}, usageErr("--profession : %v", err)
+	}
+	base, err := newResolver(cmd, f.toleranceM)
+	if err != nil {
+		return "", nil, zones.Profile{}, err
+	}
+	res, err := base.For(profession)
+	if err != nil {
+		return "", nil, zones.Profile{}, usageErr("--profession : %v", err)
+	}
+	if profession != zones.MasseurKine {
+		// The profile narrows the kinés' options; another profession's answer has none.
+		for _, name := range profileFlagNames {
+			if cmd.Flags().Changed(name) {
+				return "", nil, zones.Profile{}, usageErr("--%s précise les options d'installation des masseurs-kinésithérapeutes : sans objet avec --profession %s", name, profession)
+			}
+		}
+	}
+	profile, err := f.profile.profile(cmd, res.Today())
+	if err != nil {
+		return "", nil, zones.Profile{}, err
+	}
+	if err := f.geocoder.apply(res); err != nil {
+		return "", nil, zones.Profile{}, err
+	}
+	return profession, res, profile, nil
+}
+
+// printLookup writes the answer, in JSON with --json, else for people.
+func printLookup(w io.Writer, f *lookupFlags, r zones.Resolution, profession zones.Profession, profile zones.Profile) error {
+	if f.asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	if f.date != "" {
+		fmt.Fprintf(w, "Zonage en vigueur le %s\n", r.Date.French())
+	}
+	printResolution(w, r, profession)
+	printOptions(w, r, profile)
+	printInstallations(w, r)
+	return nil
 }
 
 // zonageTitle names the zonage of a profession in the text answers.

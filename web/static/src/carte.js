@@ -505,15 +505,24 @@ function mettreAJourURL(nouveauLieu = false) {
 
 function lireURL() {
   const p = new URLSearchParams(location.search);
-  // An unknown profession in a link is the default's: the page shows a map rather
-  // than an error, and its link then drops the parameter.
-  const profession = Object.hasOwn(PROFESSIONS, p.get('profession') || '') ? p.get('profession') : KINE;
   const lieu = lireLieu(p);
-  lieu.profession = profession;
+  Object.assign(lieu, lireProfession(p.get('profession')));
   // A date that is not a real day is today's: the link opens today's map.
   lieu.date = jourValide(p.get('date') || '') ? p.get('date') : '';
   if (lieu.date === etat.aujourdhui) lieu.date = '';
   return lieu;
+}
+
+// lireProfession reads a link's profession as the server does, whatever its case
+// and spaces around it. An unknown one is the default's, named in inconnue so that
+// the page says so: it shows a map rather than an error, and its link then drops
+// the parameter.
+function lireProfession(brute) {
+  const valeur = (brute || '').trim();
+  const slug = valeur.toLowerCase();
+  if (!slug) return { profession: KINE };
+  if (Object.hasOwn(PROFESSIONS, slug)) return { profession: slug };
+  return { profession: KINE, inconnue: valeur.length > 60 ? `${valeur.slice(0, 60)}…` : valeur };
 }
 
 function lireLieu(p) {
@@ -781,7 +790,8 @@ async function demarrer() {
   initJour(url.date);
   initProfession(url.profession);
   let infos;
-  let avis = '';
+  let avis = url.inconnue === undefined ? '' : `Profession « ${url.inconnue} » inconnue\u00a0: carte des ${nomComplet(KINE)}`;
+  if (avis) afficherErreur(avis);
   try {
     infos = await lireInfos(etat.profession);
   } catch (err) {
@@ -791,8 +801,8 @@ async function demarrer() {
     }
     // A link naming a profession this server has no data for opens the kiné's map
     // and says why.
-    avis = `Zonage des ${PROFESSIONS[etat.profession].pluriel} indisponible : ${err.message}`;
-    afficherErreur(avis);
+    const absente = etat.profession;
+    afficherErreur(messageIndisponible(absente, err));
     poserProfession(KINE);
     url.profession = KINE;
     if (!nommeUnLieu(url)) mettreAJourURL(false);
@@ -802,6 +812,8 @@ async function demarrer() {
       afficherErreur(`Carte indisponible : ${err2.message}`);
       return;
     }
+    avis = messageIndisponible(absente, err, infos);
+    afficherErreur(avis);
   }
   etat.infos = infos;
   if (!etat.jour) {
@@ -825,6 +837,24 @@ async function demarrer() {
     afficherErreur(avis);
     annoncer(avis);
   }
+}
+
+// nomComplet names a profession's practitioners in full: « masseurs-kinésithérapeutes ».
+function nomComplet(profession) {
+  const p = PROFESSIONS[profession];
+  return p.long || p.pluriel;
+}
+
+// messageIndisponible says why the map of a profession cannot be drawn. When the
+// data served lacks it, the professions it has are named as the page names them,
+// from the availability the map's description gives (infos), not by their slugs.
+function messageIndisponible(profession, err, infos) {
+  const debut = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible\u00a0: `;
+  const absente = err.status === 404 && err.probleme && /\/profession-absente$/.test(err.probleme.type || '');
+  if (!absente || !infos || !Array.isArray(infos.professions)) return debut + err.message;
+  const noms = infos.professions.filter((x) => x.available)
+    .map((x) => (Object.hasOwn(PROFESSIONS, x.slug) ? nomComplet(x.slug) : x.plural || x.label || x.slug));
+  return `${debut}les données servies ne le contiennent pas${noms.length ? `\u00a0; professions disponibles\u00a0: ${noms.join(', ')}` : ''}.`;
 }
 
 // nommeUnLieu says whether a link names a place to answer for, not only a view.
@@ -1051,7 +1081,7 @@ async function changerProfession(profession, options = {}) {
     infos = await lireInfos(profession);
   } catch (err) {
     if (n !== etat.demandeInfos) return;
-    const texte = `Zonage des ${PROFESSIONS[profession].pluriel} indisponible : ${err.message}`;
+    const texte = messageIndisponible(profession, err, etat.infos);
     poserProfession(avant);
     document.body.dataset.carte = dessin;
     mettreAJourURL(false);

@@ -308,8 +308,14 @@ const COLONNES_LIGNES = [{ texte: 'Ligne', nombre: true }, 'Commune', 'Catégori
 // profession chosen.
 function initProfession() {
   const choix = $('profession');
-  const voulue = new URLSearchParams(location.search).get('profession');
+  // Read as the server reads it, whatever its case and spaces around it.
+  const brute = (new URLSearchParams(location.search).get('profession') || '').trim();
+  const voulue = brute.toLowerCase();
   if (voulue && [...choix.options].some((o) => o.value === voulue)) choix.value = voulue;
+  else if (voulue) {
+    // An unknown one leaves the kinés' chosen, as on the map, and says so.
+    avisProfession(choix, `Profession « ${brute.length > 60 ? `${brute.slice(0, 60)}…` : brute} » inconnue : le fichier sera classé pour les ${choix.selectedOptions[0].textContent}.`);
+  }
   const suivre = () => {
     const p = choix.value;
     const url = new URL(location.href);
@@ -321,6 +327,49 @@ function initProfession() {
   };
   choix.addEventListener('change', suivre);
   suivre();
+  marquerDisponibles(choix, suivre);
+}
+
+// marquerDisponibles asks the map's description which professions the data served
+// has, and disables the others, « toutes » unless every one is there: a file sent
+// for a profession the data lacks would only be refused once uploaded. A link's
+// profession the data lacks leaves the kinés' chosen, and the page says so beside
+// the choice. Should the question fail, every choice stays open and the server
+// answers for itself.
+async function marquerDisponibles(choix, suivre) {
+  let professions;
+  try {
+    const r = await fetch('/api/v1/map', { headers: { Accept: 'application/json' } });
+    if (r.ok) professions = (await r.json()).professions;
+  } catch {
+    professions = undefined;
+  }
+  if (Array.isArray(professions)) {
+    const disponible = (slug) => professions.some((x) => x.slug === slug && x.available);
+    const toutes = professions.every((x) => x.available);
+    for (const option of choix.options) {
+      option.dataset.nom ??= option.textContent;
+      option.disabled = option.value === 'all' ? !toutes : option.value !== KINE && !disponible(option.value);
+      option.textContent = option.disabled ? `${option.dataset.nom} — pas de données` : option.dataset.nom;
+    }
+    const choisie = choix.selectedOptions[0];
+    if (choisie && choisie.disabled) {
+      const absente = choisie.value === 'all' ? 'de toutes les professions' : `des ${choisie.dataset.nom}`;
+      choix.value = KINE;
+      suivre();
+      avisProfession(choix, `Les données servies ne contiennent pas le zonage ${absente} : le fichier sera classé pour les ${choix.selectedOptions[0].textContent}.`);
+    }
+  }
+  document.body.dataset.professions = Array.isArray(professions) ? 'pretes' : 'inconnues';
+}
+
+// avisProfession says, under the choice of profession, why the link's is not the
+// one chosen; once another choice is made it no longer applies.
+function avisProfession(choix, texte) {
+  const avis = $('profession-avis');
+  avis.textContent = texte;
+  avis.hidden = false;
+  choix.addEventListener('change', () => { avis.hidden = true; }, { once: true });
 }
 
 function demarrer() {

@@ -936,12 +936,17 @@ function changerJour(jour, options = {}) {
   const avant = etat.jour;
   poserJour(j);
   if (options.historique !== false) mettreAJourURL(true);
-  return recharger(avant, options);
+  return recharger({
+    revenir: () => poserJour(avant),
+    indisponible: (err) => `Zonage ${etat.jour ? `du ${formatDate(etat.jour)}` : "d'aujourd'hui"} indisponible : ${err.message}`,
+    annonce: (infos) => `Carte du zonage en vigueur le ${formatDate(infos.date)}`,
+  }, options);
 }
 
-// recharger draws the map of the profession and day shown, once either changed;
-// avant is the day to go back to if the server cannot answer.
-async function recharger(avant, options = {}) {
+// recharger draws the map of the profession and day shown, once either changed.
+// If the server cannot answer, the map stays as it was: revenir puts back what
+// changed and indisponible(err) says why; annonce(infos) is read out once drawn.
+async function recharger({ revenir, indisponible, annonce }, options = {}) {
   const dessin = document.body.dataset.carte;
   document.body.dataset.carte = 'chargement';
   afficherErreur('');
@@ -951,8 +956,8 @@ async function recharger(avant, options = {}) {
     infos = await lireInfos(etat.profession);
   } catch (err) {
     if (n !== etat.demandeInfos) return;
-    const texte = `Zonage ${etat.jour ? `du ${formatDate(etat.jour)}` : "d'aujourd'hui"} indisponible : ${err.message}`;
-    poserJour(avant);
+    const texte = indisponible(err);
+    revenir();
     document.body.dataset.carte = dessin;
     mettreAJourURL(false);
     afficherErreur(texte);
@@ -965,7 +970,7 @@ async function recharger(avant, options = {}) {
   rendreLegende(infos);
   marquerDisponibles(infos);
   poserCouches(infos);
-  annoncer(`Carte du zonage en vigueur le ${formatDate(infos.date)}`);
+  annoncer(annonce(infos));
   if (options.reinterroger !== false) reinterroger();
 }
 
@@ -1066,36 +1071,16 @@ function marquerDisponibles(infos) {
 // changerProfession redraws the map for a profession: its classes in the legend,
 // its colours, and the open panel answered again for it. A profession the server
 // cannot answer for leaves the map as it was and says why.
-async function changerProfession(profession, options = {}) {
-  if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return;
+function changerProfession(profession, options = {}) {
+  if (!Object.hasOwn(PROFESSIONS, profession) || profession === etat.profession) return null;
   const avant = etat.profession;
-  const dessin = document.body.dataset.carte;
   poserProfession(profession);
-  // Until the new colours are drawn, the map is not the profession's.
-  document.body.dataset.carte = 'chargement';
   if (options.historique !== false) mettreAJourURL(true);
-  afficherErreur('');
-  const n = ++etat.demandeInfos;
-  let infos;
-  try {
-    infos = await lireInfos(profession);
-  } catch (err) {
-    if (n !== etat.demandeInfos) return;
-    const texte = messageIndisponible(profession, err, etat.infos);
-    poserProfession(avant);
-    document.body.dataset.carte = dessin;
-    mettreAJourURL(false);
-    afficherErreur(texte);
-    annoncer(texte);
-    return;
-  }
-  if (n !== etat.demandeInfos) return;
-  etat.infos = infos;
-  rendreLegende(infos);
-  marquerDisponibles(infos);
-  poserCouches(infos);
-  annoncer(`Carte du zonage des ${PROFESSIONS[profession].pluriel}`);
-  if (options.reinterroger !== false) reinterroger();
+  return recharger({
+    revenir: () => poserProfession(avant),
+    indisponible: (err) => messageIndisponible(profession, err, etat.infos),
+    annonce: () => `Carte du zonage des ${PROFESSIONS[profession].pluriel}`,
+  }, options);
 }
 
 function fermerPanneau(options = {}) {

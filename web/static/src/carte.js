@@ -543,7 +543,7 @@ function appliquerURL(url, historique) {
   const autreJour = url.date !== etat.jour;
   if (autreJour) poserJour(url.date);
   if (url.profession !== etat.profession) changerProfession(url.profession, { historique: false, reinterroger: false });
-  else if (autreJour) recharger(etat.jour, { reinterroger: false });
+  else if (autreJour) rechargerJour(etat.jour, { reinterroger: false });
   const ou = { historique, zoom: url.zoom };
   if (url.commune) return choisirCommune(url.commune, ou);
   if (url.adresse) {
@@ -936,6 +936,12 @@ function changerJour(jour, options = {}) {
   const avant = etat.jour;
   poserJour(j);
   if (options.historique !== false) mettreAJourURL(true);
+  return rechargerJour(avant, options);
+}
+
+// rechargerJour draws the map of the day shown; avant is the day to go back to
+// if the server cannot answer.
+function rechargerJour(avant, options = {}) {
   return recharger({
     revenir: () => poserJour(avant),
     indisponible: (err) => `Zonage ${etat.jour ? `du ${formatDate(etat.jour)}` : "d'aujourd'hui"} indisponible : ${err.message}`,

@@ -157,7 +157,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		case e.options != nil:
 			writeParts(c, e.pieces, e.options)
 		default:
-			c.Render(http.StatusOK, readyJSON(e.full))
+			c.Render(http.StatusOK, (*readyJSON)(&e.full))
 		}
 		return true
 	}
@@ -197,8 +197,8 @@ func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 		b = append(b, p...)
 	}
 	b = append(b, last...)
-	c.Render(http.StatusOK, readyJSON(b))
 	*buf = b
+	c.Render(http.StatusOK, (*readyJSON)(buf)) // a pointer: no copy of the slice to box
 	answerBuffers.Put(buf)
 }
 

@@ -74,6 +74,9 @@ type State struct {
 	// (zones.Profession → *atomic.Pointer[fastTable]).
 	fast       atomic.Pointer[fastTable]
 	fastOthers sync.Map
+	// The bytes of the ready answers of the day (see readyArena), for every
+	// profession.
+	fastArena atomic.Pointer[readyArena]
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

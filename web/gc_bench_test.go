@@ -15,7 +15,8 @@ import (
 // made the ready answers of every commune for the five professions: one op is
 // one full collection. It reports the live heap and the scannable heap (the
 // bytes of objects that may hold pointers, which marking reads), before the
-// ready answers ("base-…") and with them.
+// ready answers ("base-…"), with them, and once they are dropped but the
+// resolvers' caches their resolutions filled are kept ("caches-…").
 func BenchmarkCollect(b *testing.B) {
 	s, st := benchServer(b, false, slog.LevelWarn)
 	resetReadyAnswers(st) // a previous run's
@@ -44,6 +45,12 @@ func BenchmarkCollect(b *testing.B) {
 		runtime.GC()
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/collection")
+	// The resolutions that made the answers filled the resolvers' caches: what
+	// is left once the answers are dropped.
+	resetReadyAnswers(st)
+	caches := heapAfterCollection()
+	b.ReportMetric(float64(caches.live)/1e6, "caches-live-MB")
+	b.ReportMetric(float64(caches.scan)/1e6, "caches-scan-MB")
 	b.ReportMetric(float64(base.live)/1e6, "base-live-MB")
 	b.ReportMetric(float64(base.scan)/1e6, "base-scan-MB")
 	b.ReportMetric(float64(with.live)/1e6, "live-MB")

@@ -77,6 +77,9 @@ type Server struct {
 	// noBackgroundFill leaves the ready answers to be made by the queries
 	// alone: tests that change the day under the server use it.
 	noBackgroundFill bool
+	// noFarAnswers answers points far from every commune as other points
+	// outside every commune: the benchmarks measure what those answers save.
+	noFarAnswers bool
 	// The background fills of ready answers (see fastTable), ended by Serve on
 	// its way out.
 	fillsMu   sync.Mutex

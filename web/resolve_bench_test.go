@@ -75,9 +75,9 @@ func benchServer(b *testing.B, generalOnly bool) (*Server, *State) {
 	return s, st
 }
 
-// BenchmarkResolveOutside measures points outside every commune, with and
-// without the ready answer of the points far from every commune (noFarAnswers),
-// in the same run: far ones, near ones (a commune within seaRadiusM) and those
+// BenchmarkResolveOutside measures points outside every commune, without
+// ("before") and with ("after") the ready answer of the points far from every
+// commune (noFarAnswers), in the same run: far ones, near ones (a commune within seaRadiusM) and those
 // of the box as they come (outside).
 func BenchmarkResolveOutside(b *testing.B) {
 	for _, where := range []string{"outside", "far", "near"} {
@@ -91,6 +91,8 @@ func BenchmarkResolveOutside(b *testing.B) {
 				}
 				if before {
 					name += "/before"
+				} else {
+					name += "/after"
 				}
 				b.Run(name, func(b *testing.B) {
 					s, st := benchServer(b, false)

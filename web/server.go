@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"zonage/internal/onewrite"
 )
 
 // Config sets the limits and switches of the server; zero values take the defaults.
@@ -146,7 +148,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(serverListener{ln}) }()
+	go func() { errc <- srv.Serve(serverListener(ln)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -177,7 +179,7 @@ func (s *Server) httpServer(addr string) *http.Server {
 		IdleTimeout:  2 * time.Minute,
 		// A handler reaches its connection through the request's context to
 		// send its answer in one write (holdAnswer).
-		ConnContext: withServerConn,
+		ConnContext: onewrite.ConnContext,
 	}
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"math"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -214,7 +213,7 @@ func (s *Server) writeFarAnswer(c *gin.Context, st *State, r *zones.Resolver, t 
 	if !q.withOptions {
 		body = a.lean
 	}
-	c.Render(http.StatusOK, readyJSON(body))
+	writeAnswer(c, body)
 	return true
 }
 

@@ -24,9 +24,10 @@ import (
 // encoder the first time a commune is asked for on a day, never written by hand,
 // so that the answer cannot drift from the one every other query gets; any query
 // they do not cover (an address, a profile, a point outside every outline, a
-// profession the data lacks) takes the general path. The default profession's
-// answers are made in the background as soon as the day starts; another
-// profession's as its communes are asked for.
+// profession the data lacks) takes the general path, but for the points
+// farther than seaRadiusM from every commune, which share one ready answer
+// (sea.go). The default profession's answers are made in the background as
+// soon as the day starts; another profession's as its communes are asked for.
 
 // fastTable holds the ready answers of one dataset on one day.
 type fastTable struct {
@@ -34,6 +35,7 @@ type fastTable struct {
 	iso     string                      // day, as the ETag writes it
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
 	arena   *readyArena                 // the answers' bytes, shared with the day's other tables
+	far     atomic.Pointer[farAnswer]   // the answer to every point far from every commune, once made
 
 	filled chan struct{} // closed when the background fill has ended
 }
@@ -121,8 +123,9 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 // it did not, nothing was written and the general path answers. A point inside a
 // commune gets the commune's ready answer; a point near one (within the coast
 // tolerance) gets its own small answer joined to the commune's ready options;
-// any other point (at sea, abroad) the general path's own steps, without
-// re-reading the query.
+// a point far from every commune the ready answer of such points
+// (writeFarAnswer); any other point (at sea, abroad) the general path's own
+// steps, without re-reading the query.
 func (s *Server) resolveFast(c *gin.Context) bool {
 	if s.generalOnly {
 		return false
@@ -139,6 +142,9 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	t := s.fastTable(st, q.profession, r.Today())
 	if t == nil {
 		return false
+	}
+	if s.writeFarAnswer(c, st, r, t, q, false) {
+		return true
 	}
 	id, inside, _ := r.Locator.Locate(zones.Point{q.lon, q.lat}, r.ToleranceM)
 	var e *fastEntry
@@ -159,8 +165,11 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		case e.options != nil:
 			writeParts(c, t.arena.slices(&e.pieces, parts[:0]), e.options)
 		default:
-			c.Render(http.StatusOK, (*readyJSON)(&e.full))
+			writeAnswer(c, e.full)
 		}
+		return true
+	}
+	if id < 0 && s.writeFarAnswer(c, st, r, t, q, true) {
 		return true
 	}
 	// The general path's steps, in its order.
@@ -185,13 +194,12 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if q.withOptions {
 		r.FillOptions(&res, zones.Profile{})
 	}
-	c.JSON(http.StatusOK, st.withNearest(res, q.lat, q.lon))
+	writeJSON(c, st.withNearest(res, q.lat, q.lon))
 	return true
 }
 
-// writeParts writes an answer made of parts then last in one write, as the
-// encoder writes a whole answer: the same framing on the wire, and one chunk
-// rather than several.
+// writeParts writes an answer made of parts then last, as writeAnswer writes
+// a whole answer.
 func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 	buf := answerBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
@@ -199,13 +207,51 @@ func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 		b = append(b, p...)
 	}
 	b = append(b, last...)
+	writeAnswer(c, b)
 	*buf = b
-	c.Render(http.StatusOK, (*readyJSON)(buf)) // a pointer: no copy of the slice to box
 	answerBuffers.Put(buf)
 }
 
+// writeAnswer writes b, a whole JSON answer, as gin's JSON renderer writes a
+// value (same status, content type and bytes), with its length, and in one
+// write when it does not fit net/http's buffer (holdAnswer). A known length
+// spares the client the chunked encoding; the gzip middleware, when the client
+// asks for it, drops it and compresses.
+func writeAnswer(c *gin.Context, b []byte) {
+	c.Writer.Header()["Content-Length"] = contentLength(len(b))
+	if len(b) > wholeAnswerMin {
+		holdAnswer(c.Request)
+	}
+	renderReady(c, b)
+}
+
+// renderReady is c.Render(http.StatusOK, readyJSON(b)) but for the interface:
+// a slice put in one costs an allocation per answer.
+func renderReady(c *gin.Context, b []byte) {
+	c.Status(http.StatusOK)
+	if err := readyJSON(b).Render(c.Writer); err != nil {
+		_ = c.Error(err)
+		c.Abort()
+	}
+}
+
+// wholeAnswerMin is the size past which an answer is held to leave in one
+// write: net/http sends a smaller one, with its headers, in one write already
+// (its connection buffer holds 4 KB).
+const wholeAnswerMin = 3 << 10
+
+// writeJSON writes v as gin's JSON renderer does, through writeAnswer.
+func writeJSON(c *gin.Context, v any) {
+	b, err := renderJSON(v)
+	if err != nil {
+		c.JSON(http.StatusOK, v) // gin's own handling of the encoder's error
+		return
+	}
+	writeAnswer(c, b)
+}
+
 // readyJSON renders ready JSON bytes as gin's JSON renderer renders a value: the
-// same content type, one write, no length (the gzip middleware may compress them).
+// same content type and one write.
 type readyJSON []byte
 
 // jsonContentType is the content type gin's JSON renderer sets.

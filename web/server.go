@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"zonage/internal/onewrite"
 )
 
 // Config sets the limits and switches of the server; zero values take the defaults.
@@ -77,6 +78,9 @@ type Server struct {
 	// noBackgroundFill leaves the ready answers to be made by the queries
 	// alone: tests that change the day under the server use it.
 	noBackgroundFill bool
+	// noFarAnswers answers points far from every commune as other points
+	// outside every commune: the benchmarks measure what those answers save.
+	noFarAnswers bool
 	// The background fills of ready answers (see fastTable), ended by Serve on
 	// its way out.
 	fillsMu   sync.Mutex
@@ -136,17 +140,7 @@ func (s *Server) Reload(ctx context.Context) (version string, err error) {
 // Serve runs the HTTP server on addr until ctx is cancelled, then shuts down
 // gracefully: in-flight requests get up to grace to finish.
 func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, ready func(addr string)) error {
-	srv := &http.Server{
-		Addr:              addr,
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		// The classification deadline governs a request; the connection read
-		// deadline only backs it up, so it falls later.
-		ReadTimeout:  s.cfg.ClassifyTimeout + 10*time.Second,
-		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
-		IdleTimeout:  2 * time.Minute,
-	}
+	srv := s.httpServer(addr)
 	ln, err := listen(addr)
 	if err != nil {
 		return err
@@ -157,7 +151,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(problemListener{ln}) }()
+	go func() { errc <- srv.Serve(serverListener(ln)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -172,6 +166,24 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		return err
 	}
 	return nil
+}
+
+// httpServer is the HTTP server Serve runs on its listener (serverListener).
+func (s *Server) httpServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		// The classification deadline governs a request; the connection read
+		// deadline only backs it up, so it falls later.
+		ReadTimeout:  s.cfg.ClassifyTimeout + 10*time.Second,
+		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		// A handler reaches its connection through the request's context to
+		// send its answer in one write (holdAnswer).
+		ConnContext: onewrite.ConnContext,
+	}
 }
 
 func encodeJSON(w io.Writer, v any) error {
@@ -190,49 +202,3 @@ func listen(addr string) (net.Listener, error) {
 
 // maxHeaderBytes bounds the request line and headers together.
 const maxHeaderBytes = 1 << 20
-
-// problemListener makes the server's own answer to oversized request headers a
-// problem document like every other error. net/http writes that answer itself,
-// in plain text, before any handler runs; the connection swaps it for ours.
-type problemListener struct{ net.Listener }
-
-func (l problemListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &problemConn{Conn: c}, nil
-}
-
-type problemConn struct{ net.Conn }
-
-// plainHeaderTooLarge is how net/http's own 431 answer starts.
-var plainHeaderTooLarge = []byte("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain")
-
-// headerTooLargeAnswer is the 431 answer sent instead.
-var headerTooLargeAnswer = func() []byte {
-	var body bytes.Buffer
-	encodeJSON(&body, Problem{Type: ProblemTooLarge, Title: problemTitles[ProblemTooLarge], Status: http.StatusRequestHeaderFieldsTooLarge,
-		Detail: fmt.Sprintf("adresse (URL) ou en-têtes de la requête trop longs : %d octets au plus ; envoyez les longues listes dans le corps d'un POST", maxHeaderBytes)})
-	return fmt.Appendf(nil, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json; charset=utf-8\r\n"+
-		"Content-Length: %d\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n%s", body.Len(), body.Bytes())
-}()
-
-func (c *problemConn) Write(b []byte) (int, error) {
-	if bytes.HasPrefix(b, plainHeaderTooLarge) {
-		if _, err := c.Conn.Write(headerTooLargeAnswer); err != nil {
-			return 0, err
-		}
-		return len(b), nil
-	}
-	return c.Conn.Write(b)
-}
-
-// CloseWrite lets the server half-close the connection after an error answer, as
-// it does on a bare TCP connection, so the client reads the answer before the reset.
-func (c *problemConn) CloseWrite() error {
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
-	}
-	return nil
-}

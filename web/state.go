@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"zonage/geo"
 	"zonage/zones"
 )
 
@@ -77,6 +78,15 @@ type State struct {
 	// The bytes of the ready answers of the day (see readyArena), for every
 	// profession.
 	fastArena atomic.Pointer[readyArena]
+
+	// The grids telling the points beyond seaRadiusM of every commune (see
+	// farGrids), one per territory, built on first use.
+	farOnce  sync.Once
+	farGrids []*geo.FarGrid
+	// The island territories a point in no commune may be at sea around (see
+	// islands), made on first use.
+	islandsOnce  sync.Once
+	islandBounds []territory
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

@@ -12,7 +12,9 @@
 // projection distances are measured in; locator.go the Locator, an Index in the
 // shape the domain's resolver takes (zones.Locator: a Point, longitude first);
 // fargrid.go FarGrid, which tells from a coarse grid that a point is farther
-// than a distance from every polygon, without searching;
+// than a distance from every polygon, without searching; nearcells.go the
+// candidates a FarGrid keeps per cell near a polygon, to which Locate's
+// nearest search of a point of that cell is restricted;
 // label.go LabelPoint, where a polygon's name is written on a map; bbox.go
 // IntersectsBound, the bbox filter of OGC API – Features; geojson.go
 // AppendFeature, a GeoJSON Feature written without encoding/json.

@@ -32,6 +32,8 @@ type FarGrid struct {
 	// cells holds 2 bits a cell (cellUnknown, cellFar, cellNear), 16 to a word,
 	// row by row.
 	cells []atomic.Uint32
+	// near is the candidates of the cells classified near (see nearCells).
+	near nearCells
 }
 
 // farCellDegrees is the side of a FarGrid cell, in degrees of latitude and of
@@ -49,6 +51,9 @@ const (
 
 // NewFarGrid is a grid over box telling which of its points are farther than
 // meters from every polygon of ix. Nothing is searched until points are asked for.
+// The grid also serves ix's Locate: a nearest search of at most meters from a
+// point of a cell classified near measures only the cell's candidates (see
+// nearCells), with the same answer.
 func NewFarGrid(ix *Index, box orb.Bound, meters float64) *FarGrid {
 	g := &FarGrid{ix: ix, meters: meters, minX: box.Min[0], minY: box.Min[1]}
 	if !(box.Max[0] > box.Min[0]) || !(box.Max[1] > box.Min[1]) || !(meters >= 0) {
@@ -61,6 +66,8 @@ func NewFarGrid(ix *Index, box orb.Bound, meters float64) *FarGrid {
 		g.radius[r] = cellRadius(g.minY+float64(r)*farCellDegrees, g.minY+float64(r+1)*farCellDegrees, meters)
 	}
 	g.cells = make([]atomic.Uint32, (g.cols*g.rows+15)/16)
+	g.near.at = make([]atomic.Uint64, g.cols*g.rows)
+	ix.addGrid(g)
 	return g
 }
 

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -42,6 +43,10 @@ type Index struct {
 	// ringEnds holds, for the few parts with several rings, where each ring
 	// ends in the part's vertices.
 	ringEnds map[int32][]uint32
+	// grids is every FarGrid made over the index: the nearest search of a
+	// point in a cell one of them classified near measures only the cell's
+	// candidates.
+	grids atomic.Pointer[[]*FarGrid]
 }
 
 // NewIndex indexes polys; polys[i] is identified by i in every Hit. The
@@ -113,6 +118,13 @@ func (ix *Index) Locate(p orb.Point, opt Options) Hit {
 	case found.count > 1:
 		return ix.deepest(p, &found)
 	case opt.MaxDistanceMeters > 0:
+		if grids := ix.grids.Load(); grids != nil {
+			for _, g := range *grids {
+				if h, ok := g.nearestInCell(p, opt.MaxDistanceMeters); ok {
+					return h
+				}
+			}
+		}
 		return ix.nearest(p, opt.MaxDistanceMeters)
 	default:
 		return noHit
@@ -149,8 +161,23 @@ func (ix *Index) ownerBoundaryDistanceSq(owner int32, pr *localProjection) float
 	return best
 }
 
+// addGrid makes the nearest searches of Locate ask g first.
+func (ix *Index) addGrid(g *FarGrid) {
+	for {
+		old := ix.grids.Load()
+		var grids []*FarGrid
+		if old != nil {
+			grids = append(grids, *old...)
+		}
+		grids = append(grids, g)
+		if ix.grids.CompareAndSwap(old, &grids) {
+			return
+		}
+	}
+}
+
 // nearest returns the polygon whose boundary is nearest to p within
-// maxMeters, ties going to the smallest ID.
+// maxMeters, ties going to the smallest ID, searching the whole index.
 func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 	pr := newLocalProjection(p)
 	// Windows of growing radius: a part found within a window's radius is nearer

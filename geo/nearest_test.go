@@ -104,24 +104,33 @@ func TestNearestSameInAnyOrder(t *testing.T) {
 
 // BenchmarkNearest measures the 30 km search of points off the outlines: near
 // ones (an outline within 30 km) and far ones, nearest box first and in the
-// R-tree's order, in one run.
+// R-tree's order, in one run; and Locate of the same points through a FarGrid,
+// which answers far ones and measures only the cell's candidates for near ones.
 func BenchmarkNearest(b *testing.B) {
 	d := loadFrance(b)
+	g := NewFarGrid(d.index, metroBound, 30000)
 	for _, near := range []bool{true, false} {
 		points := offshorePoints(d, 1<<12, near)
 		name := "far"
 		if near {
 			name = "near"
 		}
-		for _, order := range []string{"box-first", "tree-order"} {
+		for _, p := range points {
+			g.Far(p)
+			g.nearestInCell(p, 30000)
+		}
+		for _, order := range []string{"locate-cell", "box-first", "tree-order"} {
 			b.Run(name+"/"+order, func(b *testing.B) {
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
 					p := points[i&(len(points)-1)]
-					if order == "box-first" {
+					switch order {
+					case "locate-cell":
+						d.index.Locate(p, Options{MaxDistanceMeters: 30000})
+					case "box-first":
 						d.index.nearest(p, 30000)
-					} else {
+					default:
 						d.index.nearestInTreeOrder(p, 30000)
 					}
 					i++

@@ -339,8 +339,8 @@ func (r *result) print(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "latence depuis l'heure prévue (ms) : p50 %s, p90 %s, p99 %s, p99,9 %s, max %s\n",
 		ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.9)), ms(percentile(sorted, 0.99)), ms(percentile(sorted, 0.999)), ms(percentile(sorted, 1)))
 	fmt.Fprintf(w, "processeur du générateur : %.2f s, %.2f cœur, %.1f µs par réponse\n", r.cpu.Seconds(), cores, float64(perRequest)/float64(time.Microsecond))
-	fmt.Fprintf(w, "RESULTAT requested=%.0f achieved=%.0f scheduled=%d ok=%d non200=%d errors=%d unsent=%d p50_ms=%s p90_ms=%s p99_ms=%s p999_ms=%s max_ms=%s cpu_s=%.2f cpu_cores=%.2f cpu_us_per_req=%.1f\n",
+	fmt.Fprintf(w, "RESULTAT requested=%.0f achieved=%.0f scheduled=%d ok=%d non200=%d errors=%d unsent=%d p50_ms=%s p90_ms=%s p99_ms=%s p999_ms=%s max_ms=%s wall_s=%.2f cpu_s=%.2f cpu_cores=%.2f cpu_us_per_req=%.1f\n",
 		cfg.rate, achieved, r.scheduled, r.completed, r.non200, r.failed, r.unsent,
 		ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.9)), ms(percentile(sorted, 0.99)), ms(percentile(sorted, 0.999)), ms(percentile(sorted, 1)),
-		r.cpu.Seconds(), cores, float64(perRequest)/float64(time.Microsecond))
+		r.wall.Seconds(), r.cpu.Seconds(), cores, float64(perRequest)/float64(time.Microsecond))
 }

@@ -35,6 +35,11 @@ type Config struct {
 	// AdminToken enables POST /api/v1/admin/reload for callers presenting it as a
 	// bearer token; empty = endpoint disabled.
 	AdminToken string
+	// MaxConnections bounds the connections open at once: past it, a new
+	// connection waits to be accepted until one closes, or until one idle for
+	// a second is closed to make room. 0 takes DefaultMaxConnections; a
+	// negative value sets no bound.
+	MaxConnections int
 	// BaseMap is the raster base map under the map's choropleth: nil for
 	// DefaultBaseMap, one with an empty URL for none (see ParseBaseMap).
 	BaseMap *BaseMap
@@ -53,6 +58,9 @@ func (c *Config) defaults() {
 	}
 	if c.RateBurst <= 0 {
 		c.RateBurst = int(2*c.RateLimit) + 1
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
 	}
 	if c.BaseMap == nil {
 		bm := DefaultBaseMap
@@ -157,7 +165,13 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(problemListener{ln}) }()
+	var served net.Listener = problemListener{ln}
+	if s.cfg.MaxConnections > 0 {
+		limited := limitConnections(served, s.cfg.MaxConnections)
+		srv.ConnState = limited.connState
+		served = limited
+	}
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		return err

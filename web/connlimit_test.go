@@ -1,0 +1,207 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+)
+
+// serveForTest runs s.Serve on a free loopback port until the test ends and
+// returns its address and the channel Serve's result arrives on.
+func serveForTest(t *testing.T, s *Server) (addr string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(ctx, "127.0.0.1:0", 5*time.Second, func(a string) { ready <- a }) }()
+	select {
+	case addr = <-ready:
+	case err := <-errc:
+		t.Fatalf("Serve : %v", err)
+	}
+	t.Cleanup(cancel)
+	return addr, cancel, errc
+}
+
+// keepAlive is one client connection sending requests one after the other.
+type keepAlive struct {
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+func dialKeepAlive(t *testing.T, addr string) *keepAlive {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &keepAlive{conn: c, br: bufio.NewReader(c)}
+}
+
+func (k *keepAlive) send(t *testing.T, path string) {
+	t.Helper()
+	if _, err := k.conn.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// answer reads the answer to the request sent, waiting at most until deadline.
+func (k *keepAlive) answer(deadline time.Time) (int, error) {
+	k.conn.SetReadDeadline(deadline)
+	resp, err := http.ReadResponse(k.br, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+func (k *keepAlive) get(t *testing.T, path string) int {
+	t.Helper()
+	k.send(t, path)
+	status, err := k.answer(time.Now().Add(30 * time.Second))
+	if err != nil {
+		t.Fatalf("GET %s : %v", path, err)
+	}
+	return status
+}
+
+func newLimitedServer(t *testing.T, max int) (addr string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	today := "2026-03-01"
+	s, err := New(context.Background(), Config{MaxConnections: max}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveForTest(t, s)
+}
+
+const alphaPath = "/api/v1/resolve?lat=48.805&lon=2.305"
+
+func TestConnectionsBeyondTheBoundWaitUntilOneCloses(t *testing.T) {
+	addr, cancel, done := newLimitedServer(t, 2)
+	// Two connections in the middle of their request headers: busy, neither
+	// idle (the server gives headers 10 s).
+	first, second := dialKeepAlive(t, addr), dialKeepAlive(t, addr)
+	for _, c := range []*keepAlive{first, second} {
+		if _, err := c.conn.Write([]byte("GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The third connection is made (the kernel queues it) but not served while
+	// the two others stay open.
+	third := dialKeepAlive(t, addr)
+	third.send(t, alphaPath)
+	if _, err := third.answer(time.Now().Add(300 * time.Millisecond)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("troisième connexion servie au-delà de la limite de 2 (erreur %v)", err)
+	}
+	// The two first ones are still served.
+	for _, c := range []*keepAlive{first, second} {
+		if _, err := c.conn.Write([]byte("\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		if status, err := c.answer(time.Now().Add(30 * time.Second)); err != nil || status != http.StatusOK {
+			t.Fatalf("connexion dans la limite : %d, %v ; 200 attendu", status, err)
+		}
+	}
+
+	// One closes: the waiting one is accepted and its request answered.
+	first.conn.Close()
+	status, err := third.answer(time.Now().Add(30 * time.Second))
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("après la fermeture d'une connexion, la troisième reçoit %d, %v ; 200 attendu", status, err)
+	}
+	if status := third.get(t, alphaPath+"&options=0"); status != http.StatusOK {
+		t.Fatalf("statut %d, 200 attendu", status)
+	}
+
+	// Full again, with a fourth connection waiting: the server still stops.
+	fourth := dialKeepAlive(t, addr)
+	fourth.send(t, "/healthz")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("arrêt avec une connexion en attente : %v", err)
+	}
+}
+
+// A kept-alive connection left idle does not hold its place against a new one:
+// the one idle the longest is closed to make room.
+func TestConnectionIdleLongestMakesRoom(t *testing.T) {
+	addr, _, _ := newLimitedServer(t, 2)
+	first, second := dialKeepAlive(t, addr), dialKeepAlive(t, addr)
+	for _, c := range []*keepAlive{first, second} {
+		if status := c.get(t, alphaPath); status != http.StatusOK {
+			t.Fatalf("statut %d, 200 attendu", status)
+		}
+	}
+	third := dialKeepAlive(t, addr)
+	if status := third.get(t, alphaPath); status != http.StatusOK {
+		t.Fatalf("connexion en attente : statut %d, 200 attendu", status)
+	}
+	// The first, idle the longest, was closed; the second still serves.
+	first.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if n, err := first.br.ReadByte(); err == nil {
+		t.Fatalf("la connexion inactive depuis le plus longtemps est restée ouverte (octet %q lu)", n)
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal("la connexion inactive depuis le plus longtemps est restée ouverte")
+	}
+	if status := second.get(t, "/healthz"); status != http.StatusOK {
+		t.Fatalf("statut %d, 200 attendu", status)
+	}
+}
+
+func TestConnectionLimitGivesEachSlotBackOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := limitConnections(ln, 2)
+	defer limited.Close()
+	for range 2 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	first, err := limited.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := limited.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	// Closed twice (the server and a wrapper may both close it): one slot back.
+	first.Close()
+	first.Close()
+	if n := len(limited.slots); n != 1 {
+		t.Fatalf("%d places prises après la fermeture d'une connexion sur deux, 1 attendue", n)
+	}
+	// Closing the listener releases an Accept holding a connection and waiting
+	// for a place (neither open connection is idle: no request was served).
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	limited.slots <- struct{}{}
+	errc := make(chan error, 1)
+	go func() { _, err := limited.Accept(); errc <- err }()
+	limited.Close()
+	if err := <-errc; !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Accept après Close : %v, net.ErrClosed attendu", err)
+	}
+}

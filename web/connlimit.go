@@ -125,8 +125,12 @@ func (l *connLimitListener) Close() error {
 }
 
 // connState is the http.Server's ConnState hook: it marks when each
-// connection became idle between two requests.
+// connection became idle between two requests. The server sees the
+// serverConn wrapped around the limitedConn.
 func (l *connLimitListener) connState(c net.Conn, state http.ConnState) {
+	if sc, ok := c.(*serverConn); ok {
+		c = sc.Conn
+	}
 	lc, ok := c.(*limitedConn)
 	if !ok {
 		return
@@ -153,7 +157,7 @@ func (c *limitedConn) Close() error {
 }
 
 // CloseWrite keeps the half-close of a TCP connection reachable through the
-// wrapper (see problemConn.CloseWrite).
+// wrapper (see serverConn.CloseWrite).
 func (c *limitedConn) CloseWrite() error {
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()

@@ -49,10 +49,10 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	if q.HasPoint {
-		c.JSON(http.StatusOK, st.withNearest(res, q.Lat, q.Lon))
+		writeJSON(c, st.withNearest(res, q.Lat, q.Lon))
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	writeJSON(c, res)
 }
 
 // answerParams reads what an answer with options is asked for: the resolver of

@@ -157,7 +157,7 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		case e.options != nil:
 			writeParts(c, e.pieces, e.options)
 		default:
-			c.Render(http.StatusOK, readyJSON(e.full))
+			writeAnswer(c, e.full)
 		}
 		return true
 	}
@@ -183,13 +183,12 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if q.withOptions {
 		r.FillOptions(&res, zones.Profile{})
 	}
-	c.JSON(http.StatusOK, st.withNearest(res, q.lat, q.lon))
+	writeJSON(c, st.withNearest(res, q.lat, q.lon))
 	return true
 }
 
-// writeParts writes an answer made of parts then last in one write, as the
-// encoder writes a whole answer: the same framing on the wire, and one chunk
-// rather than several.
+// writeParts writes an answer made of parts then last, as writeAnswer writes
+// a whole answer.
 func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 	buf := answerBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
@@ -197,13 +196,41 @@ func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 		b = append(b, p...)
 	}
 	b = append(b, last...)
-	c.Render(http.StatusOK, readyJSON(b))
+	writeAnswer(c, b)
 	*buf = b
 	answerBuffers.Put(buf)
 }
 
+// writeAnswer writes b, a whole JSON answer, as gin's JSON renderer writes a
+// value (same status, content type and bytes), with its length, and in one
+// write when it does not fit net/http's buffer (holdAnswer). A known length
+// spares the client the chunked encoding; the gzip middleware, when the client
+// asks for it, drops it and compresses.
+func writeAnswer(c *gin.Context, b []byte) {
+	c.Writer.Header()["Content-Length"] = contentLength(len(b))
+	if len(b) > wholeAnswerMin {
+		holdAnswer(c.Request)
+	}
+	c.Render(http.StatusOK, readyJSON(b))
+}
+
+// wholeAnswerMin is the size past which an answer is held to leave in one
+// write: net/http sends a smaller one, with its headers, in one write already
+// (its connection buffer holds 4 KB).
+const wholeAnswerMin = 3 << 10
+
+// writeJSON writes v as gin's JSON renderer does, through writeAnswer.
+func writeJSON(c *gin.Context, v any) {
+	b, err := renderJSON(v)
+	if err != nil {
+		c.JSON(http.StatusOK, v) // gin's own handling of the encoder's error
+		return
+	}
+	writeAnswer(c, b)
+}
+
 // readyJSON renders ready JSON bytes as gin's JSON renderer renders a value: the
-// same content type, one write, no length (the gzip middleware may compress them).
+// same content type and one write.
 type readyJSON []byte
 
 // jsonContentType is the content type gin's JSON renderer sets.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,17 +143,7 @@ func (s *Server) Reload(ctx context.Context) (version string, err error) {
 // Serve runs the HTTP server on addr until ctx is cancelled, then shuts down
 // gracefully: in-flight requests get up to grace to finish.
 func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, ready func(addr string)) error {
-	srv := &http.Server{
-		Addr:              addr,
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		// The classification deadline governs a request; the connection read
-		// deadline only backs it up, so it falls later.
-		ReadTimeout:  s.cfg.ClassifyTimeout + 10*time.Second,
-		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
-		IdleTimeout:  2 * time.Minute,
-	}
+	srv := s.httpServer(addr)
 	ln, err := listen(addr)
 	if err != nil {
 		return err
@@ -165,13 +154,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	var served net.Listener = problemListener{ln}
-	if s.cfg.MaxConnections > 0 {
-		limited := limitConnections(served, s.cfg.MaxConnections)
-		srv.ConnState = limited.connState
-		served = limited
-	}
-	go func() { errc <- srv.Serve(served) }()
+	go func() { errc <- srv.Serve(s.serverListener(ln, srv)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -186,6 +169,35 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		return err
 	}
 	return nil
+}
+
+// serverListener is the listener srv serves on: ln's connections, at most
+// MaxConnections at once (connLimitListener), each a serverConn.
+func (s *Server) serverListener(ln net.Listener, srv *http.Server) net.Listener {
+	if s.cfg.MaxConnections > 0 {
+		limited := limitConnections(ln, s.cfg.MaxConnections)
+		srv.ConnState = limited.connState
+		ln = limited
+	}
+	return serverListener{ln}
+}
+
+// httpServer is the HTTP server Serve runs on its listener (serverListener).
+func (s *Server) httpServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		// The classification deadline governs a request; the connection read
+		// deadline only backs it up, so it falls later.
+		ReadTimeout:  s.cfg.ClassifyTimeout + 10*time.Second,
+		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		// A handler reaches its connection through the request's context to
+		// send its answer in one write (holdAnswer).
+		ConnContext: withServerConn,
+	}
 }
 
 func encodeJSON(w io.Writer, v any) error {
@@ -204,49 +216,3 @@ func listen(addr string) (net.Listener, error) {
 
 // maxHeaderBytes bounds the request line and headers together.
 const maxHeaderBytes = 1 << 20
-
-// problemListener makes the server's own answer to oversized request headers a
-// problem document like every other error. net/http writes that answer itself,
-// in plain text, before any handler runs; the connection swaps it for ours.
-type problemListener struct{ net.Listener }
-
-func (l problemListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &problemConn{Conn: c}, nil
-}
-
-type problemConn struct{ net.Conn }
-
-// plainHeaderTooLarge is how net/http's own 431 answer starts.
-var plainHeaderTooLarge = []byte("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain")
-
-// headerTooLargeAnswer is the 431 answer sent instead.
-var headerTooLargeAnswer = func() []byte {
-	var body bytes.Buffer
-	encodeJSON(&body, Problem{Type: ProblemTooLarge, Title: problemTitles[ProblemTooLarge], Status: http.StatusRequestHeaderFieldsTooLarge,
-		Detail: fmt.Sprintf("adresse (URL) ou en-têtes de la requête trop longs : %d octets au plus ; envoyez les longues listes dans le corps d'un POST", maxHeaderBytes)})
-	return fmt.Appendf(nil, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json; charset=utf-8\r\n"+
-		"Content-Length: %d\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n%s", body.Len(), body.Bytes())
-}()
-
-func (c *problemConn) Write(b []byte) (int, error) {
-	if bytes.HasPrefix(b, plainHeaderTooLarge) {
-		if _, err := c.Conn.Write(headerTooLargeAnswer); err != nil {
-			return 0, err
-		}
-		return len(b), nil
-	}
-	return c.Conn.Write(b)
-}
-
-// CloseWrite lets the server half-close the connection after an error answer, as
-// it does on a bare TCP connection, so the client reads the answer before the reset.
-func (c *problemConn) CloseWrite() error {
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
-	}
-	return nil
-}

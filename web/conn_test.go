@@ -1,0 +1,309 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// countingConn records the writes that reach a real TCP connection.
+type countingConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes []int
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.writes = append(c.writes, len(b))
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+func (c *countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
+
+// taken returns the sizes of the writes since the last call.
+func (c *countingConn) taken() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := c.writes
+	c.writes = nil
+	return w
+}
+
+// countingListener hands the server connections whose writes are counted, in
+// the server's own connection, as serve runs it.
+type countingListener struct {
+	net.Listener
+	conns chan *countingConn
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	cc := &countingConn{Conn: c}
+	l.conns <- cc
+	return cc, nil
+}
+
+// tcpPair is both ends of a real loopback TCP connection.
+func tcpPair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	if server == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// A held answer leaves in one write when net/http clears the request's write
+// deadline, or when the connection closes or half-closes; past maxHeldBytes it
+// leaves at once; and after it, writes go straight through again.
+func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
+	raw, client := tcpPair(t)
+	counted := &countingConn{Conn: raw}
+	c := &serverConn{Conn: counted}
+
+	c.hold()
+	for _, part := range []string{"HTTP/1.1 200 OK\r\n", "Content-Length: 5\r\n\r\n", "hello"} {
+		if n, err := c.Write([]byte(part)); err != nil || n != len(part) {
+			t.Fatalf("held write: %d, %v", n, err)
+		}
+	}
+	if w := counted.taken(); len(w) != 0 {
+		t.Fatalf("writes reached the connection while the answer was held: %v", w)
+	}
+	if err := c.SetWriteDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if w := counted.taken(); len(w) != 1 || w[0] != 17+21+5 {
+		t.Fatalf("the held answer left in writes of %v, want one of %d bytes", w, 17+21+5)
+	}
+	got := make([]byte, 43)
+	if _, err := io.ReadFull(client, got); err != nil || !strings.HasSuffix(string(got), "hello") {
+		t.Fatalf("client read %q, %v", got, err)
+	}
+
+	// Not holding: each write goes through.
+	c.Write([]byte("a"))
+	c.Write([]byte("b"))
+	if w := counted.taken(); len(w) != 2 {
+		t.Fatalf("unheld writes: %v, want 2", w)
+	}
+
+	// Past the bound, what is held leaves, then the big write.
+	c.hold()
+	c.Write([]byte("x"))
+	big := bytes.Repeat([]byte("y"), maxHeldBytes)
+	if n, err := c.Write(big); err != nil || n != len(big) {
+		t.Fatalf("write past the bound: %d, %v", n, err)
+	}
+	if w := counted.taken(); len(w) != 2 || w[0] != 1 || w[1] != maxHeldBytes {
+		t.Fatalf("past the bound, writes %v, want [1 %d]", w, maxHeldBytes)
+	}
+	if _, err := io.ReadFull(client, make([]byte, 2+1+maxHeldBytes)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Half-closing and closing write what is held first.
+	c.hold()
+	c.Write([]byte("bye"))
+	if err := c.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(client)
+	if err != nil || string(rest) != "bye" {
+		t.Fatalf("after CloseWrite the client read %q, %v", rest, err)
+	}
+	raw2, client2 := tcpPair(t)
+	c2 := &serverConn{Conn: raw2}
+	c2.hold()
+	c2.Write([]byte("late"))
+	if err := c2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if rest, err := io.ReadAll(client2); err != nil || string(rest) != "late" {
+		t.Fatalf("after Close the client read %q, %v: Close must write what is held", rest, err)
+	}
+}
+
+// servedConn starts the server as Serve does, on a loopback listener whose
+// connections count their writes, and returns a client connection and the
+// server's side of it.
+func servedConn(t *testing.T, s *Server) (client net.Conn, counted *countingConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan *countingConn, 1)
+	srv := s.httpServer(ln.Addr().String())
+	go srv.Serve(s.serverListener(countingListener{ln, conns}, srv))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client, <-conns
+}
+
+// Over a real connection: an answer to coordinates, full (tens of KB) or
+// without options, leaves in one write whatever its size, with its length;
+// its bytes are those the handler writes; HEAD, gzip and Connection: close
+// answers are whole too; and a CSV streamed after them on the same connection
+// is not held.
+func TestResolveAnswersLeaveInOneWrite(t *testing.T) {
+	st := loadFrance(t)
+	load := func(context.Context) (*State, error) { return st, nil }
+	s, err := New(context.Background(), Config{}, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.noBackgroundFill = true
+	client, counted := servedConn(t, s)
+	r := bufio.NewReader(client)
+
+	ask := func(method, target string, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req := method + " " + target + " HTTP/1.1\r\nHost: zonage\r\n"
+		for i := 0; i+1 < len(header); i += 2 {
+			req += header[i] + ": " + header[i+1] + "\r\n"
+		}
+		if _, err := io.WriteString(client, req+"\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(r, &http.Request{Method: method})
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, target, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	recorded := func(target string) []byte {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		return rec.Body.Bytes()
+	}
+
+	targets := []string{
+		"/api/v1/resolve?lat=45.05&lon=2.9",                          // Valuéjols, très sous-dotée: the largest answers
+		"/api/v1/resolve?lat=45.05&lon=2.9",                          // now a ready answer
+		"/api/v1/resolve?lat=45.05&lon=2.9&options=0",                // small: one write already
+		"/api/v1/resolve?lat=48.8566&lon=2.3522",                     // Paris, an arrondissement
+		"/api/v1/resolve?lat=46.5&lon=-1.9",                          // at sea, near Les Sables-d'Olonne
+		"/api/v1/resolve?lat=45.05&lon=2.9&statut=collaborateur",     // the general path
+		"/api/v1/resolve?lat=45.05&lon=2.9&profession=infirmier",     // another profession
+		"/api/v1/resolve?postcode=15300&city=Mura",                   // an address, by the general path
+		"/api/v1/resolve?lat=45.05&lon=2.9&date=2025-01-01",          // another day
+		"/api/v1/resolve?lat=45.05&lon=2.9&profession=orthophoniste", // and another
+	}
+	for _, target := range targets {
+		counted.taken()
+		resp, body := ask(http.MethodGet, target)
+		writes := counted.taken()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", target, resp.StatusCode, body)
+		}
+		if len(writes) != 1 {
+			t.Errorf("%s: the answer (%d bytes) left in %d writes %v, want 1", target, len(body), len(writes), writes)
+		}
+		if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) || len(resp.TransferEncoding) != 0 {
+			t.Errorf("%s: Content-Length %q, transfer encoding %v, for a body of %d bytes", target, cl, resp.TransferEncoding, len(body))
+		}
+		if want := recorded(target); !bytes.Equal(body, want) {
+			t.Errorf("%s: the body sent differs from the handler's\nsent:    %.300s\nhandler: %.300s", target, body, want)
+		}
+	}
+
+	full := recorded(targets[0])
+	if len(full) < 16<<10 {
+		t.Fatalf("the full answer is %d bytes: the test needs one larger than net/http's buffers", len(full))
+	}
+	resp, body := ask(http.MethodHead, targets[0])
+	if w := counted.taken(); len(w) != 1 || len(body) != 0 || resp.Header.Get("Content-Length") != strconv.Itoa(len(full)) {
+		t.Errorf("HEAD: writes %v, body %d bytes, Content-Length %q (want %d)", w, len(body), resp.Header.Get("Content-Length"), len(full))
+	}
+	resp, body = ask(http.MethodGet, targets[0], "Accept-Encoding", "gzip")
+	if w := counted.taken(); len(w) != 1 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip: writes %v, Content-Encoding %q", w, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unzipped, err := io.ReadAll(zr); err != nil || !bytes.Equal(unzipped, full) {
+		t.Errorf("gzip: the unzipped answer differs (%v)", err)
+	}
+
+	// A CSV streamed on the same connection: rows leave as they are made (one
+	// write per flush of net/http's buffer), never held in one piece.
+	var csv strings.Builder
+	csv.WriteString("id;latitude;longitude\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&csv, "%d;45.05;2.9\n", i)
+	}
+	counted.taken()
+	req := "POST /api/v1/classify HTTP/1.1\r\nHost: zonage\r\nContent-Type: text/csv\r\nContent-Length: " + strconv.Itoa(csv.Len()) + "\r\n\r\n" + csv.String()
+	if _, err := io.WriteString(client, req); err != nil {
+		t.Fatal(err)
+	}
+	cresp, err := http.ReadResponse(r, &http.Request{Method: http.MethodPost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(cresp.Body)
+	cresp.Body.Close()
+	if w := counted.taken(); cresp.StatusCode != http.StatusOK || len(w) < 2 || bytes.Count(out, []byte("\n")) != 3001 {
+		t.Errorf("classify: status %d, %d lines, %d writes: a streamed answer must leave as it is made", cresp.StatusCode, bytes.Count(out, []byte("\n")), len(w))
+	}
+
+	// Connection: close: the answer is whole before the connection ends.
+	resp, body = ask(http.MethodGet, targets[0], "Connection", "close")
+	if !bytes.Equal(body, full) || !resp.Close {
+		t.Errorf("Connection: close: %d bytes of %d, close %v", len(body), len(full), resp.Close)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		t.Errorf("after Connection: close the connection stays open (%v)", err)
+	}
+}

@@ -11,6 +11,8 @@
 // part and the grid that answers point-in-polygon; distance.go the local
 // projection distances are measured in; locator.go the Locator, an Index in the
 // shape the domain's resolver takes (zones.Locator: a Point, longitude first);
+// fargrid.go FarGrid, which tells from a coarse grid that a point is farther
+// than a distance from every polygon, without searching;
 // label.go LabelPoint, where a polygon's name is written on a map; bbox.go
 // IntersectsBound, the bbox filter of OGC API – Features; geojson.go
 // AppendFeature, a GeoJSON Feature written without encoding/json.

@@ -167,7 +167,24 @@ func (ix *Index) nearest(p orb.Point, maxMeters float64) Hit {
 // nearly every search uses.
 const nearestFirstRadius = 1000.0
 
+// nearCandidates is how many parts of a window nearestWithin measures nearest
+// box first; the parts beyond are measured in the R-tree's order.
+const nearCandidates = 64
+
+// nearCandidate is a part of a window and the squared distance to its box.
+type nearCandidate struct {
+	boxSq float64
+	part  int32
+}
+
 // nearestWithin is the nearest part whose boundary lies within maxMeters of p.
+//
+// The parts of the window are measured nearest box first: a part's box is
+// never farther than its boundary, so once a box is farther than the best
+// boundary found, no part left can be nearer, nor tie. Off a dense coast this
+// measures the few parts facing the point, where the R-tree's order would
+// measure most of the window. Which parts are measured does not change the
+// answer, only its cost: every part whose box is within the best distance is.
 func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float64) Hit {
 	// Search window in degrees, a little wider than the radius so that the
 	// box never clips a qualifying edge through rounding.
@@ -178,22 +195,50 @@ func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float
 	}
 	best := noHit
 	bestSq := maxMeters * maxMeters
+	measure := func(i int32) {
+		pt := &ix.parts[i]
+		d := ix.preparedPart(i).boundaryDistanceSq(pr, bestSq)
+		if math.IsInf(d, 1) {
+			return
+		}
+		if best.ID < 0 || d < bestSq || (d == bestSq && int(pt.owner) < best.ID) {
+			best.ID = int(pt.owner)
+			bestSq = d
+		}
+	}
+	var buf [nearCandidates]nearCandidate
+	candidates := buf[:0]
 	ix.tree.Search([2]float64{p[0] - dx, p[1] - dy}, [2]float64{p[0] + dx, p[1] + dy},
 		func(_, _ [2]float64, i int32) bool {
 			pt := &ix.parts[i]
-			if pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY) > bestSq {
-				return true
-			}
-			d := ix.preparedPart(i).boundaryDistanceSq(pr, bestSq)
-			if math.IsInf(d, 1) {
-				return true
-			}
-			if best.ID < 0 || d < bestSq || (d == bestSq && int(pt.owner) < best.ID) {
-				best.ID = int(pt.owner)
-				bestSq = d
+			boxSq := pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY)
+			switch {
+			case boxSq > bestSq:
+			case len(candidates) < cap(candidates):
+				candidates = append(candidates, nearCandidate{boxSq, i})
+			default:
+				measure(i)
 			}
 			return true
 		})
+	// The nearest box left, then the next: most searches measure one or two
+	// parts, so picking beats sorting.
+	for len(candidates) > 0 {
+		next := 0
+		for j := 1; j < len(candidates); j++ {
+			if candidates[j].boxSq < candidates[next].boxSq {
+				next = j
+			}
+		}
+		c := candidates[next]
+		if c.boxSq > bestSq {
+			break
+		}
+		measure(c.part)
+		last := len(candidates) - 1
+		candidates[next] = candidates[last]
+		candidates = candidates[:last]
+	}
 	if best.ID >= 0 {
 		best.DistanceM = math.Sqrt(bestSq)
 	}
@@ -241,4 +286,22 @@ func (s *ownerSet) each(fn func(owner int32)) {
 	for _, o := range s.more {
 		fn(o)
 	}
+}
+
+// Bound is the bounding box of polygon i, the union of its parts' boxes; ok is
+// false when i has no part (an empty polygon, or i out of range).
+func (ix *Index) Bound(i int) (b orb.Bound, ok bool) {
+	if i < 0 || i+1 >= len(ix.ownerParts) {
+		return b, false
+	}
+	for j := ix.ownerParts[i]; j < ix.ownerParts[i+1]; j++ {
+		pt := &ix.parts[j]
+		pb := orb.Bound{Min: orb.Point{pt.minX, pt.minY}, Max: orb.Point{pt.maxX, pt.maxY}}
+		if !ok {
+			b, ok = pb, true
+			continue
+		}
+		b = b.Union(pb)
+	}
+	return b, ok
 }

@@ -59,106 +59,6 @@ func (l countingListener) Accept() (net.Conn, error) {
 	return cc, nil
 }
 
-// tcpPair is both ends of a real loopback TCP connection.
-func tcpPair(t *testing.T) (server, client net.Conn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			accepted <- nil
-			return
-		}
-		accepted <- c
-	}()
-	client, err = net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server = <-accepted
-	if server == nil {
-		t.Fatal("accept failed")
-	}
-	t.Cleanup(func() { server.Close(); client.Close() })
-	return server, client
-}
-
-// A held answer leaves in one write when net/http clears the request's write
-// deadline, or when the connection closes or half-closes; past maxHeldBytes it
-// leaves at once; and after it, writes go straight through again.
-func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
-	raw, client := tcpPair(t)
-	counted := &countingConn{Conn: raw}
-	c := &serverConn{Conn: counted}
-
-	c.hold()
-	for _, part := range []string{"HTTP/1.1 200 OK\r\n", "Content-Length: 5\r\n\r\n", "hello"} {
-		if n, err := c.Write([]byte(part)); err != nil || n != len(part) {
-			t.Fatalf("held write: %d, %v", n, err)
-		}
-	}
-	if w := counted.taken(); len(w) != 0 {
-		t.Fatalf("writes reached the connection while the answer was held: %v", w)
-	}
-	if err := c.SetWriteDeadline(time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if w := counted.taken(); len(w) != 1 || w[0] != 17+21+5 {
-		t.Fatalf("the held answer left in writes of %v, want one of %d bytes", w, 17+21+5)
-	}
-	got := make([]byte, 43)
-	if _, err := io.ReadFull(client, got); err != nil || !strings.HasSuffix(string(got), "hello") {
-		t.Fatalf("client read %q, %v", got, err)
-	}
-
-	// Not holding: each write goes through.
-	c.Write([]byte("a"))
-	c.Write([]byte("b"))
-	if w := counted.taken(); len(w) != 2 {
-		t.Fatalf("unheld writes: %v, want 2", w)
-	}
-
-	// Past the bound, what is held leaves, then the big write.
-	c.hold()
-	c.Write([]byte("x"))
-	big := bytes.Repeat([]byte("y"), maxHeldBytes)
-	if n, err := c.Write(big); err != nil || n != len(big) {
-		t.Fatalf("write past the bound: %d, %v", n, err)
-	}
-	if w := counted.taken(); len(w) != 2 || w[0] != 1 || w[1] != maxHeldBytes {
-		t.Fatalf("past the bound, writes %v, want [1 %d]", w, maxHeldBytes)
-	}
-	if _, err := io.ReadFull(client, make([]byte, 2+1+maxHeldBytes)); err != nil {
-		t.Fatal(err)
-	}
-
-	// Half-closing and closing write what is held first.
-	c.hold()
-	c.Write([]byte("bye"))
-	if err := c.CloseWrite(); err != nil {
-		t.Fatal(err)
-	}
-	rest, err := io.ReadAll(client)
-	if err != nil || string(rest) != "bye" {
-		t.Fatalf("after CloseWrite the client read %q, %v", rest, err)
-	}
-	raw2, client2 := tcpPair(t)
-	c2 := &serverConn{Conn: raw2}
-	c2.hold()
-	c2.Write([]byte("late"))
-	if err := c2.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if rest, err := io.ReadAll(client2); err != nil || string(rest) != "late" {
-		t.Fatalf("after Close the client read %q, %v: Close must write what is held", rest, err)
-	}
-}
-
 // servedConn starts the server as Serve does, on a loopback listener whose
 // connections count their writes, and returns a client connection and the
 // server's side of it.
@@ -170,7 +70,7 @@ func servedConn(t *testing.T, s *Server) (client net.Conn, counted *countingConn
 	}
 	conns := make(chan *countingConn, 1)
 	srv := s.httpServer(ln.Addr().String())
-	go srv.Serve(s.serverListener(countingListener{ln, conns}, srv))
+	go srv.Serve(s.listener(countingListener{ln, conns}, srv))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

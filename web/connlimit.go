@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"zonage/internal/onewrite"
 )
 
 // DefaultMaxConnections is the number of connections served at once when
@@ -126,19 +128,32 @@ func (l *connLimitListener) Close() error {
 
 // connState is the http.Server's ConnState hook: it marks when each
 // connection became idle between two requests. The server sees the
-// serverConn wrapped around the limitedConn.
+// connections of serverListener wrapped around the limitedConn.
 func (l *connLimitListener) connState(c net.Conn, state http.ConnState) {
-	if sc, ok := c.(*serverConn); ok {
-		c = sc.Conn
-	}
-	lc, ok := c.(*limitedConn)
-	if !ok {
+	lc := limitedConnOf(c)
+	if lc == nil {
 		return
 	}
 	if state == http.StateIdle {
 		lc.idleSince.Store(time.Now().UnixNano())
 	} else {
 		lc.idleSince.Store(0)
+	}
+}
+
+// limitedConnOf is the limitedConn under the wrappers of serverListener.
+func limitedConnOf(c net.Conn) *limitedConn {
+	for {
+		switch w := c.(type) {
+		case *limitedConn:
+			return w
+		case *onewrite.Conn:
+			c = w.Conn
+		case *problemConn:
+			c = w.Conn
+		default:
+			return nil
+		}
 	}
 }
 
@@ -157,7 +172,7 @@ func (c *limitedConn) Close() error {
 }
 
 // CloseWrite keeps the half-close of a TCP connection reachable through the
-// wrapper (see serverConn.CloseWrite).
+// wrapper (see problemConn.CloseWrite).
 func (c *limitedConn) CloseWrite() error {
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()

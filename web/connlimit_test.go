@@ -200,14 +200,28 @@ func TestConnectionLongestIdle(t *testing.T) {
 	if c, _ := limited.longestIdle(); c != nil {
 		t.Fatal("une connexion inactive depuis moins d'une seconde, ou occupée, a été choisie")
 	}
-	// The server's states reach the connection through the serverConn around it.
-	busy := conns["busy"]
-	limited.connState(&serverConn{Conn: busy}, http.StateIdle)
-	if busy.idleSince.Load() == 0 {
+	// The server's states reach the connection through the wrappers of
+	// serverListener around it.
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	served, err := serverListener(limited).Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer served.Close()
+	under := limitedConnOf(served)
+	if under == nil {
+		t.Fatalf("aucune limitedConn sous la connexion servie (%T)", served)
+	}
+	limited.connState(served, http.StateIdle)
+	if under.idleSince.Load() == 0 {
 		t.Fatal("l'état inactif n'a pas été noté")
 	}
-	limited.connState(&serverConn{Conn: busy}, http.StateActive)
-	if busy.idleSince.Load() != 0 {
+	limited.connState(served, http.StateActive)
+	if under.idleSince.Load() != 0 {
 		t.Fatal("l'état actif n'a pas effacé l'inactivité")
 	}
 }

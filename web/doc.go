@@ -15,13 +15,15 @@
 // restart and a bad one never replaces a good one.
 //
 // Where things live:
-//   - the frame: server.go (Config, New, Serve), routes.go, middleware.go,
+//   - the frame: server.go (Config, New, Serve), conn.go (the connections:
+//     a problem for oversized headers, answers held to leave in one write,
+//     their lengths), routes.go, middleware.go,
 //     metrics.go (the Prometheus series), problem.go and params.go (the answers'
 //     frame), profession.go (the profession parameter), profile.go (the profile
 //     parameters), state.go (the State served), publications.go (what a server
 //     following PostgreSQL knows of the publications), openapi.go;
 //   - one file per endpoint family: resolve.go (with sea.go, the points off the
-//     coast, and city.go, Paris, Lyon and Marseille asked as a whole;
+//     coast and the ready answer of those far from every commune, and city.go, Paris, Lyon and Marseille asked as a whole;
 //     resolve_fast.go and resolve_fast_parts.go the answers by coordinates
 //     prepared in advance), communes.go, search.go, classify.go, dataset.go,
 //     export.go, ogc.go, ogc_items.go and ogc_html.go (OGC API – Features),

@@ -133,8 +133,8 @@ func (st *State) mapData() *mapData {
 // simplified outlines of the two low zoom levels, the départements' borders and
 // the names of zoom 6; one at a time, so that requests keep the other core. The
 // map page starts it while it loads, and nothing else: a server that only
-// answers the API (whose points at sea need the map data's territories) would
-// otherwise keep some 30 MB of tile geometry it never draws.
+// answers the API would otherwise keep some 30 MB of tile geometry it never
+// draws.
 func (md *mapData) prepareFirstView() {
 	md.firstView.Do(func() {
 		if md.polys == nil {

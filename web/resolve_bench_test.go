@@ -43,7 +43,8 @@ func benchResolve(b *testing.B, s *Server, paths []string) {
 // benchPoints are n points drawn as bench/resolve.lua draws them: uniform over the
 // box of metropolitan France, sea and neighbours included (where "box"), or
 // only those in a commune ("inside") or farther than the coast tolerance from
-// every commune ("outside").
+// every commune ("outside"), and of those, the ones farther than seaRadiusM
+// ("far") or not ("near").
 func benchPoints(b *testing.B, st *State, n int, where string, query string) []string {
 	rng := rand.New(rand.NewSource(1))
 	var paths []string
@@ -51,6 +52,11 @@ func benchPoints(b *testing.B, st *State, n int, where string, query string) []s
 		lon, lat := -4.8+rng.Float64()*13.0, 42.3+rng.Float64()*8.8
 		if where != "box" {
 			if id, _, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, st.Resolver.ToleranceM); (id >= 0) != (where == "inside") {
+				continue
+			}
+		}
+		if where == "far" || where == "near" {
+			if id, _, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, seaRadiusM); (id < 0) != (where == "far") {
 				continue
 			}
 		}
@@ -67,6 +73,35 @@ func benchServer(b *testing.B, generalOnly bool) (*Server, *State) {
 	}
 	s.generalOnly, s.noBackgroundFill = generalOnly, true
 	return s, st
+}
+
+// BenchmarkResolveOutside measures points outside every commune, without
+// ("before") and with ("after") the ready answer of the points far from every
+// commune (noFarAnswers), in the same run: far ones, near ones (a commune within seaRadiusM) and those
+// of the box as they come (outside).
+func BenchmarkResolveOutside(b *testing.B) {
+	for _, where := range []string{"outside", "far", "near"} {
+		for _, query := range []string{"", "&options=0"} {
+			for _, before := range []bool{true, false} {
+				name := where
+				if query != "" {
+					name += "/lean"
+				} else {
+					name += "/full"
+				}
+				if before {
+					name += "/before"
+				} else {
+					name += "/after"
+				}
+				b.Run(name, func(b *testing.B) {
+					s, st := benchServer(b, false)
+					s.noFarAnswers = before
+					benchResolve(b, s, benchPoints(b, st, 4096, where, query))
+				})
+			}
+		}
+	}
 }
 
 func BenchmarkResolveHTTP(b *testing.B) {

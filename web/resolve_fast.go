@@ -24,9 +24,10 @@ import (
 // encoder the first time a commune is asked for on a day, never written by hand,
 // so that the answer cannot drift from the one every other query gets; any query
 // they do not cover (an address, a profile, a point outside every outline, a
-// profession the data lacks) takes the general path. The default profession's
-// answers are made in the background as soon as the day starts; another
-// profession's as its communes are asked for.
+// profession the data lacks) takes the general path, but for the points
+// farther than seaRadiusM from every commune, which share one ready answer
+// (sea.go). The default profession's answers are made in the background as
+// soon as the day starts; another profession's as its communes are asked for.
 
 // fastTable holds the ready answers of one dataset on one day.
 type fastTable struct {
@@ -34,6 +35,7 @@ type fastTable struct {
 	iso     string                      // day, as the ETag writes it
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
 	pieces  readyPieces                 // the pieces of answers many communes share, each kept once
+	far     atomic.Pointer[farAnswer]   // the answer to every point far from every commune, once made
 
 	filled chan struct{} // closed when the background fill has ended
 }
@@ -120,8 +122,9 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 // it did not, nothing was written and the general path answers. A point inside a
 // commune gets the commune's ready answer; a point near one (within the coast
 // tolerance) gets its own small answer joined to the commune's ready options;
-// any other point (at sea, abroad) the general path's own steps, without
-// re-reading the query.
+// a point far from every commune the ready answer of such points
+// (writeFarAnswer); any other point (at sea, abroad) the general path's own
+// steps, without re-reading the query.
 func (s *Server) resolveFast(c *gin.Context) bool {
 	if s.generalOnly {
 		return false
@@ -138,6 +141,9 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	t := s.fastTable(st, q.profession, r.Today())
 	if t == nil {
 		return false
+	}
+	if s.writeFarAnswer(c, st, r, t, q, false) {
+		return true
 	}
 	id, inside, _ := r.Locator.Locate(zones.Point{q.lon, q.lat}, r.ToleranceM)
 	var e *fastEntry
@@ -159,6 +165,9 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		default:
 			writeAnswer(c, e.full)
 		}
+		return true
+	}
+	if id < 0 && s.writeFarAnswer(c, st, r, t, q, true) {
 		return true
 	}
 	// The general path's steps, in its order.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"zonage/internal/onewrite"
 )
 
 // Config sets the limits and switches of the server; zero values take the defaults.
@@ -84,6 +86,9 @@ type Server struct {
 	// noBackgroundFill leaves the ready answers to be made by the queries
 	// alone: tests that change the day under the server use it.
 	noBackgroundFill bool
+	// noFarAnswers answers points far from every commune as other points
+	// outside every commune: the benchmarks measure what those answers save.
+	noFarAnswers bool
 	// The background fills of ready answers (see fastTable), ended by Serve on
 	// its way out.
 	fillsMu   sync.Mutex
@@ -154,7 +159,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.serverListener(ln, srv)) }()
+	go func() { errc <- srv.Serve(s.listener(ln, srv)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -171,15 +176,15 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 	return nil
 }
 
-// serverListener is the listener srv serves on: ln's connections, at most
-// MaxConnections at once (connLimitListener), each a serverConn.
-func (s *Server) serverListener(ln net.Listener, srv *http.Server) net.Listener {
+// listener is the listener srv serves on: ln's connections, at most
+// MaxConnections at once (connLimitListener), each made a serverListener's.
+func (s *Server) listener(ln net.Listener, srv *http.Server) net.Listener {
 	if s.cfg.MaxConnections > 0 {
 		limited := limitConnections(ln, s.cfg.MaxConnections)
 		srv.ConnState = limited.connState
 		ln = limited
 	}
-	return serverListener{ln}
+	return serverListener(ln)
 }
 
 // httpServer is the HTTP server Serve runs on its listener (serverListener).
@@ -196,7 +201,7 @@ func (s *Server) httpServer(addr string) *http.Server {
 		IdleTimeout:  2 * time.Minute,
 		// A handler reaches its connection through the request's context to
 		// send its answer in one write (holdAnswer).
-		ConnContext: withServerConn,
+		ConnContext: onewrite.ConnContext,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"zonage/geo"
 	"zonage/zones"
 )
 
@@ -74,6 +75,15 @@ type State struct {
 	// (zones.Profession → *atomic.Pointer[fastTable]).
 	fast       atomic.Pointer[fastTable]
 	fastOthers sync.Map
+
+	// The grids telling the points beyond seaRadiusM of every commune (see
+	// farGrids), one per territory, built on first use.
+	farOnce  sync.Once
+	farGrids []*geo.FarGrid
+	// The island territories a point in no commune may be at sea around (see
+	// islands), made on first use.
+	islandsOnce  sync.Once
+	islandBounds []territory
 }
 
 // Loader builds a State, checking the data; the server calls it at start and on

@@ -429,7 +429,7 @@ func (s *Server) abortStream(c *gin.Context, err error, clientGone bool) {
 		reason = "delai"
 	}
 	s.metrics.aborted.WithLabelValues(routeLabel(c), reason).Inc()
-	s.cfg.Logger.Warn("réponse en flux interrompue, connexion coupée", "request_id", c.GetString("request_id"),
+	s.cfg.Logger.Warn("réponse en flux interrompue, connexion coupée", "request_id", requestIDOf(c),
 		"route", routeLabel(c), "reason", reason, "err", err.Error())
 	panic(http.ErrAbortHandler)
 }

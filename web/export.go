@@ -138,8 +138,8 @@ func (s *Server) handleExport(c *gin.Context) {
 	}
 	f, err := s.exports.get(st, format)
 	if err != nil {
-		s.cfg.Logger.Error("export impossible", "format", format, "err", err.Error(), "request_id", c.GetString("request_id"))
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "export impossible ; l'incident est journalisé sous l'identifiant "+c.GetString("request_id"))
+		s.cfg.Logger.Error("export impossible", "format", format, "err", err.Error(), "request_id", requestIDOf(c))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "export impossible ; l'incident est journalisé sous l'identifiant "+requestIDOf(c))
 		return
 	}
 	path := f.path
@@ -151,7 +151,7 @@ func (s *Server) handleExport(c *gin.Context) {
 	}
 	file, err := os.Open(path)
 	if err != nil {
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 		return
 	}
 	defer file.Close()

@@ -38,13 +38,16 @@ var (
 )
 
 // requestID gives every request an id, taken from the caller when it sends a sane
-// one, and echoes it so a user's report can be found in the logs.
+// one, and echoes it so a user's report can be found in the logs. The id is kept
+// in the answer's header alone (requestIDOf reads it there): gin's Keys map would
+// cost an allocation per request.
 func requestID(c *gin.Context) {
-	var id string
-	if v := c.Request.Header[requestIDHeader]; len(v) > 0 {
-		id = v[0]
-	}
-	if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
+	v := c.Request.Header[requestIDHeader]
+	if len(v) > 0 && v[0] != "" && len(v[0]) <= 64 && !strings.ContainsAny(v[0], " \t\r\n\"") {
+		// The caller's value, shared with the request's header: capacity one, so
+		// never written into.
+		v = v[0:1:1]
+	} else {
 		var b [16]byte
 		n := requestIDPrefix | uint64(uint32(requestIDCount.Add(1)))
 		const digits = "0123456789abcdef"
@@ -52,11 +55,18 @@ func requestID(c *gin.Context) {
 			b[i] = digits[n&15]
 			n >>= 4
 		}
-		id = string(b[:])
+		v = headerValue(b[:])
 	}
-	c.Set("request_id", id)
-	c.Writer.Header()[requestIDHeader] = []string{id}
+	c.Writer.Header()[requestIDHeader] = v
 	c.Next()
+}
+
+// requestIDOf is the id requestID gave the request.
+func requestIDOf(c *gin.Context) string {
+	if v := c.Writer.Header()[requestIDHeader]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // accessLog writes one structured line per request. The raw path and query are
@@ -83,14 +93,14 @@ func logRequest(logger *slog.Logger, c *gin.Context, start time.Time) {
 		return // the line would be dropped: spare making it
 	}
 	logger.LogAttrs(c.Request.Context(), level, "requête",
-		slog.String("request_id", c.GetString("request_id")),
+		slog.String("request_id", requestIDOf(c)),
 		slog.String("method", methodLabel(c.Request.Method)),
 		slog.String("route", route),
 		slog.Int("status", c.Writer.Status()),
 		slog.Int("bytes", c.Writer.Size()),
 		slog.Duration("duration", time.Since(start)))
 	if logger.Enabled(c.Request.Context(), slog.LevelDebug) {
-		logger.Debug("détail de la requête", "request_id", c.GetString("request_id"), "path", c.Request.URL.Path, "query", c.Request.URL.RawQuery)
+		logger.Debug("détail de la requête", "request_id", requestIDOf(c), "path", c.Request.URL.Path, "query", c.Request.URL.RawQuery)
 	}
 }
 
@@ -104,9 +114,9 @@ func recoverProblem(logger *slog.Logger) gin.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				logger.Error("panique dans un gestionnaire", "request_id", c.GetString("request_id"), "route", c.FullPath(), "panic", fmt.Sprint(r))
+				logger.Error("panique dans un gestionnaire", "request_id", requestIDOf(c), "route", c.FullPath(), "panic", fmt.Sprint(r))
 				if !c.Writer.Written() {
-					writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; l'incident est journalisé sous l'identifiant "+c.GetString("request_id"))
+					writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; l'incident est journalisé sous l'identifiant "+requestIDOf(c))
 				}
 				c.Abort()
 			}
@@ -314,18 +324,22 @@ func notModified(c *gin.Context, version, day string, maxAge time.Duration, vari
 	etag = append(append(append(append(etag, version...), '-'), day...), '-')
 	etag = append(strconv.AppendUint(etag, h, 16), '"')
 	header := c.Writer.Header()
-	header["X-Zonage-Dataset-Version"] = []string{version}
-	return answerNotModified(c, string(etag), cacheControlFor(maxAge))
+	header["X-Zonage-Dataset-Version"] = datasetVersionHeader.of(version)
+	return setValidators(c, headerValue(etag), cacheControlFor(maxAge))
 }
 
-// cacheControlHour is the Cache-Control of most answers, kept written.
-const cacheControlHour = "public, max-age=3600"
+// datasetVersionHeader is the X-Zonage-Dataset-Version header of the answers.
+var datasetVersionHeader fixedHeaderValue
 
-func cacheControlFor(maxAge time.Duration) string {
+// cacheControlHour is the Cache-Control of most answers, kept written and
+// shared by them (a header value is replaced, never written into).
+var cacheControlHour = []string{"public, max-age=3600"}
+
+func cacheControlFor(maxAge time.Duration) []string {
 	if maxAge == time.Hour {
 		return cacheControlHour
 	}
-	return "public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))
+	return []string{"public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))}
 }
 
 // answerNotModified sets ETag and Cache-Control and answers 304 when If-None-Match
@@ -333,9 +347,15 @@ func cacheControlFor(maxAge time.Duration) string {
 func answerNotModified(c *gin.Context, etag, cacheControl string) bool {
 	// Both values in one allocation: the header keeps each as its own one-value slice.
 	values := []string{etag, cacheControl}
+	return setValidators(c, values[0:1:1], values[1:2:2])
+}
+
+// setValidators is answerNotModified with the header's one-value slices made.
+func setValidators(c *gin.Context, etagValue, cacheControl []string) bool {
+	etag := etagValue[0]
 	header := c.Writer.Header()
-	header["Etag"] = values[0:1:1]
-	header["Cache-Control"] = values[1:2:2]
+	header["Etag"] = etagValue
+	header["Cache-Control"] = cacheControl
 	inm := c.Request.Header["If-None-Match"]
 	if len(inm) == 0 || inm[0] == "" {
 		return false

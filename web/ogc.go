@@ -160,7 +160,7 @@ func ogcNotModified(c *gin.Context, st *State, base string, html bool) bool {
 func ogcJSON(c *gin.Context, mediaType string, v any) {
 	var buf bytes.Buffer
 	if err := encodeJSON(&buf, v); err != nil {
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 		return
 	}
 	c.Data(http.StatusOK, mediaType, buf.Bytes())
@@ -368,7 +368,7 @@ func (s *Server) handleOGCAPI(c *gin.Context) {
 	}
 	doc, err := ogcAPIDocument(base)
 	if err != nil {
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 		return
 	}
 	c.Data(http.StatusOK, mediaOpenAPI, doc)

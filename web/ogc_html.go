@@ -96,7 +96,7 @@ Avec GDAL : <code>ogrinfo OAPIF:{{.Base}}/ogc communes -so</code>.</p>
 func renderOGCHTML(c *gin.Context, name string, page ogcPage) {
 	var buf bytes.Buffer
 	if err := ogcTemplates.ExecuteTemplate(&buf, name, page); err != nil {
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 		return
 	}
 	c.Header("Content-Security-Policy", ogcHTMLSecurePolicy)

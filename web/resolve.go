@@ -126,7 +126,7 @@ func (s *Server) inputError(c *gin.Context, err error, fields map[string]string)
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, ie.Error(), field, ie.Value)
 		return false
 	}
-	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 	return false
 }
 

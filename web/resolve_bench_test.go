@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -42,16 +44,18 @@ func benchResolve(b *testing.B, s *Server, paths []string) {
 
 // benchPoints are n points drawn as bench/resolve.lua draws them: uniform over the
 // box of metropolitan France, sea and neighbours included (where "box"), or
-// only those in a commune ("inside") or farther than the coast tolerance from
-// every commune ("outside"), and of those, the ones farther than seaRadiusM
-// ("far") or not ("near").
+// only those in a commune or within the coast tolerance of one ("inside"),
+// those inside a commune's outline, answered from its ready bytes ("ready"), or
+// those farther than the coast tolerance from every commune ("outside"), and
+// of those, the ones farther than seaRadiusM ("far") or not ("near").
 func benchPoints(b *testing.B, st *State, n int, where string, query string) []string {
 	rng := rand.New(rand.NewSource(1))
 	var paths []string
 	for len(paths) < n {
 		lon, lat := -4.8+rng.Float64()*13.0, 42.3+rng.Float64()*8.8
 		if where != "box" {
-			if id, _, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, st.Resolver.ToleranceM); (id >= 0) != (where == "inside") {
+			id, inside, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, st.Resolver.ToleranceM)
+			if (id >= 0) != (where == "inside" || where == "ready") || where == "ready" && !inside {
 				continue
 			}
 		}
@@ -65,9 +69,13 @@ func benchPoints(b *testing.B, st *State, n int, where string, query string) []s
 	return paths
 }
 
-func benchServer(b *testing.B, generalOnly bool) (*Server, *State) {
+// benchServer is a server on the whole of France whose journal is at the level
+// bench/run.sh gives it (warn: the access log's lines are not written) or
+// level.
+func benchServer(b *testing.B, generalOnly bool, level slog.Level) (*Server, *State) {
 	st := loadFrance(b)
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+	s, err := New(context.Background(), Config{Logger: logger}, func(context.Context) (*State, error) { return st, nil })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -95,7 +103,7 @@ func BenchmarkResolveOutside(b *testing.B) {
 					name += "/after"
 				}
 				b.Run(name, func(b *testing.B) {
-					s, st := benchServer(b, false)
+					s, st := benchServer(b, false, slog.LevelWarn)
 					s.noFarAnswers = before
 					benchResolve(b, s, benchPoints(b, st, 4096, where, query))
 				})
@@ -113,6 +121,8 @@ func BenchmarkResolveHTTP(b *testing.B) {
 	}{
 		{"full/inside", false, "inside", ""},
 		{"lean/inside", false, "inside", "&options=0"},
+		{"full/ready", false, "ready", ""},
+		{"lean/ready", false, "ready", "&options=0"},
 		{"full/box", false, "box", ""},
 		{"lean/box", false, "box", "&options=0"},
 		{"outside", false, "outside", ""},
@@ -122,12 +132,16 @@ func BenchmarkResolveHTTP(b *testing.B) {
 		{"general/infirmier/full/inside", true, "inside", "&profession=infirmier"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			s, st := benchServer(b, tc.generalOnly)
+			s, st := benchServer(b, tc.generalOnly, slog.LevelWarn)
 			benchResolve(b, s, benchPoints(b, st, 4096, tc.where, tc.query))
 		})
 	}
+	b.Run("journal-info/full/ready", func(b *testing.B) { // one line of access log per request
+		s, st := benchServer(b, false, slog.LevelInfo)
+		benchResolve(b, s, benchPoints(b, st, 4096, "ready", ""))
+	})
 	b.Run("healthz", func(b *testing.B) {
-		s, _ := benchServer(b, false)
+		s, _ := benchServer(b, false, slog.LevelWarn)
 		benchResolve(b, s, []string{"/healthz"})
 	})
 }

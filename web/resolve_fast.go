@@ -34,7 +34,7 @@ type fastTable struct {
 	day     zones.Day
 	iso     string                      // day, as the ETag writes it
 	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
-	pieces  readyPieces                 // the pieces of answers many communes share, each kept once
+	arena   *readyArena                 // the answers' bytes, shared with the day's other tables
 	far     atomic.Pointer[farAnswer]   // the answer to every point far from every commune, once made
 
 	filled chan struct{} // closed when the background fill has ended
@@ -45,9 +45,6 @@ type fastTable struct {
 // installation rules). The answer without options is pieces followed by a
 // closing brace; the answer with options is, usually, pieces followed by options.
 type fastEntry struct {
-	// pieces is the answer without options, closing brace aside, cut where
-	// communes share bytes (readyPieces.cut).
-	pieces [][]byte
 	// options is `,"options":[…]}` (or `,"installation":{…}}`), shared with the
 	// communes of the same category and scheme; nil when the answer with options
 	// is not the answer without them followed by its options (candidates carry
@@ -55,6 +52,10 @@ type fastEntry struct {
 	options []byte
 	full    []byte
 	counter prometheus.Counter
+	// pieces is the answer without options, closing brace aside, cut where
+	// communes share bytes (readyArena.cut), in the table's arena. Last: the
+	// collector reads an object only up to its last pointer.
+	pieces readyAnswer
 }
 
 // closingBrace ends the answer without options.
@@ -157,11 +158,12 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 			return true
 		}
 		e.counter.Inc()
+		var parts [len(readyCuts) + 1][]byte
 		switch {
 		case !q.withOptions:
-			writeParts(c, e.pieces, closingBrace)
+			writeParts(c, t.arena.slices(&e.pieces, parts[:0]), closingBrace)
 		case e.options != nil:
-			writeParts(c, e.pieces, e.options)
+			writeParts(c, t.arena.slices(&e.pieces, parts[:0]), e.options)
 		default:
 			writeAnswer(c, e.full)
 		}
@@ -220,7 +222,17 @@ func writeAnswer(c *gin.Context, b []byte) {
 	if len(b) > wholeAnswerMin {
 		holdAnswer(c.Request)
 	}
-	c.Render(http.StatusOK, readyJSON(b))
+	renderReady(c, b)
+}
+
+// renderReady is c.Render(http.StatusOK, readyJSON(b)) but for the interface:
+// a slice put in one costs an allocation per answer.
+func renderReady(c *gin.Context, b []byte) {
+	c.Status(http.StatusOK)
+	if err := readyJSON(b).Render(c.Writer); err != nil {
+		_ = c.Error(err)
+		c.Abort()
+	}
 }
 
 // wholeAnswerMin is the size past which an answer is held to leave in one
@@ -268,6 +280,21 @@ func (st *State) fastSlot(p zones.Profession) *atomic.Pointer[fastTable] {
 	return slot.(*atomic.Pointer[fastTable])
 }
 
+// readyArena is where the ready answers of day (as the ETag writes it) keep
+// their bytes, for every profession: another profession's answers name the
+// commune with the default profession's bytes.
+func (st *State) readyArena(day string) *readyArena {
+	for {
+		a := st.fastArena.Load()
+		if a != nil && a.day == day {
+			return a
+		}
+		if st.fastArena.CompareAndSwap(a, &readyArena{day: day}) {
+			continue
+		}
+	}
+}
+
 // fastTable returns the ready answers of profession p for day, starting an empty
 // table when the day has changed; nil when the day changed again meanwhile. The
 // default profession's new table is filled in the background, one commune after
@@ -284,6 +311,7 @@ func (s *Server) fastTable(st *State, p zones.Profession, day zones.Day) *fastTa
 	}
 	nt := &fastTable{day: day, iso: day.String(), entries: make([]atomic.Pointer[fastEntry], len(st.Resolver.Dataset.Communes)),
 		filled: make(chan struct{})}
+	nt.arena = st.readyArena(nt.iso)
 	if slot.CompareAndSwap(t, nt) {
 		s.fillsMu.Lock()
 		if s.noBackgroundFill || s.stopping || p != zones.DefaultProfession {
@@ -358,15 +386,15 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 	head := lean[:len(lean)-1]
 	// Another profession's answer names the commune with the default
 	// profession's bytes: those of its ready answer, when made, are shared.
-	var like [][]byte
+	var like *readyAnswer
 	if r.Profession() != zones.DefaultProfession {
-		if def := st.fast.Load(); def != nil && def.day == t.day && id < len(def.entries) {
+		if def := st.fast.Load(); def != nil && def.day == t.day && def.arena == t.arena && id < len(def.entries) {
 			if de := def.entries[id].Load(); de != nil {
-				like = de.pieces
+				like = &de.pieces
 			}
 		}
 	}
-	e := &fastEntry{pieces: t.pieces.cut(head, like), full: full,
+	e := &fastEntry{pieces: t.arena.cut(head, like), full: full,
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
 	// The options (a kiné's) or the installation rules (another profession's) are
 	// the answer's last field, the same for every commune of a category: kept
@@ -385,7 +413,7 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 			tail := make([]byte, 0, len(key)+len(opts)+1)
 			tail = append(append(append(tail, key...), opts...), '}')
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
-				e.options, e.full = t.pieces.intern(tail), nil
+				e.options, e.full = t.arena.intern(tail), nil
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 )
 
 // Most of a commune's ready answer is the same as its neighbours': the date and
@@ -11,6 +12,12 @@ import (
 // and the message are its own. Kept whole, the answers of every commune weigh
 // some 60 MB; cut at those fields, with the shared pieces kept once per table,
 // a third of that.
+//
+// The bytes are kept in large chunks, one set per day shared by the tables of
+// every profession, and an answer names its pieces by chunk and offsets: the
+// answers of every commune are then objects without pointers, which the
+// collector marks without reading them, where slices of slices made it follow
+// seven pointers for each answer of each profession at every collection.
 
 // readyCut is a field of an answer where a piece starts, and whether that piece
 // is likely the same for many communes (then it is kept once).
@@ -25,7 +32,7 @@ type readyCut struct {
 // one bassin de vie in one region share it whole, a few thousand pieces a table,
 // where cutting it at the bassin de vie and the source would cost two more
 // slices in each of the 35,000 answers of each profession.
-var readyCuts = []readyCut{
+var readyCuts = [...]readyCut{
 	{`"commune":`, false},      // the commune
 	{`,"zonage":`, true},       // category, official code, scheme
 	{`,"zonage_code":`, false}, // the code and name the zonage was published for
@@ -34,79 +41,140 @@ var readyCuts = []readyCut{
 	{`,"provenance":`, true},   // the provenance
 }
 
-// readyPieces keeps the shared pieces of one table's answers, each once.
-type readyPieces struct {
+// readySpan names bytes kept in a readyArena: a chunk, and the offsets of the
+// first byte and past the last.
+type readySpan struct{ chunk, from, to uint32 }
+
+// readyAnswer is an answer's pieces, in order.
+type readyAnswer struct {
+	n      uint8
+	pieces [len(readyCuts) + 1]readySpan
+}
+
+// readyChunkBytes is the size of a readyArena's chunks (a piece larger than
+// that gets a chunk of its own).
+const readyChunkBytes = 256 << 10
+
+// readyArena keeps the pieces of one day's ready answers. Bytes are only ever
+// appended, under mu, past those already named: the answers read them without
+// a lock, through the list of chunks, which is replaced (never written into)
+// when a chunk is added.
+type readyArena struct {
+	day    string // the day of the answers, as the ETag writes it
+	chunks atomic.Pointer[[][]byte]
+
 	mu     sync.Mutex
-	shared map[string][]byte
+	used   int                  // bytes written into the last chunk
+	shared map[string]readySpan // the pieces many answers share, each kept once
+}
+
+// keep copies b into the arena; a.mu is held.
+func (a *readyArena) keep(b []byte) readySpan {
+	var chunks [][]byte
+	if p := a.chunks.Load(); p != nil {
+		chunks = *p
+	}
+	if len(chunks) == 0 || len(chunks[len(chunks)-1])-a.used < len(b) {
+		next := make([][]byte, len(chunks)+1)
+		copy(next, chunks)
+		next[len(chunks)] = make([]byte, max(readyChunkBytes, len(b)))
+		a.chunks.Store(&next)
+		chunks, a.used = next, 0
+	}
+	last := len(chunks) - 1
+	copy(chunks[last][a.used:], b)
+	s := readySpan{uint32(last), uint32(a.used), uint32(a.used + len(b))}
+	a.used += len(b)
+	return s
+}
+
+// bytes are the bytes s names, which must not be written into.
+func (a *readyArena) bytes(s readySpan) []byte {
+	return (*a.chunks.Load())[s.chunk][s.from:s.to:s.to]
+}
+
+// slices appends the pieces of r to dst, in order.
+func (a *readyArena) slices(r *readyAnswer, dst [][]byte) [][]byte {
+	chunks := *a.chunks.Load()
+	for _, s := range r.pieces[:r.n] {
+		dst = append(dst, chunks[s.chunk][s.from:s.to:s.to])
+	}
+	return dst
 }
 
 // intern returns the kept copy of b, keeping b when it is the first.
-func (p *readyPieces) intern(b []byte) []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if kept, ok := p.shared[string(b)]; ok {
+func (a *readyArena) intern(b []byte) []byte {
+	a.mu.Lock()
+	s := a.internLocked(b)
+	a.mu.Unlock()
+	return a.bytes(s)
+}
+
+func (a *readyArena) internLocked(b []byte) readySpan {
+	if kept, ok := a.shared[string(b)]; ok {
 		return kept
 	}
-	if p.shared == nil {
-		p.shared = map[string][]byte{}
+	if a.shared == nil {
+		a.shared = map[string]readySpan{}
 	}
-	b = bytes.Clone(b)
-	p.shared[string(b)] = b
-	return b
+	s := a.keep(b)
+	a.shared[string(b)] = s
+	return s
 }
 
 // cut returns answer in pieces whose concatenation is answer, byte for byte:
 // each cut is searched after the previous one, and a cut the answer does not
 // have (no zonage, no bassin de vie) is passed over. The shared pieces are the
-// kept copies; the commune's own are those of like (the same commune's pieces
-// in another table) when they are the same bytes, else copied out of answer
-// into one array. Another profession's answer names the commune as the
-// default profession's does: with like, the five professions keep the commune
-// part, some 300 bytes of each commune, once.
-func (p *readyPieces) cut(answer []byte, like [][]byte) [][]byte {
+// kept copies; the commune's own are those of like (the same commune's answer
+// for another profession, kept in this arena) when they are the same bytes,
+// else copied. Another profession's answer names the commune as the default
+// profession's does: with like, the five professions keep the commune part,
+// some 300 bytes of each commune, once.
+func (a *readyArena) cut(answer []byte, like *readyAnswer) readyAnswer {
+	var r readyAnswer
 	type span struct {
 		from, to int
 		shared   bool
 	}
-	spans := make([]span, 0, len(readyCuts)+1)
+	var spans [len(readyCuts) + 1]span
+	n := 0
 	from, shared := 0, true
 	for _, c := range readyCuts {
 		i := bytes.Index(answer[from:], []byte(c.at))
 		if i <= 0 {
 			continue
 		}
-		spans = append(spans, span{from, from + i, shared})
+		spans[n] = span{from, from + i, shared}
+		n++
 		from, shared = from+i, c.shared
 	}
-	spans = append(spans, span{from, len(answer), shared})
-	pieces := make([][]byte, len(spans))
-	own := 0
-	for i, s := range spans {
+	spans[n] = span{from, len(answer), shared}
+	n++
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var likeChunks [][]byte
+	if like != nil {
+		likeChunks = *a.chunks.Load()
+	}
+	for i, s := range spans[:n] {
+		piece := answer[s.from:s.to]
 		if s.shared {
+			r.pieces[i] = a.internLocked(piece)
 			continue
 		}
-		for _, l := range like {
-			if bytes.Equal(l, answer[s.from:s.to]) {
-				pieces[i] = l
-				break
+		found := false
+		if like != nil {
+			for _, l := range like.pieces[:like.n] {
+				if bytes.Equal(likeChunks[l.chunk][l.from:l.to], piece) {
+					r.pieces[i], found = l, true
+					break
+				}
 			}
 		}
-		if pieces[i] == nil {
-			own += s.to - s.from
+		if !found {
+			r.pieces[i] = a.keep(piece)
 		}
 	}
-	ownBytes := make([]byte, 0, own)
-	for i, s := range spans {
-		if s.shared {
-			pieces[i] = p.intern(answer[s.from:s.to])
-			continue
-		}
-		if pieces[i] != nil {
-			continue
-		}
-		start := len(ownBytes)
-		ownBytes = append(ownBytes, answer[s.from:s.to]...)
-		pieces[i] = ownBytes[start:len(ownBytes):len(ownBytes)]
-	}
-	return pieces
+	r.n = uint8(n)
+	return r
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -26,8 +28,9 @@ func TestReadyPiecesCut(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var p readyPieces
-			pieces := p.cut([]byte(tc.answer), nil)
+			var p readyArena
+			r := p.cut([]byte(tc.answer), nil)
+			pieces := p.slices(&r, nil)
 			if got := bytes.Join(pieces, nil); string(got) != tc.answer {
 				t.Fatalf("pieces join to\n%s\nwant\n%s", got, tc.answer)
 			}
@@ -39,9 +42,9 @@ func TestReadyPiecesCut(t *testing.T) {
 
 	// Two communes of one region share the region's piece and the provenance,
 	// and keep their own commune and message.
-	var p readyPieces
-	a := p.cut([]byte(answer("75106", "Paris 6e Arrondissement")), nil)
-	b := p.cut([]byte(answer("75107", "Paris 7e Arrondissement")), nil)
+	var p readyArena
+	ra, rb := p.cut([]byte(answer("75106", "Paris 6e Arrondissement")), nil), p.cut([]byte(answer("75107", "Paris 7e Arrondissement")), nil)
+	a, b := p.slices(&ra, nil), p.slices(&rb, nil)
 	if len(a) != len(b) {
 		t.Fatalf("%d and %d pieces", len(a), len(b))
 	}
@@ -71,10 +74,12 @@ func TestReadyPiecesCutLike(t *testing.T) {
 			`"zonage":{"category":"` + category + `","zonage_code":"75106","zonage_name":"Paris 6e Arrondissement","region":{"code":"11"},"source":"cartosante"},` +
 			`"message":"Paris 6e Arrondissement (75106) : ` + category + `","provenance":{"dataset_version":"v1"}`
 	}
-	var kine, other readyPieces
-	like := kine.cut([]byte(answer("masseur-kinesitherapeute", "non_prioritaire")), nil)
+	var arena readyArena
+	kine := arena.cut([]byte(answer("masseur-kinesitherapeute", "non_prioritaire")), nil)
+	like := arena.slices(&kine, nil)
 	want := answer("infirmier", "sur_dotee")
-	pieces := other.cut([]byte(want), like)
+	other := arena.cut([]byte(want), &kine)
+	pieces := arena.slices(&other, nil)
 	if got := bytes.Join(pieces, nil); string(got) != want {
 		t.Fatalf("pieces join to\n%s\nwant\n%s", got, want)
 	}
@@ -86,8 +91,40 @@ func TestReadyPiecesCutLike(t *testing.T) {
 			}
 		}
 	}
-	if len(reused) != 2 || !reused[`"commune":{"code":"75106","name":"Paris 6e Arrondissement"}`] ||
-		!reused[`,"zonage_code":"75106","zonage_name":"Paris 6e Arrondissement"`] {
-		t.Errorf("pieces kept from the default profession's: %v, want the commune and the zonage code", reused)
+	// The shared pieces (the region's, the provenance) are the arena's for both;
+	// the commune's own pieces are the default profession's where the bytes are
+	// the same, and its message its own.
+	if len(reused) != 4 || !reused[`"commune":{"code":"75106","name":"Paris 6e Arrondissement"}`] ||
+		!reused[`,"zonage_code":"75106","zonage_name":"Paris 6e Arrondissement"`] ||
+		!reused[`,"provenance":{"dataset_version":"v1"}`] {
+		t.Errorf("pieces kept from the default profession's: %v, want the commune, the zonage code, the region's and the provenance", reused)
+	}
+}
+
+// Answers past the first chunk of their arena, and a piece larger than a chunk,
+// join back to the answers they were cut from, whatever was kept after them.
+func TestReadyArenaChunks(t *testing.T) {
+	var arena readyArena
+	answer := func(i int) string {
+		return fmt.Sprintf(`{"status":"ok","commune":{"code":"%05d","name":"%s"},"zonage":{"category":"c%d"},"message":"m%d","provenance":{}`,
+			i, strings.Repeat("n", i%500), i%7, i)
+	}
+	const n = 3000
+	kept := make([]readyAnswer, n)
+	for i := range kept {
+		kept[i] = arena.cut([]byte(answer(i)), nil)
+	}
+	big := `{"status":"ok","commune":{"name":"` + strings.Repeat("g", readyChunkBytes) + `"}`
+	bigKept := arena.cut([]byte(big), nil)
+	if chunks := len(*arena.chunks.Load()); chunks < 3 {
+		t.Fatalf("%d chunks: the test does not cross one", chunks)
+	}
+	for i := range kept {
+		if got := bytes.Join(arena.slices(&kept[i], nil), nil); string(got) != answer(i) {
+			t.Fatalf("answer %d joins to\n%.200s\nwant\n%.200s", i, got, answer(i))
+		}
+	}
+	if got := bytes.Join(arena.slices(&bigKept, nil), nil); string(got) != big {
+		t.Errorf("the piece larger than a chunk joins to %d bytes, want %d", len(got), len(big))
 	}
 }

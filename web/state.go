@@ -75,6 +75,9 @@ type State struct {
 	// (zones.Profession → *atomic.Pointer[fastTable]).
 	fast       atomic.Pointer[fastTable]
 	fastOthers sync.Map
+	// The bytes of the ready answers of the day (see readyArena), for every
+	// profession.
+	fastArena atomic.Pointer[readyArena]
 
 	// The grids telling the points beyond seaRadiusM of every commune (see
 	// farGrids), one per territory, built on first use.

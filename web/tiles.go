@@ -318,7 +318,7 @@ func (s *Server) handleTile(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+		writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 		return
 	}
 	c.Header("Vary", "Accept-Encoding")
@@ -337,5 +337,5 @@ func (s *Server) handleTile(c *gin.Context) {
 			return
 		}
 	}
-	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+c.GetString("request_id"))
+	writeProblem(c, http.StatusInternalServerError, ProblemInternal, "erreur interne ; identifiant "+requestIDOf(c))
 }

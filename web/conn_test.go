@@ -70,7 +70,7 @@ func servedConn(t *testing.T, s *Server) (client net.Conn, counted *countingConn
 	}
 	conns := make(chan *countingConn, 1)
 	srv := s.httpServer(ln.Addr().String())
-	go srv.Serve(serverListener(countingListener{ln, conns}))
+	go srv.Serve(s.listener(countingListener{ln, conns}, srv))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

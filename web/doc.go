@@ -17,7 +17,8 @@
 // Where things live:
 //   - the frame: server.go (Config, New, Serve), conn.go (the connections:
 //     a problem for oversized headers, answers held to leave in one write,
-//     their lengths), routes.go, middleware.go,
+//     their lengths), connlimit.go (at most MaxConnections served at once),
+//     routes.go, middleware.go,
 //     metrics.go (the Prometheus series), problem.go and params.go (the answers'
 //     frame), profession.go (the profession parameter), profile.go (the profile
 //     parameters), state.go (the State served), publications.go (what a server

@@ -36,6 +36,11 @@ type Config struct {
 	// AdminToken enables POST /api/v1/admin/reload for callers presenting it as a
 	// bearer token; empty = endpoint disabled.
 	AdminToken string
+	// MaxConnections bounds the connections open at once: past it, a new
+	// connection waits to be accepted until one closes, or until one idle for
+	// a second is closed to make room. 0 takes DefaultMaxConnections; a
+	// negative value sets no bound.
+	MaxConnections int
 	// BaseMap is the raster base map under the map's choropleth: nil for
 	// DefaultBaseMap, one with an empty URL for none (see ParseBaseMap).
 	BaseMap *BaseMap
@@ -54,6 +59,9 @@ func (c *Config) defaults() {
 	}
 	if c.RateBurst <= 0 {
 		c.RateBurst = int(2*c.RateLimit) + 1
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
 	}
 	if c.BaseMap == nil {
 		bm := DefaultBaseMap
@@ -151,7 +159,7 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(serverListener(ln)) }()
+	go func() { errc <- srv.Serve(s.listener(ln, srv)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -166,6 +174,17 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		return err
 	}
 	return nil
+}
+
+// listener is the listener srv serves on: ln's connections, at most
+// MaxConnections at once (connLimitListener), each made a serverListener's.
+func (s *Server) listener(ln net.Listener, srv *http.Server) net.Listener {
+	if s.cfg.MaxConnections > 0 {
+		limited := limitConnections(ln, s.cfg.MaxConnections)
+		srv.ConnState = limited.connState
+		ln = limited
+	}
+	return serverListener(ln)
 }
 
 // httpServer is the HTTP server Serve runs on its listener (serverListener).

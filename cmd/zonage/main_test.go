@@ -168,6 +168,7 @@ func TestUsageErrors(t *testing.T) {
 		{"malformed code", []string{"lookup", "--commune", "7510"}, "code INSEE à 5 caractères"},
 		{"unknown flag", []string{"lookup", "--latitude", "48"}, "unknown flag"},
 		{"not a number", []string{"lookup", "--lat", "abc", "--lon", "2"}, "invalid argument"},
+		{"negative connection bound", []string{"serve", "--connexions-max", "-1"}, "--connexions-max -1 : nombre positif attendu"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

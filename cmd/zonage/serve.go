@@ -30,6 +30,7 @@ type serveFlags struct {
 	grace           time.Duration
 	postgres        string
 	memLimitMB      int64
+	maxConnections  int
 }
 
 func newServeCmd() *cobra.Command {
@@ -64,6 +65,7 @@ $ZONAGE_FOND_CARTE_ATTRIBUTION (son crédit).`,
 	fl.StringVar(&f.logLevel, "journal", "info", "niveau du journal : debug, info, warn, error")
 	fl.StringVar(&f.postgres, "postgres", os.Getenv("ZONAGE_POSTGRES"), "charge la version publiée dans PostgreSQL (DSN postgres://…) et suit les nouvelles publications")
 	fl.Int64Var(&f.memLimitMB, "memoire-max", 260, "mémoire visée (Mo) au-delà de laquelle le ramasse-miettes travaille davantage, relevée à un quart au-dessus des données vivantes quand elles la dépassent (0 : aucune ; GOMEMLIMIT l'emporte)")
+	fl.IntVar(&f.maxConnections, "connexions-max", web.DefaultMaxConnections, "connexions servies à la fois ; au-delà, une nouvelle connexion fait fermer la plus longtemps inactive (depuis 1 s au moins) ou attend qu'une se ferme (0 : sans limite)")
 	fl.DurationVar(&f.grace, "delai-arret", 30*time.Second, "temps laissé aux requêtes en cours à l'arrêt")
 	return cmd
 }
@@ -72,6 +74,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return usageErr("--journal « %s » : debug, info, warn ou error attendu", f.logLevel)
+	}
+	if f.maxConnections < 0 {
+		return usageErr("--connexions-max %d : nombre positif attendu, ou 0 pour aucune limite", f.maxConnections)
 	}
 	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 	tuneGarbageCollector(f.memLimitMB)
@@ -165,8 +170,11 @@ func tuneGarbageCollector(memLimitMB int64) {
 func serverConfig(f *serveFlags, logger *slog.Logger) web.Config {
 	cfg := web.Config{
 		MaxBodyBytes: f.maxBody, RequestTimeout: f.timeout, ClassifyTimeout: f.classifyTimeout,
-		RateLimit: f.rateLimit, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
+		RateLimit: f.rateLimit, MaxConnections: f.maxConnections, AdminToken: os.Getenv("ZONAGE_ADMIN_TOKEN"), Logger: logger,
 		BaseMap: web.ParseBaseMap(os.Getenv("ZONAGE_FOND_CARTE"), os.Getenv("ZONAGE_FOND_CARTE_ATTRIBUTION")),
+	}
+	if f.maxConnections == 0 {
+		cfg.MaxConnections = -1 // no bound, as the flag's help says
 	}
 	if f.cors != "" {
 		cfg.CORSOrigins = strings.Split(f.cors, ",")

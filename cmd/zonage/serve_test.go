@@ -499,3 +499,13 @@ func checkAnswers(t *testing.T, base string, cases []answerCase) {
 		})
 	}
 }
+
+// --connexions-max reaches the server: 0 is no bound, which web.Config spells
+// with a negative number (its zero takes the default).
+func TestServeConnectionBoundFlag(t *testing.T) {
+	for _, tc := range []struct{ flag, want int }{{web.DefaultMaxConnections, web.DefaultMaxConnections}, {64, 64}, {0, -1}} {
+		if got := serverConfig(&serveFlags{maxConnections: tc.flag}, nil).MaxConnections; got != tc.want {
+			t.Errorf("--connexions-max %d : MaxConnections %d, %d attendu", tc.flag, got, tc.want)
+		}
+	}
+}

@@ -3,8 +3,13 @@
 # queries on the same machine, with the same random points (bench/resolve.lua and
 # bench/postgis.sql draw them from the same box), each side at its best:
 #   1. a sweep of 1, 2, 4, 8 and 16 clients for both sides — pgbench in prepared
-#      mode for PostGIS, wrk for the server (full default answer and options=0) —
-#      printed as one table (rate, p50, p99), and each side's best rate;
+#      mode for PostGIS (on a table of the published outlines alone,
+#      bench/postgis-table.sql; over TCP like the server, and over the Unix
+#      socket when run as root), wrk for the server (full default answer and
+#      options=0) — printed as one table (rate, p50, p99), and each side's best
+#      rate; then the same sweep of bench/ceiling, a bare net/http server
+#      sending constant answers of the service's average sizes: the HTTP stack's
+#      ceiling on the machine, which says whether a goal missed is within reach;
 #   2. a constant-rate test at PostGIS's best rate with bench/openload, an
 #      open-model generator that counts each latency from the time the request
 #      was due, so that it does not hide queueing: p50, p99, p99.9, max, the
@@ -45,8 +50,18 @@ echo "== machine : $(nproc) cœurs, $(awk -F': ' '/model name/ {print $2; exit}'
 echo "== charge au départ : $(uptime | sed 's/.*load average/load average/')"
 make -s build
 go build -o "$work/openload" ./bench/openload
+go build -o "$work/ceiling" ./bench/ceiling
 echo "== import et publication dans PostGIS" >&2
 ./bin/zonage import --snapshot "$work/bench.snap" --postgres "$dsn" >/dev/null
+psql "$dsn" -q -v ON_ERROR_STOP=1 -f bench/postgis-table.sql 2>/dev/null
+# Over the Unix socket, PostgreSQL's fastest way in, as the postgres system user
+# (peer authentication): possible when the script runs as root.
+pg_socket=
+if [ "$(id -u)" = 0 ] && su postgres -c true 2>/dev/null; then
+  pg_socket="-h /var/run/postgresql -p $(echo "$dsn" | sed -E 's|.*:([0-9]+)/.*|\1|') $(echo "$dsn" | sed -E 's|.*/([^?]+).*|\1|')"
+  chmod 0711 "$work"
+  mkdir -m 0777 "$work/pgsock"
+fi
 
 start_server() {
   ./bin/zonage serve --snapshot "$work/bench.snap" --addr "127.0.0.1:$PORT" --journal warn 2>/dev/null &
@@ -69,20 +84,33 @@ ms() {
     printf "%.2f", n }'
 }
 
-# wrk_run CLIENTS QUERY: prints "rate p50 p99".
+# wrk_run CLIENTS QUERY [BASE]: prints "rate p50 p99 bytes", bytes being the
+# average size of an answer read, headers included.
 wrk_run() {
-  local c=$1 query=$2 threads=$(( $1 < 2 ? 1 : 2 )) out
-  out=$(QUERY=$query wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/resolve.lua "$base")
-  echo "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') $(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")"
+  local c=$1 query=$2 url=${3:-$base} threads=$(( $1 < 2 ? 1 : 2 )) out
+  out=$(QUERY=$query wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/resolve.lua "$url")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') $(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')") $(echo "$out" | awk '/requests in/ {
+    v = $(NF-1) + 0; u = $(NF-1); sub(/^[0-9.]+/, "", u); f = (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 1
+    printf "%.0f", v * f / $1 }')"
 }
 
-# pg_run CLIENTS: prints "rate p50 p99" from pgbench's per-transaction log.
+# pg_run CLIENTS [socket]: prints "rate p50 p99" from pgbench's per-transaction
+# log, over TCP, or over the Unix socket as the postgres system user.
 pg_run() {
-  local c=$1 threads=$(( $1 < 2 ? 1 : 2 )) out
-  rm -f "$work"/pglog*
-  out=$(pgbench -n -M prepared -c"$c" -j"$threads" -T"$DURATION" -f bench/postgis.sql \
-    -l --sampling-rate=0.2 --log-prefix="$work/pglog" "$dsn" 2>&1)
-  echo "$(echo "$out" | awk '/^tps/ {printf "%.0f", $3}') $(cat "$work"/pglog* | awk '{print $3}' | sort -n |
+  local c=$1 threads=$(( $1 < 2 ? 1 : 2 )) out logs
+  if [ "${2:-}" = socket ]; then
+    logs=$work/pgsock
+    rm -f "$logs"/pglog*
+    cp bench/postgis.sql "$logs/postgis.sql"
+    out=$(su postgres -c "pgbench -n -M prepared -c$c -j$threads -T$DURATION -f $logs/postgis.sql \
+      -l --sampling-rate=0.2 --log-prefix=$logs/pglog $pg_socket" 2>&1)
+  else
+    logs=$work
+    rm -f "$logs"/pglog*
+    out=$(pgbench -n -M prepared -c"$c" -j"$threads" -T"$DURATION" -f bench/postgis.sql \
+      -l --sampling-rate=0.2 --log-prefix="$logs/pglog" "$dsn" 2>&1)
+  fi
+  echo "$(echo "$out" | awk '/^tps/ {printf "%.0f", $3}') $(cat "$logs"/pglog* | awk '{print $3}' | sort -n |
     awk '{v[NR] = $1} END {printf "%.2f %.2f", v[int(NR*0.5)+1]/1000, v[int(NR*0.99)+1]/1000}')"
 }
 
@@ -91,7 +119,7 @@ start_server
 # The day's ready answers are made in the background from the first query on:
 # the measures start once they are, as on a server that has run a while.
 QUERY= wrk -t2 -c4 -d"${WARMUP}s" -s bench/resolve.lua "$base" >/dev/null
-declare -A full lean pg
+declare -A full lean pg pgs ceilfull ceillean
 for c in $CLIENTS; do
   full[$c]=$(wrk_run "$c" "")
   lean[$c]=$(wrk_run "$c" "&options=0")
@@ -99,6 +127,15 @@ done
 stop_server
 for c in $CLIENTS; do
   pg[$c]=$(pg_run "$c")
+  if [ -n "$pg_socket" ]; then
+    pgs[$c]=$(pg_run "$c" socket 2>/dev/null || true)
+    if [ -z "${pgs[$c]%% *}" ]; then
+      echo "(pgbench par le socket Unix a échoué : PostGIS mesuré par TCP seulement)"
+      pg_socket=
+      unset 'pgs'
+      declare -A pgs
+    fi
+  fi
 done
 
 best() { # best NAME: the clients and rate of the best line of the array NAME
@@ -112,19 +149,56 @@ best() { # best NAME: the clients and rate of the best line of the array NAME
 }
 
 echo
-printf '| clients | PostGIS tps | p50 ms | p99 ms | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| clients | PostGIS TCP tps | p50 ms | p99 ms | PostGIS socket Unix tps | p50 ms | p99 ms | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for c in $CLIENTS; do
   read -r pr p50 p99 <<<"${pg[$c]}"
-  read -r fr f50 f99 <<<"${full[$c]}"
-  read -r lr l50 l99 <<<"${lean[$c]}"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$pr" "$p50" "$p99" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
+  read -r sr s50 s99 <<<"${pgs[$c]:-— — —}"
+  read -r fr f50 f99 _ <<<"${full[$c]}"
+  read -r lr l50 l99 _ <<<"${lean[$c]}"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$pr" "$p50" "$p99" "$sr" "$s50" "$s99" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
 done
 read -r pgc pgbest <<<"$(best pg)"
+pgway="TCP"
+if [ -n "$pg_socket" ]; then
+  read -r sc sbest <<<"$(best pgs)"
+  if [ "$sbest" -gt "$pgbest" ]; then pgc=$sc pgbest=$sbest pgway="socket Unix"; fi
+else
+  echo "(PostGIS par le socket Unix non mesuré : il faut lancer le banc en root, pour se connecter en utilisateur système postgres)"
+fi
 read -r fc fbest <<<"$(best full)"
 read -r lc lbest <<<"$(best lean)"
 echo
-echo "meilleur PostGIS : $pgbest tps à $pgc clients ; réponse complète : $fbest req/s à $fc ; options=0 : $lbest req/s à $lc"
+echo "meilleur PostGIS : $pgbest tps à $pgc clients ($pgway) ; réponse complète : $fbest req/s à $fc ; options=0 : $lbest req/s à $lc"
+
+# The HTTP stack's ceiling: a bare net/http server sending constant answers of
+# the sizes the service sent (headers included) at its best, with the same
+# framing, loaded by the same wrk.
+fbytes=$(echo "${full[$fc]}" | awk '{print $4}')
+lbytes=$(echo "${lean[$lc]}" | awk '{print $4}')
+"$work/ceiling" -addr "127.0.0.1:$((PORT + 1))" -full 1000 -lean 1000 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+head_bytes=$(curl -s -D - -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" | wc -c)
+stop_server
+"$work/ceiling" -addr "127.0.0.1:$((PORT + 1))" -full "$((fbytes - head_bytes))" -lean "$((lbytes - head_bytes))" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+for c in $CLIENTS; do
+  ceilfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
+  ceillean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
+done
+stop_server
+echo
+echo "== plafond de net/http sur cette machine (bench/ceiling : réponses fixes de $fbytes et $lbytes octets, en-têtes compris, les tailles moyennes du service)"
+printf '| clients | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n'
+for c in $CLIENTS; do
+  read -r fr f50 f99 _ <<<"${ceilfull[$c]}"
+  read -r lr l50 l99 _ <<<"${ceillean[$c]}"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
+done
+read -r _ cfbest <<<"$(best ceilfull)"
+read -r _ clbest <<<"$(best ceillean)"
 
 # Constant rate at PostGIS's best, open model: requests are due at fixed times
 # whether or not the previous ones have come back, and each latency counts from
@@ -174,8 +248,9 @@ verdict() { # verdict OK-CONDITION TEXT
 }
 echo
 echo "== objectifs"
-verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(awk -v a="$fbest" -v b="$pgbest" 'BEGIN {printf "%.2f", a/b}')×)"
-verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(awk -v a="$lbest" -v b="$pgbest" 'BEGIN {printf "%.2f", a/b}')×)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$cfbest" "$pgbest")×, le service en fait $(ratio "$fbest" "$cfbest"))"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$clbest" "$pgbest")×, le service en fait $(ratio "$lbest" "$clbest"))"
 verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms)"
 verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
 

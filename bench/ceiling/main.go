@@ -28,10 +28,22 @@ func main() {
 	fullBytes := flag.Int("full", 17000, "taille d'une réponse complète, en octets")
 	leanBytes := flag.Int("lean", 1900, "taille d'une réponse options=0, en octets")
 	flag.Parse()
-	full, lean := answer(*fullBytes), answer(*leanBytes)
+	handler := constantAnswers(*fullBytes, *leanBytes)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler, ConnContext: onewrite.ConnContext}
+	log.Fatal(srv.Serve(onewrite.Listener{Listener: ln}))
+}
+
+// constantAnswers answers every request with fullBytes bytes, or leanBytes for
+// a query with options=0, as the service frames its answers.
+func constantAnswers(fullBytes, leanBytes int) http.Handler {
+	full, lean := answer(fullBytes), answer(leanBytes)
 	fullLength, leanLength := []string{strconv.Itoa(len(full))}, []string{strconv.Itoa(len(lean))}
 	contentType := []string{"application/json; charset=utf-8"}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, length := full, fullLength
 		if strings.Contains(r.URL.RawQuery, "options=0") {
 			body, length = lean, leanLength
@@ -44,12 +56,6 @@ func main() {
 		}
 		w.Write(body)
 	})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := &http.Server{Handler: handler, ConnContext: onewrite.ConnContext}
-	log.Fatal(srv.Serve(onewrite.Listener{Listener: ln}))
 }
 
 // answer is n bytes of a JSON string: the size matters, not the content.

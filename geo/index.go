@@ -220,36 +220,64 @@ func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float
 	if pr.xMeters > 0 {
 		dx = min(dx, maxMeters/pr.xMeters*1.001)
 	}
-	best := noHit
-	bestSq := maxMeters * maxMeters
-	measure := func(i int32) {
-		pt := &ix.parts[i]
-		d := ix.preparedPart(i).boundaryDistanceSq(pr, bestSq)
-		if math.IsInf(d, 1) {
-			return
-		}
-		if best.ID < 0 || d < bestSq || (d == bestSq && int(pt.owner) < best.ID) {
-			best.ID = int(pt.owner)
-			bestSq = d
-		}
-	}
+	search := ix.newNearestSearch(pr, maxMeters)
 	var buf [nearCandidates]nearCandidate
 	candidates := buf[:0]
 	ix.tree.Search([2]float64{p[0] - dx, p[1] - dy}, [2]float64{p[0] + dx, p[1] + dy},
 		func(_, _ [2]float64, i int32) bool {
-			pt := &ix.parts[i]
-			boxSq := pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY)
+			boxSq := search.boxSq(i)
 			switch {
-			case boxSq > bestSq:
+			case boxSq > search.bestSq:
 			case len(candidates) < cap(candidates):
 				candidates = append(candidates, nearCandidate{boxSq, i})
 			default:
-				measure(i)
+				search.measure(i)
 			}
 			return true
 		})
-	// The nearest box left, then the next: most searches measure one or two
-	// parts, so picking beats sorting.
+	search.measureNearestFirst(candidates)
+	return search.hit()
+}
+
+// nearestSearch is the nearest part measured so far within a distance of a
+// point, and what it takes to measure the next: the one search nearestWithin
+// and the grid's cells (nearestInCell) run over their candidates.
+type nearestSearch struct {
+	ix     *Index
+	pr     *localProjection
+	best   Hit
+	bestSq float64
+}
+
+func (ix *Index) newNearestSearch(pr *localProjection, maxMeters float64) nearestSearch {
+	return nearestSearch{ix: ix, pr: pr, best: noHit, bestSq: maxMeters * maxMeters}
+}
+
+// boxSq is the squared distance from the point to part i's box.
+func (s *nearestSearch) boxSq(i int32) float64 {
+	pt := &s.ix.parts[i]
+	return s.pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY)
+}
+
+// measure measures part i's boundary; at the same distance, the polygon of
+// lower index wins, whatever the order the parts are measured in.
+func (s *nearestSearch) measure(i int32) {
+	pt := &s.ix.parts[i]
+	d := s.ix.preparedPart(i).boundaryDistanceSq(s.pr, s.bestSq)
+	if math.IsInf(d, 1) {
+		return
+	}
+	if s.best.ID < 0 || d < s.bestSq || (d == s.bestSq && int(pt.owner) < s.best.ID) {
+		s.best.ID = int(pt.owner)
+		s.bestSq = d
+	}
+}
+
+// measureNearestFirst measures candidates nearest box first, and stops at the
+// first box farther than the best boundary found: no part left can be nearer,
+// nor tie. Most searches measure one or two parts, so picking the nearest box
+// left beats sorting. candidates is used up.
+func (s *nearestSearch) measureNearestFirst(candidates []nearCandidate) {
 	for len(candidates) > 0 {
 		next := 0
 		for j := 1; j < len(candidates); j++ {
@@ -258,18 +286,22 @@ func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float
 			}
 		}
 		c := candidates[next]
-		if c.boxSq > bestSq {
+		if c.boxSq > s.bestSq {
 			break
 		}
-		measure(c.part)
+		s.measure(c.part)
 		last := len(candidates) - 1
 		candidates[next] = candidates[last]
 		candidates = candidates[:last]
 	}
-	if best.ID >= 0 {
-		best.DistanceM = math.Sqrt(bestSq)
+}
+
+// hit is the nearest part found, with its distance.
+func (s *nearestSearch) hit() Hit {
+	if s.best.ID >= 0 {
+		s.best.DistanceM = math.Sqrt(s.bestSq)
 	}
-	return best
+	return s.best
 }
 
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -161,41 +161,14 @@ func (g *FarGrid) nearestInCell(p orb.Point, maxMeters float64) (h Hit, ok bool)
 		return h, false
 	}
 	pr := newLocalProjection(p)
-	best := noHit
-	bestSq := maxMeters * maxMeters
-	// Nearest box first, as nearestWithin: once the nearest box left is farther
-	// than the best boundary, no candidate left can be nearer, nor tie.
+	search := g.ix.newNearestSearch(&pr, maxMeters)
 	var buf [nearCellCandidates]nearCandidate
 	candidates := buf[:0]
 	for _, i := range parts {
-		pt := &g.ix.parts[i]
-		if boxSq := pr.boxDistanceSq(pt.minX, pt.minY, pt.maxX, pt.maxY); boxSq <= bestSq {
+		if boxSq := search.boxSq(i); boxSq <= search.bestSq {
 			candidates = append(candidates, nearCandidate{boxSq, i})
 		}
 	}
-	for len(candidates) > 0 {
-		next := 0
-		for j := 1; j < len(candidates); j++ {
-			if candidates[j].boxSq < candidates[next].boxSq {
-				next = j
-			}
-		}
-		c := candidates[next]
-		if c.boxSq > bestSq {
-			break
-		}
-		pt := &g.ix.parts[c.part]
-		if d := g.ix.preparedPart(c.part).boundaryDistanceSq(&pr, bestSq); !math.IsInf(d, 1) &&
-			(best.ID < 0 || d < bestSq || (d == bestSq && int(pt.owner) < best.ID)) {
-			best.ID = int(pt.owner)
-			bestSq = d
-		}
-		last := len(candidates) - 1
-		candidates[next] = candidates[last]
-		candidates = candidates[:last]
-	}
-	if best.ID >= 0 {
-		best.DistanceM = math.Sqrt(bestSq)
-	}
-	return best, true
+	search.measureNearestFirst(candidates)
+	return search.hit(), true
 }

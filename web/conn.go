@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
-	"sync/atomic"
 
 	"zonage/internal/onewrite"
 )
@@ -52,10 +50,6 @@ func serverListener(ln net.Listener) net.Listener {
 	return onewrite.Listener{Listener: problemListener{ln}}
 }
 
-// holdAnswer asks the connection carrying r to send r's answer in one write;
-// it does nothing when r came another way (a test's recorder).
-func holdAnswer(r *http.Request) { onewrite.Hold(r) }
-
 // plainHeaderTooLarge is how net/http's own 431 answer starts.
 var plainHeaderTooLarge = []byte("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain")
 
@@ -67,21 +61,3 @@ var headerTooLargeAnswer = func() []byte {
 	return fmt.Appendf(nil, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json; charset=utf-8\r\n"+
 		"Content-Length: %d\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n%s", body.Len(), body.Bytes())
 }()
-
-// contentLengths keeps the Content-Length values of the answer sizes met, so
-// that writing one allocates nothing; a header value is replaced, never
-// written into, so one slice serves every answer of that size.
-var contentLengths [64 << 10]atomic.Pointer[[]string]
-
-// contentLength is the Content-Length header value of an answer of n bytes.
-func contentLength(n int) []string {
-	if n < 0 || n >= len(contentLengths) {
-		return []string{strconv.Itoa(n)}
-	}
-	if v := contentLengths[n].Load(); v != nil {
-		return *v
-	}
-	v := []string{strconv.Itoa(n)}
-	contentLengths[n].Store(&v)
-	return v
-}

@@ -12,65 +12,24 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"zonage/internal/onewrite/onewritetest"
 )
-
-// countingConn records the writes that reach a real TCP connection.
-type countingConn struct {
-	net.Conn
-	mu     sync.Mutex
-	writes []int
-}
-
-func (c *countingConn) Write(b []byte) (int, error) {
-	c.mu.Lock()
-	c.writes = append(c.writes, len(b))
-	c.mu.Unlock()
-	return c.Conn.Write(b)
-}
-
-func (c *countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
-
-// taken returns the sizes of the writes since the last call.
-func (c *countingConn) taken() []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	w := c.writes
-	c.writes = nil
-	return w
-}
-
-// countingListener hands the server connections whose writes are counted, in
-// the server's own connection, as serve runs it.
-type countingListener struct {
-	net.Listener
-	conns chan *countingConn
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	cc := &countingConn{Conn: c}
-	l.conns <- cc
-	return cc, nil
-}
 
 // servedConn starts the server as Serve does, on a loopback listener whose
 // connections count their writes, and returns a client connection and the
 // server's side of it.
-func servedConn(t *testing.T, s *Server) (client net.Conn, counted *countingConn) {
+func servedConn(t *testing.T, s *Server) (client net.Conn, counted *onewritetest.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns := make(chan *countingConn, 1)
+	conns := make(chan *onewritetest.Conn, 1)
 	srv := s.httpServer(ln.Addr().String())
-	go srv.Serve(s.listener(countingListener{ln, conns}, srv))
+	go srv.Serve(s.listener(onewritetest.Listener{Listener: ln, Conns: conns}, srv))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -139,9 +98,9 @@ func TestResolveAnswersLeaveInOneWrite(t *testing.T) {
 		"/api/v1/resolve?lat=45.05&lon=2.9&profession=orthophoniste", // and another
 	}
 	for _, target := range targets {
-		counted.taken()
+		counted.Taken()
 		resp, body := ask(http.MethodGet, target)
-		writes := counted.taken()
+		writes := counted.Taken()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d: %s", target, resp.StatusCode, body)
 		}
@@ -161,11 +120,11 @@ func TestResolveAnswersLeaveInOneWrite(t *testing.T) {
 		t.Fatalf("the full answer is %d bytes: the test needs one larger than net/http's buffers", len(full))
 	}
 	resp, body := ask(http.MethodHead, targets[0])
-	if w := counted.taken(); len(w) != 1 || len(body) != 0 || resp.Header.Get("Content-Length") != strconv.Itoa(len(full)) {
+	if w := counted.Taken(); len(w) != 1 || len(body) != 0 || resp.Header.Get("Content-Length") != strconv.Itoa(len(full)) {
 		t.Errorf("HEAD: writes %v, body %d bytes, Content-Length %q (want %d)", w, len(body), resp.Header.Get("Content-Length"), len(full))
 	}
 	resp, body = ask(http.MethodGet, targets[0], "Accept-Encoding", "gzip")
-	if w := counted.taken(); len(w) != 1 || resp.Header.Get("Content-Encoding") != "gzip" {
+	if w := counted.Taken(); len(w) != 1 || resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("gzip: writes %v, Content-Encoding %q", w, resp.Header.Get("Content-Encoding"))
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(body))
@@ -183,7 +142,7 @@ func TestResolveAnswersLeaveInOneWrite(t *testing.T) {
 	for i := 0; i < 3000; i++ {
 		fmt.Fprintf(&csv, "%d;45.05;2.9\n", i)
 	}
-	counted.taken()
+	counted.Taken()
 	req := "POST /api/v1/classify HTTP/1.1\r\nHost: zonage\r\nContent-Type: text/csv\r\nContent-Length: " + strconv.Itoa(csv.Len()) + "\r\n\r\n" + csv.String()
 	if _, err := io.WriteString(client, req); err != nil {
 		t.Fatal(err)
@@ -194,7 +153,7 @@ func TestResolveAnswersLeaveInOneWrite(t *testing.T) {
 	}
 	out, _ := io.ReadAll(cresp.Body)
 	cresp.Body.Close()
-	if w := counted.taken(); cresp.StatusCode != http.StatusOK || len(w) < 2 || bytes.Count(out, []byte("\n")) != 3001 {
+	if w := counted.Taken(); cresp.StatusCode != http.StatusOK || len(w) < 2 || bytes.Count(out, []byte("\n")) != 3001 {
 		t.Errorf("classify: status %d, %d lines, %d writes: a streamed answer must leave as it is made", cresp.StatusCode, bytes.Count(out, []byte("\n")), len(w))
 	}
 

@@ -16,8 +16,8 @@
 //
 // Where things live:
 //   - the frame: server.go (Config, New, Serve), conn.go (the connections:
-//     a problem for oversized headers, answers held to leave in one write,
-//     their lengths), connlimit.go (at most MaxConnections served at once),
+//     a problem for oversized headers, answers held to leave in one write),
+//     headervalues.go (header values carved without allocating), connlimit.go (at most MaxConnections served at once),
 //     routes.go, middleware.go,
 //     metrics.go (the Prometheus series), problem.go and params.go (the answers'
 //     frame), profession.go (the profession parameter), profile.go (the profile

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,4 +63,10 @@ func (f *fixedHeaderValue) of(value string) []string {
 	v := []string{value}
 	f.last.Store(&v)
 	return v
+}
+
+// contentLength is the Content-Length header value of an answer of n bytes.
+func contentLength(n int) []string {
+	var digits [20]byte
+	return headerValue(strconv.AppendInt(digits[:0], int64(n), 10))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zonage/geo"
+	"zonage/internal/onewrite"
 	"zonage/zones"
 )
 
@@ -214,13 +215,13 @@ func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 
 // writeAnswer writes b, a whole JSON answer, as gin's JSON renderer writes a
 // value (same status, content type and bytes), with its length, and in one
-// write when it does not fit net/http's buffer (holdAnswer). A known length
+// write when it does not fit net/http's buffer (onewrite.Hold). A known length
 // spares the client the chunked encoding; the gzip middleware, when the client
 // asks for it, drops it and compresses.
 func writeAnswer(c *gin.Context, b []byte) {
 	c.Writer.Header()["Content-Length"] = contentLength(len(b))
-	if len(b) > wholeAnswerMin {
-		holdAnswer(c.Request)
+	if len(b) > onewrite.MinWorthHolding {
+		onewrite.Hold(c.Request)
 	}
 	renderReady(c, b)
 }
@@ -234,11 +235,6 @@ func renderReady(c *gin.Context, b []byte) {
 		c.Abort()
 	}
 }
-
-// wholeAnswerMin is the size past which an answer is held to leave in one
-// write: net/http sends a smaller one, with its headers, in one write already
-// (its connection buffer holds 4 KB).
-const wholeAnswerMin = 3 << 10
 
 // writeJSON writes v as gin's JSON renderer does, through writeAnswer.
 func writeJSON(c *gin.Context, v any) {

@@ -210,6 +210,22 @@ func loadFrance(t testing.TB) *State {
 	return franceState
 }
 
+// franceOnDay is the shared data's state with its clock on *day, which the
+// test may move; the clock is put back when the test ends.
+func franceOnDay(t *testing.T, day *string) *State {
+	t.Helper()
+	st := loadFrance(t)
+	st.Resolver.Clock = func() time.Time {
+		d, err := zones.ParseDay(*day)
+		if err != nil {
+			panic(err)
+		}
+		return d.Time()
+	}
+	t.Cleanup(func() { st.Resolver.Clock = nil })
+	return st
+}
+
 // On the real data: a sample of communes covering every category and scheme,
 // communes nouvelles whose former communes disagree, arrondissements, Corsica and
 // overseas, with and without options and each profile parameter, for the kinés
@@ -218,16 +234,8 @@ func TestReadyAnswersMatchTheEncoderOnRealData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports the whole data folder")
 	}
-	st := loadFrance(t)
 	day := "2025-06-01"
-	st.Resolver.Clock = func() time.Time {
-		d, err := zones.ParseDay(day)
-		if err != nil {
-			panic(err)
-		}
-		return d.Time()
-	}
-	defer func() { st.Resolver.Clock = nil }()
+	st := franceOnDay(t, &day)
 	ready, general := readyAndGeneral(t, st)
 	ds := st.Resolver.Dataset
 	sample := map[int]bool{}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 
@@ -94,16 +93,8 @@ func TestFarAnswersMatchTheGeneralPath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports the whole data folder")
 	}
-	st := loadFrance(t)
 	day := "2025-06-01"
-	st.Resolver.Clock = func() time.Time {
-		d, err := zones.ParseDay(day)
-		if err != nil {
-			panic(err)
-		}
-		return d.Time()
-	}
-	defer func() { st.Resolver.Clock = nil }()
+	st := franceOnDay(t, &day)
 	ready, general := readyAndGeneral(t, st)
 	points := outsidePoints(t, st, 150)
 	professions := zones.Professions()

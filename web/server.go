@@ -200,7 +200,7 @@ func (s *Server) httpServer(addr string) *http.Server {
 		WriteTimeout: s.cfg.ClassifyTimeout + 10*time.Second,
 		IdleTimeout:  2 * time.Minute,
 		// A handler reaches its connection through the request's context to
-		// send its answer in one write (holdAnswer).
+		// send its answer in one write (onewrite.Hold).
 		ConnContext: onewrite.ConnContext,
 	}
 }

@@ -51,7 +51,7 @@ func constantAnswers(fullBytes, leanBytes int) http.Handler {
 		h := w.Header()
 		h["Content-Type"] = contentType
 		h["Content-Length"] = length
-		if len(body) > 3<<10 {
+		if len(body) > onewrite.MinWorthHolding {
 			onewrite.Hold(r)
 		}
 		w.Write(body)

@@ -50,6 +50,11 @@ type Conn struct {
 // MaxHeld bounds what a connection holds: past it, the bytes leave.
 const MaxHeld = 256 << 10
 
+// MinWorthHolding is the size of answer worth holding: net/http sends a
+// smaller one, with its headers, in one write already (its connection buffer
+// holds 4 KB).
+const MinWorthHolding = 3 << 10
+
 // heldAnswers keeps the buffers of held answers between two answers: a
 // connection holds one only while it answers.
 var heldAnswers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}

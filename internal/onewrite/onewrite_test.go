@@ -8,35 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"zonage/internal/onewrite/onewritetest"
 )
-
-// countingConn records the writes that reach a real TCP connection.
-type countingConn struct {
-	net.Conn
-	mu     sync.Mutex
-	writes []int
-}
-
-func (c *countingConn) Write(b []byte) (int, error) {
-	c.mu.Lock()
-	c.writes = append(c.writes, len(b))
-	c.mu.Unlock()
-	return c.Conn.Write(b)
-}
-
-func (c *countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
-
-// taken returns the sizes of the writes since the last call.
-func (c *countingConn) taken() []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	w := c.writes
-	c.writes = nil
-	return w
-}
 
 // tcpPair is both ends of a real loopback TCP connection.
 func tcpPair(t *testing.T) (server, client net.Conn) {
@@ -72,7 +48,7 @@ func tcpPair(t *testing.T) (server, client net.Conn) {
 // leaves at once; and after it, writes go straight through again.
 func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
 	raw, client := tcpPair(t)
-	counted := &countingConn{Conn: raw}
+	counted := &onewritetest.Conn{Conn: raw}
 	c := &Conn{Conn: counted}
 
 	c.Hold()
@@ -81,13 +57,13 @@ func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
 			t.Fatalf("held write: %d, %v", n, err)
 		}
 	}
-	if w := counted.taken(); len(w) != 0 {
+	if w := counted.Taken(); len(w) != 0 {
 		t.Fatalf("writes reached the connection while the answer was held: %v", w)
 	}
 	if err := c.SetWriteDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if w := counted.taken(); len(w) != 1 || w[0] != 17+21+5 {
+	if w := counted.Taken(); len(w) != 1 || w[0] != 17+21+5 {
 		t.Fatalf("the held answer left in writes of %v, want one of %d bytes", w, 17+21+5)
 	}
 	got := make([]byte, 43)
@@ -98,7 +74,7 @@ func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
 	// Not holding: each write goes through.
 	c.Write([]byte("a"))
 	c.Write([]byte("b"))
-	if w := counted.taken(); len(w) != 2 {
+	if w := counted.Taken(); len(w) != 2 {
 		t.Fatalf("unheld writes: %v, want 2", w)
 	}
 
@@ -109,7 +85,7 @@ func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
 	if n, err := c.Write(big); err != nil || n != len(big) {
 		t.Fatalf("write past the bound: %d, %v", n, err)
 	}
-	if w := counted.taken(); len(w) != 2 || w[0] != 1 || w[1] != MaxHeld {
+	if w := counted.Taken(); len(w) != 2 || w[0] != 1 || w[1] != MaxHeld {
 		t.Fatalf("past the bound, writes %v, want [1 %d]", w, MaxHeld)
 	}
 	if _, err := io.ReadFull(client, make([]byte, 2+1+MaxHeld)); err != nil {
@@ -138,22 +114,6 @@ func TestServerConnHoldsAnAnswerUntilItIsComplete(t *testing.T) {
 	}
 }
 
-// countingListener hands the server connections whose writes are counted.
-type countingListener struct {
-	net.Listener
-	conns chan *countingConn
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	cc := &countingConn{Conn: c}
-	l.conns <- cc
-	return cc, nil
-}
-
 // Through net/http: a handler that holds its answer sends it, headers and a
 // body four times net/http's buffer, in one write, answer after answer on a
 // kept-alive connection; one that does not takes several; Hold reports false
@@ -171,9 +131,9 @@ func TestHoldThroughNetHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns := make(chan *countingConn, 1)
+	conns := make(chan *onewritetest.Conn, 1)
 	srv := &http.Server{Handler: handler, ConnContext: ConnContext, WriteTimeout: time.Minute}
-	go srv.Serve(Listener{countingListener{ln, conns}})
+	go srv.Serve(Listener{onewritetest.Listener{Listener: ln, Conns: conns}})
 	defer srv.Close()
 	client, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -183,7 +143,7 @@ func TestHoldThroughNetHTTP(t *testing.T) {
 	counted := <-conns
 	r := bufio.NewReader(client)
 	for _, hold := range []string{"1", "1", "0", "1"} {
-		counted.taken()
+		counted.Taken()
 		io.WriteString(client, "GET /?hold="+hold+" HTTP/1.1\r\nHost: x\r\n\r\n")
 		resp, err := http.ReadResponse(r, nil)
 		if err != nil {
@@ -194,7 +154,7 @@ func TestHoldThroughNetHTTP(t *testing.T) {
 		if err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("hold=%s: %d bytes, %v", hold, len(got), err)
 		}
-		w := counted.taken()
+		w := counted.Taken()
 		if hold == "1" && len(w) != 1 {
 			t.Errorf("held answer left in %d writes %v, want 1", len(w), w)
 		}

@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"zonage/geo"
+	"zonage/zones"
 )
 
 // discardWriter is a response writer that keeps nothing, so that the benchmarks
@@ -45,9 +48,11 @@ func benchResolve(b *testing.B, s *Server, paths []string) {
 // benchPoints are n points drawn as bench/resolve.lua draws them: uniform over the
 // box of metropolitan France, sea and neighbours included (where "box"), or
 // only those in a commune or within the coast tolerance of one ("inside"),
-// those inside a commune's outline, answered from its ready bytes ("ready"), or
-// those farther than the coast tolerance from every commune ("outside"), and
-// of those, the ones farther than seaRadiusM ("far") or not ("near").
+// those inside a commune's outline, answered from its ready bytes ("ready"),
+// those outside every outline but within the coast tolerance of one, attached
+// to the nearest commune ("attached"), or those farther than the coast
+// tolerance from every commune ("outside"), and of those, the ones farther
+// than seaRadiusM ("far") or not ("near").
 func benchPoints(b *testing.B, st *State, n int, where string, query string) []string {
 	rng := rand.New(rand.NewSource(1))
 	var paths []string
@@ -55,7 +60,8 @@ func benchPoints(b *testing.B, st *State, n int, where string, query string) []s
 		lon, lat := -4.8+rng.Float64()*13.0, 42.3+rng.Float64()*8.8
 		if where != "box" {
 			id, inside, _ := st.Resolver.Locator.Locate(orb.Point{lon, lat}, st.Resolver.ToleranceM)
-			if (id >= 0) != (where == "inside" || where == "ready") || where == "ready" && !inside {
+			if (id >= 0) != (where == "inside" || where == "ready" || where == "attached") ||
+				where == "ready" && !inside || where == "attached" && inside {
 				continue
 			}
 		}
@@ -86,9 +92,11 @@ func benchServer(b *testing.B, generalOnly bool, level slog.Level) (*Server, *St
 // BenchmarkResolveOutside measures points outside every commune, without
 // ("before") and with ("after") the ready answer of the points far from every
 // commune (noFarAnswers), in the same run: far ones, near ones (a commune within seaRadiusM) and those
-// of the box as they come (outside).
+// of the box as they come (outside); and the points outside every outline
+// attached to the nearest commune within the coast tolerance (attached), once
+// the day's ready answers are made, as on a server that has run a while.
 func BenchmarkResolveOutside(b *testing.B) {
-	for _, where := range []string{"outside", "far", "near"} {
+	for _, where := range []string{"outside", "far", "near", "attached"} {
 		for _, query := range []string{"", "&options=0"} {
 			for _, before := range []bool{true, false} {
 				name := where
@@ -105,9 +113,31 @@ func BenchmarkResolveOutside(b *testing.B) {
 				b.Run(name, func(b *testing.B) {
 					s, st := benchServer(b, false, slog.LevelWarn)
 					s.noFarAnswers = before
+					if where == "attached" {
+						fillReadyAnswers(s, st)
+					}
 					benchResolve(b, s, benchPoints(b, st, 4096, where, query))
 				})
 			}
+		}
+	}
+}
+
+// fillReadyAnswers makes the ready answers of every commune for the default
+// profession's current day, as the background fill does on a served day.
+func fillReadyAnswers(s *Server, st *State) {
+	r := st.Resolver
+	t := s.fastTable(st, zones.DefaultProfession, r.Today())
+	if t == nil {
+		return
+	}
+	for i := range t.entries {
+		if i >= len(st.Outlines) || t.entries[i].Load() != nil {
+			continue
+		}
+		p := geo.LabelPoint(st.Outlines[i])
+		if id, inside, _ := r.Locator.Locate(p, r.ToleranceM); id == i && inside {
+			s.buildFastEntry(st, r, t, i, p[1], p[0])
 		}
 	}
 }

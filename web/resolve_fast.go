@@ -33,10 +33,11 @@ import (
 // fastTable holds the ready answers of one dataset on one day.
 type fastTable struct {
 	day     zones.Day
-	iso     string                      // day, as the ETag writes it
-	entries []atomic.Pointer[fastEntry] // by commune index in the dataset
-	arena   *readyArena                 // the answers' bytes, shared with the day's other tables
-	far     atomic.Pointer[farAnswer]   // the answer to every point far from every commune, once made
+	iso     string                       // day, as the ETag writes it
+	entries []atomic.Pointer[fastEntry]  // by commune index in the dataset
+	arena   *readyArena                  // the answers' bytes, shared with the day's other tables
+	far     atomic.Pointer[farAnswer]    // the answer to every point far from every commune, once made
+	near    atomic.Pointer[nearTemplate] // the answer to the points near a commune but outside every one, once made
 
 	filled chan struct{} // closed when the background fill has ended
 }
@@ -123,10 +124,13 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 // resolveFast answers a plain coordinates query and reports whether it did; when
 // it did not, nothing was written and the general path answers. A point inside a
 // commune gets the commune's ready answer; a point near one (within the coast
-// tolerance) gets its own small answer joined to the commune's ready options;
-// a point far from every commune the ready answer of such points
-// (writeFarAnswer); any other point (at sea, abroad) the general path's own
-// steps, without re-reading the query.
+// tolerance) the commune's ready answer with its own match and message
+// (writeAttachedAnswer); a point outside every commune but within seaRadiusM of
+// one the day's answer of such points with its own distance and commune
+// (writeNearAnswer); a point far from every commune the ready answer of such
+// points (writeFarAnswer); any other (a commune whose ready answer holds its
+// options in its candidates, a name the encoder would escape) the general
+// path's own steps, without re-reading the query.
 func (s *Server) resolveFast(c *gin.Context) bool {
 	if s.generalOnly {
 		return false
@@ -147,14 +151,18 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	if s.writeFarAnswer(c, st, r, t, q, false) {
 		return true
 	}
-	id, inside, _ := r.Locator.Locate(zones.Point{q.lon, q.lat}, r.ToleranceM)
-	var e *fastEntry
-	if id >= 0 && id < len(t.entries) {
-		if e = t.entries[id].Load(); e == nil && inside {
-			e = s.buildFastEntry(st, r, t, id, q.lat, q.lon)
+	at := locatePoint(r, zones.Point{q.lon, q.lat})
+	switch {
+	case at.inside:
+		var e *fastEntry
+		if at.id < len(t.entries) {
+			if e = t.entries[at.id].Load(); e == nil {
+				e = s.buildFastEntry(st, r, t, at.id, q.lat, q.lon)
+			}
 		}
-	}
-	if inside && e != nil {
+		if e == nil {
+			break
+		}
 		if notModified(c, st.meta().Version, t.iso, time.Hour) {
 			return true
 		}
@@ -169,9 +177,26 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 			writeAnswer(c, e.full)
 		}
 		return true
-	}
-	if id < 0 && s.writeFarAnswer(c, st, r, t, q, true) {
-		return true
+	case at.attached:
+		if s.writeAttachedAnswer(c, st, r, t, q, at.id, at.distanceM) {
+			return true
+		}
+	case at.id >= 0:
+		if s.writeNearAnswer(c, st, r, t, q, at.id, at.distanceM) {
+			return true
+		}
+	case at.seaSearched:
+		// No commune within seaRadiusM: the point's cell of the grid is
+		// classified for the points that follow, and its answer is the far one
+		// whatever the cell's class.
+		st.farFromEveryCommune(zones.Point{q.lon, q.lat}, r.ToleranceM, true)
+		if !s.noFarAnswers && s.writeFarReady(c, st, r, t, q) {
+			return true
+		}
+	default:
+		if s.writeFarAnswer(c, st, r, t, q, true) {
+			return true
+		}
 	}
 	// The general path's steps, in its order.
 	res, err := r.ResolvePoint(q.lat, q.lon)
@@ -183,20 +208,56 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 	}
 	s.countLookup(res)
 	withCity(r.Dataset, &res)
-	if q.withOptions && e != nil && e.options != nil && res.Match.Method == zones.MethodNearest &&
-		res.Zonage != nil && len(res.Candidates) == 0 && res.Commune != nil && res.Commune.Code == r.Dataset.Communes[id].Code {
-		// The commune's options, as its ready answer holds them after its own
-		// commune part: the same bytes FillOptions and the encoder would make.
-		if own, err := renderJSON(st.withNearest(res, q.lat, q.lon)); err == nil {
-			writeParts(c, [][]byte{own[:len(own)-1]}, e.options)
-			return true
-		}
-	}
 	if q.withOptions {
 		r.FillOptions(&res, zones.Profile{})
 	}
 	writeJSON(c, st.withNearest(res, q.lat, q.lon))
 	return true
+}
+
+// pointPlace is where a point lies for the fast path: inside commune id,
+// attached to it (in no outline, within the coast tolerance), outside every
+// commune with id the nearest within seaRadiusM at distanceM, or (id < 0)
+// with none that near; seaSearched says that seaRadiusM was searched, so that
+// id < 0 means no commune within it.
+type pointPlace struct {
+	id               int
+	inside, attached bool
+	distanceM        float64
+	seaSearched      bool
+}
+
+// locatePoint locates p for the fast path with one search where the general
+// path makes three (the coast tolerance in ResolvePoint, then again, then
+// seaRadiusM in withNearest): a search of seaRadiusM finds the commune
+// containing p, or the nearest one, and when that one is within the
+// tolerance it is the one a search of the tolerance finds, at the same
+// distance (nearest is nearest, ties going the same way). The distance is
+// the square root of the one compared with the tolerance's square: a distance
+// a hair from the tolerance is settled by a search of the tolerance itself.
+// A tolerance beyond seaRadiusM is searched alone, as the general path does.
+func locatePoint(r *zones.Resolver, p zones.Point) pointPlace {
+	tol := r.ToleranceM
+	if !(tol <= seaRadiusM) {
+		id, inside, dist := r.Locator.Locate(p, tol)
+		return pointPlace{id: id, inside: inside, attached: id >= 0 && !inside, distanceM: dist}
+	}
+	id, inside, dist := r.Locator.Locate(p, seaRadiusM)
+	at := pointPlace{id: id, inside: inside, distanceM: dist, seaSearched: true}
+	if id < 0 || inside {
+		return at
+	}
+	const hair = 1e-9
+	switch {
+	case dist < tol*(1-hair):
+		at.attached = true
+	case dist > tol*(1+hair):
+	default:
+		if tid, tinside, tdist := r.Locator.Locate(p, tol); tid >= 0 {
+			at.id, at.inside, at.distanceM, at.attached = tid, tinside, tdist, !tinside
+		}
+	}
+	return at
 }
 
 // writeParts writes an answer made of parts then last, as writeAnswer writes
@@ -219,7 +280,13 @@ func writeParts(c *gin.Context, parts [][]byte, last []byte) {
 // spares the client the chunked encoding; the gzip middleware, when the client
 // asks for it, drops it and compresses.
 func writeAnswer(c *gin.Context, b []byte) {
-	c.Writer.Header()["Content-Length"] = contentLength(len(b))
+	writeAnswerSized(c, b, contentLength(len(b)))
+}
+
+// writeAnswerSized is writeAnswer for an answer whose Content-Length value,
+// length, is made already.
+func writeAnswerSized(c *gin.Context, b []byte, length []string) {
+	c.Writer.Header()["Content-Length"] = length
 	if len(b) > onewrite.MinWorthHolding {
 		onewrite.Hold(c.Request)
 	}
@@ -272,7 +339,12 @@ func (st *State) fastSlot(p zones.Profession) *atomic.Pointer[fastTable] {
 	if p == zones.DefaultProfession {
 		return &st.fast
 	}
-	slot, _ := st.fastOthers.LoadOrStore(p, new(atomic.Pointer[fastTable]))
+	// Load first: LoadOrStore would cost the new slot and the key put in an
+	// interface on every query.
+	slot, ok := st.fastOthers.Load(p)
+	if !ok {
+		slot, _ = st.fastOthers.LoadOrStore(p, new(atomic.Pointer[fastTable]))
+	}
 	return slot.(*atomic.Pointer[fastTable])
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -53,33 +54,46 @@ func (st *State) withNearest(res zones.Resolution, lat, lon float64) pointAnswer
 		return ans
 	}
 	c := &r.Dataset.Communes[id]
-	n := &nearestCommune{Code: c.Code, Name: c.Name, DistanceM: math.Round(dist)}
+	n := &nearestCommune{Code: c.Code, Name: c.Name, DistanceM: math.Round(dist), AtSea: st.atSea(lon, lat)}
+	ans.Nearest = n
+	ans.Match.DistanceM = n.DistanceM
+	var buf [256]byte
+	ans.Message = string(appendNearestMessage(buf[:0], n.AtSea, r.ToleranceM, c, dist))
+	return ans
+}
+
+// atSea reports that a point in no commune can only be in the sea: it lies
+// within the bounds of an island territory.
+func (st *State) atSea(lon, lat float64) bool {
+	atSea := false
 	for _, t := range st.islands() {
 		b := t.Bounds
 		if lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3] {
-			n.AtSea = true
+			atSea = true
 		}
 	}
-	ans.Nearest = n
-	ans.Match.DistanceM = n.DistanceM
+	return atSea
+}
+
+// appendNearestMessage appends the message of a point beyond toleranceM of
+// every commune whose nearest commune is c, at distanceM metres: « where :
+// aucune commune à moins de 1000 m ; la plus proche est Name (code), à
+// 4,2 km », where being « en mer » at sea, written as fmt would write it with
+// %.0f, without its reflection.
+func appendNearestMessage(b []byte, atSea bool, toleranceM float64, c *zones.Commune, distanceM float64) []byte {
 	where := "hors de France (à l'étranger ou en mer)"
-	if n.AtSea {
+	if atSea {
 		where = "en mer"
 	}
-	// « where : aucune commune à moins de 1000 m ; la plus proche est Name (code), à 4,2 km »,
-	// written as fmt would write it with %.0f, without its reflection.
-	var buf [256]byte
-	msg := append(buf[:0], where...)
-	msg = append(msg, " : aucune commune à moins de "...)
-	msg = strconv.AppendFloat(msg, r.ToleranceM, 'f', 0, 64)
-	msg = append(msg, " m ; la plus proche est "...)
-	msg = append(msg, c.Name...)
-	msg = append(msg, " ("...)
-	msg = append(msg, c.Code...)
-	msg = append(msg, "), à "...)
-	msg = appendKilometres(msg, dist)
-	ans.Message = string(msg)
-	return ans
+	b = append(b, where...)
+	b = append(b, " : aucune commune à moins de "...)
+	b = strconv.AppendFloat(b, toleranceM, 'f', 0, 64)
+	b = append(b, " m ; la plus proche est "...)
+	b = append(b, c.Name...)
+	b = append(b, " ("...)
+	b = append(b, c.Code...)
+	b = append(b, "), à "...)
+	return appendKilometres(b, distanceM)
 }
 
 // islands are the map's territories (territoriesOf) that are islands
@@ -140,10 +154,11 @@ const farGridMarginDegrees = 2.0
 
 // farAnswer is the answer to every point beyond seaRadiusM of every commune,
 // for one fast table (a day and a profession): lean without options, full with
-// the default profile's.
+// the default profile's, each with its Content-Length value.
 type farAnswer struct {
-	lean, full []byte
-	counter    prometheus.Counter
+	lean, full             []byte
+	leanLength, fullLength []string
+	counter                prometheus.Counter
 }
 
 // grids is, per territory, the grid telling the points beyond seaRadiusM of
@@ -199,6 +214,12 @@ func (s *Server) writeFarAnswer(c *gin.Context, st *State, r *zones.Resolver, t 
 	if s.noFarAnswers || !st.farFromEveryCommune(zones.Point{q.lon, q.lat}, r.ToleranceM, classify) {
 		return false
 	}
+	return s.writeFarReady(c, st, r, t, q)
+}
+
+// writeFarReady writes the ready answer of table t to a point with no commune
+// within seaRadiusM, the point of q, and reports whether it did.
+func (s *Server) writeFarReady(c *gin.Context, st *State, r *zones.Resolver, t *fastTable, q fastQuery) bool {
 	a := t.far.Load()
 	if a == nil {
 		if a = s.buildFarAnswer(st, r, t, q.lat, q.lon); a == nil {
@@ -209,11 +230,11 @@ func (s *Server) writeFarAnswer(c *gin.Context, st *State, r *zones.Resolver, t 
 		return true
 	}
 	a.counter.Inc()
-	body := a.full
-	if !q.withOptions {
-		body = a.lean
+	if q.withOptions {
+		writeAnswerSized(c, a.full, a.fullLength)
+	} else {
+		writeAnswerSized(c, a.lean, a.leanLength)
 	}
-	writeAnswer(c, body)
 	return true
 }
 
@@ -240,6 +261,7 @@ func (s *Server) buildFarAnswer(st *State, r *zones.Resolver, t *fastTable, lat,
 	if a.full, err = renderJSON(st.withNearest(withOptions, lat, lon)); err != nil {
 		return nil
 	}
+	a.leanLength, a.fullLength = []string{strconv.Itoa(len(a.lean))}, []string{strconv.Itoa(len(a.full))}
 	if r.Today() != t.day || res.Date != t.day {
 		// Midnight passed while the answers were made: they may be the next day's.
 		return nil
@@ -248,4 +270,172 @@ func (s *Server) buildFarAnswer(st *State, r *zones.Resolver, t *fastTable, lat,
 		return t.far.Load()
 	}
 	return a
+}
+
+// The points outside every commune but within seaRadiusM of one (at sea near
+// a coast, across a border: one point of the bench in eight) share their
+// answer but for the distance and the nearest commune: its match's distance,
+// its message and its "nearest" field. A table keeps, made by the general
+// path's encoder for the first such point of the day, the bytes before the
+// distance (head) and those between the message and the "nearest" field
+// (mid); an answer is those bytes with the point's own fields written between
+// them, as the encoder writes them (appendJSONFloat, jsonVerbatim), in a
+// reused buffer.
+
+// nearTemplate is the answer of one fast table to the points outside every
+// commune within seaRadiusM of one, but for their own fields.
+type nearTemplate struct {
+	lean, full nearParts
+	counter    prometheus.Counter
+}
+
+// nearParts is an answer to such a point less its own fields: head, then the
+// match's distance and the message, mid, then the "nearest" field and the
+// closing brace.
+type nearParts struct{ head, mid []byte }
+
+// nearPoint is what is a point's own in such an answer.
+type nearPoint struct {
+	commune    *zones.Commune
+	distanceM  float64
+	atSea      bool
+	toleranceM float64
+}
+
+// appendNearAnswer appends the answer of p made of parts to b; ok is false when
+// the encoder would escape the message or the commune's name or code.
+func appendNearAnswer(b []byte, parts nearParts, p nearPoint) (_ []byte, ok bool) {
+	b = append(b, parts.head...)
+	if b, ok = appendNearOwn(b, p); !ok {
+		return b, false
+	}
+	b = append(b, parts.mid...)
+	return appendNearNearest(b, p), true
+}
+
+// appendNearOwn appends the match's distance, the closing brace of the match
+// and the message of p.
+func appendNearOwn(b []byte, p nearPoint) (_ []byte, ok bool) {
+	d := math.Round(p.distanceM)
+	if d != 0 {
+		b = appendJSONFloat(append(b, distanceField...), d)
+	}
+	b = append(b, "}"+messageOpen...)
+	message := len(b)
+	b = appendNearestMessage(b, p.atSea, p.toleranceM, p.commune, p.distanceM)
+	// The message holds the commune's name and code as they are.
+	if !jsonVerbatim(b[message:]) {
+		return b, false
+	}
+	return append(b, '"'), true
+}
+
+// appendNearNearest appends the "nearest" field of p and the answer's closing
+// brace; appendNearOwn has checked the name and the code.
+func appendNearNearest(b []byte, p nearPoint) []byte {
+	b = append(b, `,"nearest":{"code":"`...)
+	b = append(b, p.commune.Code...)
+	b = append(b, `","name":"`...)
+	b = append(b, p.commune.Name...)
+	b = append(b, `","distance_m":`...)
+	b = appendJSONFloat(b, math.Round(p.distanceM))
+	b = append(b, `,"at_sea":`...)
+	b = strconv.AppendBool(b, p.atSea)
+	return append(b, "}}"...)
+}
+
+// writeNearAnswer writes the answer of table t to a point outside every
+// commune whose nearest commune is id, at distanceM metres, within
+// seaRadiusM, and reports whether it did; nothing is written when it did not.
+func (s *Server) writeNearAnswer(c *gin.Context, st *State, r *zones.Resolver, t *fastTable, q fastQuery, id int, distanceM float64) bool {
+	if id < 0 || id >= len(r.Dataset.Communes) || !(distanceM <= seaRadiusM) {
+		return false
+	}
+	p := nearPoint{commune: &r.Dataset.Communes[id], distanceM: distanceM, atSea: st.atSea(q.lon, q.lat), toleranceM: r.ToleranceM}
+	tm := t.near.Load()
+	if tm == nil {
+		if tm = s.buildNearTemplate(st, r, t, q.lat, q.lon, p); tm == nil {
+			return false
+		}
+	}
+	parts := tm.lean
+	if q.withOptions {
+		parts = tm.full
+	}
+	buf := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(buf)
+	b, ok := appendNearAnswer((*buf)[:0], parts, p)
+	if !ok {
+		return false
+	}
+	*buf = b
+	if notModified(c, st.meta().Version, t.iso, time.Hour) {
+		return true
+	}
+	tm.counter.Inc()
+	writeAnswer(c, b)
+	return true
+}
+
+// buildNearTemplate makes the template of table t from the general path's
+// answers to the point (lat, lon), whose own fields are p, and keeps it; nil
+// when the point is not answered as such a point, or when its answers are not
+// its own fields between bytes that are not (the encoder writes the fields
+// otherwise than appendNearAnswer does).
+func (s *Server) buildNearTemplate(st *State, r *zones.Resolver, t *fastTable, lat, lon float64, p nearPoint) *nearTemplate {
+	res, err := r.ResolvePoint(lat, lon)
+	if err != nil || res.Match.Method != zones.MethodOutside {
+		return nil
+	}
+	withCity(r.Dataset, &res)
+	lean := st.withNearest(res, lat, lon)
+	if lean.Nearest == nil || lean.Nearest.Code != p.commune.Code || lean.Nearest.AtSea != p.atSea ||
+		lean.Nearest.DistanceM != math.Round(p.distanceM) {
+		return nil
+	}
+	withOptions := res
+	r.FillOptions(&withOptions, zones.Profile{})
+	tm := &nearTemplate{counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
+	for _, a := range []struct {
+		answer pointAnswer
+		parts  *nearParts
+	}{{lean, &tm.lean}, {st.withNearest(withOptions, lat, lon), &tm.full}} {
+		whole, err := renderJSON(a.answer)
+		if err != nil {
+			return nil
+		}
+		if *a.parts, err = cutNearAnswer(whole, p); err != nil {
+			return nil
+		}
+	}
+	if r.Today() != t.day || res.Date != t.day {
+		// Midnight passed while the answers were made: they may be the next day's.
+		return nil
+	}
+	if !t.near.CompareAndSwap(nil, tm) {
+		return t.near.Load()
+	}
+	return tm
+}
+
+// errNotCut is an answer that is not its point's own fields between shared bytes.
+var errNotCut = errors.New("web: the answer of a point near a commune is not cut where its own fields are")
+
+// cutNearAnswer cuts whole, the encoder's answer to the point whose own fields
+// are p, around those fields; its parts give whole back, byte for byte.
+func cutNearAnswer(whole []byte, p nearPoint) (nearParts, error) {
+	own, ok := appendNearOwn(nil, p)
+	if !ok {
+		return nearParts{}, errNotCut
+	}
+	nearest := appendNearNearest(nil, p)
+	at := bytes.Index(whole, own)
+	if at < 0 || bytes.Count(whole, own) != 1 || !bytes.HasSuffix(whole, nearest) || at+len(own) > len(whole)-len(nearest) {
+		return nearParts{}, errNotCut
+	}
+	parts := nearParts{head: whole[:at:at], mid: whole[at+len(own) : len(whole)-len(nearest) : len(whole)-len(nearest)]}
+	if again, ok := appendNearAnswer(nil, parts, p); !ok || !bytes.Equal(again, whole) {
+		return nearParts{}, errNotCut
+	}
+	return parts, nil
 }

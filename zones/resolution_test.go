@@ -2,6 +2,8 @@ package zones
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -491,5 +493,17 @@ func TestResolveFieldsSaysWhenTheCodeIsSetAside(t *testing.T) {
 	// A code alone, with nothing to fall back on, is still an error naming it.
 	if _, err := r.ResolveFields(BatchFields{Citycode: "abc", Line: 3}); err == nil || !strings.Contains(err.Error(), "abc") {
 		t.Errorf("code alone: %v", err)
+	}
+}
+
+// The note of a point attached to the nearest commune writes its distance as
+// fmt writes %.0f, halves and float steps included.
+func TestAppendNearestNote(t *testing.T) {
+	for _, m := range []float64{0, 0.49999999999999994, 0.5, 1.5, 2.5, 12.5, 999.5, 999.4999999999999, 1000, math.Nextafter(1000, 0),
+		math.Nextafter(1000, 2000), 123.456789012345, 1e-300, 7.0000000000000009} {
+		want := fmt.Sprintf("point hors des contours simplifiés, rattaché à la commune la plus proche (à %.0f m) ; ", m)
+		if got := string(AppendNearestNote([]byte("x"), m)); got != "x"+want {
+			t.Errorf("%v: %q, want %q", m, got, "x"+want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package zones
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -349,9 +350,22 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 	if !inside {
 		res.Match.Method = MethodNearest
 		res.Match.DistanceM = math.Round(dist)
-		res.Message = fmt.Sprintf("point hors des contours simplifiés, rattaché à la commune la plus proche (à %.0f m) ; %s", dist, res.Message)
+		var note [128]byte
+		res.Message = string(AppendNearestNote(note[:0], dist)) + res.Message
 	}
 	return res, nil
+}
+
+// AppendNearestNote appends to b what the message of a point in no outline
+// but within the tolerance of a commune's, at distanceM metres from it, says
+// before the commune's own message: « point hors des contours simplifiés,
+// rattaché à la commune la plus proche (à 12 m) ; », the distance written as
+// fmt writes %.0f. The web layer writes the same words into its ready
+// answers.
+func AppendNearestNote(b []byte, distanceM float64) []byte {
+	b = append(b, "point hors des contours simplifiés, rattaché à la commune la plus proche (à "...)
+	b = strconv.AppendFloat(b, distanceM, 'f', 0, 64)
+	return append(b, " m) ; "...)
 }
 
 // ResolveCode answers for an INSEE commune code: a current commune or

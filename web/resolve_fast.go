@@ -152,6 +152,12 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		return true
 	}
 	at := locatePoint(r, zones.Point{q.lon, q.lat})
+	if !at.inside {
+		// The point's cell of the grid is classified for the points that
+		// follow: a far one answers them without a search, a near one keeps
+		// the few outlines their nearest search measures.
+		st.farFromEveryCommune(zones.Point{q.lon, q.lat}, r.ToleranceM, true)
+	}
 	switch {
 	case at.inside:
 		var e *fastEntry
@@ -186,10 +192,8 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 			return true
 		}
 	case at.seaSearched:
-		// No commune within seaRadiusM: the point's cell of the grid is
-		// classified for the points that follow, and its answer is the far one
-		// whatever the cell's class.
-		st.farFromEveryCommune(zones.Point{q.lon, q.lat}, r.ToleranceM, true)
+		// No commune within seaRadiusM: the far answer, whatever the class of
+		// the point's cell.
 		if !s.noFarAnswers && s.writeFarReady(c, st, r, t, q) {
 			return true
 		}

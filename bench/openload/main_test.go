@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -236,5 +238,186 @@ func TestCountsBrokenConnectionsAndRedials(t *testing.T) {
 	}
 	if res.failed != 1 || res.completed != 99 {
 		t.Fatalf("erreurs %d, 200 : %d ; 1 et 99 attendus", res.failed, res.completed)
+	}
+}
+
+// No request leaves before it is due: the server sees each one no earlier
+// than start + i/rate.
+func TestNoRequestLeavesBeforeItIsDue(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		arrived = map[int]time.Time{}
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		arrived[requestNumber(t, r)] = now
+		mu.Unlock()
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, srv, 2000, 200*time.Millisecond, 4)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrived) != res.scheduled || res.completed != res.scheduled {
+		t.Fatalf("%d requêtes reçues, %d réponses 200, %d prévues", len(arrived), res.completed, res.scheduled)
+	}
+	interval := time.Second / 2000
+	for i, at := range arrived {
+		if due := res.start.Add(time.Duration(i) * interval); at.Before(due) {
+			t.Errorf("requête %d reçue %s avant l'heure prévue", i, due.Sub(at))
+		}
+	}
+}
+
+// An answer with Connection: close ends its connection: the next requests go
+// on the others or on a new one, and none is lost on the closed one.
+func TestHonoursConnectionClose(t *testing.T) {
+	var (
+		closing atomic.Int64
+		conns   atomic.Int64
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r)%3 == 0 {
+			w.Header().Set("Connection", "close")
+			closing.Add(1)
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	cfg := testConfig(t, srv, 1000, 300*time.Millisecond, 1)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.completed != 300 || res.failed != 0 {
+		t.Fatalf("200 : %d, erreurs %d ; 300 et 0 attendus", res.completed, res.failed)
+	}
+	// One connection: each close makes the next request dial a new one, the
+	// last close (request 297) included.
+	if closing.Load() != 100 || conns.Load() != 101 {
+		t.Errorf("%d réponses avec Connection: close, %d connexions ; 100 et 101 attendues", closing.Load(), conns.Load())
+	}
+}
+
+// A request not answered within the time limit is an error, counted from when
+// it was due; the connection is dialled again and the run goes on.
+func TestCountsTimeoutsAsErrors(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r) == 5 {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := testConfig(t, srv, 1000, 100*time.Millisecond, 2)
+	cfg.timeout = 150 * time.Millisecond
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.failed != 1 || res.completed != 99 {
+		t.Fatalf("erreurs %d, 200 : %d ; 1 et 99 attendus", res.failed, res.completed)
+	}
+	if l := res.latencies[5]; l < cfg.timeout {
+		t.Errorf("latence de la requête expirée %s, au moins %s attendus", l, cfg.timeout)
+	}
+}
+
+// A server that answers nothing: the requests sent time out, the others are
+// not sent once the run has spent its grace, and they are reported unsent
+// with the time they waited.
+func TestReportsUnsentRequests(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := testConfig(t, srv, 100, 100*time.Millisecond, 1)
+	cfg.timeout = 300 * time.Millisecond
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The grace is a second at least: requests go one by one, each waiting
+	// 300 ms, until 1.1 s after the start.
+	if res.completed != 0 || res.failed < 3 || res.unsent == 0 || res.failed+res.unsent != 10 {
+		t.Fatalf("200 : %d, erreurs %d, non envoyées %d ; 0, au moins 3, et le reste des 10 attendus", res.completed, res.failed, res.unsent)
+	}
+	// The last request, due at 90 ms, waited at least until the end of the grace.
+	if l := res.latencies[9]; l < time.Second {
+		t.Errorf("latence de la dernière requête non envoyée %s, plus d'une seconde attendue", l)
+	}
+}
+
+// The server closes idle connections (its keep-alive timeout): the next
+// request dials again instead of failing.
+func TestRedialsConnectionsTheServerClosedWhileIdle(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok")
+	}))
+	srv.Config.IdleTimeout = 20 * time.Millisecond
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	cfg := testConfig(t, srv, 20, 300*time.Millisecond, 1)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.completed != 6 || res.failed != 0 {
+		t.Fatalf("200 : %d, erreurs %d ; 6 et 0 attendus", res.completed, res.failed)
+	}
+	if conns.Load() != 6 {
+		t.Errorf("%d connexions, 6 attendues (une par requête, 50 ms d'inactivité entre deux)", conns.Load())
+	}
+}
+
+// Cancelling the run (SIGINT) stops the sending at once; what was measured
+// is reported, the rest as unsent.
+func TestCancellingEndsTheRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r) == 100 {
+			cancel()
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, srv, 1000, 20*time.Second, 2)
+	res, err := run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Request 100 is answered; a few more may have left before the loop saw
+	// the cancellation, not a second's worth.
+	if res.completed < 101 || res.completed > 1000 || res.completed+res.unsent != res.scheduled || res.failed != 0 {
+		t.Fatalf("200 : %d, non envoyées %d, erreurs %d sur %d prévues ; un peu plus de 100 réponses puis le reste non envoyé",
+			res.completed, res.unsent, res.failed, res.scheduled)
 	}
 }

@@ -43,6 +43,9 @@ type conn struct {
 	written int           // bytes of it written
 	sent    time.Duration // when it was sent (or its dial began), after start
 	answer  answerReader
+	// unwatched: idle, and out of the epoll set since the server closed it
+	// or sent on it unasked.
+	unwatched bool
 }
 
 // loop sends the requests of one run and reads their answers.
@@ -271,6 +274,13 @@ func (l *loop) send(ci, i int, now time.Duration) {
 		}
 		return
 	}
+	if c.unwatched {
+		if l.watch(c.fd, ci, syscall.EPOLLIN, syscall.EPOLL_CTL_ADD) != nil {
+			l.fail(ci, now)
+			return
+		}
+		c.unwatched = false
+	}
 	l.write(ci)
 }
 
@@ -324,11 +334,15 @@ func (l *loop) handle(ci int, events uint32) {
 	case connAwaiting:
 		l.read(ci)
 	case connIdle:
-		// An idle connection the server closes (its keep-alive timeout), or
-		// on which it sends what was not asked for: it is dialled again when
-		// a request needs it.
-		l.removeFree(ci)
-		l.closeConn(ci)
+		// The server closes an idle connection (its keep-alive timeout), or
+		// sends on it what was not asked for. As with any client that does
+		// not watch its idle connections, this shows when the next request
+		// goes on it: an error, or the unasked answer, counted. Until then
+		// the connection is not watched, so that its readiness does not
+		// wake the loop again and again.
+		if syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, c.fd, nil) == nil {
+			c.unwatched = true
+		}
 	}
 }
 
@@ -565,16 +579,6 @@ func (l *loop) connectAll() error {
 	return nil
 }
 
-// removeFree takes connection ci out of the queue of free connections.
-func (l *loop) removeFree(ci int) {
-	for k, c := range l.free {
-		if c == ci {
-			l.free = append(l.free[:k], l.free[k+1:]...)
-			return
-		}
-	}
-}
-
 // closeConn closes connection ci's socket; closing it also removes it from
 // the epoll set.
 func (l *loop) closeConn(ci int) {
@@ -582,7 +586,7 @@ func (l *loop) closeConn(ci int) {
 	if c.fd >= 0 {
 		syscall.Close(c.fd)
 	}
-	c.fd, c.state = -1, connClosed
+	c.fd, c.state, c.unwatched = -1, connClosed, false
 	l.closed = append(l.closed, ci)
 }
 

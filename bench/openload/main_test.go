@@ -326,7 +326,8 @@ func TestCountsTimeoutsAsErrors(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	cfg := testConfig(t, srv, 1000, 100*time.Millisecond, 2)
-	cfg.timeout = 150 * time.Millisecond
+	// Far above what an answer takes, even with the race detector on a busy machine.
+	cfg.timeout = 500 * time.Millisecond
 	res, err := run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -385,12 +386,12 @@ func TestCountsRequestsSentOnConnectionsTheServerClosedWhileIdle(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	cfg := testConfig(t, srv, 20, 300*time.Millisecond, 1)
+	cfg := testConfig(t, srv, 10, 600*time.Millisecond, 1)
 	res, err := run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 50 ms between requests: each connection answers one, is closed 20 ms
+	// 100 ms between requests: each connection answers one, is closed 20 ms
 	// later, and fails the next.
 	if res.completed != 3 || res.failed != 3 || conns.Load() != 3 {
 		t.Fatalf("200 : %d, erreurs %d, connexions %d ; 3, 3 et 3 attendues", res.completed, res.failed, conns.Load())

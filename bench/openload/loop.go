@@ -15,14 +15,18 @@ import (
 
 // The generator is one event loop on one thread, over non-blocking sockets and
 // an epoll set of its own, as wrk does, rather than a goroutine and a Go timer
-// per connection: that design woke a goroutine twice per request (its timer,
-// then its answer), and the Go scheduler woke and parked threads to run them,
-// so that half of the generator's CPU went to thread switches and timers
-// rather than to sending and reading. The loop sleeps once per batch of
-// events, in epoll_pwait2 with a timeout in nanoseconds to the next due time,
-// sends every request due on the free connections, and reads the answers that
-// have come. The sockets are its own, not net.Conn, so that the Go runtime's
-// poller is not woken by their events as well.
+// per connection: the sockets are its own, not net.Conn, so that the Go
+// runtime's poller and scheduler are not woken by their events as well.
+//
+// On the machines it runs on, sleeping and waking a thread costs more CPU than
+// sending a request and reading its answer, so the loop wakes once per request
+// due, not also once per answer: while a connection is free for the next
+// request, it sleeps until that request is due, then reads every answer that
+// has come meanwhile and sends what is due. An answer read later than it came
+// is not counted late: the kernel stamps each segment with the time it reached
+// the socket (SO_TIMESTAMPNS), and a latency ends at the arrival of the
+// answer's last byte. Only when every connection is busy does the loop wake for
+// the first answer, to send what is due on that connection at once.
 
 // connState is where a connection is in its exchange.
 type connState uint8
@@ -54,14 +58,19 @@ type loop struct {
 	requests [][]byte
 	addr     syscall.Sockaddr
 	family   int
-	epfd     int
+	epfd     int    // the connections and the wake pipe
+	sleepfd  int    // the wake pipe alone: a sleep that answers do not end
 	wake     [2]int // a pipe: cancelling the run writes to it, which ends the wait
 	conns    []conn
 	free     []int // connected idle connections, the one free the longest first
 	closed   []int // connections without a socket
 	buf      []byte
 	events   []syscall.EpollEvent
-	pwait2   bool // epoll_pwait2 is there (Linux 5.11 and later)
+	// recvmsg's arguments, kept so that a read does not allocate.
+	msg     syscall.Msghdr
+	iov     syscall.Iovec
+	control []byte
+	pwait2  bool // epoll_pwait2 is there (Linux 5.11 and later)
 
 	start    time.Time
 	interval time.Duration
@@ -91,6 +100,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		addr:     addr,
 		family:   family,
 		epfd:     -1,
+		sleepfd:  -1,
 		wake:     [2]int{-1, -1},
 		conns:    make([]conn, cfg.connections),
 		free:     make([]int, 0, cfg.connections),
@@ -99,6 +109,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		// takes it whole, as the loopback delivers it in one segment.
 		buf:      make([]byte, 256<<10),
 		events:   make([]syscall.EpollEvent, 256),
+		control:  make([]byte, syscall.CmsgSpace(int(unsafe.Sizeof(syscall.Timespec{})))),
 		pwait2:   true,
 		interval: time.Duration(float64(time.Second) / cfg.rate),
 		total:    total,
@@ -158,15 +169,21 @@ func (l *loop) sendAndRead(ctx context.Context) (err error) {
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_TIMERSLACK, 1, 0); errno != 0 {
 		return fmt.Errorf("prctl(PR_SET_TIMERSLACK) : %w", errno)
 	}
+	defer l.closeAll()
 	if l.epfd, err = syscall.EpollCreate1(syscall.EPOLL_CLOEXEC); err != nil {
 		return fmt.Errorf("epoll_create1 : %w", err)
 	}
-	defer l.closeAll()
+	if l.sleepfd, err = syscall.EpollCreate1(syscall.EPOLL_CLOEXEC); err != nil {
+		return fmt.Errorf("epoll_create1 : %w", err)
+	}
 	if err := syscall.Pipe2(l.wake[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
 		return fmt.Errorf("pipe2 : %w", err)
 	}
-	if err := l.watch(l.wake[0], wakeToken, syscall.EPOLLIN, syscall.EPOLL_CTL_ADD); err != nil {
-		return err
+	for _, epfd := range []int{l.epfd, l.sleepfd} {
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: wakeToken}
+		if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, l.wake[0], &ev); err != nil {
+			return fmt.Errorf("epoll_ctl : %w", err)
+		}
 	}
 	// Cancelling the run wakes the loop through the pipe. The watcher is gone
 	// before the pipe is closed, so that it never writes to a reused descriptor.
@@ -213,7 +230,17 @@ func (l *loop) sendAndRead(ctx context.Context) (err error) {
 		if l.inFlight == 0 && (l.stopped || l.next >= l.total) {
 			return nil
 		}
-		n, err := l.wait(l.timeout(now))
+		timeout := l.timeout(now)
+		if l.canTakeNext() && timeout != 0 {
+			// Answers can wait, stamped with their arrival: sleep until the
+			// next request is due (or a time limit, or cancellation), then
+			// read them all.
+			if _, err := l.wait(l.sleepfd, timeout); err != nil {
+				return err
+			}
+			timeout = 0
+		}
+		n, err := l.wait(l.epfd, timeout)
 		if err != nil {
 			return err
 		}
@@ -228,6 +255,12 @@ func (l *loop) sendAndRead(ctx context.Context) (err error) {
 		}
 		l.expire(time.Since(l.start))
 	}
+}
+
+// canTakeNext says whether the next request is to be sent and a connection
+// can take it.
+func (l *loop) canTakeNext() bool {
+	return !l.stopped && l.next < l.total && (len(l.free) > 0 || len(l.closed) > 0)
 }
 
 // due is when request i is due, after start.
@@ -350,7 +383,7 @@ func (l *loop) handle(ci int, events uint32) {
 // again by epoll, and completes its request if the answer is whole.
 func (l *loop) read(ci int) {
 	c := &l.conns[ci]
-	n, err := syscall.Read(c.fd, l.buf)
+	n, arrived, err := l.receive(c)
 	if err == syscall.EAGAIN || err == syscall.EINTR {
 		return
 	}
@@ -363,7 +396,7 @@ func (l *loop) read(ci int) {
 			l.fail(ci, time.Since(l.start))
 			return
 		}
-		l.complete(ci, true)
+		l.complete(ci, true, time.Since(l.start))
 		return
 	}
 	used, err := c.answer.feed(l.buf[:n])
@@ -374,16 +407,48 @@ func (l *loop) read(ci int) {
 	if c.answer.done() {
 		// Bytes after the answer were not asked for: the connection is not
 		// reused, as net/http's client would not reuse it either.
-		l.complete(ci, used < n)
+		l.complete(ci, used < n, arrived)
 	}
 }
 
-// complete records the answer of connection ci's request and frees the
-// connection, or closes it when the server ends it after the answer.
-func (l *loop) complete(ci int, closeAfter bool) {
+// receive reads what has come on c into l.buf, and returns when the last of
+// it reached the socket, after start: the kernel's stamp, taken from the wall
+// clock and brought to the monotonic one with their difference at the time
+// of the read; without a stamp, the time of the read.
+func (l *loop) receive(c *conn) (n int, arrived time.Duration, err error) {
+	l.iov.Base = &l.buf[0]
+	l.iov.SetLen(len(l.buf))
+	l.msg.Iov = &l.iov
+	l.msg.Iovlen = 1
+	l.msg.Control = &l.control[0]
+	l.msg.SetControllen(len(l.control))
+	r, _, errno := syscall.Syscall(syscall.SYS_RECVMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&l.msg)), 0)
+	now := time.Now()
+	read := now.Sub(l.start)
+	if errno != 0 {
+		return 0, read, errno
+	}
+	n, arrived = int(r), read
+	header := syscall.CmsgLen(0)
+	stamp := syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{})))
+	if int(l.msg.Controllen) >= stamp {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&l.control[0]))
+		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SCM_TIMESTAMPNS && int(h.Len) >= stamp {
+			ts := (*syscall.Timespec)(unsafe.Pointer(&l.control[header]))
+			// Not before the request left (the clocks may have been set
+			// in between), nor after the read.
+			arrived = min(read, max(c.sent, read-time.Duration(now.UnixNano()-ts.Nano())))
+		}
+	}
+	return n, arrived, nil
+}
+
+// complete records the answer of connection ci's request, arrived at the
+// given time, and frees the connection, or closes it when the server ends it
+// after the answer.
+func (l *loop) complete(ci int, closeAfter bool, arrived time.Duration) {
 	c := &l.conns[ci]
-	now := time.Since(l.start)
-	l.record(c.request, now)
+	l.record(c.request, arrived)
 	if c.answer.status == 200 {
 		l.res.completed++
 	} else {
@@ -455,7 +520,7 @@ const sysEpollPwait2 = 441
 
 // wait sleeps until an event or for at most timeout (-1: no limit), and
 // returns the number of events in l.events.
-func (l *loop) wait(timeout time.Duration) (int, error) {
+func (l *loop) wait(epfd int, timeout time.Duration) (int, error) {
 	for {
 		var n int
 		var err error
@@ -471,7 +536,7 @@ func (l *loop) wait(timeout time.Duration) (int, error) {
 			// thread, about a tenth of the generator's CPU in a profile.
 			// When the runtime needs the thread (preemption, collection),
 			// its signal ends the wait with EINTR.
-			r, _, errno := syscall.RawSyscall6(sysEpollPwait2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])),
+			r, _, errno := syscall.RawSyscall6(sysEpollPwait2, uintptr(epfd), uintptr(unsafe.Pointer(&l.events[0])),
 				uintptr(len(l.events)), uintptr(unsafe.Pointer(ts)), 0, 0)
 			n = int(r)
 			if errno == syscall.ENOSYS {
@@ -488,7 +553,7 @@ func (l *loop) wait(timeout time.Duration) (int, error) {
 			if timeout >= 0 {
 				ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
 			}
-			n, err = syscall.EpollWait(l.epfd, l.events, ms)
+			n, err = syscall.EpollWait(epfd, l.events, ms)
 		}
 		if err == syscall.EINTR {
 			// A signal, often the runtime's preemption: the loop works out
@@ -524,6 +589,12 @@ func (l *loop) dial(ci int) error {
 	if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1); err != nil {
 		return fmt.Errorf("TCP_NODELAY : %w", err)
 	}
+	// Every segment read is stamped with its arrival (see receive). When no
+	// socket of the machine asked for stamps before, the kernel turns them on
+	// a moment later: the first answers may have none.
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1); err != nil {
+		return fmt.Errorf("SO_TIMESTAMPNS : %w", err)
+	}
 	if err := l.watch(fd, ci, syscall.EPOLLOUT, syscall.EPOLL_CTL_ADD); err != nil {
 		return err
 	}
@@ -548,7 +619,7 @@ func (l *loop) connectAll() error {
 		if wait <= 0 {
 			return errors.New("connexions non établies dans le délai")
 		}
-		n, err := l.wait(wait)
+		n, err := l.wait(l.epfd, wait)
 		if err != nil {
 			return err
 		}
@@ -596,7 +667,7 @@ func (l *loop) closeAll() {
 			syscall.Close(l.conns[ci].fd)
 		}
 	}
-	for _, fd := range append(l.wake[:], l.epfd) {
+	for _, fd := range append(l.wake[:], l.epfd, l.sleepfd) {
 		if fd >= 0 {
 			syscall.Close(fd)
 		}

@@ -150,3 +150,40 @@ func TestClassifyClientThatSendsEverythingFirst(t *testing.T) {
 	}
 	checkEveryRow(t, "client qui envoie tout avant de lire", resp, rows)
 }
+
+// The preview needs only the start of a file, but a client may send all of it
+// before reading: the answer must reach it, not a reset connection.
+func TestClassifyPreviewClientThatSendsEverythingFirst(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _, _ := serveForTest(t, s)
+	var in bytes.Buffer
+	in.WriteString("id;code_insee;ville;note\n")
+	pad := strings.Repeat("x", 50)
+	for i := range 150_000 {
+		fmt.Fprintf(&in, "%d;91001;Alpha;%s\n", i, pad)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	fmt.Fprintf(conn, "POST /api/v1/classify/preview HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", in.Len())
+	if _, err := conn.Write(in.Bytes()); err != nil {
+		t.Fatalf("envoi du fichier (%d octets) : %v", in.Len(), err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("réponse : %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"code_insee"`)) {
+		t.Fatalf("statut %d, erreur %v : %.300s", resp.StatusCode, err, b)
+	}
+}

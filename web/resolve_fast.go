@@ -24,10 +24,12 @@ import (
 // those bytes, kept per dataset, per profession and per day. They are made by the handler's own
 // encoder the first time a commune is asked for on a day, never written by hand,
 // so that the answer cannot drift from the one every other query gets; any query
-// they do not cover (an address, a profile, a point outside every outline, a
-// profession the data lacks) takes the general path, but for the points
-// farther than seaRadiusM from every commune, which share one ready answer
-// (sea.go). The default profession's answers are made in the background as
+// they do not cover (an address, a profile, a profession the data lacks) takes
+// the general path. A point outside every outline gets them too: within the
+// coast tolerance of a commune, the commune's with its own match and message
+// (resolve_fast_near.go); within seaRadiusM of one, the day's answer of such
+// points with its own distance and commune; farther, the one answer of such
+// points (sea.go). The default profession's answers are made in the background as
 // soon as the day starts; another profession's as its communes are asked for.
 
 // fastTable holds the ready answers of one dataset on one day.
@@ -232,14 +234,15 @@ type pointPlace struct {
 }
 
 // locatePoint locates p for the fast path with one search where the general
-// path makes three (the coast tolerance in ResolvePoint, then again, then
-// seaRadiusM in withNearest): a search of seaRadiusM finds the commune
-// containing p, or the nearest one, and when that one is within the
-// tolerance it is the one a search of the tolerance finds, at the same
-// distance (nearest is nearest, ties going the same way). The distance is
-// the square root of the one compared with the tolerance's square: a distance
-// a hair from the tolerance is settled by a search of the tolerance itself.
-// A tolerance beyond seaRadiusM is searched alone, as the general path does.
+// path makes two (the coast tolerance in ResolvePoint, then seaRadiusM in
+// withNearest for a point outside every commune): a search of seaRadiusM
+// finds the commune containing p, or the nearest one, and when that one is
+// within the tolerance it is the one a search of the tolerance finds, at the
+// same distance (nearest is nearest, ties going the same way). The distance
+// is the square root of the one compared with the tolerance's square: a
+// distance a hair from the tolerance is settled by a search of the tolerance
+// itself. A tolerance beyond seaRadiusM is searched alone, as the general
+// path does.
 func locatePoint(r *zones.Resolver, p zones.Point) pointPlace {
 	tol := r.ToleranceM
 	if !(tol <= seaRadiusM) {

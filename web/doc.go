@@ -24,9 +24,11 @@
 //     parameters), state.go (the State served), publications.go (what a server
 //     following PostgreSQL knows of the publications), openapi.go;
 //   - one file per endpoint family: resolve.go (with sea.go, the points off the
-//     coast and the ready answer of those far from every commune, and city.go, Paris, Lyon and Marseille asked as a whole;
+//     coast, the ready answer of those far from every commune and the day's
+//     answer of those near one, and city.go, Paris, Lyon and Marseille asked as a whole;
 //     resolve_fast.go and resolve_fast_parts.go the answers by coordinates
-//     prepared in advance), communes.go, search.go, classify.go, dataset.go,
+//     prepared in advance, resolve_fast_near.go those of the points attached to
+//     the nearest commune and the fields written into them), communes.go, search.go, classify.go, dataset.go,
 //     export.go, ogc.go, ogc_items.go and ogc_html.go (OGC API – Features),
 //     catchments.go, sources.go, admin.go;
 //   - the map: pages.go (the HTML pages and their security headers), assets.go

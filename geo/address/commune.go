@@ -116,7 +116,7 @@ func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) bool {
 // articles.
 func (m *Matcher) cityKeys(name []byte, s *scratch) []int32 {
 	var keys []int32
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		keys = append(keys, k)
 	}
 	compact, plain := m.compactKeys(name, s)
@@ -317,7 +317,7 @@ func (m *Matcher) contradiction(p *parsed, r *communeMatch) {
 func (m *Matcher) exactInPostcode(p *parsed, i int, s *scratch) (communeMatch, bool) {
 	name := p.cands[i].name
 	entries := m.pcEntries.of(p.pc)
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		if r, ok := m.collect(entries, func(key int32) bool { return key == k }, 1, s); ok {
 			r.cand = i
 			if r.status == StatusAmbiguous {
@@ -346,7 +346,7 @@ func (m *Matcher) collect(entries []int32, accept func(key int32) bool, score fl
 		if !accept(en.key) {
 			continue
 		}
-		s.keepStrongest(en, score, &strongest)
+		s.keepStrongest(en, m.formerOf(en), score, &strongest)
 	}
 	if len(s.scored) == 0 {
 		return communeMatch{}, false
@@ -406,7 +406,7 @@ func (m *Matcher) fuzzyInPostcode(p *parsed, s *scratch, minScore float64, guess
 			if sc > best {
 				best, bestCand, bestKey = sc, i, en.key
 			}
-			s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: sc, former: en.former})
+			s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: sc, former: m.formerOf(en)})
 		}
 	}
 	if len(s.scored) == 0 {
@@ -479,7 +479,7 @@ func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMa
 				if !inDep(en.place) {
 					continue
 				}
-				s.keepStrongest(en, score, &strongest)
+				s.keepStrongest(en, m.formerOf(en), score, &strongest)
 			}
 		}
 		if len(s.scored) == 0 {
@@ -492,7 +492,7 @@ func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMa
 		}
 		return r, true
 	}
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		one := [1]int32{k}
 		if r, ok := try(one[:], 1); ok {
 			return r, true
@@ -544,7 +544,7 @@ func (m *Matcher) fuzzyByName(p *parsed, s *scratch, dep string, guesses bool) (
 			for _, e := range m.keyEntries.of(h.id) {
 				en := &m.entries[e]
 				if dep == "" || m.places[en.place].dep == dep {
-					found = appendPlace(found, scoredPlace{place: en.place, score: h.score, former: en.former})
+					found = appendPlace(found, scoredPlace{place: en.place, score: h.score, former: m.formerOf(en)})
 				}
 			}
 		}
@@ -605,10 +605,10 @@ func (m *Matcher) arrondissement(p *parsed, r communeMatch, s *scratch) communeM
 	return r
 }
 
-// keepStrongest adds the place of entry en to s.scored when the entry reaches it as
+// keepStrongest adds the place of entry en, with former (see formerOf), to s.scored when the entry reaches it as
 // strongly as the best so far (a commune's own name beats a lieu-dit or former
 // name), starting the list again when it is stronger.
-func (s *scratch) keepStrongest(en *entry, score float64, strongest *uint8) {
+func (s *scratch) keepStrongest(en *entry, former string, score float64, strongest *uint8) {
 	strength := uint8(1)
 	if primary(en.via) {
 		strength = 0
@@ -618,6 +618,6 @@ func (s *scratch) keepStrongest(en *entry, score float64, strongest *uint8) {
 		s.scored = s.scored[:0]
 	}
 	if strength == *strongest {
-		s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: en.former})
+		s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: former})
 	}
 }

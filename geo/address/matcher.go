@@ -2,6 +2,7 @@ package address
 
 import (
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -9,7 +10,10 @@ import (
 // built and safe for concurrent use.
 type Matcher struct {
 	places []place
-	byCode codeTable // place code -> place
+	// text holds the codes, names and départements of the places (see str).
+	text     string
+	children lists     // place -> its arrondissements, for Paris, Lyon and Marseille
+	byCode   codeTable // place code -> place
 	// aliases maps the code of a commune déléguée, associée or former commune that
 	// is not itself a place to its entry in aliasList.
 	aliases   codeTable
@@ -39,15 +43,23 @@ type Matcher struct {
 	pool sync.Pool // *scratch
 }
 
-// place is a current commune or arrondissement: what Match answers with.
+// place is a current commune or arrondissement: what Match answers with. It
+// holds no pointer (its strings are in Matcher.text, its arrondissements in
+// Matcher.children): the garbage collector has nothing to follow in the
+// 35,000 places of France.
 type place struct {
-	code, name, dep string
-	parent          int32   // Paris, Lyon or Marseille for an arrondissement; -1 otherwise
-	children        []int32 // arrondissements of Paris, Lyon and Marseille
+	code, name, dep text
+	parent          int32 // Paris, Lyon or Marseille for an arrondissement; -1 otherwise
 	population      int
 	lat, lon        float64
 	key             int32 // key of the official name
 }
+
+// text is a string of Matcher.text, by its bounds.
+type text struct{ start, end uint32 }
+
+// str is the string t.
+func (m *Matcher) str(t text) string { return m.text[t.start:t.end] }
 
 type alias struct {
 	place  int32
@@ -199,6 +211,17 @@ type builder struct {
 
 func (b *builder) places(d *Data) {
 	m := b.m
+	var all strings.Builder
+	texts := map[string]text{}
+	add := func(s string) text {
+		t, ok := texts[s]
+		if !ok {
+			t = text{uint32(all.Len()), uint32(all.Len() + len(s))}
+			all.WriteString(s)
+			texts[s] = t
+		}
+		return t
+	}
 	for _, c := range d.Communes {
 		if c.Kind != KindCommune && c.Kind != KindArrondissement {
 			continue
@@ -206,9 +229,11 @@ func (b *builder) places(d *Data) {
 		if _, dup := m.byCode.get(c.Code); dup || !m.byCode.set(c.Code, int32(len(m.places))) {
 			continue
 		}
-		m.places = append(m.places, place{code: c.Code, name: c.Name, dep: c.Departement, parent: -1,
+		m.places = append(m.places, place{code: add(c.Code), name: add(c.Name), dep: add(c.Departement), parent: -1,
 			population: c.Population, lat: c.Lat, lon: c.Lon})
 	}
+	m.text = all.String()
+	var children []uint64 // parent<<32|arrondissement
 	for _, c := range d.Communes {
 		if c.Kind != KindArrondissement {
 			continue
@@ -216,9 +241,10 @@ func (b *builder) places(d *Data) {
 		id, _ := m.byCode.get(c.Code)
 		if parent, ok := m.byCode.get(c.Parent); ok && parent != id {
 			m.places[id].parent = parent
-			m.places[parent].children = append(m.places[parent].children, id)
+			children = append(children, uint64(parent)<<32|uint64(id))
 		}
 	}
+	m.children = newLists(children, len(m.places))
 	for _, c := range d.Communes {
 		if c.Kind != KindDeleguee && c.Kind != KindAssociee {
 			continue
@@ -264,15 +290,15 @@ func (b *builder) names(d *Data) {
 	m := b.m
 	for i, c := range d.Communes {
 		p, ok := m.byCode.get(c.Code)
-		if !ok || int(p) >= len(m.places) || m.places[p].code != c.Code || (c.Kind != KindCommune && c.Kind != KindArrondissement) {
+		if !ok || int(p) >= len(m.places) || m.str(m.places[p].code) != c.Code || (c.Kind != KindCommune && c.Kind != KindArrondissement) {
 			continue
 		}
 		pl := &m.places[p]
-		e := b.add(pl.name, p, viaName, "", true)
+		e := b.add(m.str(pl.name), p, viaName, "", true)
 		if e >= 0 {
 			pl.key = m.entries[e].key
 		}
-		if len(pl.children) == 0 {
+		if len(m.children.of(p)) == 0 {
 			for _, pc := range d.Communes[i].Postcodes {
 				b.withPostcode(e, pc)
 			}
@@ -342,7 +368,7 @@ func (b *builder) add(name string, p int32, via uint8, former string, global boo
 	if len(b.buf) == 0 {
 		return -1
 	}
-	if former == m.places[p].code {
+	if former == m.str(m.places[p].code) {
 		former = "" // the chef-lieu déléguée that gave the commune its code
 	}
 	k, ok := b.keyID[string(b.buf)]

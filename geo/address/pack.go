@@ -8,10 +8,6 @@ import "zonage/internal/strpack"
 // would otherwise mark at every cycle for as long as the server runs.
 func (m *Matcher) packStrings() {
 	strpack.Twice(len(m.keys)+len(m.places), func(p *strpack.Pack) {
-		for i := range m.places {
-			pl := &m.places[i]
-			pl.code, pl.name, pl.dep = p.Of(pl.code), p.Of(pl.name), p.Of(pl.dep)
-		}
 		for i := range m.aliasList {
 			m.aliasList[i].former = p.Of(m.aliasList[i].former)
 		}

@@ -111,7 +111,7 @@ func (m *Matcher) parse(q Query, s *scratch, p *parsed) {
 	switch {
 	case p.pc >= 0:
 		if pl := m.pcPlaces.of(p.pc); len(pl) > 0 {
-			p.dep = m.places[pl[0]].dep
+			p.dep = m.str(m.places[pl[0]].dep)
 		}
 	case p.postcode != "":
 		if len(p.postcode) != 5 || !allDigits([]byte(p.postcode)) {

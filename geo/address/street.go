@@ -441,10 +441,10 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 	if res.Former != "" && (len(c.places) != 1 || c.places[0].place != st.place) {
 		res.Former = ""
 	}
-	res.Code, res.Name = pl.code, pl.name
+	res.Code, res.Name = m.str(pl.code), m.str(pl.name)
 	res.Lat, res.Lon = pt.LatLon()
 	if p.pc >= 0 && !m.hasPostcode(st.place, p.pc) {
-		warnings = append(warnings, "le code postal "+p.postcode+" ne correspond pas à l'adresse, située dans "+pl.name)
+		warnings = append(warnings, "le code postal "+p.postcode+" ne correspond pas à l'adresse, située dans "+m.str(pl.name))
 	}
 	if hits[0].score < 1 && hits[0].score != compactScore {
 		warnings = append(warnings, "voie « "+string(sl.name)+" » rapprochée de « "+st.name+" » (similarité "+frenchFloat(hits[0].score)+")")
@@ -472,7 +472,7 @@ func (m *Matcher) streetHits(c communeMatch, name []byte, s *scratch) []streetHi
 	hits := ix.find(name, s.places, s)
 	if len(hits) == 0 && c.status == StatusOK {
 		if parent := m.places[s.places[0]].parent; parent >= 0 {
-			s.places = append(s.places[:0], m.places[parent].children...)
+			s.places = append(s.places[:0], m.children.of(parent)...)
 			hits = ix.find(name, s.places, s)
 		}
 	}
@@ -504,7 +504,7 @@ func (m *Matcher) ambiguousStreet(c communeMatch, streets []int32, res Result) (
 	res.Status, res.Level = StatusAmbiguous, LevelStreet
 	if c.city >= 0 {
 		pl := &m.places[c.city]
-		res.Code, res.Name, res.Lat, res.Lon = pl.code, pl.name, pl.lat, pl.lon
+		res.Code, res.Name, res.Lat, res.Lon = m.str(pl.code), m.str(pl.name), pl.lat, pl.lon
 	}
 	var list []scoredPlace
 	for _, id := range streets {
@@ -531,9 +531,9 @@ func (m *Matcher) ambiguousStreet(c communeMatch, streets []int32, res Result) (
 // arrondissement, which the postcode says.
 func (m *Matcher) streetLabel(st *street, pt streetPoint, level Level) string {
 	pl := &m.places[st.place]
-	city := pl.name
+	city := m.str(pl.name)
 	if pl.parent >= 0 {
-		city = m.places[pl.parent].name
+		city = m.str(m.places[pl.parent].name)
 	}
 	var b strings.Builder
 	if level == LevelHouseNumber {

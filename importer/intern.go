@@ -95,7 +95,8 @@ func packSlices(ds *zones.Dataset) {
 
 // internStrings passes every string of ds through the pack: the commune and
 // assignment fields, the bassins de vie, the former communes, the other
-// professions' tables, and the keys of the maps, which are rebuilt.
+// professions' tables, the keys of the maps, which are rebuilt, and the
+// provenance's sources and bassins de vie.
 func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 	catchments := map[*zones.Catchment]bool{}
 	catchment := func(c *zones.Catchment) {
@@ -153,6 +154,19 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 			names[p.Of(code)] = p.Of(n)
 		}
 		ds.ParentNames = names
+	}
+	cov := &ds.Meta.Coverage
+	if cov.Catchments != nil {
+		for i := range cov.Catchments.Units {
+			u := &cov.Catchments.Units[i]
+			u.Kind, u.Code, u.Name = strpack.String(p, u.Kind), p.Of(u.Code), p.Of(u.Name)
+		}
+	}
+	for i := range ds.Meta.Sources {
+		src := &ds.Meta.Sources[i]
+		for _, f := range []*string{&src.ID, &src.Role, &src.Title, &src.Path, &src.Vintage, &src.SHA256} {
+			*f = p.Of(*f)
+		}
 	}
 	if pz := ds.Professions; pz != nil {
 		for _, list := range [][]string{pz.Codes, pz.Names, pz.Regions} {

@@ -20,6 +20,7 @@ import (
 
 	"zonage/geo/csvbatch"
 	"zonage/internal/batch"
+	"zonage/internal/spool"
 	"zonage/zones"
 )
 
@@ -297,6 +298,20 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 	if err != nil {
 		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error(), professionParam, p.choice.String())
 		return
+	}
+	if p.body == c.Request.Body {
+		// A raw body is received whole before the answer starts, as a multipart
+		// form is by net/http (see package spool): a client that sends the whole
+		// file before reading would otherwise wait forever, and net/http's HTTP/1
+		// server throws away what is left of a body under 256 KB once the answer
+		// starts.
+		received, err := spool.Receive(p.body, "", spool.MemoryLimit)
+		if err != nil {
+			s.batchFailed(c, &trackingWriter{w: c.Writer}, fmt.Errorf("lecture du fichier : %w", err))
+			return
+		}
+		defer received.Close()
+		p.body = received
 	}
 	classifier.Options(&p.opt)
 	cols := classifier.Columns()
@@ -660,6 +675,13 @@ func (s *Server) handleClassifyPreview(c *gin.Context) {
 	if err != nil {
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "lecture du fichier : "+err.Error())
 		return
+	}
+	if p.body == c.Request.Body {
+		// A client may send the whole file even though the start is enough, and
+		// many read nothing before they have sent it all: answering and closing
+		// the connection under them resets it, and they never see the answer.
+		// The rest is read and dropped (within the body size limit) first.
+		io.Copy(io.Discard, p.body)
 	}
 	atEOF := len(sample) <= previewBytes
 	if !atEOF {

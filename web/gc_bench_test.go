@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	runtimemetrics "runtime/metrics"
 	"testing"
 	"time"
 
 	"zonage/geo"
+	"zonage/importer"
 	"zonage/zones"
 )
 
@@ -58,14 +63,69 @@ func BenchmarkCollect(b *testing.B) {
 	runtime.KeepAlive(s)
 }
 
-type heapSize struct{ live, scan uint64 }
+// BenchmarkCollectServed measures what the collector must mark on the state
+// `zonage serve` answers from: the snapshot file (ZONAGE_SNAPSHOT, else
+// data/build/zonage.snap, made by `make build`), loaded as the server loads it
+// (outlines, index, address matcher, the address tables let go), then with the
+// kiné's ready answers of every commune, which a served state soon has. One op
+// is one full collection of the latter. It reports the live heap, the
+// scannable heap and the objects after loading ("load-…") and with the ready
+// answers.
+func BenchmarkCollectServed(b *testing.B) {
+	path := os.Getenv("ZONAGE_SNAPSHOT")
+	if path == "" {
+		path = filepath.Join("..", "data", "build", "zonage.snap")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("no snapshot at %s (make build makes it)", path)
+	}
+	snap, err := importer.ReadSnapshotFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := snap.Resolver(zones.DefaultCoastTolerance)
+	st := &State{Resolver: r, Outline: snap.Outline, Outlines: snap.Polygons, LoadedAt: time.Now(), Source: path}
+	snap.ReleaseAddressData()
+	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, err := New(context.Background(), Config{Logger: logger}, func(context.Context) (*State, error) { return st, nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.noBackgroundFill = true
+	loaded := heapAfterCollection()
+	t := s.fastTable(st, zones.DefaultProfession, r.Today())
+	for i := range t.entries {
+		pt := geo.LabelPoint(st.Outlines[i])
+		if id, inside, _ := r.Locator.Locate(pt, r.ToleranceM); id == i && inside {
+			s.buildFastEntry(st, r, t, i, pt[1], pt[0])
+		}
+	}
+	warm := heapAfterCollection()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/collection")
+	b.ReportMetric(float64(loaded.live)/1e6, "load-live-MB")
+	b.ReportMetric(float64(loaded.scan)/1e6, "load-scan-MB")
+	b.ReportMetric(float64(loaded.objects)/1e3, "load-kobjects")
+	b.ReportMetric(float64(warm.live)/1e6, "live-MB")
+	b.ReportMetric(float64(warm.scan)/1e6, "scan-MB")
+	b.ReportMetric(float64(warm.objects)/1e3, "kobjects")
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(snap)
+}
 
-// heapAfterCollection is the live and the scannable heap after a full collection.
+type heapSize struct{ live, scan, objects uint64 }
+
+// heapAfterCollection is the live and the scannable heap, and the objects,
+// after a full collection.
 func heapAfterCollection() heapSize {
 	runtime.GC()
-	sample := []runtimemetrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
+	sample := []runtimemetrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}, {Name: "/gc/heap/objects:objects"}}
 	runtimemetrics.Read(sample)
-	return heapSize{sample[0].Value.Uint64(), sample[1].Value.Uint64()}
+	return heapSize{sample[0].Value.Uint64(), sample[1].Value.Uint64(), sample[2].Value.Uint64()}
 }
 
 // resetReadyAnswers drops every ready answer of st.

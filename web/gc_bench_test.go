@@ -32,24 +32,10 @@ func BenchmarkCollect(b *testing.B) {
 		if err != nil || pr.Locator == nil {
 			continue
 		}
-		t := s.fastTable(st, p, pr.Today())
-		for i := range t.entries {
-			if i >= len(st.Outlines) {
-				continue
-			}
-			pt := geo.LabelPoint(st.Outlines[i])
-			if id, inside, _ := pr.Locator.Locate(pt, pr.ToleranceM); id == i && inside {
-				s.buildFastEntry(st, pr, t, i, pt[1], pt[0])
-			}
-		}
+		makeReadyAnswers(s, st, pr, p)
 	}
 	with := heapAfterCollection()
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		runtime.GC()
-	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/collection")
+	timeCollections(b)
 	// The resolutions that made the answers filled the resolvers' caches: what
 	// is left once the answers are dropped.
 	resetReadyAnswers(st)
@@ -93,20 +79,9 @@ func BenchmarkCollectServed(b *testing.B) {
 	}
 	s.noBackgroundFill = true
 	loaded := heapAfterCollection()
-	t := s.fastTable(st, zones.DefaultProfession, r.Today())
-	for i := range t.entries {
-		pt := geo.LabelPoint(st.Outlines[i])
-		if id, inside, _ := r.Locator.Locate(pt, r.ToleranceM); id == i && inside {
-			s.buildFastEntry(st, r, t, i, pt[1], pt[0])
-		}
-	}
+	makeReadyAnswers(s, st, r, zones.DefaultProfession)
 	warm := heapAfterCollection()
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		runtime.GC()
-	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/collection")
+	timeCollections(b)
 	b.ReportMetric(float64(loaded.live)/1e6, "load-live-MB")
 	b.ReportMetric(float64(loaded.scan)/1e6, "load-scan-MB")
 	b.ReportMetric(float64(loaded.objects)/1e3, "load-kobjects")
@@ -115,6 +90,31 @@ func BenchmarkCollectServed(b *testing.B) {
 	b.ReportMetric(float64(warm.objects)/1e3, "kobjects")
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(snap)
+}
+
+// makeReadyAnswers makes the ready answers of profession p, whose resolver is
+// pr, for every commune whose label point it resolves inside the commune.
+func makeReadyAnswers(s *Server, st *State, pr *zones.Resolver, p zones.Profession) {
+	t := s.fastTable(st, p, pr.Today())
+	for i := range t.entries {
+		if i >= len(st.Outlines) {
+			continue
+		}
+		pt := geo.LabelPoint(st.Outlines[i])
+		if id, inside, _ := pr.Locator.Locate(pt, pr.ToleranceM); id == i && inside {
+			s.buildFastEntry(st, pr, t, i, pt[1], pt[0])
+		}
+	}
+}
+
+// timeCollections runs b.N full collections and reports their mean duration.
+func timeCollections(b *testing.B) {
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/collection")
 }
 
 type heapSize struct{ live, scan, objects uint64 }

@@ -1,6 +1,9 @@
 package importer
 
 import (
+	"maps"
+	"slices"
+
 	"zonage/internal/strpack"
 	"zonage/zones"
 )
@@ -19,13 +22,20 @@ import (
 // once loaded, so sharing is safe; every window ends at its own length, so an
 // append to one copies it instead of writing over its neighbour.
 func internDataset(ds *zones.Dataset) {
-	packSlices(ds)
-	strpack.Twice(2*len(ds.Communes), func(p *strpack.Pack) { internStrings(ds, p) })
+	catchments := packSlices(ds)
+	// The maps are walked in one order in both passes, which lets the second
+	// find each string where the first put it (see strpack.Pack).
+	keys := mapKeys{zonage: slices.Collect(maps.Keys(ds.Zonage)), former: slices.Collect(maps.Keys(ds.Former)),
+		arrondissements: slices.Collect(maps.Keys(ds.Arrondissements)), parents: slices.Collect(maps.Keys(ds.ParentNames))}
+	strpack.Twice(2*len(ds.Communes), func(p *strpack.Pack) { internStrings(ds, catchments, keys, p) })
 }
 
+// mapKeys are the keys of the dataset's maps, in the order they are walked.
+type mapKeys struct{ zonage, former, arrondissements, parents []string }
+
 // packSlices moves the per-commune and per-code slices to one backing array
-// each, and the distinct bassins de vie to one array.
-func packSlices(ds *zones.Dataset) {
+// each, and the distinct bassins de vie to one array, which it returns.
+func packSlices(ds *zones.Dataset) []zones.Catchment {
 	var nStrings, nZonages int
 	for _, c := range ds.Communes {
 		nStrings += len(c.Postcodes) + len(c.ZonageCodes)
@@ -91,19 +101,16 @@ func packSlices(ds *zones.Dataset) {
 	for i := range zonages {
 		share(&zonages[i].Catchment)
 	}
+	return packed
 }
 
 // internStrings passes every string of ds through the pack: the commune and
 // assignment fields, the bassins de vie, the former communes, the other
 // professions' tables, the keys of the maps, which are rebuilt, and the
 // provenance's sources and bassins de vie.
-func internStrings(ds *zones.Dataset, p *strpack.Pack) {
-	catchments := map[*zones.Catchment]bool{}
-	catchment := func(c *zones.Catchment) {
-		if c == nil || catchments[c] {
-			return
-		}
-		catchments[c] = true
+func internStrings(ds *zones.Dataset, catchments []zones.Catchment, keys mapKeys, p *strpack.Pack) {
+	for i := range catchments {
+		c := &catchments[i]
 		c.Kind, c.Code, c.Name = strpack.String(p, c.Kind), p.Of(c.Code), p.Of(c.Name)
 	}
 	for i := range ds.Communes {
@@ -114,11 +121,11 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 		c.Type = strpack.String(p, c.Type)
 		p.Strings(c.Postcodes)
 		p.Strings(c.ZonageCodes)
-		catchment(c.Catchment)
 	}
 	if ds.Zonage != nil {
 		byCode := make(map[string][]zones.Zonage, len(ds.Zonage))
-		for code, zs := range ds.Zonage {
+		for _, code := range keys.zonage {
+			zs := ds.Zonage[code]
 			for j := range zs {
 				z := &zs[j]
 				for _, f := range []*string{&z.Code, &z.Name, &z.OfficialCode, &z.Region, &z.ArreteDate, &z.EffectiveDate, &z.EndDate, &z.ArreteRef, &z.Source} {
@@ -126,7 +133,6 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 				}
 				z.Category = strpack.String(p, z.Category)
 				z.Scheme = strpack.String(p, z.Scheme)
-				catchment(z.Catchment)
 			}
 			byCode[p.Of(code)] = zs
 		}
@@ -134,7 +140,8 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 	}
 	if ds.Former != nil {
 		former := make(map[string]zones.FormerCommune, len(ds.Former))
-		for code, f := range ds.Former {
+		for _, code := range keys.former {
+			f := ds.Former[code]
 			f.Code, f.Name, f.Current, f.Date = p.Of(f.Code), p.Of(f.Name), p.Of(f.Current), p.Of(f.Date)
 			former[p.Of(code)] = f
 		}
@@ -142,7 +149,8 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 	}
 	if ds.Arrondissements != nil {
 		arr := make(map[string][]string, len(ds.Arrondissements))
-		for code, a := range ds.Arrondissements {
+		for _, code := range keys.arrondissements {
+			a := ds.Arrondissements[code]
 			p.Strings(a)
 			arr[p.Of(code)] = a
 		}
@@ -150,8 +158,8 @@ func internStrings(ds *zones.Dataset, p *strpack.Pack) {
 	}
 	if ds.ParentNames != nil {
 		names := make(map[string]string, len(ds.ParentNames))
-		for code, n := range ds.ParentNames {
-			names[p.Of(code)] = p.Of(n)
+		for _, code := range keys.parents {
+			names[p.Of(code)] = p.Of(ds.ParentNames[code])
 		}
 		ds.ParentNames = names
 	}

@@ -10,11 +10,17 @@ import "strings"
 // strings: first each is added (Of returns it unchanged), then, once Seal is
 // called, Of returns it as a substring of the pack. Strings never added before
 // Seal are returned unchanged.
+//
+// The first pass notes where each string it is given lies in the pack, so that
+// a second pass over the same strings in the same order finds them without
+// hashing them again; a string out of that order is looked up.
 type Pack struct {
 	offsets map[string]int
 	buf     strings.Builder
 	packed  string
 	sealed  bool
+	seq     []int32 // offset of each non-empty string given in the first pass
+	next    int     // in seq, during the second pass
 }
 
 // New returns an empty pack sized for about n distinct strings.
@@ -28,7 +34,20 @@ func (p *Pack) Of(s string) string {
 	if s == "" {
 		return s
 	}
+	if p.sealed && p.next < len(p.seq) {
+		off := int(p.seq[p.next])
+		p.next++
+		if off+len(s) <= len(p.packed) && p.packed[off:off+len(s)] == s {
+			return p.packed[off : off+len(s)]
+		}
+	}
 	off, ok := p.offsets[s]
+	if !p.sealed {
+		if !ok {
+			off = p.buf.Len()
+		}
+		p.seq = append(p.seq, int32(off))
+	}
 	switch {
 	case p.sealed && ok:
 		return p.packed[off : off+len(s)]

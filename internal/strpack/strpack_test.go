@@ -38,3 +38,22 @@ func TestOfAfterSealKeepsUnknownStrings(t *testing.T) {
 		t.Fatalf("Of(b) = %q", got)
 	}
 }
+
+// A second pass that meets the strings in another order still gets each one
+// back, from the pack.
+func TestSecondPassInAnotherOrder(t *testing.T) {
+	p := New(3)
+	for _, s := range []string{"a", "bb", "ccc"} {
+		p.Of(s)
+	}
+	p.Seal()
+	for _, s := range []string{"ccc", "a", "bb", "a"} {
+		got := p.Of(s)
+		if got != s {
+			t.Fatalf("Of(%q) = %q", s, got)
+		}
+		if unsafe.StringData(got) == unsafe.StringData(s) {
+			t.Errorf("Of(%q) is not from the pack", s)
+		}
+	}
+}

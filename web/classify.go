@@ -676,13 +676,6 @@ func (s *Server) handleClassifyPreview(c *gin.Context) {
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "lecture du fichier : "+err.Error())
 		return
 	}
-	if p.body == c.Request.Body {
-		// A client may send the whole file even though the start is enough, and
-		// many read nothing before they have sent it all: answering and closing
-		// the connection under them resets it, and they never see the answer.
-		// The rest is read and dropped (within the body size limit) first.
-		io.Copy(io.Discard, p.body)
-	}
 	atEOF := len(sample) <= previewBytes
 	if !atEOF {
 		sample = sample[:previewBytes]

@@ -151,9 +151,10 @@ func TestClassifyClientThatSendsEverythingFirst(t *testing.T) {
 	checkEveryRow(t, "client qui envoie tout avant de lire", resp, rows)
 }
 
-// The preview needs only the start of a file, but a client may send all of it
-// before reading: the answer must reach it, not a reset connection.
-func TestClassifyPreviewClientThatSendsEverythingFirst(t *testing.T) {
+// An answer that needs only the start of a file (the preview), or none of it (a
+// refused parameter), must reach a client that sends the whole file before
+// reading, not a reset connection.
+func TestEarlyAnswerReachesClientThatSendsEverythingFirst(t *testing.T) {
 	today := "2025-06-01"
 	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
 	if err != nil {
@@ -163,27 +164,37 @@ func TestClassifyPreviewClientThatSendsEverythingFirst(t *testing.T) {
 	var in bytes.Buffer
 	in.WriteString("id;code_insee;ville;note\n")
 	pad := strings.Repeat("x", 50)
-	for i := range 150_000 {
+	for i := range 40_000 {
 		fmt.Fprintf(&in, "%d;91001;Alpha;%s\n", i, pad)
 	}
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
-	conn.SetDeadline(time.Now().Add(2 * time.Minute))
-	fmt.Fprintf(conn, "POST /api/v1/classify/preview HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", in.Len())
-	if _, err := conn.Write(in.Bytes()); err != nil {
-		t.Fatalf("envoi du fichier (%d octets) : %v", in.Len(), err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("réponse : %v", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"code_insee"`)) {
-		t.Fatalf("statut %d, erreur %v : %.300s", resp.StatusCode, err, b)
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/api/v1/classify/preview", http.StatusOK, `"code_insee"`},
+		{"/api/v1/classify?profession=plombier", http.StatusBadRequest, "plombier"},
+		{"/search/csv/?inconnu=1", http.StatusBadRequest, "inconnu"},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
+		conn.SetDeadline(time.Now().Add(2 * time.Minute))
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", tc.path, in.Len())
+		if _, err := conn.Write(in.Bytes()); err != nil {
+			t.Fatalf("%s : envoi du fichier (%d octets) : %v", tc.path, in.Len(), err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s : réponse : %v", tc.path, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tc.status || !bytes.Contains(b, []byte(tc.want)) {
+			t.Fatalf("%s : statut %d (%d attendu), erreur %v : %.300s", tc.path, resp.StatusCode, tc.status, err, b)
+		}
 	}
 }

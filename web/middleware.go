@@ -155,6 +155,12 @@ func limitBody(max int64) gin.HandlerFunc {
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
 		c.Next()
+		// Many clients send their whole body before they read the answer. One
+		// written before the body was read (a refusal, a preview that needs only
+		// the start) would reach them as a reset connection: net/http reads at
+		// most 256 KB of what is left, then closes. What is left is read and
+		// dropped here, within the limit, before the answer goes out.
+		io.Copy(io.Discard, c.Request.Body)
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command openload sends GET /api/v1/resolve at a constant rate over a fixed set
 // of keep-alive connections and reports the latency of every request counted
 // from the moment it was due, not from the moment it left: when the server (or
@@ -10,8 +12,12 @@
 // the 24,600 asked for (it keeps and encodes every 17 KB answer, and without
 // them it stopped reusing connections and fell to 2,100/s): its own backlog then
 // made the latencies seconds long and opened thousands of connections. openload
-// prebuilds every request, reads answers into a reused buffer and keeps only one
-// duration per request, so that it costs a small part of the server's CPU.
+// prebuilds every request, keeps only one duration per request, and runs as one
+// event loop on one thread over its own epoll set and non-blocking sockets
+// (loop.go), reading each answer's framing without allocating and skipping its
+// body (answer.go): its CPU goes to the system calls that send and read, which
+// on the loopback include delivering the bytes to the other side. It is
+// therefore for Linux.
 //
 //	go run ./bench/openload -adresse http://127.0.0.1:18080 -debit 24600 -duree 15s
 //
@@ -22,20 +28,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -105,105 +106,6 @@ func main() {
 	res.print(os.Stdout, cfg)
 }
 
-// run opens the connections, then sends request i at start + i/rate on
-// whichever connection is free, for cfg.duration.
-func run(ctx context.Context, cfg config) (*result, error) {
-	interval := time.Duration(float64(time.Second) / cfg.rate)
-	total := int(cfg.rate * cfg.duration.Seconds())
-	if total < 1 {
-		total = 1
-	}
-	requests := buildRequests(cfg)
-	conns := make([]*client, cfg.connections)
-	for i := range conns {
-		c, err := dial(cfg.target.Host)
-		if err != nil {
-			for _, c := range conns[:i] {
-				c.close()
-			}
-			return nil, err
-		}
-		conns[i] = c
-	}
-	res := &result{scheduled: total, latencies: make([]time.Duration, total)}
-	var (
-		next                      atomic.Int64 // the next request to claim
-		completed, non200, failed atomic.Int64
-		bodyBytes                 atomic.Int64
-		lastDone                  atomic.Int64 // latest answer, as nanoseconds after start
-	)
-	cpu0 := cpuTime()
-	// A run that cannot keep up still ends: what is not sent by then is
-	// reported, with the time it waited as its latency.
-	grace := cfg.timeout
-	if grace < time.Second {
-		grace = time.Second
-	}
-	start := time.Now().Add(10 * time.Millisecond)
-	deadline := start.Add(cfg.duration + grace)
-	res.start = start
-	var wg sync.WaitGroup
-	for _, c := range conns {
-		wg.Go(func() {
-			defer c.close()
-			timer := time.NewTimer(time.Hour)
-			defer timer.Stop()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= total {
-					return
-				}
-				due := start.Add(time.Duration(i) * interval)
-				if wait := time.Until(due); wait > 0 {
-					timer.Reset(wait)
-					select {
-					case <-timer.C:
-					case <-ctx.Done():
-						res.latencies[i] = -1
-						continue
-					}
-				}
-				now := time.Now()
-				if now.After(deadline) || ctx.Err() != nil {
-					res.latencies[i] = -1
-					continue
-				}
-				status, n, err := c.do(cfg.target.Host, requests[i%len(requests)], now.Add(cfg.timeout))
-				done := time.Now()
-				res.latencies[i] = done.Sub(due)
-				bodyBytes.Add(n)
-				for {
-					last := lastDone.Load()
-					if int64(done.Sub(start)) <= last || lastDone.CompareAndSwap(last, int64(done.Sub(start))) {
-						break
-					}
-				}
-				switch {
-				case err != nil:
-					failed.Add(1)
-				case status != http.StatusOK:
-					non200.Add(1)
-				default:
-					completed.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	res.cpu = cpuTime() - cpu0
-	end := time.Now()
-	for i, l := range res.latencies {
-		if l < 0 {
-			res.unsent++
-			res.latencies[i] = end.Sub(start.Add(time.Duration(i) * interval))
-		}
-	}
-	res.completed, res.non200, res.failed = int(completed.Load()), int(non200.Load()), int(failed.Load())
-	res.bodyBytes = bodyBytes.Load()
-	res.wall = time.Duration(lastDone.Load())
-	return res, nil
-}
-
 // buildRequests returns the bytes of every distinct request, ready to write.
 func buildRequests(cfg config) [][]byte {
 	path := cfg.path
@@ -226,78 +128,6 @@ func buildRequests(cfg config) [][]byte {
 			path(i), cfg.suffix, cfg.target.Host)
 	}
 	return out
-}
-
-// client is one keep-alive connection, redialled after an error.
-type client struct {
-	conn net.Conn
-	br   *bufio.Reader
-}
-
-func dial(host string) (*client, error) {
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		return nil, err
-	}
-	return &client{conn: conn, br: bufio.NewReaderSize(conn, 64<<10)}, nil
-}
-
-func (c *client) close() {
-	if c.conn != nil {
-		c.conn.Close()
-	}
-}
-
-// discardBuf receives the answer bodies: they are read, not kept.
-var discardBuf = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-// do writes one request and reads its answer, returning the status and the
-// body's length. After an error the connection is closed and redialled for
-// the next request.
-func (c *client) do(host string, request []byte, deadline time.Time) (status int, n int64, err error) {
-	if c.conn == nil {
-		nc, err := dial(host)
-		if err != nil {
-			return 0, 0, err
-		}
-		*c = *nc
-	}
-	defer func() {
-		if err != nil {
-			c.conn.Close()
-			c.conn = nil
-		}
-	}()
-	if err := c.conn.SetDeadline(deadline); err != nil {
-		return 0, 0, err
-	}
-	if _, err := c.conn.Write(request); err != nil {
-		return 0, 0, err
-	}
-	resp, err := http.ReadResponse(c.br, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	buf := discardBuf.Get().(*[]byte)
-	defer discardBuf.Put(buf)
-	for {
-		m, rerr := resp.Body.Read(*buf)
-		n += int64(m)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return resp.StatusCode, n, rerr
-		}
-	}
-	resp.Body.Close()
-	if resp.Close {
-		// The server ends the connection after this answer: the next request
-		// goes on a new one.
-		c.conn.Close()
-		c.conn = nil
-	}
-	return resp.StatusCode, n, nil
 }
 
 // cpuTime is the user and system CPU time this process has used.

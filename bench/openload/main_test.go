@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -67,6 +70,10 @@ func TestSendsEveryScheduledRequestOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The answers were read after the handler wrote them, but through system
+	// calls that the race detector does not see as synchronisation.
+	mu.Lock()
+	defer mu.Unlock()
 	if res.scheduled != 500 || res.completed != 500 || res.non200+res.failed+res.unsent != 0 {
 		t.Fatalf("prévues %d, 200 %d, autres %d, erreurs %d, non envoyées %d ; 500 réponses 200 attendues",
 			res.scheduled, res.completed, res.non200, res.failed, res.unsent)
@@ -236,5 +243,250 @@ func TestCountsBrokenConnectionsAndRedials(t *testing.T) {
 	}
 	if res.failed != 1 || res.completed != 99 {
 		t.Fatalf("erreurs %d, 200 : %d ; 1 et 99 attendus", res.failed, res.completed)
+	}
+}
+
+// No request leaves before it is due: the server sees each one no earlier
+// than start + i/rate.
+func TestNoRequestLeavesBeforeItIsDue(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		arrived = map[int]time.Time{}
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		arrived[requestNumber(t, r)] = now
+		mu.Unlock()
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, srv, 2000, 200*time.Millisecond, 4)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrived) != res.scheduled || res.completed != res.scheduled {
+		t.Fatalf("%d requêtes reçues, %d réponses 200, %d prévues", len(arrived), res.completed, res.scheduled)
+	}
+	interval := time.Second / 2000
+	for i, at := range arrived {
+		if due := res.start.Add(time.Duration(i) * interval); at.Before(due) {
+			t.Errorf("requête %d reçue %s avant l'heure prévue", i, due.Sub(at))
+		}
+	}
+}
+
+// An answer with Connection: close ends its connection: the next requests go
+// on the others or on a new one, and none is lost on the closed one.
+func TestHonoursConnectionClose(t *testing.T) {
+	var (
+		closing atomic.Int64
+		conns   atomic.Int64
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r)%3 == 0 {
+			w.Header().Set("Connection", "close")
+			closing.Add(1)
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	cfg := testConfig(t, srv, 1000, 300*time.Millisecond, 1)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.completed != 300 || res.failed != 0 {
+		t.Fatalf("200 : %d, erreurs %d ; 300 et 0 attendus", res.completed, res.failed)
+	}
+	// One connection: each close makes the next request dial a new one, the
+	// last close (request 297) included.
+	if closing.Load() != 100 || conns.Load() != 101 {
+		t.Errorf("%d réponses avec Connection: close, %d connexions ; 100 et 101 attendues", closing.Load(), conns.Load())
+	}
+}
+
+// A request not answered within the time limit is an error, counted from when
+// it was due; the connection is dialled again and the run goes on.
+func TestCountsTimeoutsAsErrors(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r) == 5 {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := testConfig(t, srv, 1000, 100*time.Millisecond, 2)
+	// Far above what an answer takes, even with the race detector on a busy machine.
+	cfg.timeout = 500 * time.Millisecond
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.failed != 1 || res.completed != 99 {
+		t.Fatalf("erreurs %d, 200 : %d ; 1 et 99 attendus", res.failed, res.completed)
+	}
+	if l := res.latencies[5]; l < cfg.timeout {
+		t.Errorf("latence de la requête expirée %s, au moins %s attendus", l, cfg.timeout)
+	}
+}
+
+// A server that answers nothing: the requests sent time out, the others are
+// not sent once the run has spent its grace, and they are reported unsent
+// with the time they waited.
+func TestReportsUnsentRequests(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := testConfig(t, srv, 100, 100*time.Millisecond, 1)
+	cfg.timeout = 300 * time.Millisecond
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The grace is a second at least: requests go one by one, each waiting
+	// 300 ms, until 1.1 s after the start.
+	if res.completed != 0 || res.failed < 3 || res.unsent == 0 || res.failed+res.unsent != 10 {
+		t.Fatalf("200 : %d, erreurs %d, non envoyées %d ; 0, au moins 3, et le reste des 10 attendus", res.completed, res.failed, res.unsent)
+	}
+	// The last request, due at 90 ms, waited at least until the end of the grace.
+	if l := res.latencies[9]; l < time.Second {
+		t.Errorf("latence de la dernière requête non envoyée %s, plus d'une seconde attendue", l)
+	}
+}
+
+// The server closes idle connections (its keep-alive timeout): as with the
+// goroutine per connection the generator had, the next request sent on such
+// a connection is an error, and the one after it goes on a new connection.
+func TestCountsRequestsSentOnConnectionsTheServerClosedWhileIdle(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok")
+	}))
+	srv.Config.IdleTimeout = 20 * time.Millisecond
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	cfg := testConfig(t, srv, 10, 600*time.Millisecond, 1)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 ms between requests: each connection answers one, is closed 20 ms
+	// later, and fails the next.
+	if res.completed != 3 || res.failed != 3 || conns.Load() != 3 {
+		t.Fatalf("200 : %d, erreurs %d, connexions %d ; 3, 3 et 3 attendues", res.completed, res.failed, conns.Load())
+	}
+}
+
+// Cancelling the run (SIGINT) stops the sending at once; what was measured
+// is reported, the rest as unsent.
+func TestCancellingEndsTheRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requestNumber(t, r) == 100 {
+			cancel()
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	cfg := testConfig(t, srv, 1000, 20*time.Second, 2)
+	res, err := run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Request 100 is answered; a few more may have left before the loop saw
+	// the cancellation, not a second's worth.
+	if res.completed < 101 || res.completed > 1000 || res.completed+res.unsent != res.scheduled || res.failed != 0 {
+		t.Fatalf("200 : %d, non envoyées %d, erreurs %d sur %d prévues ; un peu plus de 100 réponses puis le reste non envoyé",
+			res.completed, res.unsent, res.failed, res.scheduled)
+	}
+}
+
+// An answer read late is counted from when it came: receive returns the
+// kernel's stamp of its arrival, not the time of the read.
+func TestReceiveReturnsTheArrivalTime(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr, family, err := resolve(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Connect(fd, addr); err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	l := &loop{start: time.Now(), buf: make([]byte, 1024), control: make([]byte, 64)}
+	// The kernel starts stamping a little after the first socket asks for
+	// it (a deferred switch): until then receive gives the time of the read.
+	for try := 0; ; try++ {
+		if _, err := server.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		_, arrived, err := l.receive(&conn{fd: fd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(l.start)-arrived >= 5*time.Millisecond {
+			break
+		}
+		if try == 100 {
+			t.Fatal("aucune heure d'arrivée du noyau en une seconde")
+		}
+	}
+	if _, err := server.Write([]byte("bonjour")); err != nil {
+		t.Fatal(err)
+	}
+	written := time.Since(l.start)
+	time.Sleep(100 * time.Millisecond)
+	n, arrived, err := l.receive(&conn{fd: fd})
+	read := time.Since(l.start)
+	if err != nil || n != len("bonjour") {
+		t.Fatalf("%d octets lus, erreur %v", n, err)
+	}
+	// On the loopback the bytes reach the socket within the server's write.
+	if arrived > written || read-arrived < 100*time.Millisecond {
+		t.Errorf("arrivée à %s, écriture finie à %s, lecture à %s : l'heure d'arrivée, avant la pause de 100 ms, attendue", arrived, written, read)
 	}
 }

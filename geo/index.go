@@ -47,6 +47,8 @@ type Index struct {
 	// point in a cell one of them classified near measures only the cell's
 	// candidates.
 	grids atomic.Pointer[[]*FarGrid]
+	// layouts holds the parts' search structures as they are built.
+	layouts layoutArena
 }
 
 // NewIndex indexes polys; polys[i] is identified by i in every Hit. The
@@ -89,7 +91,7 @@ func NewIndex(polys []orb.MultiPolygon) *Index {
 func (ix *Index) preparedPart(i int32) *part {
 	pt := &ix.parts[i]
 	if !pt.ready.Load() {
-		pt.prepare(ix.ringEnds[i])
+		pt.prepare(ix.ringEnds[i], &ix.layouts)
 	}
 	return pt
 }

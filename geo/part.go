@@ -129,25 +129,55 @@ type partBuilder struct {
 	crossings []float64 // where a row's centre line crosses the rings
 }
 
+// layoutArena hands out the layouts of an index's parts from shared blocks: a
+// served index soon prepares tens of thousands of parts, and as many separate
+// allocations would be as many more objects for the garbage collector to mark
+// at every cycle. A layout is never freed before its index.
+type layoutArena struct {
+	mu   sync.Mutex
+	free []uint32 // the unused end of the current block, zeroed
+}
+
+// layoutBlock is the size of a block, in words (1 MiB); a layout larger
+// than an eighth of it gets an allocation of its own, so that at most that
+// much of a block is left unused when the next layout does not fit.
+const layoutBlock = 1 << 18
+
+// alloc returns n zeroed words that no other layout shares.
+func (a *layoutArena) alloc(n int) []uint32 {
+	if n > layoutBlock/8 {
+		return make([]uint32, n)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.free) < n {
+		a.free = make([]uint32, layoutBlock)
+	}
+	out := a.free[:n:n]
+	a.free = a.free[n:]
+	return out
+}
+
 // builders recycles partBuilders across lazy preparations.
 var builders = sync.Pool{New: func() any { return new(partBuilder) }}
 
-// prepare builds the layout of pt unless another goroutine did. ringEnds
-// is as returned by init.
-func (pt *part) prepare(ringEnds []uint32) {
+// prepare builds the layout of pt, in memory from layouts, unless another
+// goroutine did. ringEnds is as returned by init.
+func (pt *part) prepare(ringEnds []uint32, layouts *layoutArena) {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	if pt.ready.Load() {
 		return
 	}
 	pb := builders.Get().(*partBuilder)
-	pb.build(pt, ringEnds)
+	pb.build(pt, ringEnds, layouts)
 	builders.Put(pb)
 	pt.ready.Store(true)
 }
 
-// build fills pt.layout: the rows' edge lists, then the cell classes.
-func (pb *partBuilder) build(pt *part, ringEnds []uint32) {
+// build fills pt.layout, taken from layouts: the rows' edge lists, then the
+// cell classes.
+func (pb *partBuilder) build(pt *part, ringEnds []uint32, layouts *layoutArena) {
 	verts := pt.verts
 	pb.edges = pb.edges[:0]
 	start := uint32(0)
@@ -181,7 +211,7 @@ func (pb *partBuilder) build(pt *part, ringEnds []uint32) {
 		entries += last - first + 1
 	}
 	headerLen := int(pt.gridWords) + rows + 1
-	pt.layout = make([]uint32, headerLen+entries)
+	pt.layout = layouts.alloc(headerLen + entries)
 	rowStart := pt.layout[pt.gridWords:headerLen]
 	offset := uint32(headerLen)
 	for r := range rows {

@@ -155,7 +155,16 @@ type Dataset struct {
 	Professions *ProfessionZonages
 
 	byCode      map[string]int
-	regionDates map[string]*RegionDate
+	regionDates map[string]*regionDate
+}
+
+// regionDate is a region's derived kiné arrêté date with what every answer of
+// the region shows of it, made once: the evidence and the note are the same for
+// the region's thousands of communes.
+type regionDate struct {
+	*RegionDate
+	evidence *DateEvidence
+	note     string
 }
 
 // Index builds the lookup tables that are derived from the exported fields. It
@@ -166,9 +175,10 @@ func (d *Dataset) Index() {
 	for i, c := range d.Communes {
 		d.byCode[c.Code] = i
 	}
-	d.regionDates = map[string]*RegionDate{}
+	d.regionDates = map[string]*regionDate{}
 	for i := range d.Meta.RegionDates {
-		d.regionDates[d.Meta.RegionDates[i].Region] = &d.Meta.RegionDates[i]
+		rd := &d.Meta.RegionDates[i]
+		d.regionDates[rd.Region] = &regionDate{RegionDate: rd, evidence: rd.evidence(), note: rd.note()}
 	}
 }
 

@@ -3,6 +3,7 @@ package zones
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -250,7 +251,7 @@ func fillRegionalDates(a *ZonageAnswer) {
 	}
 	switch {
 	case known != nil && known.DateUnknown != "":
-		a.DateNote = "date inconnue : " + known.DateUnknown
+		a.DateNote = sharedNote("date inconnue : " + known.DateUnknown)
 		a.DateSources, a.DateClaims = known.Sources, known.Claims
 		return
 	case known != nil && len(known.Claims) > 0:
@@ -259,7 +260,7 @@ func fillRegionalDates(a *ZonageAnswer) {
 		a.DateSources, a.DateClaims = known.Sources, known.Claims
 		return
 	case known == nil || (known.ArreteDate == "" && known.EffectiveDate == ""):
-		a.DateNote = fmt.Sprintf("date de l'arrêté en vigueur en %s non trouvée dans les sources ; consultez le site de l'ARS", r.Name)
+		a.DateNote = sharedNote(fmt.Sprintf("date de l'arrêté en vigueur en %s non trouvée dans les sources ; consultez le site de l'ARS", r.Name))
 		if known != nil && known.Uncertain != "" {
 			a.DateNote = known.Uncertain
 			a.DateSources = known.Sources
@@ -274,9 +275,19 @@ func fillRegionalDates(a *ZonageAnswer) {
 	a.DateSources = known.Sources
 	note := "date tirée des publications régionales, pas du fichier de zonage"
 	if known.Uncertain != "" {
-		note = "incertain : " + known.Uncertain
+		note = sharedNote("incertain : " + known.Uncertain)
 	}
 	a.DateNote = note
+}
+
+// regionNotes holds one copy of each note fillRegionalDates writes: they are
+// made from the embedded regional table, a few per region, and the answers the
+// resolver keeps for thousands of communes of a region then share it.
+var regionNotes sync.Map // string → string
+
+func sharedNote(note string) string {
+	v, _ := regionNotes.LoadOrStore(note, note)
+	return v.(string)
 }
 
 // DateEvidence is what a region-level date derived from official rows rests on.
@@ -300,24 +311,35 @@ func (r *Resolver) fillDerivedDate(a *ZonageAnswer, z *Zonage) bool {
 	if !ok || (rd.Scheme != "" && a.Scheme != "" && rd.Scheme != a.Scheme) {
 		return false
 	}
-	ev := &DateEvidence{Table: rd.Table, TableDate: rd.TableDate, Rows: rd.Rows, Codes: rd.Codes}
+	a.DateEvidence, a.DateNote = rd.evidence, rd.note
 	if rd.Mismatch != "" {
 		a.DateStatus = DateUnknown
-		a.DateNote = fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté %s au %s, mais %s",
-			rd.Table, OfRegion(a.Region.Name), FrenchDate(rd.ArreteDate), rd.Mismatch)
-		a.DateEvidence = ev
 		return true
 	}
 	a.ArreteDate = rd.ArreteDate
 	a.DateStatus = DateDerived
-	a.DateEvidence = ev
+	return true
+}
+
+// evidence is what the answers dated from rd rest on.
+func (rd *RegionDate) evidence() *DateEvidence {
+	return &DateEvidence{Table: rd.Table, TableDate: rd.TableDate, Rows: rd.Rows, Codes: rd.Codes}
+}
+
+// note is the date note of the answers dated from rd: why the date is
+// unknown when the rows disagree with the served data, else where it comes from.
+func (rd *RegionDate) note() string {
+	region := regionRef(rd.Region).Name
+	if rd.Mismatch != "" {
+		return fmt.Sprintf("date inconnue : la table officielle %s date l'arrêté %s au %s, mais %s",
+			rd.Table, OfRegion(region), FrenchDate(rd.ArreteDate), rd.Mismatch)
+	}
 	rows := "ligne"
 	if rd.Rows > 1 {
 		rows = "lignes"
 	}
-	a.DateNote = fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes %s ; un arrêté couvre toute sa région",
-		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), OfRegion(a.Region.Name))
-	return true
+	return fmt.Sprintf("date de l'arrêté régional donnée par %d %s de la table officielle %s (%s) pour d'autres communes %s ; un arrêté couvre toute sa région",
+		rd.Rows, rows, rd.Table, strings.Join(rd.Codes, ", "), OfRegion(region))
 }
 
 // OfRegion writes « de » before a region's name, elided before a vowel:

@@ -192,7 +192,11 @@ type Resolver struct {
 	// it each time (communeAnswer says why other professions' are not kept).
 	answersOnce sync.Once
 	answers     []atomic.Pointer[cachedAnswer]
-	day         atomic.Pointer[cachedDay]
+	// entries and messages hold the cached answers and their messages (see
+	// cachealloc.go).
+	entries  entrySlab
+	messages textArena
+	day      atomic.Pointer[cachedDay]
 
 	// profession is set on the resolvers For makes for the other professions (the
 	// zero value is the kiné), with their compact zonage and its provenance.
@@ -203,10 +207,11 @@ type Resolver struct {
 	// profDateNote says why the profession's answers have no date; one string for
 	// every answer of the resolver.
 	profDateNote string
-	// refs are the commune parts of answers, made once per commune and shared by
-	// the resolvers For makes (communeRef).
+	// refs are the commune parts of answers, one per commune of the dataset,
+	// made together on first use and shared by the resolvers For makes
+	// (communeRef).
 	refsOnce sync.Once
-	refs     []atomic.Pointer[CommuneRef]
+	refs     []CommuneRef
 	// forMu guards forCache, the resolvers For has made, one per profession.
 	forMu    sync.Mutex
 	forCache map[Profession]*Resolver
@@ -214,20 +219,32 @@ type Resolver struct {
 
 // cachedAnswer is what resolveCommune answers that is the commune's own: the rest
 // of a Resolution (profession, provenance) is the resolver's, and kept whole for
-// each of 35,000 communes it would take some 10 MB more.
+// each of 35,000 communes it would take some 10 MB more. The zonage is held in
+// the entry itself and the day is the resolver's one string for today; the
+// entries and their messages are carved from shared blocks (cachealloc.go):
+// the garbage collector marks a few hundred objects at every cycle instead of
+// some 140,000 once every commune has been asked for.
 type cachedAnswer struct {
 	day        string
 	status     Status
 	commune    *CommuneRef
-	zonage     *ZonageAnswer
+	zonage     *ZonageAnswer // &zonageValue, or nil
 	candidates []Candidate
 	message    string
+
+	zonageValue ZonageAnswer
 }
 
 // cacheAnswer keeps the parts of res, an answer of resolveCommune, that are the
 // commune's own.
-func cacheAnswer(day string, res Resolution) *cachedAnswer {
-	return &cachedAnswer{day: day, status: res.Status, commune: res.Commune, zonage: res.Zonage, candidates: res.Candidates, message: res.Message}
+func (r *Resolver) cacheAnswer(day string, res Resolution) *cachedAnswer {
+	e := r.entries.new()
+	*e = cachedAnswer{day: day, status: res.Status, commune: res.Commune, candidates: res.Candidates, message: r.messages.keep(res.Message)}
+	if res.Zonage != nil {
+		e.zonageValue = *res.Zonage
+		e.zonage = &e.zonageValue
+	}
+	return e
 }
 
 // resolution is the answer resolveCommune gave, with a copy of its candidates.
@@ -239,13 +256,15 @@ func (e *cachedAnswer) resolution(r *Resolver) Resolution {
 type cachedDay struct {
 	unixDay int64
 	day     Day
+	iso     string // day.String()
 }
 
 // communeAnswer returns the answer for commune i of the dataset on day, from the
 // cache when it is there. The copy returned may be modified by the caller except
 // through its shared pointers (Commune, Zonage), which are read-only.
 func (r *Resolver) communeAnswer(i int, day string) Resolution {
-	if day != r.today() || r.base != nil {
+	today := r.today()
+	if day != today || r.base != nil {
 		// A past or future day is asked for now and then: it must not evict the
 		// answers of today, which nearly every query wants. Another profession's
 		// answer is not kept either: making it is a look-up in its compact zonage
@@ -260,7 +279,7 @@ func (r *Resolver) communeAnswer(i int, day string) Resolution {
 	if e := r.answers[i].Load(); e != nil && e.day == day {
 		return e.resolution(r)
 	}
-	e := cacheAnswer(day, r.resolveCommune(&r.Dataset.Communes[i], day))
+	e := r.cacheAnswer(today, r.resolveCommune(&r.Dataset.Communes[i], day))
 	r.answers[i].Store(e)
 	return e.resolution(r)
 }
@@ -278,10 +297,13 @@ func (e *InputError) Error() string {
 
 // Today is the day it is by the resolver's clock: the day every answer that names
 // none is given for.
-func (r *Resolver) Today() Day {
+func (r *Resolver) Today() Day { return r.cachedToday().day }
+
+// cachedToday is the day it is by the resolver's clock, with its ISO string.
+func (r *Resolver) cachedToday() *cachedDay {
 	if r.base != nil {
 		// One clock for every profession: the kiné resolver's, as it is now.
-		return r.base.Today()
+		return r.base.cachedToday()
 	}
 	now := time.Now()
 	if r.Clock != nil {
@@ -290,14 +312,16 @@ func (r *Resolver) Today() Day {
 	_, offset := now.Zone()
 	unixDay := (now.Unix() + int64(offset)) / 86400
 	if d := r.day.Load(); d != nil && d.unixDay == unixDay {
-		return d.day
+		return d
 	}
 	day := DayOf(now)
-	r.day.Store(&cachedDay{unixDay: unixDay, day: day})
-	return day
+	d := &cachedDay{unixDay: unixDay, day: day, iso: day.String()}
+	r.day.Store(d)
+	return d
 }
 
-func (r *Resolver) today() string { return r.Today().String() }
+// today is Today as an ISO date, one string for as long as the day lasts.
+func (r *Resolver) today() string { return r.cachedToday().iso }
 
 // dayOr is day, or today for the zero Day.
 func (r *Resolver) dayOr(day Day) Day {
@@ -456,7 +480,10 @@ func (r *Resolver) communeName(code string) string {
 // communeRef is the commune part of an answer for c. The one of a commune of the
 // dataset is made once and shared, read-only, by every answer and profession
 // that names the commune: the answer caches of five professions would otherwise
-// hold five copies of each.
+// hold five copies of each. They are made all at once, in one array: a served
+// dataset soon names every commune (the web layer makes the ready answer of
+// each), and 35,000 separate objects would be as many more for the garbage
+// collector to mark at every cycle.
 func (r *Resolver) communeRef(c *Commune) *CommuneRef {
 	owner := r
 	if r.base != nil {
@@ -466,17 +493,23 @@ func (r *Resolver) communeRef(c *Commune) *CommuneRef {
 	if !ok || &r.Dataset.Communes[i] != c {
 		return newCommuneRef(c)
 	}
-	owner.refsOnce.Do(func() { owner.refs = make([]atomic.Pointer[CommuneRef], len(r.Dataset.Communes)) })
-	if ref := owner.refs[i].Load(); ref != nil {
-		return ref
-	}
-	ref := newCommuneRef(c)
-	owner.refs[i].Store(ref)
-	return ref
+	owner.refsOnce.Do(func() {
+		refs := make([]CommuneRef, len(r.Dataset.Communes))
+		for j := range refs {
+			refs[j] = communeRefOf(&r.Dataset.Communes[j])
+		}
+		owner.refs = refs
+	})
+	return &owner.refs[i]
 }
 
 func newCommuneRef(c *Commune) *CommuneRef {
-	return &CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement, DepartementName: DepartementName(c.Departement),
+	ref := communeRefOf(c)
+	return &ref
+}
+
+func communeRefOf(c *Commune) CommuneRef {
+	return CommuneRef{Code: c.Code, Name: c.Name, Type: c.Type, Departement: c.Departement, DepartementName: DepartementName(c.Departement),
 		Region: regionRef(c.Region), Parent: c.Parent, Population: c.Population, Postcodes: c.Postcodes}
 }
 

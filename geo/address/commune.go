@@ -78,7 +78,7 @@ func (m *Matcher) byCitycode(p *parsed, s *scratch) (communeMatch, bool) {
 		against = "la ville « " + echo(p.city) + " » ne correspond pas"
 	}
 	if against != "" {
-		c.conflict = against + " à la commune " + p.citycode + " (" + m.places[pl].name + ") : code commune retenu"
+		c.conflict = against + " à la commune " + p.citycode + " (" + m.str(m.places[pl].name) + ") : code commune retenu"
 		c.warnings = append(c.warnings, c.conflict)
 	}
 	return c, true
@@ -116,7 +116,7 @@ func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) bool {
 // articles.
 func (m *Matcher) cityKeys(name []byte, s *scratch) []int32 {
 	var keys []int32
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		keys = append(keys, k)
 	}
 	compact, plain := m.compactKeys(name, s)
@@ -149,7 +149,7 @@ func (m *Matcher) usedWithPostcodesOf(key, pl int32) bool {
 	if check(pl) {
 		return true
 	}
-	for _, ch := range m.places[pl].children {
+	for _, ch := range m.children.of(pl) {
 		if check(ch) {
 			return true
 		}
@@ -162,7 +162,7 @@ func (m *Matcher) hasPostcode(pl, pc int32) bool {
 }
 
 func (m *Matcher) childHasPostcode(pl, pc int32) bool {
-	for _, ch := range m.places[pl].children {
+	for _, ch := range m.children.of(pl) {
 		if m.hasPostcode(ch, pc) {
 			return true
 		}
@@ -289,7 +289,7 @@ func (m *Matcher) prefixInPostcode(p *parsed, s *scratch) (communeMatch, bool) {
 		if len(s.scored) == 1 {
 			r := m.decide(s.scored, prefixScore)
 			r.cand = i
-			r.warnings = append(r.warnings, "commune « "+name+" » complétée en « "+m.places[r.places[0].place].name+" » d'après le code postal "+p.postcode)
+			r.warnings = append(r.warnings, "commune « "+name+" » complétée en « "+m.str(m.places[r.places[0].place].name)+" » d'après le code postal "+p.postcode)
 			return r, true
 		}
 	}
@@ -309,7 +309,7 @@ func (m *Matcher) contradiction(p *parsed, r *communeMatch) {
 	if p.pc >= 0 && (m.hasPostcode(pl, p.pc) || m.childHasPostcode(pl, p.pc)) {
 		return
 	}
-	r.warnings = append(r.warnings, "le code postal "+p.postcode+" ne correspond pas à "+m.places[pl].name+" : commune retenue d'après son nom")
+	r.warnings = append(r.warnings, "le code postal "+p.postcode+" ne correspond pas à "+m.str(m.places[pl].name)+" : commune retenue d'après son nom")
 }
 
 // exactInPostcode looks for city reading i among the names used with the
@@ -317,7 +317,7 @@ func (m *Matcher) contradiction(p *parsed, r *communeMatch) {
 func (m *Matcher) exactInPostcode(p *parsed, i int, s *scratch) (communeMatch, bool) {
 	name := p.cands[i].name
 	entries := m.pcEntries.of(p.pc)
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		if r, ok := m.collect(entries, func(key int32) bool { return key == k }, 1, s); ok {
 			r.cand = i
 			if r.status == StatusAmbiguous {
@@ -346,7 +346,7 @@ func (m *Matcher) collect(entries []int32, accept func(key int32) bool, score fl
 		if !accept(en.key) {
 			continue
 		}
-		s.keepStrongest(en, score, &strongest)
+		s.keepStrongest(en, m.formerOf(en), score, &strongest)
 	}
 	if len(s.scored) == 0 {
 		return communeMatch{}, false
@@ -406,7 +406,7 @@ func (m *Matcher) fuzzyInPostcode(p *parsed, s *scratch, minScore float64, guess
 			if sc > best {
 				best, bestCand, bestKey = sc, i, en.key
 			}
-			s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: sc, former: en.former})
+			s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: sc, former: m.formerOf(en)})
 		}
 	}
 	if len(s.scored) == 0 {
@@ -435,9 +435,9 @@ func dropWeak(list []scoredPlace, best float64) []scoredPlace {
 // fuzzyNote says which name a misspelt one was taken for: the commune's, or
 // the lieu-dit, déléguée or former commune's that led to it.
 func (m *Matcher) fuzzyNote(typed []byte, pl, key int32, score float64) string {
-	name := "« " + m.places[pl].name + " »"
+	name := "« " + m.str(m.places[pl].name) + " »"
 	if key >= 0 && key != m.places[pl].key {
-		name = "« " + m.keys[key] + " » (" + m.places[pl].name + ")"
+		name = "« " + m.keys[key] + " » (" + m.str(m.places[pl].name) + ")"
 	}
 	return "commune « " + string(typed) + " » rapprochée de " + name + " (similarité " + frenchFloat(score) + ")"
 }
@@ -469,7 +469,7 @@ func (m *Matcher) byName(p *parsed, s *scratch, dep string) (communeMatch, bool)
 // articles, keeping the places of département dep when it is set.
 func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMatch, bool) {
 	name := p.cands[i].name
-	inDep := func(pl int32) bool { return dep == "" || m.places[pl].dep == dep }
+	inDep := func(pl int32) bool { return dep == "" || m.str(m.places[pl].dep) == dep }
 	try := func(keys []int32, score float64) (communeMatch, bool) {
 		s.scored = s.scored[:0]
 		strongest := uint8(255)
@@ -479,7 +479,7 @@ func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMa
 				if !inDep(en.place) {
 					continue
 				}
-				s.keepStrongest(en, score, &strongest)
+				s.keepStrongest(en, m.formerOf(en), score, &strongest)
 			}
 		}
 		if len(s.scored) == 0 {
@@ -492,7 +492,7 @@ func (m *Matcher) exactName(p *parsed, i int, s *scratch, dep string) (communeMa
 		}
 		return r, true
 	}
-	if k, ok := m.keyID[string(name)]; ok {
+	if k, ok := m.keyID.getBytes(name); ok {
 		one := [1]int32{k}
 		if r, ok := try(one[:], 1); ok {
 			return r, true
@@ -517,7 +517,7 @@ func (m *Matcher) fuzzyByName(p *parsed, s *scratch, dep string, guesses bool) (
 	if dep != "" {
 		keep = func(k int32) bool {
 			for _, e := range m.keyEntries.of(k) {
-				if m.places[m.entries[e].place].dep == dep {
+				if m.str(m.places[m.entries[e].place].dep) == dep {
 					return true
 				}
 			}
@@ -543,8 +543,8 @@ func (m *Matcher) fuzzyByName(p *parsed, s *scratch, dep string, guesses bool) (
 			}
 			for _, e := range m.keyEntries.of(h.id) {
 				en := &m.entries[e]
-				if dep == "" || m.places[en.place].dep == dep {
-					found = appendPlace(found, scoredPlace{place: en.place, score: h.score, former: en.former})
+				if dep == "" || m.str(m.places[en.place].dep) == dep {
+					found = appendPlace(found, scoredPlace{place: en.place, score: h.score, former: m.formerOf(en)})
 				}
 			}
 		}
@@ -571,7 +571,7 @@ func (m *Matcher) arrondissement(p *parsed, r communeMatch, s *scratch) communeM
 		return r
 	}
 	for _, sp := range r.places {
-		if len(m.places[sp.place].children) == 0 {
+		if len(m.children.of(sp.place)) == 0 {
 			return r
 		}
 	}
@@ -579,7 +579,7 @@ func (m *Matcher) arrondissement(p *parsed, r communeMatch, s *scratch) communeM
 		return r
 	}
 	city := r.places[0].place
-	children := m.places[city].children
+	children := m.children.of(city)
 	out := s.scored[:0]
 	if p.pc >= 0 {
 		for _, ch := range children {
@@ -601,14 +601,14 @@ func (m *Matcher) arrondissement(p *parsed, r communeMatch, s *scratch) communeM
 	r.places = out
 	r.status = StatusAmbiguous
 	r.city = city
-	r.ambiguity = m.places[city].name + " est divisée en arrondissements : précisez l'arrondissement, le code postal ou l'adresse"
+	r.ambiguity = m.str(m.places[city].name) + " est divisée en arrondissements : précisez l'arrondissement, le code postal ou l'adresse"
 	return r
 }
 
-// keepStrongest adds the place of entry en to s.scored when the entry reaches it as
+// keepStrongest adds the place of entry en, with former (see formerOf), to s.scored when the entry reaches it as
 // strongly as the best so far (a commune's own name beats a lieu-dit or former
 // name), starting the list again when it is stronger.
-func (s *scratch) keepStrongest(en *entry, score float64, strongest *uint8) {
+func (s *scratch) keepStrongest(en *entry, former string, score float64, strongest *uint8) {
 	strength := uint8(1)
 	if primary(en.via) {
 		strength = 0
@@ -618,6 +618,6 @@ func (s *scratch) keepStrongest(en *entry, score float64, strongest *uint8) {
 		s.scored = s.scored[:0]
 	}
 	if strength == *strongest {
-		s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: en.former})
+		s.scored = appendPlace(s.scored, scoredPlace{place: en.place, score: score, former: former})
 	}
 }

@@ -118,7 +118,7 @@ func (m *Matcher) Match(q Query) Result {
 	res.Level = LevelMunicipality
 	if c.status == StatusOK {
 		pl := &m.places[c.places[0].place]
-		res.Code, res.Name, res.Lat, res.Lon = pl.code, pl.name, pl.lat, pl.lon
+		res.Code, res.Name, res.Lat, res.Lon = m.str(pl.code), m.str(pl.name), pl.lat, pl.lon
 		res.Label = m.municipalityLabel(c.places[0].place, p.postcode)
 		if len(street) > 0 && len(m.streets.byPlace.of(c.places[0].place)) > 0 {
 			res.Warnings = append(res.Warnings, "voie « "+string(street)+" » introuvable : position de la commune")
@@ -127,7 +127,7 @@ func (m *Matcher) Match(q Query) Result {
 	}
 	if c.city >= 0 {
 		pl := &m.places[c.city]
-		res.Code, res.Name, res.Lat, res.Lon = pl.code, pl.name, pl.lat, pl.lon
+		res.Code, res.Name, res.Lat, res.Lon = m.str(pl.code), m.str(pl.name), pl.lat, pl.lon
 	}
 	if c.ambiguity != "" {
 		res.Warnings = append(res.Warnings, c.ambiguity)
@@ -141,7 +141,7 @@ func (m *Matcher) candidates(list []scoredPlace) []Candidate {
 	out := make([]Candidate, 0, len(list))
 	for _, sp := range list {
 		pl := &m.places[sp.place]
-		out = append(out, Candidate{Code: pl.code, Name: pl.name, Departement: pl.dep, Level: LevelMunicipality,
+		out = append(out, Candidate{Code: m.str(pl.code), Name: m.str(pl.name), Departement: m.str(pl.dep), Level: LevelMunicipality,
 			Score: sp.score, Lat: pl.lat, Lon: pl.lon})
 	}
 	pop := func(code string) int { pl, _ := m.byCode.get(code); return m.places[pl].population }
@@ -176,7 +176,7 @@ func (m *Matcher) municipalityLabel(pl int32, postcode string) string {
 	} else if len(pcs) == 1 {
 		pc = m.postcodes[pcs[0]]
 	}
-	name := m.places[pl].name
+	name := m.str(m.places[pl].name)
 	if pc == "" {
 		return name
 	}

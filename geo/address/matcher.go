@@ -2,6 +2,7 @@ package address
 
 import (
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -9,17 +10,21 @@ import (
 // built and safe for concurrent use.
 type Matcher struct {
 	places []place
-	byCode codeTable // place code -> place
+	// text holds the codes, names and départements of the places (see str).
+	text     string
+	children lists     // place -> its arrondissements, for Paris, Lyon and Marseille
+	byCode   codeTable // place code -> place
 	// aliases maps the code of a commune déléguée, associée or former commune that
 	// is not itself a place to its entry in aliasList.
 	aliases   codeTable
 	aliasList []alias
 
-	keys       []string         // distinct normalised names
-	keyID      map[string]int32 // key -> index in keys
-	compact    map[string][]int32
+	keys       []string // distinct normalised names
+	keyID      keyTable // key -> index in keys
+	compact    compactTable
 	entries    []entry
-	keyEntries lists // key id -> entries answering a search by name alone
+	formers    []string // the codes of entry.former; formers[0] is none
+	keyEntries lists    // key id -> entries answering a search by name alone
 	postcodes  []string
 	pcID       codeTable // postcode -> index in postcodes
 	pcEntries  lists     // postcode id -> entries of names used with that postcode
@@ -38,15 +43,23 @@ type Matcher struct {
 	pool sync.Pool // *scratch
 }
 
-// place is a current commune or arrondissement: what Match answers with.
+// place is a current commune or arrondissement: what Match answers with. It
+// holds no pointer (its strings are in Matcher.text, its arrondissements in
+// Matcher.children): the garbage collector has nothing to follow in the
+// 35,000 places of France.
 type place struct {
-	code, name, dep string
-	parent          int32   // Paris, Lyon or Marseille for an arrondissement; -1 otherwise
-	children        []int32 // arrondissements of Paris, Lyon and Marseille
+	code, name, dep text
+	parent          int32 // Paris, Lyon or Marseille for an arrondissement; -1 otherwise
 	population      int
 	lat, lon        float64
 	key             int32 // key of the official name
 }
+
+// text is a string of Matcher.text, by its bounds.
+type text struct{ start, end uint32 }
+
+// str is the string t.
+func (m *Matcher) str(t text) string { return m.text[t.start:t.end] }
 
 type alias struct {
 	place  int32
@@ -68,10 +81,14 @@ func primary(via uint8) bool { return via <= viaPostal }
 type entry struct {
 	key    int32
 	place  int32
+	former int32 // code of the déléguée or former commune the name is, in Matcher.formers
 	via    uint8
-	global bool   // answers a search by name alone
-	former string // code of the déléguée or former commune the name is
+	global bool // answers a search by name alone
 }
+
+// formerOf is the code of the déléguée or former commune e's name is, empty
+// when none.
+func (m *Matcher) formerOf(e *entry) string { return m.formers[e.former] }
 
 // lists is a compact list of lists: items[start[i]:start[i+1]] is list i.
 type lists struct {
@@ -133,12 +150,15 @@ type scoredPlace struct {
 	former string
 }
 
-// NewMatcher builds the indexes over d. The street points of d are used in place,
-// not copied: d must not be modified afterwards.
+// NewMatcher builds the indexes over d, which may be let go afterwards: the
+// matcher copies the street points it keeps and shares d's strings, which must
+// not be modified.
 func NewMatcher(d *Data) *Matcher {
 	b := builder{m: &Matcher{byCode: newCodeTable(inseeSlots), aliases: newCodeTable(inseeSlots),
-		keyID: make(map[string]int32, 2*len(d.Communes)), pcID: newCodeTable(postcodeSlots)},
+		pcID: newCodeTable(postcodeSlots)},
+		keyID: make(map[string]int32, 2*len(d.Communes)), formerID: map[string]int32{"": 0},
 	}
+	b.m.formers = []string{""}
 	m := b.m
 	m.pool.New = func() any { return new(scratch) }
 	// Sized for the names of France: a commune's COG and La Poste spellings mostly
@@ -157,9 +177,10 @@ func NewMatcher(d *Data) *Matcher {
 	var wg sync.WaitGroup
 	wg.Go(func() { m.streets = newStreetIndex(m, d.Streets) })
 	b.names(d)
+	m.keyID = newKeyTable(m.keys)
 	wg.Go(func() {
 		var buf []byte
-		m.compact = compactIndex(m.keys, &buf)
+		m.compact = newCompactTable(m.keys, &buf)
 		m.names = newTrigramIndex(m.keys)
 	})
 	b.finish()
@@ -169,6 +190,7 @@ func NewMatcher(d *Data) *Matcher {
 			m.communes = append(m.communes, c)
 		}
 	}
+	m.packStrings()
 	return m
 }
 
@@ -180,10 +202,26 @@ type builder struct {
 	// its chain rather than in a map.
 	first, next []int32
 	pcPairs     []uint64 // postcode<<32|entry
+	// keyID maps a key to its index in keys while they are found; the matcher
+	// keeps a keyTable of them.
+	keyID map[string]int32
+	// formerID maps a code to its index in formers.
+	formerID map[string]int32
 }
 
 func (b *builder) places(d *Data) {
 	m := b.m
+	var all strings.Builder
+	texts := map[string]text{}
+	add := func(s string) text {
+		t, ok := texts[s]
+		if !ok {
+			t = text{uint32(all.Len()), uint32(all.Len() + len(s))}
+			all.WriteString(s)
+			texts[s] = t
+		}
+		return t
+	}
 	for _, c := range d.Communes {
 		if c.Kind != KindCommune && c.Kind != KindArrondissement {
 			continue
@@ -191,9 +229,11 @@ func (b *builder) places(d *Data) {
 		if _, dup := m.byCode.get(c.Code); dup || !m.byCode.set(c.Code, int32(len(m.places))) {
 			continue
 		}
-		m.places = append(m.places, place{code: c.Code, name: c.Name, dep: c.Departement, parent: -1,
+		m.places = append(m.places, place{code: add(c.Code), name: add(c.Name), dep: add(c.Departement), parent: -1,
 			population: c.Population, lat: c.Lat, lon: c.Lon})
 	}
+	m.text = all.String()
+	var children []uint64 // parent<<32|arrondissement
 	for _, c := range d.Communes {
 		if c.Kind != KindArrondissement {
 			continue
@@ -201,9 +241,10 @@ func (b *builder) places(d *Data) {
 		id, _ := m.byCode.get(c.Code)
 		if parent, ok := m.byCode.get(c.Parent); ok && parent != id {
 			m.places[id].parent = parent
-			m.places[parent].children = append(m.places[parent].children, id)
+			children = append(children, uint64(parent)<<32|uint64(id))
 		}
 	}
+	m.children = newLists(children, len(m.places))
 	for _, c := range d.Communes {
 		if c.Kind != KindDeleguee && c.Kind != KindAssociee {
 			continue
@@ -249,15 +290,15 @@ func (b *builder) names(d *Data) {
 	m := b.m
 	for i, c := range d.Communes {
 		p, ok := m.byCode.get(c.Code)
-		if !ok || int(p) >= len(m.places) || m.places[p].code != c.Code || (c.Kind != KindCommune && c.Kind != KindArrondissement) {
+		if !ok || int(p) >= len(m.places) || m.str(m.places[p].code) != c.Code || (c.Kind != KindCommune && c.Kind != KindArrondissement) {
 			continue
 		}
 		pl := &m.places[p]
-		e := b.add(pl.name, p, viaName, "", true)
+		e := b.add(m.str(pl.name), p, viaName, "", true)
 		if e >= 0 {
 			pl.key = m.entries[e].key
 		}
-		if len(pl.children) == 0 {
+		if len(m.children.of(p)) == 0 {
 			for _, pc := range d.Communes[i].Postcodes {
 				b.withPostcode(e, pc)
 			}
@@ -327,15 +368,15 @@ func (b *builder) add(name string, p int32, via uint8, former string, global boo
 	if len(b.buf) == 0 {
 		return -1
 	}
-	if former == m.places[p].code {
+	if former == m.str(m.places[p].code) {
 		former = "" // the chef-lieu déléguée that gave the commune its code
 	}
-	k, ok := m.keyID[string(b.buf)]
+	k, ok := b.keyID[string(b.buf)]
 	if !ok {
 		k = int32(len(m.keys))
 		key := string(b.buf)
 		m.keys = append(m.keys, key)
-		m.keyID[key] = k
+		b.keyID[key] = k
 		b.first = append(b.first, -1)
 	}
 	for e := b.first[k]; e >= 0; e = b.next[e] {
@@ -349,9 +390,9 @@ func (b *builder) add(name string, p int32, via uint8, former string, global boo
 		// déléguée bears it too.
 		switch {
 		case primary(en.via):
-			en.former = ""
-		case en.former == "":
-			en.former = former
+			en.former = 0
+		case en.former == 0:
+			en.former = b.former(former)
 		}
 		return e
 	}
@@ -359,10 +400,21 @@ func (b *builder) add(name string, p int32, via uint8, former string, global boo
 		former = ""
 	}
 	e := int32(len(m.entries))
-	m.entries = append(m.entries, entry{key: k, place: p, via: via, global: global, former: former})
+	m.entries = append(m.entries, entry{key: k, place: p, via: via, global: global, former: b.former(former)})
 	b.next = append(b.next, b.first[k])
 	b.first[k] = e
 	return e
+}
+
+// former is the index of code in formers, added when new.
+func (b *builder) former(code string) int32 {
+	id, ok := b.formerID[code]
+	if !ok {
+		id = int32(len(b.m.formers))
+		b.m.formers = append(b.m.formers, code)
+		b.formerID[code] = id
+	}
+	return id
 }
 
 func (b *builder) withPostcode(e int32, pc string) {
@@ -409,18 +461,42 @@ func (b *builder) finish() {
 	m.pcPlaces = newLists(places, len(m.postcodes))
 }
 
-// compactIndex maps the compact form of keys (see appendCompact) to the keys
+// compactTable maps the compact form of keys (see appendCompact) to the keys
 // that have stop words; a key without any is its own compact form and is found
-// in the key map.
-func compactIndex(keys []string, buf *[]byte) map[string][]int32 {
-	out := map[string][]int32{}
+// in the key table. Like keyTable, it holds no pointer but its list of forms.
+type compactTable struct {
+	forms keyTable
+	keys  lists // form id -> key ids, in increasing order
+}
+
+func newCompactTable(keys []string, buf *[]byte) compactTable {
+	formID := map[string]int32{}
+	var forms []string
+	var pairs []uint64 // form<<32|key
 	for id, k := range keys {
 		*buf = appendCompact((*buf)[:0], k)
-		if len(*buf) > 0 && len(*buf) != len(k) {
-			out[string(*buf)] = append(out[string(*buf)], int32(id))
+		if len(*buf) == 0 || len(*buf) == len(k) {
+			continue
 		}
+		f, ok := formID[string(*buf)]
+		if !ok {
+			f = int32(len(forms))
+			form := string(*buf)
+			forms = append(forms, form)
+			formID[form] = f
+		}
+		pairs = append(pairs, uint64(f)<<32|uint64(id))
 	}
-	return out
+	return compactTable{forms: newKeyTable(forms), keys: newLists(pairs, len(forms))}
+}
+
+// of returns the keys whose compact form is form.
+func (c *compactTable) of(form []byte) []int32 {
+	f, ok := c.forms.getBytes(form)
+	if !ok {
+		return nil
+	}
+	return c.keys.of(f)
 }
 
 // stopWords are left out of compact keys: people drop or change articles and
@@ -452,8 +528,8 @@ func appendCompact(dst []byte, key string) []byte {
 func (m *Matcher) compactKeys(name []byte, s *scratch) (withStopWords []int32, plain int32) {
 	s.key = appendCompact(s.key[:0], string(name))
 	plain = -1
-	if k, ok := m.keyID[string(s.key)]; ok && string(s.key) != string(name) {
+	if k, ok := m.keyID.getBytes(s.key); ok && string(s.key) != string(name) {
 		plain = k
 	}
-	return m.compact[string(s.key)], plain
+	return m.compact.of(s.key), plain
 }

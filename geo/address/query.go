@@ -111,7 +111,7 @@ func (m *Matcher) parse(q Query, s *scratch, p *parsed) {
 	switch {
 	case p.pc >= 0:
 		if pl := m.pcPlaces.of(p.pc); len(pl) > 0 {
-			p.dep = m.places[pl[0]].dep
+			p.dep = m.str(m.places[pl[0]].dep)
 		}
 	case p.postcode != "":
 		if len(p.postcode) != 5 || !allDigits([]byte(p.postcode)) {
@@ -329,7 +329,7 @@ func isDepartement(w []byte) bool {
 // set. Lieux-dits are left out of free text: "LA GARE" or "LE BOURG" end street
 // names more often than they name a place.
 func (m *Matcher) knownName(name []byte, withLieuxDits bool) bool {
-	k, ok := m.keyID[string(name)]
+	k, ok := m.keyID.getBytes(name)
 	if !ok {
 		return false
 	}
@@ -346,7 +346,7 @@ func (m *Matcher) knownWithPostcode(name []byte, pc int32) bool {
 	if pc < 0 {
 		return false
 	}
-	k, ok := m.keyID[string(name)]
+	k, ok := m.keyID.getBytes(name)
 	if !ok {
 		return false
 	}

@@ -10,12 +10,15 @@ import (
 // streetIndex finds the streets of a set of places by name.
 type streetIndex struct {
 	streets []street
-	keys    []string         // distinct normalised street names
-	keyID   map[string]int32 // key -> index in keys
-	compact map[string][]int32
-	byKey   lists // key id -> streets
-	byPlace lists // place -> streets
-	names   trigramIndex
+	// suffixes are the distinct indices of the address points; suffixes[0] is
+	// the empty one.
+	suffixes []string
+	keys     []string // distinct normalised street names
+	keyID    keyTable // key -> index in keys
+	compact  compactTable
+	byKey    lists // key id -> streets
+	byPlace  lists // place -> streets
+	names    trigramIndex
 }
 
 type street struct {
@@ -23,17 +26,42 @@ type street struct {
 	key      int32
 	name     string
 	postcode string
-	points   []Point
+	points   []streetPoint
 }
 
+// streetPoint is an address point as the index keeps it: its indice is a
+// number (see streetIndex.suffixes), so that the 160,000 points of France hold
+// no pointer for the garbage collector to follow and sit in one array.
+type streetPoint struct {
+	number   int32
+	suffix   uint32 // index in streetIndex.suffixes
+	lat, lon int32  // in 1e-7 degree, as Point
+}
+
+// LatLon returns the point's coordinates in degrees.
+func (p streetPoint) LatLon() (lat, lon float64) {
+	return Point{Lat: p.lat, Lon: p.lon}.LatLon()
+}
+
+// suffix is the indice of p, empty when none.
+func (ix *streetIndex) suffix(p streetPoint) string { return ix.suffixes[p.suffix] }
+
 func newStreetIndex(m *Matcher, in []Street) streetIndex {
-	ix := streetIndex{keyID: make(map[string]int32, len(in))}
+	var ix streetIndex
 	if len(in) == 0 {
 		return ix
 	}
 	var buf []byte
+	keyID := make(map[string]int32, len(in))
 	byKey := make([]uint64, 0, len(in))
 	byPlace := make([]uint64, 0, len(in))
+	nPoints := 0
+	for _, s := range in {
+		nPoints += len(s.Points)
+	}
+	points := make([]streetPoint, 0, nPoints)
+	ix.suffixes = []string{""}
+	suffixID := map[string]uint32{"": 0}
 	for _, s := range in {
 		p, ok := m.byCode.get(s.Code)
 		if !ok || len(s.Points) == 0 {
@@ -43,12 +71,12 @@ func newStreetIndex(m *Matcher, in []Street) streetIndex {
 		if len(buf) == 0 {
 			continue
 		}
-		k, ok := ix.keyID[string(buf)]
+		k, ok := keyID[string(buf)]
 		if !ok {
 			k = int32(len(ix.keys))
 			key := string(buf)
 			ix.keys = append(ix.keys, key)
-			ix.keyID[key] = k
+			keyID[key] = k
 		}
 		id := int32(len(ix.streets))
 		pts := s.Points
@@ -56,13 +84,24 @@ func newStreetIndex(m *Matcher, in []Street) streetIndex {
 			pts = slices.Clone(pts)
 			slices.SortFunc(pts, comparePoints)
 		}
-		ix.streets = append(ix.streets, street{place: p, key: k, name: s.Name, postcode: s.Postcode, points: pts})
+		start := len(points)
+		for _, pt := range pts {
+			sfx, ok := suffixID[pt.Suffix]
+			if !ok {
+				sfx = uint32(len(ix.suffixes))
+				suffixID[pt.Suffix] = sfx
+				ix.suffixes = append(ix.suffixes, pt.Suffix)
+			}
+			points = append(points, streetPoint{number: pt.Number, suffix: sfx, lat: pt.Lat, lon: pt.Lon})
+		}
+		ix.streets = append(ix.streets, street{place: p, key: k, name: s.Name, postcode: s.Postcode, points: points[start:len(points):len(points)]})
 		byKey = append(byKey, uint64(k)<<32|uint64(id))
 		byPlace = append(byPlace, uint64(p)<<32|uint64(id))
 	}
 	ix.byKey = newLists(byKey, len(ix.keys))
 	ix.byPlace = newLists(byPlace, len(m.places))
-	ix.compact = compactIndex(ix.keys, &buf)
+	ix.keyID = newKeyTable(ix.keys)
+	ix.compact = newCompactTable(ix.keys, &buf)
 	ix.names = newTrigramIndex(ix.keys)
 	return ix
 }
@@ -189,17 +228,17 @@ func (ix *streetIndex) find(name []byte, places []int32, s *scratch) []streetHit
 			}
 		}
 	}
-	if k, ok := ix.keyID[string(name)]; ok {
+	if k, ok := ix.keyID.getBytes(name); ok {
 		collect(k, 1)
 		if len(hits) > 0 {
 			return hits
 		}
 	}
 	s.key = appendCompact(s.key[:0], string(name))
-	for _, k := range ix.compact[string(s.key)] {
+	for _, k := range ix.compact.of(s.key) {
 		collect(k, compactScore)
 	}
-	if k, ok := ix.keyID[string(s.key)]; ok && string(s.key) != string(name) {
+	if k, ok := ix.keyID.getBytes(s.key); ok && string(s.key) != string(name) {
 		collect(k, compactScore)
 	}
 	if len(hits) > 0 {
@@ -252,15 +291,15 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 	best := numberMatch{street: -1}
 	for _, h := range hits {
 		pts := ix.streets[h.street].points
-		i, _ := slices.BinarySearchFunc(pts, number, func(p Point, n int32) int { return cmp.Compare(p.Number, n) })
-		if i >= len(pts) || pts[i].Number != number {
+		i, _ := slices.BinarySearchFunc(pts, number, func(p streetPoint, n int32) int { return cmp.Compare(p.number, n) })
+		if i >= len(pts) || pts[i].number != number {
 			continue
 		}
 		// Among the points of that number: the asked indice, else the plain
 		// number, else the first indice.
-		pick, exact := i, len(suffix) == 0 && pts[i].Suffix == ""
-		for j := i; j < len(pts) && pts[j].Number == number; j++ {
-			if pts[j].Suffix == string(suffix) {
+		pick, exact := i, len(suffix) == 0 && pts[i].suffix == 0
+		for j := i; j < len(pts) && pts[j].number == number; j++ {
+			if ix.suffix(pts[j]) == string(suffix) {
 				pick, exact = j, true
 				break
 			}
@@ -270,7 +309,7 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 			best = numberMatch{street: h.street, point: pick, exact: exact, level: LevelHouseNumber}
 			if !exact && len(suffix) > 0 {
 				best.note = "numéro " + strconv.Itoa(int(number)) + " " + suffixWord(string(suffix)) +
-					" introuvable : position du numéro " + formatNumber(number, pts[pick].Suffix)
+					" introuvable : position du numéro " + formatNumber(number, ix.suffix(pts[pick]))
 			}
 		}
 	}
@@ -284,10 +323,10 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 	for pass := 0; pass < 2 && nearest.street < 0; pass++ {
 		for _, h := range hits {
 			for i, p := range ix.streets[h.street].points {
-				if pass == 0 && p.Number%2 != number%2 {
+				if pass == 0 && p.number%2 != number%2 {
 					continue
 				}
-				gap := p.Number - number
+				gap := p.number - number
 				if gap < 0 {
 					gap = -gap
 				}
@@ -305,7 +344,7 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 	nearest.level = LevelStreet
 	if bestGap <= nearNumbers {
 		nearest.note = "numéro " + strconv.Itoa(int(number)) + " introuvable : position du numéro " +
-			formatNumber(st.points[nearest.point].Number, st.points[nearest.point].Suffix) + ", le plus proche"
+			formatNumber(st.points[nearest.point].number, ix.suffix(st.points[nearest.point])) + ", le plus proche"
 	} else {
 		nearest.point = middle(st.points)
 		nearest.note = "numéro " + strconv.Itoa(int(number)) + " introuvable : position de la voie"
@@ -318,7 +357,7 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 const nearNumbers = 10
 
 // middle is the point in the middle of the street's numbering.
-func middle(pts []Point) int { return len(pts) / 2 }
+func middle(pts []streetPoint) int { return len(pts) / 2 }
 
 func suffixWord(s string) string {
 	switch s {
@@ -363,7 +402,7 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 		res.Score = 1 // the commune was ambiguous: the street settles it
 	}
 	var st *street
-	var pt Point
+	var pt streetPoint
 	if sl.number > 0 {
 		nm, found := ix.locate(hits, sl.number, sl.suffix)
 		if nm.street < 0 {
@@ -402,10 +441,10 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 	if res.Former != "" && (len(c.places) != 1 || c.places[0].place != st.place) {
 		res.Former = ""
 	}
-	res.Code, res.Name = pl.code, pl.name
+	res.Code, res.Name = m.str(pl.code), m.str(pl.name)
 	res.Lat, res.Lon = pt.LatLon()
 	if p.pc >= 0 && !m.hasPostcode(st.place, p.pc) {
-		warnings = append(warnings, "le code postal "+p.postcode+" ne correspond pas à l'adresse, située dans "+pl.name)
+		warnings = append(warnings, "le code postal "+p.postcode+" ne correspond pas à l'adresse, située dans "+m.str(pl.name))
 	}
 	if hits[0].score < 1 && hits[0].score != compactScore {
 		warnings = append(warnings, "voie « "+string(sl.name)+" » rapprochée de « "+st.name+" » (similarité "+frenchFloat(hits[0].score)+")")
@@ -433,7 +472,7 @@ func (m *Matcher) streetHits(c communeMatch, name []byte, s *scratch) []streetHi
 	hits := ix.find(name, s.places, s)
 	if len(hits) == 0 && c.status == StatusOK {
 		if parent := m.places[s.places[0]].parent; parent >= 0 {
-			s.places = append(s.places[:0], m.places[parent].children...)
+			s.places = append(s.places[:0], m.children.of(parent)...)
 			hits = ix.find(name, s.places, s)
 		}
 	}
@@ -465,7 +504,7 @@ func (m *Matcher) ambiguousStreet(c communeMatch, streets []int32, res Result) (
 	res.Status, res.Level = StatusAmbiguous, LevelStreet
 	if c.city >= 0 {
 		pl := &m.places[c.city]
-		res.Code, res.Name, res.Lat, res.Lon = pl.code, pl.name, pl.lat, pl.lon
+		res.Code, res.Name, res.Lat, res.Lon = m.str(pl.code), m.str(pl.name), pl.lat, pl.lon
 	}
 	var list []scoredPlace
 	for _, id := range streets {
@@ -490,15 +529,15 @@ func (m *Matcher) ambiguousStreet(c communeMatch, streets []int32, res Result) (
 
 // streetLabel writes "12 Rue de Vaugirard 75006 Paris": the city without the
 // arrondissement, which the postcode says.
-func (m *Matcher) streetLabel(st *street, pt Point, level Level) string {
+func (m *Matcher) streetLabel(st *street, pt streetPoint, level Level) string {
 	pl := &m.places[st.place]
-	city := pl.name
+	city := m.str(pl.name)
 	if pl.parent >= 0 {
-		city = m.places[pl.parent].name
+		city = m.str(m.places[pl.parent].name)
 	}
 	var b strings.Builder
 	if level == LevelHouseNumber {
-		b.WriteString(formatNumber(pt.Number, pt.Suffix))
+		b.WriteString(formatNumber(pt.number, m.streets.suffix(pt)))
 		b.WriteByte(' ')
 	}
 	b.WriteString(st.name)

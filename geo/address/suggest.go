@@ -23,7 +23,7 @@ func buildSuggestions(m *Matcher) []suggestion {
 	out := make([]suggestion, 0, len(m.places)+len(m.streets.streets))
 	for i := range m.places {
 		pl := &m.places[i]
-		out = append(out, suggestion{key: m.keys[pl.key], place: int32(i), street: -1, name: pl.name, weight: pl.population})
+		out = append(out, suggestion{key: m.keys[pl.key], place: int32(i), street: -1, name: m.str(pl.name), weight: pl.population})
 	}
 	var buf []byte
 	for _, c := range m.communes {
@@ -36,12 +36,12 @@ func buildSuggestions(m *Matcher) []suggestion {
 		if len(buf) == 0 || string(buf) == m.keys[pl.key] {
 			continue // the chef-lieu déléguée named like its commune
 		}
-		out = append(out, suggestion{key: string(buf), place: p, street: -1, name: c.Name + " (" + pl.name + ")"})
+		out = append(out, suggestion{key: string(buf), place: p, street: -1, name: c.Name + " (" + m.str(pl.name) + ")"})
 	}
 	for i := range m.streets.streets {
 		st := &m.streets.streets[i]
 		sg := suggestion{key: m.streets.keys[st.key], place: st.place, street: int32(i),
-			name: st.name + ", " + m.places[st.place].name, weight: len(st.points)}
+			name: st.name + ", " + m.str(m.places[st.place].name), weight: len(st.points)}
 		out = append(out, sg)
 		// People type the name without its type: "vaugir" for Rue de Vaugirard,
 		// "saint germ" for Boulevard Saint-Germain.
@@ -154,7 +154,7 @@ func (m *Matcher) suggestionCandidates(found []suggestion, keyLen int) []Candida
 	out := make([]Candidate, 0, len(found))
 	for _, sg := range found {
 		pl := &m.places[sg.place]
-		c := Candidate{Code: pl.code, Name: sg.name, Departement: pl.dep, Level: LevelMunicipality,
+		c := Candidate{Code: m.str(pl.code), Name: sg.name, Departement: m.str(pl.dep), Level: LevelMunicipality,
 			Score: float64(keyLen) / float64(max(keyLen, len(sg.key))), Lat: pl.lat, Lon: pl.lon}
 		if sg.street >= 0 {
 			st := &m.streets.streets[sg.street]
@@ -182,7 +182,7 @@ func (m *Matcher) suggestPostcodes(digits string, f func(suggestion)) {
 		}
 		for _, p := range m.pcPlaces.of(int32(id)) {
 			pl := &m.places[p]
-			f(suggestion{key: pc, place: p, street: -1, name: pc + " " + pl.name, weight: pl.population})
+			f(suggestion{key: pc, place: p, street: -1, name: pc + " " + m.str(pl.name), weight: pl.population})
 		}
 	}
 }

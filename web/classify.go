@@ -305,6 +305,11 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		// file before reading would otherwise wait forever, and net/http's HTTP/1
 		// server throws away what is left of a body under 256 KB once the answer
 		// starts.
+		// The classification's deadline covers the upload: a client still
+		// sending when it passes gets the timeout problem, not a wait.
+		if deadline, ok := c.Request.Context().Deadline(); ok {
+			http.NewResponseController(c.Writer).SetReadDeadline(deadline)
+		}
 		received, err := spool.Receive(p.body, "", spool.MemoryLimit)
 		if err != nil {
 			s.batchFailed(c, &trackingWriter{w: c.Writer}, fmt.Errorf("lecture du fichier : %w", err))

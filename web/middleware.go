@@ -265,6 +265,10 @@ func cors(origins []string) gin.HandlerFunc {
 // (the gzip middleware and the tiles replace it).
 type varyWriter struct{ gin.ResponseWriter }
 
+// Unwrap lets http.ResponseController reach the connection (the classify
+// route sets its read deadline).
+func (w *varyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *varyWriter) WriteHeader(code int) {
 	addVary(w.Header(), "Origin")
 	w.ResponseWriter.WriteHeader(code)

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -271,53 +272,79 @@ func TestServeMemoryBoundedByRequest(t *testing.T) {
 	t.Logf("idle %d MB, peak %d MB", idle>>20, procMemory(t, pid, "VmHWM")>>20)
 }
 
-// Guarantee: a streamed CSV answer that cannot finish ends as an error for the
-// client (no final chunk), is counted in /metrics and logged.
+// Guarantee: a CSV body over the size limit, or still arriving when the
+// classification's deadline passes, is refused with a problem before any row,
+// whether its length is known or not (the body is received whole before the
+// answer starts); a streamed answer that cannot finish (the deadline passes
+// while the client is slow to read it) ends as an error for the client (no
+// final chunk), and is counted in /metrics and logged.
 func TestServeCutStreamsFail(t *testing.T) {
-	base, errOut := startServer(t, testSnapshot, "--taille-max", strconv.Itoa(1<<20))
+	base, _ := startServer(t, testSnapshot, "--taille-max", strconv.Itoa(1<<20))
 	row := []byte("75106;cabinet du boulevard\n")
-	// The length is unknown: the answer has begun when the limit is reached.
-	resp, out, err := post(t, base+"/api/v1/classify", "text/csv", chunked{&repeatReader{head: []byte("code_insee;nom\n"), unit: row, n: 3 << 20 / len(row)}})
-	if err == nil {
-		t.Fatalf("a body cut at the size limit gave a complete answer: %d, %d bytes", resp.StatusCode, len(out))
-	}
-	// The length is known: refused before anything is streamed.
-	resp, out, err = post(t, base+"/api/v1/classify", "text/csv", bytes.NewReader(append([]byte("code_insee;nom\n"), bytes.Repeat(row, 3<<20/len(row))...)))
-	if err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
-		t.Fatalf("a body of known length over the limit: %v %v %.300s", err, resp, out)
+	for _, tc := range []struct {
+		name string
+		body io.Reader
+	}{
+		{"length unknown", chunked{&repeatReader{head: []byte("code_insee;nom\n"), unit: row, n: 3 << 20 / len(row)}}},
+		{"length known", bytes.NewReader(append([]byte("code_insee;nom\n"), bytes.Repeat(row, 3<<20/len(row))...))},
+	} {
+		resp, out, err := post(t, base+"/api/v1/classify", "text/csv", tc.body)
+		if err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+			t.Fatalf("a body over the limit, %s: %v %v %.300s", tc.name, err, resp, out)
+		}
 	}
 
 	// The classification deadline reached while the client is still sending.
 	slow, slowErr := startServer(t, testSnapshot, "--delai-classement", "2s")
 	pr, pw := io.Pipe()
+	var bodyEnded atomic.Bool
 	go func() {
 		pw.Write([]byte("code_insee;nom\n"))
 		for i := 0; i < 20000; i++ {
 			pw.Write(row)
 		}
 		time.Sleep(4 * time.Second) // past the deadline, without ending the body
+		bodyEnded.Store(true)
 		pw.Close()
 	}()
-	resp, out, err = post(t, slow+"/api/v1/classify", "text/csv", pr)
-	if err == nil {
-		t.Fatalf("a classification cut by its deadline gave a complete answer: %d, %d bytes", resp.StatusCode, len(out))
+	resp, out, err := post(t, slow+"/api/v1/classify", "text/csv", pr)
+	if err != nil || resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(out, []byte("délai dépassé")) {
+		t.Fatalf("a body still arriving at the deadline: %v %v %.300s", err, resp, out)
 	}
-	if resp != nil && resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if bodyEnded.Load() {
+		t.Error("the deadline's problem came only once the client had ended its body")
 	}
 
-	for _, s := range []struct {
-		base, reason string
-		log          *syncBuffer
-	}{{base, "taille", errOut}, {slow, "delai", slowErr}} {
-		_, metrics := get(t, s.base, "/metrics")
-		want := `zonage_http_streams_aborted_total{reason="` + s.reason + `",route="/api/v1/classify"} 1`
-		if !strings.Contains(string(metrics), want) {
-			t.Errorf("metrics lack %s:\n%s\n%s", want, regexp.MustCompile(`(?m)^zonage_http_streams_aborted_total.*$`).FindAll(metrics, -1), s.log.String())
-		}
-		if !strings.Contains(s.log.String(), "réponse en flux interrompue") {
-			t.Errorf("the aborted stream is not logged:\n%s", s.log.String())
-		}
+	// The deadline passes while the answer waits for a client that does not
+	// read (its buffer is small, the answer 17 MB); it then reads it all.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(slow, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+	file := append([]byte("code_insee;nom\n"), bytes.Repeat(row, 100_000)...)
+	fmt.Fprintf(conn, "POST /api/v1/classify HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", len(file))
+	if _, err := conn.Write(file); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	answer, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = io.ReadAll(answer.Body)
+	if err == nil {
+		t.Fatalf("an answer cut by its deadline ended as complete: %d, %d bytes", answer.StatusCode, len(out))
+	}
+	_, metrics := get(t, slow, "/metrics")
+	want := `zonage_http_streams_aborted_total{reason="delai",route="/api/v1/classify"} 1`
+	if !strings.Contains(string(metrics), want) {
+		t.Errorf("metrics lack %s:\n%s\n%s", want, regexp.MustCompile(`(?m)^zonage_http_streams_aborted_total.*$`).FindAll(metrics, -1), slowErr.String())
+	}
+	if !strings.Contains(slowErr.String(), "réponse en flux interrompue") {
+		t.Errorf("the aborted stream is not logged:\n%s", slowErr.String())
 	}
 }
 

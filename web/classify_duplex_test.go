@@ -118,36 +118,9 @@ func checkEveryRow(t *testing.T, name string, resp *http.Response, rows int) {
 // here (10 MB in, 30 MB out) is bigger than any buffer of the loopback, and
 // the client's own buffers are small.
 func TestClassifyClientThatSendsEverythingFirst(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, _, _ := serveForTest(t, s)
+	addr := serveTestState(t)
 	const rows = 150_000
-	var in bytes.Buffer
-	in.WriteString("id;code_insee;ville;note\n")
-	pad := strings.Repeat("x", 50)
-	for i := range rows {
-		fmt.Fprintf(&in, "%d;91001;Alpha;%s\n", i, pad)
-	}
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	tcp := conn.(*net.TCPConn)
-	tcp.SetReadBuffer(16 << 10)
-	tcp.SetWriteBuffer(16 << 10)
-	conn.SetDeadline(time.Now().Add(2 * time.Minute))
-	fmt.Fprintf(conn, "POST /api/v1/classify HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", in.Len())
-	if _, err := conn.Write(in.Bytes()); err != nil {
-		t.Fatalf("envoi du fichier (%d octets) : %v", in.Len(), err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := sendWholeThenRead(t, addr, "/api/v1/classify", cabinetsFile(rows))
 	checkEveryRow(t, "client qui envoie tout avant de lire", resp, rows)
 }
 
@@ -155,18 +128,8 @@ func TestClassifyClientThatSendsEverythingFirst(t *testing.T) {
 // refused parameter), must reach a client that sends the whole file before
 // reading, not a reset connection.
 func TestEarlyAnswerReachesClientThatSendsEverythingFirst(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, _, _ := serveForTest(t, s)
-	var in bytes.Buffer
-	in.WriteString("id;code_insee;ville;note\n")
-	pad := strings.Repeat("x", 50)
-	for i := range 40_000 {
-		fmt.Fprintf(&in, "%d;91001;Alpha;%s\n", i, pad)
-	}
+	addr := serveTestState(t)
+	file := cabinetsFile(40_000)
 	for _, tc := range []struct {
 		path   string
 		status int
@@ -176,25 +139,59 @@ func TestEarlyAnswerReachesClientThatSendsEverythingFirst(t *testing.T) {
 		{"/api/v1/classify?profession=plombier", http.StatusBadRequest, "plombier"},
 		{"/search/csv/?inconnu=1", http.StatusBadRequest, "inconnu"},
 	} {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
-		conn.SetDeadline(time.Now().Add(2 * time.Minute))
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", tc.path, in.Len())
-		if _, err := conn.Write(in.Bytes()); err != nil {
-			t.Fatalf("%s : envoi du fichier (%d octets) : %v", tc.path, in.Len(), err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatalf("%s : réponse : %v", tc.path, err)
-		}
+		resp := sendWholeThenRead(t, addr, tc.path, file)
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != tc.status || !bytes.Contains(b, []byte(tc.want)) {
 			t.Fatalf("%s : statut %d (%d attendu), erreur %v : %.300s", tc.path, resp.StatusCode, tc.status, err, b)
 		}
 	}
+}
+
+// serveTestState serves testState over TCP until the test ends.
+func serveTestState(t *testing.T) (addr string) {
+	t.Helper()
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _, _ = serveForTest(t, s)
+	return addr
+}
+
+// cabinetsFile is a CSV of rows cabinets of one commune, about 70 bytes a row.
+func cabinetsFile(rows int) []byte {
+	var in bytes.Buffer
+	in.WriteString("id;code_insee;ville;note\n")
+	pad := strings.Repeat("x", 50)
+	for i := range rows {
+		fmt.Fprintf(&in, "%d;91001;Alpha;%s\n", i, pad)
+	}
+	return in.Bytes()
+}
+
+// sendWholeThenRead posts file to path as a client does that writes its whole
+// request before reading anything, with small socket buffers, and returns the
+// answer.
+func sendWholeThenRead(t *testing.T, addr, path string, file []byte) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tcp := conn.(*net.TCPConn)
+	tcp.SetReadBuffer(16 << 10)
+	tcp.SetWriteBuffer(16 << 10)
+	conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", path, len(file))
+	if _, err := conn.Write(file); err != nil {
+		t.Fatalf("%s : envoi du fichier (%d octets) : %v", path, len(file), err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%s : réponse : %v", path, err)
+	}
+	return resp
 }

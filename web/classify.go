@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -90,12 +91,12 @@ var columnParams = map[string]csvbatch.Role{"street": csvbatch.RoleStreet, "post
 // readBatchParams takes the CSV and its parameters from a multipart form (as the
 // api-adresse clients send them) or from a raw body with query parameters. The
 // caller closes p.body and removes the form's files (removeUploads).
-func readBatchParams(c *gin.Context) (*batchParams, bool) {
+func (s *Server) readBatchParams(c *gin.Context) (*batchParams, bool) {
 	p := &batchParams{filename: "resultat.csv", opt: csvbatch.Options{Columns: map[csvbatch.Role]string{}}}
 	values := c.Request.URL.Query()
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt == "multipart/form-data" {
-		if !readMultipart(c, p, values) {
+		if !s.readMultipart(c, p, values) {
 			return nil, false
 		}
 	} else {
@@ -163,11 +164,17 @@ func readBatchParams(c *gin.Context) (*batchParams, bool) {
 // readMultipart reads the form the api-adresse clients send: its fields join
 // the query's values, its one file in « data » is p's body and names the
 // result. ok=false when a problem was written.
-func readMultipart(c *gin.Context, p *batchParams, values url.Values) bool {
+func (s *Server) readMultipart(c *gin.Context, p *batchParams, values url.Values) bool {
 	if err := c.Request.ParseMultipartForm(multipartMemory); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
+			return false
+		}
+		var store *fs.PathError
+		if errors.As(err, &store) {
+			// The file's temporary copy could not be written: the server's fault.
+			s.writeBodyNotKept(c, err)
 			return false
 		}
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
@@ -201,6 +208,14 @@ func readMultipart(c *gin.Context, p *batchParams, values url.Values) bool {
 		p.filename = name + "-zonage.csv"
 	}
 	return true
+}
+
+// writeBodyNotKept answers a file the server could not keep aside while it is
+// classified (its temporary folder full or missing): a 503, the server's fault,
+// with the request's identifier under which the cause is logged.
+func (s *Server) writeBodyNotKept(c *gin.Context, err error) {
+	s.cfg.Logger.Error("fichier reçu non mis de côté", "request_id", requestIDOf(c), "err", err.Error())
+	writeProblem(c, http.StatusServiceUnavailable, ProblemUnavailable, "le serveur ne peut pas garder le fichier le temps de le classer ; réessayez plus tard (identifiant "+requestIDOf(c)+")")
 }
 
 // readStatuses reads the statuses the rows kept must have (status=, as a list
@@ -267,12 +282,12 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 
 // openBatch reads the parameters and the CSV of a batch request; done closes the
 // CSV and removes the form's files, whether the request was accepted or not.
-func openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
+func (s *Server) openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
 	done = func() { removeUploads(c.Request) }
 	if !checkParams(c, batchParamNames...) {
 		return nil, done, false
 	}
-	if p, ok = readBatchParams(c); !ok {
+	if p, ok = s.readBatchParams(c); !ok {
 		return nil, done, false
 	}
 	if f, isFile := p.body.(io.Closer); isFile && p.body != c.Request.Body {
@@ -285,7 +300,7 @@ func openBatch(c *gin.Context) (p *batchParams, done func(), ok bool) {
 }
 
 func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
-	p, done, ok := openBatch(c)
+	p, done, ok := s.openBatch(c)
 	defer done()
 	if !ok {
 		return
@@ -311,6 +326,10 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 			http.NewResponseController(c.Writer).SetReadDeadline(deadline)
 		}
 		received, err := spool.Receive(p.body, "", spool.MemoryLimit)
+		if errors.Is(err, spool.ErrStore) {
+			s.writeBodyNotKept(c, err)
+			return
+		}
 		if err != nil {
 			s.batchFailed(c, &trackingWriter{w: c.Writer}, fmt.Errorf("lecture du fichier : %w", err))
 			return
@@ -671,7 +690,7 @@ type classifyPreview struct {
 // the columns cannot be classified as chosen, "problem" says why and the rest is
 // filled all the same.
 func (s *Server) handleClassifyPreview(c *gin.Context) {
-	p, done, ok := openBatch(c)
+	p, done, ok := s.openBatch(c)
 	defer done()
 	if !ok {
 		return

@@ -7,8 +7,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +196,36 @@ func sendWholeThenRead(t *testing.T, addr, path string, file []byte) *http.Respo
 		t.Fatalf("%s : réponse : %v", path, err)
 	}
 	return resp
+}
+
+// A body the server cannot keep aside (its temporary folder full or missing)
+// is the server's failure: a 503 that says so, not a 400 blaming the file.
+func TestClassifyBodyNotKeptIsTheServersFailure(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "absent"))
+	addr := serveTestState(t)
+	// Beyond what either way of sending keeps in memory: 1 MB for a raw body,
+	// 4 MB for a multipart form.
+	file := cabinetsFile(80_000)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, _ := mw.CreateFormFile("data", "cabinets.csv")
+	fw.Write(file)
+	mw.Close()
+	for _, tc := range []struct {
+		path, ctype string
+		body        []byte
+	}{
+		{"/api/v1/classify", "text/csv", file},
+		{"/search/csv/", mw.FormDataContentType(), form.Bytes()},
+	} {
+		resp, err := http.Post("http://"+addr+tc.path, tc.ctype, bytes.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(b, []byte(ProblemUnavailable)) {
+			t.Fatalf("%s : statut %d : %.300s", tc.path, resp.StatusCode, b)
+		}
+	}
 }

@@ -18,6 +18,10 @@ import (
 	"os"
 )
 
+// ErrStore marks a failure to keep the body aside (a full or unwritable
+// temporary folder): the server's fault, not the client's.
+var ErrStore = errors.New("mise de côté du fichier reçu impossible")
+
 // MemoryLimit is how much of a body is kept in memory before the rest goes to
 // a temporary file: most lists of cabinets fit in it.
 const MemoryLimit = 1 << 20
@@ -32,7 +36,7 @@ type Body struct {
 // Receive reads r to its end, keeping up to memoryLimit bytes in memory and
 // the rest in a temporary file of dir (os.TempDir when empty). The error of r,
 // if any, is returned as it is (an *http.MaxBytesError stays one), once the
-// temporary file is removed.
+// temporary file is removed; a failure of the temporary file is an ErrStore.
 func Receive(r io.Reader, dir string, memoryLimit int) (*Body, error) {
 	var head bytes.Buffer
 	n, err := io.CopyN(&head, r, int64(memoryLimit)+1)
@@ -47,24 +51,24 @@ func Receive(r io.Reader, dir string, memoryLimit int) (*Body, error) {
 	// that memory holds nothing once it is written.
 	f, err := os.CreateTemp(dir, "zonage-corps-*")
 	if err != nil {
-		return nil, fmt.Errorf("mise de côté du fichier reçu : %w", err)
+		return nil, fmt.Errorf("%w : %w", ErrStore, err)
 	}
 	body := &Body{file: f}
 	if _, err := f.Write(head.Bytes()[:n]); err != nil {
 		body.Close()
-		return nil, fmt.Errorf("mise de côté du fichier reçu : %w", err)
+		return nil, fmt.Errorf("%w : %w", ErrStore, err)
 	}
 	if _, err := io.Copy(f, r); err != nil {
 		body.Close()
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {
-			return nil, fmt.Errorf("mise de côté du fichier reçu : %w", err)
+			return nil, fmt.Errorf("%w : %w", ErrStore, err)
 		}
 		return nil, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		body.Close()
-		return nil, fmt.Errorf("mise de côté du fichier reçu : %w", err)
+		return nil, fmt.Errorf("%w : %w", ErrStore, err)
 	}
 	body.reader = f
 	return body, nil

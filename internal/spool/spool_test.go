@@ -69,8 +69,8 @@ func TestReceiveReturnsTheBodysErrorAndRemovesTheFile(t *testing.T) {
 // A folder where no file can be made is named in the error.
 func TestReceiveNamesAFileSystemFailure(t *testing.T) {
 	_, err := Receive(bytes.NewReader(make([]byte, 2000)), "/nonexistent/zonage", 1000)
-	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("mise de côté du fichier reçu")) {
-		t.Fatalf("erreur %v", err)
+	if !errors.Is(err, ErrStore) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("erreur %v, attendu ErrStore et le dossier absent", err)
 	}
 }
 

@@ -229,3 +229,25 @@ func TestClassifyBodyNotKeptIsTheServersFailure(t *testing.T) {
 		}
 	}
 }
+
+// A client that asks « Expect: 100-continue » sends its body only once told to
+// go on: a refusal must come at once, not ask it for the whole file first.
+func TestRefusalNeedsNoBodyAfterExpectContinue(t *testing.T) {
+	addr := serveTestState(t)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	fmt.Fprintf(conn, "POST /api/v1/classify?profession=plombier HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", 10<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(b, []byte("plombier")) {
+		t.Fatalf("statut %d (400 attendu sans envoyer le corps) : %.300s", resp.StatusCode, b)
+	}
+}

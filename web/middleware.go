@@ -153,15 +153,33 @@ func limitBody(max int64) gin.HandlerFunc {
 				fmt.Sprintf("corps de requête de %d octets ; la limite est de %d octets", c.Request.ContentLength, max))
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		body := &startedBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, max)}
+		c.Request.Body = body
 		c.Next()
 		// Many clients send their whole body before they read the answer. One
 		// written before the body was read (a refusal, a preview that needs only
 		// the start) would reach them as a reset connection: net/http reads at
 		// most 256 KB of what is left, then closes. What is left is read and
-		// dropped here, within the limit, before the answer goes out.
+		// dropped here, within the limit, before the answer goes out. A client
+		// that asked « Expect: 100-continue » and was never told to go on has
+		// sent nothing: reading would tell it to send the whole body for a
+		// refusal, so net/http answers it as it is.
+		if !body.started && strings.EqualFold(c.GetHeader("Expect"), "100-continue") {
+			return
+		}
 		io.Copy(io.Discard, c.Request.Body)
 	}
+}
+
+// startedBody tells whether a request body has been read at all.
+type startedBody struct {
+	io.ReadCloser
+	started bool
+}
+
+func (b *startedBody) Read(p []byte) (int, error) {
+	b.started = true
+	return b.ReadCloser.Read(p)
 }
 
 // clientLimiter allows each client IP rate requests per second with burst in

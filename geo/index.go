@@ -222,7 +222,7 @@ func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float
 	if pr.xMeters > 0 {
 		dx = min(dx, maxMeters/pr.xMeters*1.001)
 	}
-	search := ix.newNearestSearch(pr, maxMeters)
+	search := ix.newNearestSearch(*pr, maxMeters)
 	var buf [nearCandidates]nearCandidate
 	candidates := buf[:0]
 	ix.tree.Search([2]float64{p[0] - dx, p[1] - dy}, [2]float64{p[0] + dx, p[1] + dy},
@@ -244,14 +244,19 @@ func (ix *Index) nearestWithin(p orb.Point, pr *localProjection, maxMeters float
 // nearestSearch is the nearest part measured so far within a distance of a
 // point, and what it takes to measure the next: the one search nearestWithin
 // and the grid's cells (nearestInCell) run over their candidates.
+//
+// The projection is held by value: the search hands its index on to
+// preparedPart, which keeps it, so the escape analysis sends everything the
+// search points to onto the heap, and a projection held by pointer would be
+// one allocation per search.
 type nearestSearch struct {
 	ix     *Index
-	pr     *localProjection
+	pr     localProjection
 	best   Hit
 	bestSq float64
 }
 
-func (ix *Index) newNearestSearch(pr *localProjection, maxMeters float64) nearestSearch {
+func (ix *Index) newNearestSearch(pr localProjection, maxMeters float64) nearestSearch {
 	return nearestSearch{ix: ix, pr: pr, best: noHit, bestSq: maxMeters * maxMeters}
 }
 
@@ -265,7 +270,7 @@ func (s *nearestSearch) boxSq(i int32) float64 {
 // lower index wins, whatever the order the parts are measured in.
 func (s *nearestSearch) measure(i int32) {
 	pt := &s.ix.parts[i]
-	d := s.ix.preparedPart(i).boundaryDistanceSq(s.pr, s.bestSq)
+	d := s.ix.preparedPart(i).boundaryDistanceSq(&s.pr, s.bestSq)
 	if math.IsInf(d, 1) {
 		return
 	}

@@ -160,8 +160,7 @@ func (g *FarGrid) nearestInCell(p orb.Point, maxMeters float64) (h Hit, ok bool)
 	if !ok {
 		return h, false
 	}
-	pr := newLocalProjection(p)
-	search := g.ix.newNearestSearch(&pr, maxMeters)
+	search := g.ix.newNearestSearch(newLocalProjection(p), maxMeters)
 	var buf [nearCellCandidates]nearCandidate
 	candidates := buf[:0]
 	for _, i := range parts {

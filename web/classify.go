@@ -319,9 +319,8 @@ func (s *Server) classifyCSV(c *gin.Context, apiAdresse bool) {
 		// form is by net/http (see package spool): a client that sends the whole
 		// file before reading would otherwise wait forever, and net/http's HTTP/1
 		// server throws away what is left of a body under 256 KB once the answer
-		// starts.
-		// The classification's deadline covers the upload: a client still
-		// sending when it passes gets the timeout problem, not a wait.
+		// starts. The classification's deadline covers the upload: a client
+		// still sending when it passes gets the timeout problem, not a wait.
 		if deadline, ok := c.Request.Context().Deadline(); ok {
 			http.NewResponseController(c.Writer).SetReadDeadline(deadline)
 		}

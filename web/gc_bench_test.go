@@ -40,12 +40,9 @@ func BenchmarkCollect(b *testing.B) {
 	// is left once the answers are dropped.
 	resetReadyAnswers(st)
 	caches := heapAfterCollection()
-	b.ReportMetric(float64(caches.live)/1e6, "caches-live-MB")
-	b.ReportMetric(float64(caches.scan)/1e6, "caches-scan-MB")
-	b.ReportMetric(float64(base.live)/1e6, "base-live-MB")
-	b.ReportMetric(float64(base.scan)/1e6, "base-scan-MB")
-	b.ReportMetric(float64(with.live)/1e6, "live-MB")
-	b.ReportMetric(float64(with.scan)/1e6, "scan-MB")
+	caches.report(b, "caches-")
+	base.report(b, "base-")
+	with.report(b, "")
 	runtime.KeepAlive(s)
 }
 
@@ -82,12 +79,8 @@ func BenchmarkCollectServed(b *testing.B) {
 	makeReadyAnswers(s, st, r, zones.DefaultProfession)
 	warm := heapAfterCollection()
 	timeCollections(b)
-	b.ReportMetric(float64(loaded.live)/1e6, "load-live-MB")
-	b.ReportMetric(float64(loaded.scan)/1e6, "load-scan-MB")
-	b.ReportMetric(float64(loaded.objects)/1e3, "load-kobjects")
-	b.ReportMetric(float64(warm.live)/1e6, "live-MB")
-	b.ReportMetric(float64(warm.scan)/1e6, "scan-MB")
-	b.ReportMetric(float64(warm.objects)/1e3, "kobjects")
+	loaded.report(b, "load-")
+	warm.report(b, "")
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(snap)
 }
@@ -118,6 +111,13 @@ func timeCollections(b *testing.B) {
 }
 
 type heapSize struct{ live, scan, objects uint64 }
+
+// report reports h as the benchmark's metrics, their names after prefix.
+func (h heapSize) report(b *testing.B, prefix string) {
+	b.ReportMetric(float64(h.live)/1e6, prefix+"live-MB")
+	b.ReportMetric(float64(h.scan)/1e6, prefix+"scan-MB")
+	b.ReportMetric(float64(h.objects)/1e3, prefix+"kobjects")
+}
 
 // heapAfterCollection is the live and the scannable heap, and the objects,
 // after a full collection.

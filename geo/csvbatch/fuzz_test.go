@@ -66,7 +66,13 @@ func FuzzRun(f *testing.F) {
 			}
 			t.Fatalf("error %v on %d non-empty lines", err, len(nonEmpty))
 		}
-		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out.Bytes(), utf8BOM)))
+		// The output's byte-order mark, when the engine writes one; a first cell
+		// that merely starts with U+FEFF (a line of the input did) is a cell.
+		written := out.Bytes()
+		if rep.Output.BOM {
+			written = bytes.TrimPrefix(written, utf8BOM)
+		}
+		r := csv.NewReader(bytes.NewReader(written))
 		r.Comma = rep.Output.Delimiter
 		r.FieldsPerRecord = -1
 		recs, err := r.ReadAll()
@@ -75,7 +81,7 @@ func FuzzRun(f *testing.F) {
 		}
 		if sepLen > 0 {
 			declared := string(body[:4]) + string(rep.Output.Delimiter) + rep.Output.LineEnd
-			if !bytes.HasPrefix(bytes.TrimPrefix(out.Bytes(), utf8BOM), []byte(declared)) || len(recs) == 0 {
+			if !bytes.HasPrefix(written, []byte(declared)) || len(recs) == 0 {
 				t.Fatalf("sep= line not kept first: %q", out.Bytes())
 			}
 			recs = recs[1:]

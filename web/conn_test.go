@@ -29,11 +29,13 @@ func servedConn(t *testing.T, s *Server) (client net.Conn, counted *onewritetest
 	}
 	conns := make(chan *onewritetest.Conn, 1)
 	srv := s.httpServer(ln.Addr().String())
-	go srv.Serve(s.listener(onewritetest.Listener{Listener: ln, Conns: conns}, srv))
+	served, lane := s.listener(onewritetest.Listener{Listener: ln, Conns: conns}, srv)
+	go srv.Serve(served)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		lane.shutdown(ctx)
 	})
 	client, err = net.Dial("tcp", ln.Addr().String())
 	if err != nil {

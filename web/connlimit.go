@@ -141,7 +141,8 @@ func (l *connLimitListener) connState(c net.Conn, state http.ConnState) {
 	}
 }
 
-// limitedConnOf is the limitedConn under the wrappers of serverListener.
+// limitedConnOf is the limitedConn under the wrappers of serverListener and
+// of the fast lane.
 func limitedConnOf(c net.Conn) *limitedConn {
 	for {
 		switch w := c.(type) {
@@ -150,6 +151,8 @@ func limitedConnOf(c net.Conn) *limitedConn {
 		case *onewrite.Conn:
 			c = w.Conn
 		case *problemConn:
+			c = w.Conn
+		case *handedConn:
 			c = w.Conn
 		default:
 			return nil

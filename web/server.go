@@ -159,7 +159,8 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.listener(ln, srv)) }()
+	served, lane := s.listener(ln, srv)
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		return err
@@ -167,7 +168,14 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	// The lane's connections end as net/http's do: the idle ones at once,
+	// the others after their answer, all of them by the grace's end.
+	laneDone := make(chan error, 1)
+	go func() { laneDone <- lane.shutdown(sctx) }()
 	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("arrêt du serveur : %w", err)
+	}
+	if err := <-laneDone; err != nil {
 		return fmt.Errorf("arrêt du serveur : %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -177,14 +185,18 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 }
 
 // listener is the listener srv serves on: ln's connections, at most
-// MaxConnections at once (connLimitListener), each made a serverListener's.
-func (s *Server) listener(ln net.Listener, srv *http.Server) net.Listener {
+// MaxConnections at once (connLimitListener), served by the fast lane until a
+// request it leaves to net/http (fastLane), then each made a serverListener's;
+// lane must be shut down with srv.
+func (s *Server) listener(ln net.Listener, srv *http.Server) (served net.Listener, lane *fastLane) {
+	var limited *connLimitListener
 	if s.cfg.MaxConnections > 0 {
-		limited := limitConnections(ln, s.cfg.MaxConnections)
+		limited = limitConnections(ln, s.cfg.MaxConnections)
 		srv.ConnState = limited.connState
 		ln = limited
 	}
-	return serverListener(ln)
+	lane = newFastLane(ln, s, srv, limited)
+	return serverListener(lane), lane
 }
 
 // httpServer is the HTTP server Serve runs on its listener (serverListener).

@@ -1,0 +1,664 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// The fast lane serves the API's most frequent request, a plain
+// GET /api/v1/resolve?… over HTTP/1.1, without net/http's per-request work:
+// net/http reads every request into new objects (the request, its URL, its
+// header map and its strings, the response and a copy of its header map),
+// about 2 KB a request, and the collector that reclaims them is what the
+// latency tail under load followed. The lane reads the request head into the
+// connection's buffer, reuses one request and one header map per connection,
+// and runs the server's own Gin engine on them: the same middleware, handler
+// and bytes as every other request. It writes the status line and the headers
+// as net/http writes them, and the whole answer in one write.
+//
+// It takes only what it can read without doubt: a complete head in the bytes
+// received, the method GET, an origin-form target on /api/v1/resolve whose
+// query holds only unreserved characters, HTTP/1.1, a valid Host, and no
+// header but Host, User-Agent, Accept, Accept-Encoding, X-Request-Id and
+// Connection: keep-alive, each at most once. Anything else — a HEAD, a body,
+// an Origin, a validator, a head split across reads — is handed to
+// net/http with the bytes already read, at a request boundary, and the
+// connection stays with net/http from then on.
+
+// laneBufferSize is the bytes read at once, and the longest head the lane
+// takes: a plain resolve request is about a hundred bytes.
+const laneBufferSize = 4 << 10
+
+// laneAnswerReserve is the room kept before an answer's body for its status
+// line and headers, so that the whole answer goes out in one write without
+// copying the body again.
+const laneAnswerReserve = 1 << 10
+
+// laneTarget is how the target of a request the lane takes starts.
+const laneTarget = "/api/v1/resolve?"
+
+// fastLane accepts the connections of the listener under it and serves them
+// until a request it does not take; it then hands the connection, with the
+// bytes it has read, to net/http, which accepts it from Accept.
+type fastLane struct {
+	net.Listener // the listener under the lane (connLimitListener, or the socket's)
+	s            *Server
+	handler      http.Handler
+	headTimeout  time.Duration // for a new connection's first request
+	idleTimeout  time.Duration // for the next request on a kept-alive connection
+	writeTimeout time.Duration
+	limits       *connLimitListener // told when a connection is idle; nil without a bound
+	logger       *slog.Logger
+
+	handed    chan net.Conn // connections for net/http
+	acceptErr chan error    // the listener's errors, for net/http's Accept
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
+	closeErr  error
+
+	mu       sync.Mutex
+	conns    map[*laneConn]struct{}
+	shutting atomic.Bool
+	serving  sync.WaitGroup
+	answered atomic.Uint64 // requests the lane answered
+}
+
+func newFastLane(ln net.Listener, s *Server, srv *http.Server, limits *connLimitListener) *fastLane {
+	l := &fastLane{Listener: ln, s: s, handler: srv.Handler,
+		headTimeout: srv.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout, writeTimeout: srv.WriteTimeout,
+		limits: limits, logger: s.cfg.Logger,
+		handed: make(chan net.Conn), acceptErr: make(chan error), closed: make(chan struct{}),
+		conns: make(map[*laneConn]struct{})}
+	go l.acceptLoop()
+	return l
+}
+
+// Accept returns the next connection for net/http: one the lane handed over,
+// or the listener's error.
+func (l *fastLane) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.handed:
+		return c, nil
+	case err := <-l.acceptErr:
+		return nil, err
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops accepting connections; the connections open stay open
+// (shutdown ends the lane's, net/http its own).
+func (l *fastLane) Close() error {
+	l.closeOnce.Do(func() {
+		close(l.closed)
+		l.closeErr = l.Listener.Close()
+	})
+	return l.closeErr
+}
+
+// acceptLoop accepts the connections and serves each on its goroutine. The
+// listener's errors go to net/http's Accept, which decides whether to go on
+// (it waits and retries after a temporary one) or to stop.
+func (l *fastLane) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			select {
+			case l.acceptErr <- err:
+			case <-l.closed:
+				return
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		lc := &laneConn{lane: l, conn: c}
+		l.mu.Lock()
+		if l.shutting.Load() {
+			l.mu.Unlock()
+			c.Close()
+			continue
+		}
+		l.conns[lc] = struct{}{}
+		l.serving.Add(1)
+		l.mu.Unlock()
+		go lc.serve()
+	}
+}
+
+// shutdown closes the lane's idle connections and has the others close after
+// their answer, then waits for them until ctx ends, when it closes them all.
+func (l *fastLane) shutdown(ctx context.Context) error {
+	l.mu.Lock()
+	l.shutting.Store(true)
+	for lc := range l.conns {
+		if lc.idle.Load() {
+			lc.conn.Close()
+		}
+	}
+	l.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		l.serving.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		l.mu.Lock()
+		for lc := range l.conns {
+			lc.conn.Close()
+		}
+		l.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// laneConn is one connection the lane serves.
+type laneConn struct {
+	lane   *fastLane
+	conn   net.Conn
+	idle   atomic.Bool // waiting for a request: shutdown may close it
+	served int         // requests answered
+
+	buf        []byte // bytes read and not yet served: buf[start:end]
+	start, end int
+
+	req        http.Request
+	template   http.Request // with the connection's context, copied into req for each request
+	url        url.URL
+	header     http.Header
+	remoteAddr string
+	w          laneWriter
+
+	// The values of the headers taken, each in a slice of its own kept from
+	// one request to the next; a value is reused while the next request sends
+	// the same bytes, so that reading the headers allocates nothing.
+	host                                   string
+	userAgent, accept, encoding, requestID [1]string
+}
+
+// serve answers the connection's requests until one the lane does not take,
+// which it hands to net/http, or until the connection ends.
+func (lc *laneConn) serve() {
+	l := lc.lane
+	handed := false
+	defer func() {
+		l.mu.Lock()
+		delete(l.conns, lc)
+		l.mu.Unlock()
+		if !handed {
+			lc.conn.Close()
+		}
+		l.serving.Done()
+	}()
+	lc.buf = make([]byte, laneBufferSize)
+	lc.header = make(http.Header, 4)
+	lc.remoteAddr = lc.conn.RemoteAddr().String()
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), http.LocalAddrContextKey, lc.conn.LocalAddr()))
+	defer cancel()
+	lc.template = *new(http.Request).WithContext(ctx)
+	for {
+		head, ok := lc.nextHead()
+		if !ok {
+			return
+		}
+		if l.shutting.Load() {
+			return
+		}
+		if head == nil || !lc.parse(head) {
+			handed = lc.handOver()
+			return
+		}
+		lc.start += len(head)
+		lc.served++
+		l.answered.Add(1)
+		if !lc.answer() {
+			return
+		}
+	}
+}
+
+// nextHead is the next request head in the buffer, reading when it holds no
+// byte of it; nil (with ok) when the bytes received do not make a whole head,
+// which the lane leaves to net/http; ok is false when the connection ended.
+func (lc *laneConn) nextHead() (head []byte, ok bool) {
+	if lc.start == lc.end {
+		lc.start, lc.end = 0, 0
+		lc.idle.Store(true)
+		lc.reportIdle(true)
+		if lc.lane.shutting.Load() {
+			return nil, false
+		}
+		// As net/http: a new connection has the head's timeout to send its
+		// first request, a kept-alive one the idle timeout.
+		wait := lc.lane.idleTimeout
+		if lc.served == 0 {
+			wait = lc.lane.headTimeout
+		}
+		if wait > 0 {
+			lc.conn.SetReadDeadline(time.Now().Add(wait))
+		}
+		n, err := lc.conn.Read(lc.buf)
+		lc.idle.Store(false)
+		lc.reportIdle(false)
+		if n == 0 {
+			return nil, err == nil
+		}
+		lc.end = n
+	}
+	pending := lc.buf[lc.start:lc.end]
+	i := bytes.Index(pending, crlfcrlf)
+	if i < 0 {
+		return nil, true
+	}
+	return pending[:i+len(crlfcrlf)], true
+}
+
+var (
+	crlf     = []byte("\r\n")
+	crlfcrlf = []byte("\r\n\r\n")
+)
+
+// reportIdle tells the connection bound whether the connection waits for a
+// request, as net/http's ConnState hook does for its own: an idle connection
+// may be closed to make room for a new one.
+func (lc *laneConn) reportIdle(idle bool) {
+	if lc.lane.limits == nil {
+		return
+	}
+	state := http.StateActive
+	if idle {
+		state = http.StateIdle
+	}
+	lc.lane.limits.connState(lc.conn, state)
+}
+
+// handOver gives the connection and the bytes read but not served to
+// net/http; false when net/http no longer accepts.
+func (lc *laneConn) handOver() bool {
+	lc.conn.SetReadDeadline(time.Time{})
+	c := &handedConn{Conn: lc.conn, unread: bytes.Clone(lc.buf[lc.start:lc.end])}
+	select {
+	case lc.lane.handed <- c:
+		return true
+	case <-lc.lane.closed:
+		return false
+	}
+}
+
+// parse reads head into the connection's request; false when the lane does
+// not take it.
+func (lc *laneConn) parse(head []byte) bool {
+	line, rest, _ := bytes.Cut(head, crlf)
+	target, ok := bytes.CutPrefix(line, []byte("GET "))
+	if !ok {
+		return false
+	}
+	target, ok = bytes.CutSuffix(target, []byte(" HTTP/1.1"))
+	if !ok || !bytes.HasPrefix(target, []byte(laneTarget)) {
+		return false
+	}
+	query := target[len(laneTarget):]
+	for _, b := range query {
+		if !laneQueryByte[b] {
+			return false
+		}
+	}
+	clear(lc.header)
+	var seenHost, seenUA, seenAccept, seenEncoding, seenID, seenConnection bool
+	for {
+		var field []byte
+		field, rest, _ = bytes.Cut(rest, crlf)
+		if len(field) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(field, []byte(":"))
+		if !ok || !httpguts.ValidHeaderFieldName(string(name)) {
+			return false
+		}
+		value = bytes.Trim(value, " \t")
+		if !validFieldValue(value) {
+			return false
+		}
+		switch {
+		case asciiEqualFold(name, "Host") && !seenHost:
+			seenHost = true
+			if len(value) == 0 || !httpguts.ValidHostHeader(string(value)) {
+				return false
+			}
+			lc.host = reuse(lc.host, value)
+		case asciiEqualFold(name, "User-Agent") && !seenUA:
+			seenUA = true
+			lc.userAgent[0] = reuse(lc.userAgent[0], value)
+			lc.header["User-Agent"] = lc.userAgent[:]
+		case asciiEqualFold(name, "Accept") && !seenAccept:
+			seenAccept = true
+			lc.accept[0] = reuse(lc.accept[0], value)
+			lc.header["Accept"] = lc.accept[:]
+		case asciiEqualFold(name, "Accept-Encoding") && !seenEncoding:
+			seenEncoding = true
+			lc.encoding[0] = reuse(lc.encoding[0], value)
+			lc.header["Accept-Encoding"] = lc.encoding[:]
+		case asciiEqualFold(name, requestIDHeader) && !seenID:
+			seenID = true
+			lc.requestID[0] = reuse(lc.requestID[0], value)
+			lc.header[requestIDHeader] = lc.requestID[:]
+		case asciiEqualFold(name, "Connection") && !seenConnection && asciiEqualFold(value, "keep-alive"):
+			seenConnection = true
+			lc.header["Connection"] = keepAliveValue
+		default:
+			return false
+		}
+	}
+	if !seenHost {
+		return false
+	}
+	// One string for the target, the query its tail, as net/http reads
+	// them (the query's bytes leave it nothing to unescape).
+	uri := string(target)
+	lc.url = url.URL{Path: laneTarget[:len(laneTarget)-1], RawQuery: uri[len(laneTarget):], ForceQuery: len(uri) == len(laneTarget)}
+	lc.req = lc.template
+	lc.req.Method, lc.req.URL, lc.req.RequestURI = http.MethodGet, &lc.url, uri
+	lc.req.Proto, lc.req.ProtoMajor, lc.req.ProtoMinor = "HTTP/1.1", 1, 1
+	lc.req.Header, lc.req.Body, lc.req.Host, lc.req.RemoteAddr = lc.header, http.NoBody, lc.host, lc.remoteAddr
+	return true
+}
+
+// keepAliveValue is the Connection header the lane takes.
+var keepAliveValue = []string{"keep-alive"}
+
+// reuse is value as a string: previous when it holds the same bytes.
+func reuse(previous string, value []byte) string {
+	if previous == string(value) {
+		return previous
+	}
+	return string(value)
+}
+
+// laneQueryByte are the bytes the lane takes in a query: unreserved
+// characters, '=' and '&'. A query with others (escapes, '+', ';', spaces,
+// anything a URL parser may read otherwise) goes to net/http.
+var laneQueryByte = func() (t [256]bool) {
+	for _, r := range "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~=&" {
+		t[r] = true
+	}
+	return t
+}()
+
+// validFieldValue reports whether a header value holds no control byte but
+// the horizontal tab, as net/http requires.
+func validFieldValue(v []byte) bool {
+	for _, b := range v {
+		if (b < ' ' && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiEqualFold compares b and s, ASCII letters in any case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// answer runs the engine on the request read and writes its answer; false
+// when the connection must end.
+func (lc *laneConn) answer() (keep bool) {
+	w := &lc.w
+	w.reset()
+	defer w.release()
+	defer func() {
+		if p := recover(); p != nil {
+			// As net/http: http.ErrAbortHandler ends the connection without
+			// an answer; any other panic is logged (the engine turns the
+			// handlers' own into answers before they get here).
+			if p != http.ErrAbortHandler {
+				lc.lane.logger.Error("panique dans le serveur", "panic", p)
+			}
+			keep = false
+		}
+	}()
+	lc.lane.handler.ServeHTTP(w, &lc.req)
+	answer, closeAfter := w.finish()
+	if lc.lane.writeTimeout > 0 {
+		lc.conn.SetWriteDeadline(time.Now().Add(lc.lane.writeTimeout))
+	}
+	if _, err := lc.conn.Write(answer); err != nil {
+		return false
+	}
+	return !closeAfter
+}
+
+// laneWriter keeps a handler's answer for the lane to write whole.
+type laneWriter struct {
+	header http.Header
+	status int
+	// head is the status line and the headers, made when the status is
+	// written: as with net/http, headers set after it are not sent.
+	head                []byte
+	keys                []string
+	hasLength, hasType  bool
+	hasDate, closeAfter bool
+	buf                 *[]byte // laneAnswerReserve bytes, then the body
+}
+
+// laneAnswers are the buffers answers are made in, shared by the connections.
+var laneAnswers = sync.Pool{New: func() any { b := make([]byte, laneAnswerReserve, laneAnswerReserve+32<<10); return &b }}
+
+// laneAnswerKept is the largest buffer put back for another answer: a rare
+// large one is left to the collector.
+const laneAnswerKept = 256 << 10
+
+func (w *laneWriter) reset() {
+	if w.header == nil {
+		w.header = make(http.Header, 12)
+	}
+	clear(w.header)
+	w.status = 0
+	w.head = w.head[:0]
+	w.buf = laneAnswers.Get().(*[]byte)
+	*w.buf = (*w.buf)[:laneAnswerReserve]
+}
+
+func (w *laneWriter) release() {
+	if w.buf != nil && cap(*w.buf) <= laneAnswerKept {
+		laneAnswers.Put(w.buf)
+	}
+	w.buf = nil
+}
+
+func (w *laneWriter) Header() http.Header { return w.header }
+
+// WriteHeader writes the status line and the handler's headers in key order,
+// as net/http writes them; Transfer-Encoding and Trailer are left out: the
+// lane always sends the length.
+func (w *laneWriter) WriteHeader(code int) {
+	if w.status != 0 || code < 200 || code > 999 {
+		return
+	}
+	w.status = code
+	w.head = append(w.head, "HTTP/1.1 "...)
+	w.head = strconv.AppendInt(w.head, int64(code), 10)
+	w.head = append(w.head, ' ')
+	w.head = append(w.head, http.StatusText(code)...)
+	w.head = append(w.head, "\r\n"...)
+	w.keys = w.keys[:0]
+	for k := range w.header {
+		w.keys = append(w.keys, k)
+	}
+	slices.Sort(w.keys)
+	w.hasLength, w.hasType, w.hasDate, w.closeAfter = false, false, false, false
+	for _, k := range w.keys {
+		switch k {
+		case "Transfer-Encoding", "Trailer":
+			continue
+		case "Content-Length", "Content-Type":
+			if !bodyAllowed(code) {
+				continue
+			}
+		}
+		if !httpguts.ValidHeaderFieldName(k) {
+			continue
+		}
+		for _, v := range w.header[k] {
+			w.head = append(w.head, k...)
+			w.head = append(w.head, ": "...)
+			w.head = appendHeaderValue(w.head, v)
+			w.head = append(w.head, "\r\n"...)
+		}
+		switch k {
+		case "Content-Length":
+			w.hasLength = true
+		case "Content-Type":
+			w.hasType = true
+		case "Date":
+			w.hasDate = true
+		case "Connection":
+			for _, v := range w.header[k] {
+				w.closeAfter = w.closeAfter || asciiEqualFold([]byte(v), "close")
+			}
+		}
+	}
+}
+
+func (w *laneWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
+	*w.buf = append(*w.buf, b...)
+	return len(b), nil
+}
+
+// Flush does nothing: the answer goes out whole when the handler returns.
+func (w *laneWriter) Flush() {}
+
+// finish ends the head with the headers net/http adds (the Date, and the
+// Content-Length and the Content-Type when the handler set none) and returns
+// the whole answer, and whether the connection must close after it.
+func (w *laneWriter) finish() (answer []byte, closeAfter bool) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	body := (*w.buf)[laneAnswerReserve:]
+	if !w.hasDate {
+		w.head = append(w.head, "Date: "...)
+		w.head = appendHTTPDate(w.head)
+		w.head = append(w.head, "\r\n"...)
+	}
+	if bodyAllowed(w.status) {
+		if !w.hasLength {
+			w.head = append(w.head, "Content-Length: "...)
+			w.head = strconv.AppendInt(w.head, int64(len(body)), 10)
+			w.head = append(w.head, "\r\n"...)
+		}
+		if !w.hasType && len(body) > 0 {
+			w.head = append(w.head, "Content-Type: "...)
+			w.head = append(w.head, http.DetectContentType(body)...)
+			w.head = append(w.head, "\r\n"...)
+		}
+	}
+	w.head = append(w.head, "\r\n"...)
+	if len(w.head) <= laneAnswerReserve {
+		answer = (*w.buf)[laneAnswerReserve-len(w.head):]
+		copy(answer, w.head)
+		return answer, w.closeAfter
+	}
+	return append(bytes.Clone(w.head), body...), w.closeAfter
+}
+
+// appendHeaderValue appends v as net/http writes a header value: line breaks
+// become spaces, and the spaces at its ends are dropped.
+func appendHeaderValue(b []byte, v string) []byte {
+	start := len(b)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	return append(b[:start], bytes.Trim(b[start:], " \t")...)
+}
+
+// bodyAllowed reports whether an answer of status may have a body.
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified && status >= 200
+}
+
+// httpDate is the Date header's value of the current second.
+var httpDate atomic.Pointer[datedSecond]
+
+type datedSecond struct {
+	unix  int64
+	value []byte
+}
+
+// appendHTTPDate appends the current time as the Date header writes it.
+func appendHTTPDate(b []byte) []byte {
+	now := time.Now()
+	d := httpDate.Load()
+	if d == nil || d.unix != now.Unix() {
+		d = &datedSecond{unix: now.Unix(), value: now.UTC().AppendFormat(nil, http.TimeFormat)}
+		httpDate.Store(d)
+	}
+	return append(b, d.value...)
+}
+
+// handedConn is a connection the lane handed to net/http: Read returns the
+// bytes the lane had read and not served first.
+type handedConn struct {
+	net.Conn
+	unread []byte
+}
+
+func (c *handedConn) Read(b []byte) (int, error) {
+	if len(c.unread) > 0 {
+		n := copy(b, c.unread)
+		c.unread = c.unread[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+// CloseWrite keeps the half-close of a TCP connection reachable through the
+// wrapper (see problemConn.CloseWrite).
+func (c *handedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

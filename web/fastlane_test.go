@@ -1,0 +1,311 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveLane serves s on a loopback port as Serve does, and returns its address
+// and its fast lane, whose count of answers says which requests it took.
+func serveLane(t *testing.T, s *Server) (addr string, lane *fastLane) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s.httpServer(ln.Addr().String())
+	served, lane := s.listener(ln, srv)
+	go srv.Serve(served)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		lane.shutdown(ctx)
+	})
+	return ln.Addr().String(), lane
+}
+
+// rawClient sends requests as written and reads each answer with its exact bytes.
+type rawClient struct {
+	conn net.Conn
+	read bytes.Buffer // the bytes of the answer being read
+	br   *bufio.Reader
+}
+
+func dialRaw(t *testing.T, addr string) *rawClient {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := &rawClient{conn: conn}
+	c.br = bufio.NewReader(io.TeeReader(conn, &c.read))
+	return c
+}
+
+// exchange sends request and returns the answer, its body and its bytes; the
+// client sends nothing else before the answer has come, so that the bytes
+// read are the answer's alone.
+func (c *rawClient) exchange(t *testing.T, request string) (*http.Response, []byte, []byte) {
+	t.Helper()
+	c.read.Reset()
+	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.conn.Write([]byte(request)); err != nil {
+		t.Fatal(err)
+	}
+	return c.next(t, http.MethodGet)
+}
+
+// next reads the next answer, to a request of method.
+func (c *rawClient) next(t *testing.T, method string) (*http.Response, []byte, []byte) {
+	t.Helper()
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("réponse illisible : %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("corps illisible : %v", err)
+	}
+	return resp, body, bytes.Clone(c.read.Bytes())
+}
+
+// linesVarying are the header lines two answers to the same request may differ
+// by: the date, and the id of a request that brought none.
+var linesVarying = regexp.MustCompile(`(?m)^(Date|X-Request-Id): .*\r\n`)
+
+// Over real TCP and on the real data: every answer the fast lane sends is the
+// one net/http sends for the same request — status line, headers in their
+// order, body — but for the date and a generated request id; a compressed
+// answer has its length where net/http sends it in chunks. The lane takes
+// every request of the sample (its count of answers says so) and the same
+// request with one header more goes to net/http.
+func TestFastLaneAnswersAsNetHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports the whole data folder")
+	}
+	day := "2025-06-01"
+	st := franceOnDay(t, &day)
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return st, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.noBackgroundFill = true
+	addr, lane := serveLane(t, s)
+	queries := []string{
+		"lat=45.764&lon=4.8357",            // Lyon: inside, full answer of tens of KB
+		"lat=48.8566&lon=2.3522",           // Paris, an arrondissement
+		"lat=43.2965&lon=5.3698&options=0", // Marseille, without options
+		"lat=42.7&lon=9.45&options=false",  // Corsica
+		"lat=-21.1151&lon=55.5364",         // La Réunion
+		"lat=43.0&lon=5.0",                 // near the coast, outside every outline
+		"lat=47&lon=-3.5",                  // far out at sea
+		"lat=48.8566&lon=2.3522&profession=infirmier",
+		"lat=48.8566&lon=2.3522&date=2026-06-01", // the general path
+		"lat=abc&lon=2",                          // refused: not a number
+		"lat=91&lon=2",                           // refused: out of range
+		"lat=48.85&lon=2.35&lat=1",               // refused: repeated
+		"x=1",                                    // refused: unknown parameter
+		"",                                       // refused: nothing asked
+	}
+	headers := []string{
+		"Host: zonage.test\r\n",
+		"Host: zonage.test\r\nUser-Agent: curl/8.14.1\r\nAccept: */*\r\n",
+		"host: zonage.test\r\naccept-encoding: identity\r\nuser-agent: Go-http-client/1.1\r\n",
+		"Host: zonage.test\r\nAccept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\nX-Request-Id: cabinet-42\r\n",
+	}
+	viaLane, viaNetHTTP := dialRaw(t, addr), dialRaw(t, addr)
+	want := uint64(0)
+	for _, h := range headers {
+		for _, q := range queries {
+			request := "GET /api/v1/resolve?" + q + " HTTP/1.1\r\n" + h
+			laneResp, laneBody, laneBytes := viaLane.exchange(t, request+"\r\n")
+			want++
+			if got := lane.answered.Load(); got != want {
+				t.Fatalf("%q : la voie rapide a répondu à %d requêtes, %d attendues", request, got, want)
+			}
+			resp, body, raw := viaNetHTTP.exchange(t, request+"X-Trace: net/http\r\n\r\n")
+			if got := lane.answered.Load(); got != want {
+				t.Fatalf("%q avec un en-tête de plus : la voie rapide y a répondu", request)
+			}
+			if laneResp.Header.Get("Content-Encoding") == "gzip" && resp.TransferEncoding != nil {
+				// net/http chunks an answer compressed on the fly; the lane
+				// sends its length.
+				if laneResp.StatusCode != resp.StatusCode || !bytes.Equal(laneBody, body) {
+					t.Fatalf("%q : réponse compressée différente", request)
+				}
+				laneResp.Header.Del("Content-Length")
+				for _, r := range []*http.Response{laneResp, resp} {
+					r.Header.Del("Date")
+					r.Header.Del("X-Request-Id")
+				}
+				if !equalHeaders(laneResp.Header, resp.Header) {
+					t.Fatalf("%q : en-têtes\n%v\nattendus\n%v", request, laneResp.Header, resp.Header)
+				}
+				continue
+			}
+			if laneResp.Header.Get("Date") == "" {
+				t.Fatalf("%q : réponse sans date", request)
+			}
+			if strings.Contains(h, "X-Request-Id") && laneResp.Header.Get("X-Request-Id") != "cabinet-42" {
+				t.Fatalf("%q : identifiant de requête %q, celui de l'appelant attendu", request, laneResp.Header.Get("X-Request-Id"))
+			}
+			a, b := linesVarying.ReplaceAll(laneBytes, nil), linesVarying.ReplaceAll(raw, nil)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%q : la voie rapide répond\n%.600s\nnet/http\n%.600s", request, a, b)
+			}
+		}
+	}
+}
+
+func equalHeaders(a, b http.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if strings.Join(v, "\n") != strings.Join(b[k], "\n") {
+			return false
+		}
+	}
+	return true
+}
+
+// Requests sent together are answered in their order: the lane answers those
+// it takes, then hands the connection, with the bytes it has read, to net/http
+// at the first it does not take (a HEAD here), which answers that one and the
+// rest, the lane's kind included.
+func TestFastLaneHandsOverAtARequestBoundary(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, lane := serveLane(t, s)
+	c := dialRaw(t, addr)
+	get := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
+	head := "HEAD " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
+	if _, err := c.conn.Write([]byte(get + get + head + get)); err != nil {
+		t.Fatal(err)
+	}
+	var bodies [][]byte
+	for i, method := range []string{http.MethodGet, http.MethodGet, http.MethodHead, http.MethodGet} {
+		resp, body, _ := c.next(t, method)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("réponse %d : statut %d", i+1, resp.StatusCode)
+		}
+		if method == http.MethodHead && len(body) != 0 {
+			t.Fatalf("HEAD : %d octets de corps", len(body))
+		}
+		if method == http.MethodGet {
+			bodies = append(bodies, body)
+		}
+	}
+	if !bytes.Equal(bodies[0], bodies[1]) || !bytes.Equal(bodies[0], bodies[2]) || !strings.Contains(string(bodies[0]), `"status"`) {
+		t.Fatalf("réponses différentes ou fausses :\n%s\n%s\n%s", bodies[0], bodies[1], bodies[2])
+	}
+	if got := lane.answered.Load(); got != 2 {
+		t.Fatalf("la voie rapide a répondu à %d requêtes, aux 2 premières seulement attendu", got)
+	}
+}
+
+// What the lane cannot read without doubt goes to net/http, which answers it
+// as it answers any request: a head cut across two reads, a request net/http
+// refuses (two Host headers, none, a bad header name, a bad Host), HTTP/1.0,
+// a query the lane does not take, a head longer than the lane's buffer.
+func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, lane := serveLane(t, s)
+
+	c := dialRaw(t, addr)
+	c.conn.Write([]byte("GET " + alphaPath + " HTTP/1.1\r\nHo"))
+	time.Sleep(50 * time.Millisecond)
+	resp, body, _ := c.exchange(t, "st: test\r\n\r\n")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status"`) {
+		t.Fatalf("tête en deux morceaux : statut %d, %s", resp.StatusCode, body)
+	}
+
+	long := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: " + strings.Repeat("u", laneBufferSize) + "\r\n\r\n"
+	for _, tc := range []struct {
+		request string
+		status  int
+	}{
+		{"GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nHost: other\r\n\r\n", http.StatusBadRequest},
+		{"GET " + alphaPath + " HTTP/1.1\r\nUser-Agent: x\r\n\r\n", http.StatusBadRequest},
+		{"GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nBad Name: x\r\n\r\n", http.StatusBadRequest},
+		{"GET " + alphaPath + " HTTP/1.1\r\nHost: te st\r\n\r\n", http.StatusBadRequest},
+		{"GET " + alphaPath + " HTTP/1.0\r\nHost: test\r\n\r\n", http.StatusOK},
+		{"GET /api/v1/resolve?lat=48.805%26lon=2.305 HTTP/1.1\r\nHost: test\r\n\r\n", http.StatusBadRequest},
+		{"GET /api/v1/resolve?lat=48.805&lon=2.305#x HTTP/1.1\r\nHost: test\r\n\r\n", http.StatusBadRequest},
+		{long, http.StatusOK},
+	} {
+		c := dialRaw(t, addr)
+		resp, _, raw := c.exchange(t, tc.request)
+		if resp.StatusCode != tc.status {
+			t.Fatalf("%.80q : statut %d, %d attendu\n%s", tc.request, resp.StatusCode, tc.status, raw)
+		}
+	}
+	if got := lane.answered.Load(); got != 0 {
+		t.Fatalf("la voie rapide a répondu à %d de ces requêtes", got)
+	}
+}
+
+// A server stopping closes the lane's idle connections at once and lets a
+// request being answered finish; Serve returns.
+func TestFastLaneStopsWithTheServer(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, cancel, done := serveForTest(t, s)
+	c := dialRaw(t, addr)
+	if resp, _, _ := c.exchange(t, "GET "+alphaPath+" HTTP/1.1\r\nHost: test\r\n\r\n"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("statut %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve : %v", err)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("le serveur ne s'est pas arrêté : une connexion inactive de la voie rapide le retient")
+	}
+	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.conn.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("la connexion inactive est restée ouverte (%v)", err)
+	}
+}
+
+// The lane's idle connections give their place to new ones past the bound,
+// as net/http's do.
+func TestFastLaneIdleConnectionMakesRoom(t *testing.T) {
+	addr, _, _ := newLimitedServer(t, 1)
+	first := dialKeepAlive(t, addr)
+	if status := first.get(t, alphaPath); status != http.StatusOK {
+		t.Fatalf("statut %d, 200 attendu", status)
+	}
+	second := dialKeepAlive(t, addr)
+	if status := second.get(t, alphaPath); status != http.StatusOK {
+		t.Fatalf("connexion en attente : statut %d, 200 attendu", status)
+	}
+	first.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := first.conn.Read(make([]byte, 1)); errors.Is(err, os.ErrDeadlineExceeded) || err == nil {
+		t.Fatalf("la connexion inactive n'a pas été fermée pour la nouvelle (%v)", err)
+	}
+}

@@ -125,7 +125,7 @@ func (l *fastLane) acceptLoop() {
 			}
 			continue
 		}
-		lc := &laneConn{lane: l, conn: c}
+		lc := &laneConn{lane: l, conn: c, accepted: time.Now()}
 		l.mu.Lock()
 		if l.shutting.Load() {
 			l.mu.Unlock()
@@ -140,41 +140,63 @@ func (l *fastLane) acceptLoop() {
 }
 
 // shutdown closes the lane's idle connections and has the others close after
-// their answer, then waits for them until ctx ends, when it closes them all.
+// their answer (which says Connection: close), then waits for them until ctx
+// ends, when it closes them all. As net/http does, a connection that has not
+// sent its first request yet is left newConnectionGrace to send it: its client
+// may have connected just before the stop, and a request that fails on a new
+// connection is not sent again.
 func (l *fastLane) shutdown(ctx context.Context) error {
-	l.mu.Lock()
 	l.shutting.Store(true)
-	for lc := range l.conns {
-		if lc.idle.Load() {
-			lc.conn.Close()
-		}
-	}
-	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		l.serving.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		l.mu.Lock()
-		for lc := range l.conns {
+	poll := time.NewTicker(newConnectionGrace / 10)
+	defer poll.Stop()
+	for {
+		l.closeIdle()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			l.mu.Lock()
+			for lc := range l.conns {
+				lc.conn.Close()
+			}
+			l.mu.Unlock()
+			<-done
+			return ctx.Err()
+		case <-poll.C:
+		}
+	}
+}
+
+// newConnectionGrace is how long a stopping server leaves a new connection to
+// send its first request: net/http's own (its Shutdown closes a new
+// connection once it is five seconds old).
+const newConnectionGrace = 5 * time.Second
+
+// closeIdle closes the connections waiting for a request: those kept alive
+// after an answer, and the new ones older than newConnectionGrace.
+func (l *fastLane) closeIdle() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for lc := range l.conns {
+		if lc.idle.Load() && (lc.kept.Load() || time.Since(lc.accepted) > newConnectionGrace) {
 			lc.conn.Close()
 		}
-		l.mu.Unlock()
-		<-done
-		return ctx.Err()
 	}
 }
 
 // laneConn is one connection the lane serves.
 type laneConn struct {
-	lane   *fastLane
-	conn   net.Conn
-	idle   atomic.Bool // waiting for a request: shutdown may close it
-	served int         // requests answered
+	lane     *fastLane
+	conn     net.Conn
+	idle     atomic.Bool // waiting for a request: shutdown may close it
+	kept     atomic.Bool // an answer was sent: idle, it waits for its next request
+	served   int         // requests answered
+	accepted time.Time
 
 	buf        []byte // bytes read and not yet served: buf[start:end]
 	start, end int
@@ -218,15 +240,13 @@ func (lc *laneConn) serve() {
 		if !ok {
 			return
 		}
-		if l.shutting.Load() {
-			return
-		}
 		if head == nil || !lc.parse(head) {
 			handed = lc.handOver()
 			return
 		}
 		lc.start += len(head)
 		lc.served++
+		lc.kept.Store(true)
 		l.answered.Add(1)
 		if !lc.answer() {
 			return
@@ -241,8 +261,14 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 		lc.idle.Store(true)
-		lc.reportIdle(true)
-		if lc.lane.shutting.Load() {
+		// Only between two requests is a connection idle to the bound (as
+		// net/http reports it): one that has sent no request yet is not closed
+		// to make room, for its client would not send that request again.
+		kept := lc.served > 0
+		if kept {
+			lc.reportIdle(true)
+		}
+		if lc.lane.shutting.Load() && (kept || time.Since(lc.accepted) > newConnectionGrace) {
 			return nil, false
 		}
 		// As net/http: a new connection has the head's timeout to send its
@@ -256,7 +282,9 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		}
 		n, err := lc.conn.Read(lc.buf)
 		lc.idle.Store(false)
-		lc.reportIdle(false)
+		if kept {
+			lc.reportIdle(false)
+		}
 		if n == 0 {
 			return nil, err == nil
 		}
@@ -450,7 +478,9 @@ func (lc *laneConn) answer() (keep bool) {
 		}
 	}()
 	lc.lane.handler.ServeHTTP(w, &lc.req)
-	answer, closeAfter := w.finish()
+	// As net/http: a stopping server's answers say that the connection
+	// closes after them.
+	answer, closeAfter := w.finish(lc.lane.shutting.Load())
 	if lc.lane.writeTimeout > 0 {
 		lc.conn.SetWriteDeadline(time.Now().Add(lc.lane.writeTimeout))
 	}
@@ -566,10 +596,11 @@ func (w *laneWriter) Write(b []byte) (int, error) {
 // Flush does nothing: the answer goes out whole when the handler returns.
 func (w *laneWriter) Flush() {}
 
-// finish ends the head with the headers net/http adds (the Date, and the
-// Content-Length and the Content-Type when the handler set none) and returns
-// the whole answer, and whether the connection must close after it.
-func (w *laneWriter) finish() (answer []byte, closeAfter bool) {
+// finish ends the head with the headers net/http adds (the Date, the
+// Content-Length and the Content-Type when the handler set none, and
+// Connection: close when closing, unless the handler said it) and returns the
+// whole answer, and whether the connection must close after it.
+func (w *laneWriter) finish(closing bool) (answer []byte, closeAfter bool) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -590,6 +621,10 @@ func (w *laneWriter) finish() (answer []byte, closeAfter bool) {
 			w.head = append(w.head, http.DetectContentType(body)...)
 			w.head = append(w.head, "\r\n"...)
 		}
+	}
+	if closing && !w.closeAfter {
+		w.head = append(w.head, "Connection: close\r\n"...)
+		w.closeAfter = true
 	}
 	w.head = append(w.head, "\r\n"...)
 	if len(w.head) <= laneAnswerReserve {

@@ -309,3 +309,117 @@ func TestFastLaneIdleConnectionMakesRoom(t *testing.T) {
 		t.Fatalf("la connexion inactive n'a pas été fermée pour la nouvelle (%v)", err)
 	}
 }
+
+// A connection that has sent no request yet is not idle: the bound closes
+// only connections idle between two requests, whose clients send their
+// request again on a new one, as net/http reports them. A client whose new
+// connection were closed before its first request would see that request
+// fail (clients retry only on a reused connection).
+func TestFastLaneNewConnectionIsNotReclaimed(t *testing.T) {
+	addr, _, _ := newLimitedServer(t, 1)
+	first := dialKeepAlive(t, addr)
+	// Its place taken (the lane has accepted it), the first connection sends
+	// nothing for longer than the idle age that lets a waiting one reclaim it.
+	time.Sleep(idleReclaimAge + idleReclaimAge/2)
+	second := dialKeepAlive(t, addr)
+	second.send(t, alphaPath)
+	if _, err := second.answer(time.Now().Add(idleReclaimAge)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("la deuxième connexion a été servie (%v) : la première, sans requête encore, a été fermée pour elle", err)
+	}
+	first.send(t, alphaPath)
+	if status, err := first.answer(time.Now().Add(5 * time.Second)); err != nil || status != http.StatusOK {
+		t.Fatalf("première connexion : statut %d, %v", status, err)
+	}
+}
+
+// An answer the lane sends while the server stops says Connection: close, as
+// net/http's do, so that the client does not send its next request on a
+// connection about to close.
+func TestFastLaneAnswerDuringShutdownSaysClose(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s.httpServer(ln.Addr().String())
+	entered, release := make(chan struct{}), make(chan struct{})
+	engine := srv.Handler
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		engine.ServeHTTP(w, r)
+	})
+	served, lane := s.listener(ln, srv)
+	go srv.Serve(served)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	c := dialRaw(t, ln.Addr().String())
+	if _, err := c.conn.Write([]byte("GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- lane.shutdown(ctx) }()
+	srv.Shutdown(ctx)
+	for !lane.shutting.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	c.conn.SetDeadline(time.Now().Add(5 * time.Second))
+	resp, _, raw := c.next(t, http.MethodGet)
+	if resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Fatalf("réponse pendant l'arrêt sans « Connection: close » :\n%.400s", raw)
+	}
+	if lane.answered.Load() != 1 {
+		t.Fatal("la voie rapide n'a pas pris la requête")
+	}
+	if _, err := c.br.ReadByte(); err != io.EOF {
+		t.Fatalf("la connexion est restée ouverte après la réponse (%v)", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A connection the server stops before its first request is left a few
+// seconds to send it, as net/http leaves its new connections: a client that
+// connected just before the stop has its request answered, with
+// Connection: close, not its new connection closed under it.
+func TestFastLaneNewConnectionGetsItsAnswerDuringShutdown(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, lane := serveLane(t, s)
+	c := dialRaw(t, addr)
+	for {
+		lane.mu.Lock()
+		n := len(lane.conns)
+		lane.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- lane.shutdown(ctx) }()
+	for !lane.shutting.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	resp, _, raw := c.exchange(t, "GET "+alphaPath+" HTTP/1.1\r\nHost: test\r\n\r\n")
+	if resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Fatalf("réponse pendant l'arrêt :\n%.400s", raw)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -370,8 +370,9 @@ func (lc *laneConn) parse(head []byte) bool {
 		return false
 	}
 	// One string for the target, the query its tail, as net/http reads
-	// them (the query's bytes leave it nothing to unescape).
-	uri := string(target)
+	// them (the query's bytes leave it nothing to unescape), carved like the
+	// header values from a block shared by many requests: no allocation.
+	uri := headerValue(target)[0]
 	lc.url = url.URL{Path: laneTarget[:len(laneTarget)-1], RawQuery: uri[len(laneTarget):], ForceQuery: len(uri) == len(laneTarget)}
 	lc.req = lc.template
 	lc.req.Method, lc.req.URL, lc.req.RequestURI = http.MethodGet, &lc.url, uri

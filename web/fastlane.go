@@ -54,7 +54,6 @@ const laneTarget = "/api/v1/resolve?"
 // bytes it has read, to net/http, which accepts it from Accept.
 type fastLane struct {
 	net.Listener // the listener under the lane (connLimitListener, or the socket's)
-	s            *Server
 	handler      http.Handler
 	headTimeout  time.Duration // for a new connection's first request
 	idleTimeout  time.Duration // for the next request on a kept-alive connection
@@ -76,7 +75,7 @@ type fastLane struct {
 }
 
 func newFastLane(ln net.Listener, s *Server, srv *http.Server, limits *connLimitListener) *fastLane {
-	l := &fastLane{Listener: ln, s: s, handler: srv.Handler,
+	l := &fastLane{Listener: ln, handler: srv.Handler,
 		headTimeout: srv.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout, writeTimeout: srv.WriteTimeout,
 		limits: limits, logger: s.cfg.Logger,
 		handed: make(chan net.Conn), acceptErr: make(chan error), closed: make(chan struct{}),
@@ -241,7 +240,11 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 		lc.idle.Store(true)
-		lc.reportIdle(true)
+		if lc.served > 0 {
+			// Between two requests, as net/http reports its own: a new
+			// connection is not idle yet for the bound.
+			lc.reportIdle(true)
+		}
 		if lc.lane.shutting.Load() {
 			return nil, false
 		}

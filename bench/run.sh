@@ -8,8 +8,12 @@
 #      socket when run as root), wrk for the server (full default answer and
 #      options=0) — printed as one table (rate, p50, p99), and each side's best
 #      rate; then the same sweep of bench/ceiling, a bare net/http server
-#      sending constant answers of the service's average sizes: the HTTP stack's
-#      ceiling on the machine, which says whether a goal missed is within reach;
+#      sending constant answers of the service's average sizes: net/http's
+#      ceiling on the machine, which says whether a goal missed is within reach
+#      of a server on net/http; then the same sweep of bench/ceiling -raw, the
+#      same bytes written with no HTTP library (the end of each request head
+#      found, a prepared answer written): the machine's own ceiling, above which
+#      no HTTP stack could meet a goal on it;
 #   2. a constant-rate test at PostGIS's best rate with bench/openload, an
 #      open-model generator that counts each latency from the time the request
 #      was due, so that it does not hide queueing: p50, p90, p99, p99.9, max,
@@ -18,7 +22,10 @@
 #      the server, the server's resident memory and how busy the machine was;
 #      the same test on the bare server of the sweep; then, for both, the
 #      highest constant rate at which p99 stays within 5 ms;
-#   3. the ratios against the goals;
+#   3. the ratios against the goals, with both ceilings' ratios to PostGIS's
+#      best and what they say of a throughput goal missed: out of reach of any
+#      HTTP stack on the machine, or within reach only of a server without
+#      net/http's per-request costs;
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
 #      postcode + commune.
 #   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
@@ -189,27 +196,50 @@ pid=$!
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
 head_bytes=$(curl -s -D - -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" | wc -c)
 stop_server
+# start_ceiling [-raw]: the bare server, on net/http or without any HTTP
+# library; both send the same bytes.
 start_ceiling() {
-  GODEBUG=gctrace=1 "$work/ceiling" -addr "127.0.0.1:$((PORT + 1))" -full "$((fbytes - head_bytes))" -lean "$((lbytes - head_bytes))" 2>"$work/server.err" &
+  GODEBUG=gctrace=1 "$work/ceiling" -addr "127.0.0.1:$((PORT + 1))" -full "$((fbytes - head_bytes))" -lean "$((lbytes - head_bytes))" "$@" 2>"$work/server.err" &
   pid=$!
 }
 start_ceiling
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+# shellcheck disable=SC2034 # read by name, through best and ceiling_table
 for c in $CLIENTS; do
   ceilfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
   ceillean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
 done
 stop_server
+# The machine's own ceiling: the same bytes, with no HTTP library in the way.
+declare -A rawfull rawlean
+start_ceiling -raw
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+# shellcheck disable=SC2034 # read by name, through best and ceiling_table
+for c in $CLIENTS; do
+  rawfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
+  rawlean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
+done
+stop_server
+# ceiling_table FULL LEAN: the sweep of a bare server, one line per clients.
+ceiling_table() {
+  local -n f=$1 l=$2
+  printf '| clients | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n'
+  for c in $CLIENTS; do
+    read -r fr f50 f99 _ <<<"${f[$c]}"
+    read -r lr l50 l99 _ <<<"${l[$c]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
+  done
+}
 echo
 echo "== plafond de net/http sur cette machine (bench/ceiling : réponses fixes de $fbytes et $lbytes octets, en-têtes compris, les tailles moyennes du service)"
-printf '| clients | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n'
-for c in $CLIENTS; do
-  read -r fr f50 f99 _ <<<"${ceilfull[$c]}"
-  read -r lr l50 l99 _ <<<"${ceillean[$c]}"
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
-done
+ceiling_table ceilfull ceillean
+echo
+echo "== plafond de la machine, sans bibliothèque HTTP (bench/ceiling -raw : les mêmes octets, écrits dès la fin de chaque en-tête de requête, sans rien analyser d'autre)"
+ceiling_table rawfull rawlean
 read -r _ cfbest <<<"$(best ceilfull)"
 read -r _ clbest <<<"$(best ceillean)"
+read -r _ rfbest <<<"$(best rawfull)"
+read -r _ rlbest <<<"$(best rawlean)"
 
 # Constant rate at PostGIS's best, open model: requests are due at fixed times
 # whether or not the previous ones have come back, and each latency counts from
@@ -307,8 +337,20 @@ verdict() { # verdict OK-CONDITION TEXT
 echo
 echo "== objectifs"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$cfbest" "$pgbest")×, le service en fait $(ratio "$fbest" "$cfbest"))"
-verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$clbest" "$pgbest")×, le service en fait $(ratio "$lbest" "$clbest"))"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
+# within_reach GOAL SERVICE NETHTTP RAW: what the two ceilings' best rates say
+# of a throughput goal the service's best missed, when one of them is below it.
+within_reach() {
+  if [ "$2" -ge "$1" ]; then
+    return
+  elif [ "$4" -lt "$1" ]; then
+    echo " ; hors de portée de toute pile HTTP sur cette machine"
+  elif [ "$3" -lt "$1" ]; then
+    echo " ; hors de portée de net/http ici : il faut un serveur sans ses coûts par requête"
+  fi
+}
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$cfbest" "$pgbest")×, sans bibliothèque HTTP : $(ratio "$rfbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest") du premier, $(pct "$fbest" "$rfbest") du second$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest"))"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$clbest" "$pgbest")×, sans bibliothèque HTTP : $(ratio "$rlbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest") du premier, $(pct "$lbest" "$rlbest") du second$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest"))"
 verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms ; le collecteur du service a marqué ${marking[full]} % du temps ; serveur nu au même débit : ${p99s[ceiling]} ms)"
 verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
 

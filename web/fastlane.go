@@ -54,7 +54,6 @@ const laneTarget = "/api/v1/resolve?"
 // bytes it has read, to net/http, which accepts it from Accept.
 type fastLane struct {
 	net.Listener // the listener under the lane (connLimitListener, or the socket's)
-	s            *Server
 	handler      http.Handler
 	headTimeout  time.Duration // for a new connection's first request
 	idleTimeout  time.Duration // for the next request on a kept-alive connection
@@ -76,7 +75,7 @@ type fastLane struct {
 }
 
 func newFastLane(ln net.Listener, s *Server, srv *http.Server, limits *connLimitListener) *fastLane {
-	l := &fastLane{Listener: ln, s: s, handler: srv.Handler,
+	l := &fastLane{Listener: ln, handler: srv.Handler,
 		headTimeout: srv.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout, writeTimeout: srv.WriteTimeout,
 		limits: limits, logger: s.cfg.Logger,
 		handed: make(chan net.Conn), acceptErr: make(chan error), closed: make(chan struct{}),
@@ -398,8 +397,9 @@ func (lc *laneConn) parse(head []byte) bool {
 		return false
 	}
 	// One string for the target, the query its tail, as net/http reads
-	// them (the query's bytes leave it nothing to unescape).
-	uri := string(target)
+	// them (the query's bytes leave it nothing to unescape), carved like the
+	// header values from a block shared by many requests: no allocation.
+	uri := headerValue(target)[0]
 	lc.url = url.URL{Path: laneTarget[:len(laneTarget)-1], RawQuery: uri[len(laneTarget):], ForceQuery: len(uri) == len(laneTarget)}
 	lc.req = lc.template
 	lc.req.Method, lc.req.URL, lc.req.RequestURI = http.MethodGet, &lc.url, uri

@@ -253,10 +253,14 @@ func (lc *laneConn) serve() {
 	}
 }
 
-// nextHead is the next request head in the buffer, reading when it holds no
-// byte of it; nil (with ok) when the bytes received do not make a whole head,
-// which the lane leaves to net/http; ok is false when the connection ended.
+// nextHead is the next request head, read into the buffer; nil (with ok)
+// when the lane leaves the request to net/http — a head longer than the
+// buffer, or the client's side ending within it — and ok false when the
+// connection must end: closed, stopping, or no whole head within the head
+// timeout.
 func (lc *laneConn) nextHead() (head []byte, ok bool) {
+	timeout := lc.lane.headTimeout
+	var headDeadline time.Time
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 		lc.idle.Store(true)
@@ -270,14 +274,15 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		if lc.lane.shutting.Load() && (kept || time.Since(lc.accepted) > newConnectionGrace) {
 			return nil, false
 		}
-		// As net/http: a new connection has the head's timeout to send its
-		// first request, a kept-alive one the idle timeout.
-		wait := lc.lane.idleTimeout
-		if lc.served == 0 {
-			wait = lc.lane.headTimeout
-		}
-		if wait > 0 {
-			lc.conn.SetReadDeadline(time.Now().Add(wait))
+		// As net/http: a new connection has the head timeout for its whole
+		// first head; a kept-alive one waits the idle timeout for the first
+		// byte of the next, then has the head timeout for the rest.
+		switch {
+		case kept && lc.lane.idleTimeout > 0:
+			lc.conn.SetReadDeadline(time.Now().Add(lc.lane.idleTimeout))
+		case !kept && timeout > 0:
+			headDeadline = lc.accepted.Add(timeout)
+			lc.conn.SetReadDeadline(headDeadline)
 		}
 		n, err := lc.conn.Read(lc.buf)
 		lc.idle.Store(false)
@@ -289,12 +294,36 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		}
 		lc.end = n
 	}
-	pending := lc.buf[lc.start:lc.end]
-	i := bytes.Index(pending, crlfcrlf)
-	if i < 0 {
-		return nil, true
+	for {
+		pending := lc.buf[lc.start:lc.end]
+		if i := bytes.Index(pending, crlfcrlf); i >= 0 {
+			return pending[:i+len(crlfcrlf)], true
+		}
+		// A head cut across reads: the rest is read here, at the buffer's
+		// start, within the head timeout counted from its first byte.
+		if lc.start > 0 {
+			lc.end = copy(lc.buf, pending)
+			lc.start = 0
+		}
+		if lc.end == len(lc.buf) {
+			return nil, true
+		}
+		if timeout > 0 {
+			if headDeadline.IsZero() {
+				headDeadline = time.Now().Add(timeout)
+			}
+			lc.conn.SetReadDeadline(headDeadline)
+		}
+		n, err := lc.conn.Read(lc.buf[lc.end:])
+		lc.end += n
+		if err != nil {
+			// Out of time, the connection ends, as net/http ends it; any
+			// other end of the client's side is met by net/http after the
+			// bytes read, as if it had read them.
+			var ne net.Error
+			return nil, !(errors.As(err, &ne) && ne.Timeout())
+		}
 	}
-	return pending[:i+len(crlfcrlf)], true
 }
 
 var (

@@ -220,7 +220,7 @@ func TestFastLaneHandsOverAtARequestBoundary(t *testing.T) {
 }
 
 // What the lane cannot read without doubt goes to net/http, which answers it
-// as it answers any request: a head cut across two reads, a request net/http
+// as it answers any request: a request net/http
 // refuses (two Host headers, none, a bad header name, a bad Host), HTTP/1.0,
 // a query the lane does not take, a head longer than the lane's buffer.
 func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
@@ -230,14 +230,6 @@ func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr, lane := serveLane(t, s)
-
-	c := dialRaw(t, addr)
-	c.conn.Write([]byte("GET " + alphaPath + " HTTP/1.1\r\nHo"))
-	time.Sleep(50 * time.Millisecond)
-	resp, body, _ := c.exchange(t, "st: test\r\n\r\n")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status"`) {
-		t.Fatalf("tête en deux morceaux : statut %d, %s", resp.StatusCode, body)
-	}
 
 	long := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: " + strings.Repeat("u", laneBufferSize) + "\r\n\r\n"
 	for _, tc := range []struct {
@@ -422,4 +414,87 @@ func TestFastLaneNewConnectionGetsItsAnswerDuringShutdown(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A head cut across reads, at any byte, is read whole by the lane and
+// answered; two requests cut anywhere get their two answers.
+func TestFastLaneReadsAHeadCutAcrossReads(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, lane := serveLane(t, s)
+	request := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: cut\r\n\r\n"
+	two := request + request
+	for cut := 1; cut < len(two); cut += 7 {
+		c := dialRaw(t, addr)
+		c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+		c.conn.Write([]byte(two[:cut]))
+		time.Sleep(5 * time.Millisecond)
+		c.conn.Write([]byte(two[cut:]))
+		for i := range 2 {
+			if resp, body, _ := c.next(t, http.MethodGet); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status"`) {
+				t.Fatalf("coupe à l'octet %d, réponse %d : statut %d, %s", cut, i+1, resp.StatusCode, body)
+			}
+		}
+		c.conn.Close()
+	}
+	if got, want := lane.answered.Load(), uint64(2*((len(two)-2)/7+1)); got != want {
+		t.Fatalf("la voie rapide a répondu à %d requêtes, %d attendues", got, want)
+	}
+}
+
+// The head timeout counts from a new connection's start, as net/http counts
+// it, however the head trickles in: a client that sends its first bytes late
+// and then one at a time is cut at the timeout, not given a second one.
+func TestFastLaneHeadTimeoutCountsFromTheStart(t *testing.T) {
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const timeout = time.Second
+	srv := s.httpServer(ln.Addr().String())
+	srv.ReadHeaderTimeout = timeout
+	served, lane := s.listener(ln, srv)
+	go srv.Serve(served)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		lane.shutdown(ctx)
+	})
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	time.Sleep(timeout * 8 / 10)
+	closed := make(chan time.Duration, 1)
+	go func() {
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		conn.Read(make([]byte, 1))
+		closed <- time.Since(start)
+	}()
+	head := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: " + strings.Repeat("x", 200)
+	for i := 0; i < len(head); i++ {
+		if _, err := conn.Write([]byte{head[i]}); err != nil {
+			break
+		}
+		select {
+		case d := <-closed:
+			if d > timeout*3/2 {
+				t.Fatalf("connexion fermée après %v, le délai de tête (%v) comptant depuis son ouverture", d, timeout)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("connexion toujours ouverte après %v, le délai de tête étant de %v", time.Since(start), timeout)
 }

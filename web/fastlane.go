@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -197,6 +198,8 @@ type laneConn struct {
 	served   int         // requests answered
 	accepted time.Time
 
+	readDeadline, writeDeadline time.Time // as set on conn
+
 	buf        []byte // bytes read and not yet served: buf[start:end]
 	start, end int
 
@@ -279,10 +282,10 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		// byte of the next, then has the head timeout for the rest.
 		switch {
 		case kept && lc.lane.idleTimeout > 0:
-			lc.conn.SetReadDeadline(time.Now().Add(lc.lane.idleTimeout))
+			lc.setReadDeadline(time.Now().Add(lc.lane.idleTimeout))
 		case !kept && timeout > 0:
 			headDeadline = lc.accepted.Add(timeout)
-			lc.conn.SetReadDeadline(headDeadline)
+			lc.setReadDeadline(headDeadline)
 		}
 		n, err := lc.conn.Read(lc.buf)
 		lc.idle.Store(false)
@@ -312,7 +315,7 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 			if headDeadline.IsZero() {
 				headDeadline = time.Now().Add(timeout)
 			}
-			lc.conn.SetReadDeadline(headDeadline)
+			lc.setReadDeadline(headDeadline)
 		}
 		n, err := lc.conn.Read(lc.buf[lc.end:])
 		lc.end += n
@@ -325,6 +328,22 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		}
 	}
 }
+
+// setReadDeadline sets the connection's read deadline to d, unless the one
+// set is at most deadlineSlack earlier: a kept-alive connection's idle
+// deadline moves by microseconds from one request to the next, and moving it
+// costs a timer update every time.
+func (lc *laneConn) setReadDeadline(d time.Time) {
+	if d.Before(lc.readDeadline) || d.Sub(lc.readDeadline) > deadlineSlack {
+		lc.conn.SetReadDeadline(d)
+		lc.readDeadline = d
+	}
+}
+
+// deadlineSlack is how much earlier than asked an idle or write deadline may
+// fall: the idle timeout (2 min) and the write timeout (over 10 min) are
+// bounds against clients that never come back, not measures.
+const deadlineSlack = time.Second
 
 var (
 	crlf     = []byte("\r\n")
@@ -349,6 +368,7 @@ func (lc *laneConn) reportIdle(idle bool) {
 // net/http; false when net/http no longer accepts.
 func (lc *laneConn) handOver() bool {
 	lc.conn.SetReadDeadline(time.Time{})
+	lc.readDeadline = time.Time{}
 	c := &handedConn{Conn: lc.conn, unread: bytes.Clone(lc.buf[lc.start:lc.end])}
 	select {
 	case lc.lane.handed <- c:
@@ -511,12 +531,27 @@ func (lc *laneConn) answer() (keep bool) {
 	// closes after them.
 	answer, closeAfter := w.finish(lc.lane.shutting.Load())
 	if lc.lane.writeTimeout > 0 {
-		lc.conn.SetWriteDeadline(time.Now().Add(lc.lane.writeTimeout))
+		if d := time.Now().Add(lc.lane.writeTimeout); d.Before(lc.writeDeadline) || d.Sub(lc.writeDeadline) > deadlineSlack {
+			lc.conn.SetWriteDeadline(d)
+			lc.writeDeadline = d
+		}
 	}
 	if _, err := lc.conn.Write(answer); err != nil {
 		return false
 	}
 	return !closeAfter
+}
+
+// laneServed reports whether the fast lane serves c's request: its writer,
+// under gin's and any compressing one, keeps the whole answer until the
+// handler returns.
+func laneServed(c *gin.Context) bool {
+	u, ok := c.Writer.(interface{ Unwrap() http.ResponseWriter })
+	if !ok {
+		return false
+	}
+	_, ok = u.Unwrap().(*laneWriter)
+	return ok
 }
 
 // laneWriter keeps a handler's answer for the lane to write whole.
@@ -572,11 +607,13 @@ func (w *laneWriter) WriteHeader(code int) {
 	w.head = append(w.head, ' ')
 	w.head = append(w.head, http.StatusText(code)...)
 	w.head = append(w.head, "\r\n"...)
-	w.keys = w.keys[:0]
-	for k := range w.header {
-		w.keys = append(w.keys, k)
+	if !w.sameKeys() {
+		w.keys = w.keys[:0]
+		for k := range w.header {
+			w.keys = append(w.keys, k)
+		}
+		slices.Sort(w.keys)
 	}
-	slices.Sort(w.keys)
 	w.hasLength, w.hasType, w.hasDate, w.closeAfter = false, false, false, false
 	for _, k := range w.keys {
 		switch k {
@@ -609,6 +646,20 @@ func (w *laneWriter) WriteHeader(code int) {
 			}
 		}
 	}
+}
+
+// sameKeys reports whether the headers have the keys of the previous
+// answer, kept sorted in w.keys: answers to the same route set the same ones.
+func (w *laneWriter) sameKeys() bool {
+	if len(w.keys) != len(w.header) {
+		return false
+	}
+	for _, k := range w.keys {
+		if _, ok := w.header[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *laneWriter) Write(b []byte) (int, error) {

@@ -339,14 +339,17 @@ echo "== objectifs"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
 # within_reach GOAL SERVICE NETHTTP RAW: what the two ceilings' best rates say
-# of a throughput goal the service's best missed, when one of them is below it.
+# of a throughput goal the service's best missed: out of reach of any HTTP
+# stack, or of net/http, and the share of the raw ceiling the goal asks for.
 within_reach() {
   if [ "$2" -ge "$1" ]; then
     return
   elif [ "$4" -lt "$1" ]; then
-    echo " ; hors de portée de toute pile HTTP sur cette machine"
+    echo " ; hors de portée ici de toute pile HTTP à une goroutine par connexion"
   elif [ "$3" -lt "$1" ]; then
-    echo " ; hors de portée de net/http ici : il faut un serveur sans ses coûts par requête"
+    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$4") du plafond sans bibliothèque HTTP"
+  else
+    echo " ; il demande $(pct "$1" "$4") du plafond sans bibliothèque HTTP"
   fi
 }
 verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$cfbest" "$pgbest")×, sans bibliothèque HTTP : $(ratio "$rfbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest") du premier, $(pct "$fbest" "$rfbest") du second$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest"))"

@@ -12,7 +12,8 @@
 //     same bytes as net/http's (status line, Content-Length, Content-Type, a
 //     Date of the same length, body), parsing nothing else. That is the floor
 //     cost of reading a request and writing an answer through the kernel: a
-//     goal above this rate cannot be met by any HTTP stack on that machine.
+//     goal above this rate cannot be met on that machine by a server that
+//     serves each connection on its goroutine, whatever its HTTP stack.
 //
 // Queries with options=0 get lean bytes, the others full bytes. To run it:
 //

@@ -16,14 +16,18 @@ import (
 )
 
 // serveLane serves s on a loopback port as Serve does, and returns its address
-// and its fast lane, whose count of answers says which requests it took.
-func serveLane(t *testing.T, s *Server) (addr string, lane *fastLane) {
+// and its fast lane, whose count of answers says which requests it took; each
+// of adjust changes the HTTP server before the lane is made from it.
+func serveLane(t *testing.T, s *Server, adjust ...func(*http.Server)) (addr string, lane *fastLane) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := s.httpServer(ln.Addr().String())
+	for _, a := range adjust {
+		a(srv)
+	}
 	served, lane := s.listener(ln, srv)
 	go srv.Serve(served)
 	t.Cleanup(func() {
@@ -33,6 +37,17 @@ func serveLane(t *testing.T, s *Server) (addr string, lane *fastLane) {
 		lane.shutdown(ctx)
 	})
 	return ln.Addr().String(), lane
+}
+
+// testStateServer is a server of testState on 2025-06-01.
+func testStateServer(t *testing.T) *Server {
+	t.Helper()
+	today := "2025-06-01"
+	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // rawClient sends requests as written and reads each answer with its exact bytes.
@@ -191,12 +206,7 @@ func equalHeaders(a, b http.Header) bool {
 // at the first it does not take (a HEAD here), which answers that one and the
 // rest, the lane's kind included.
 func TestFastLaneHandsOverAtARequestBoundary(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, lane := serveLane(t, s)
+	addr, lane := serveLane(t, testStateServer(t))
 	c := dialRaw(t, addr)
 	get := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
 	head := "HEAD " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -229,12 +239,7 @@ func TestFastLaneHandsOverAtARequestBoundary(t *testing.T) {
 // refuses (two Host headers, none, a bad header name, a bad Host), HTTP/1.0,
 // a query the lane does not take, a head longer than the lane's buffer.
 func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, lane := serveLane(t, s)
+	addr, lane := serveLane(t, testStateServer(t))
 
 	long := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: " + strings.Repeat("u", laneBufferSize) + "\r\n\r\n"
 	for _, tc := range []struct {
@@ -264,12 +269,7 @@ func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
 // A server stopping closes the lane's idle connections at once and lets a
 // request being answered finish; Serve returns.
 func TestFastLaneStopsWithTheServer(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, cancel, done := serveForTest(t, s)
+	addr, cancel, done := serveForTest(t, testStateServer(t))
 	c := dialRaw(t, addr)
 	if resp, _, _ := c.exchange(t, "GET "+alphaPath+" HTTP/1.1\r\nHost: test\r\n\r\n"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("statut %d", resp.StatusCode)
@@ -333,29 +333,21 @@ func TestFastLaneNewConnectionIsNotReclaimed(t *testing.T) {
 // net/http's do, so that the client does not send its next request on a
 // connection about to close.
 func TestFastLaneAnswerDuringShutdownSaysClose(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := s.httpServer(ln.Addr().String())
+	var srv *http.Server
 	entered, release := make(chan struct{}), make(chan struct{})
-	engine := srv.Handler
-	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(entered)
-		<-release
-		engine.ServeHTTP(w, r)
+	addr, lane := serveLane(t, testStateServer(t), func(h *http.Server) {
+		srv = h
+		engine := h.Handler
+		h.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			close(entered)
+			<-release
+			engine.ServeHTTP(w, r)
+		})
 	})
-	served, lane := s.listener(ln, srv)
-	go srv.Serve(served)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	c := dialRaw(t, ln.Addr().String())
+	c := dialRaw(t, addr)
 	if _, err := c.conn.Write([]byte("GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -388,12 +380,7 @@ func TestFastLaneAnswerDuringShutdownSaysClose(t *testing.T) {
 // connected just before the stop has its request answered, with
 // Connection: close, not its new connection closed under it.
 func TestFastLaneNewConnectionGetsItsAnswerDuringShutdown(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, lane := serveLane(t, s)
+	addr, lane := serveLane(t, testStateServer(t))
 	c := dialRaw(t, addr)
 	for {
 		lane.mu.Lock()
@@ -424,12 +411,7 @@ func TestFastLaneNewConnectionGetsItsAnswerDuringShutdown(t *testing.T) {
 // A head cut across reads, at any byte, is read whole by the lane and
 // answered; two requests cut anywhere get their two answers.
 func TestFastLaneReadsAHeadCutAcrossReads(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, lane := serveLane(t, s)
+	addr, lane := serveLane(t, testStateServer(t))
 	request := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\nUser-Agent: cut\r\n\r\n"
 	two := request + request
 	for cut := 1; cut < len(two); cut += 7 {
@@ -454,27 +436,9 @@ func TestFastLaneReadsAHeadCutAcrossReads(t *testing.T) {
 // it, however the head trickles in: a client that sends its first bytes late
 // and then one at a time is cut at the timeout, not given a second one.
 func TestFastLaneHeadTimeoutCountsFromTheStart(t *testing.T) {
-	today := "2025-06-01"
-	s, err := New(context.Background(), Config{}, func(context.Context) (*State, error) { return testState(&today), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const timeout = time.Second
-	srv := s.httpServer(ln.Addr().String())
-	srv.ReadHeaderTimeout = timeout
-	served, lane := s.listener(ln, srv)
-	go srv.Serve(served)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		lane.shutdown(ctx)
-	})
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	addr, _ := serveLane(t, testStateServer(t), func(h *http.Server) { h.ReadHeaderTimeout = timeout })
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

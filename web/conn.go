@@ -37,7 +37,13 @@ func (c *problemConn) Write(b []byte) (int, error) {
 // CloseWrite lets the server half-close the connection after an error answer, as
 // it does on a bare TCP connection, so the client reads the answer before the reset.
 func (c *problemConn) CloseWrite() error {
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+	return closeWrite(c.Conn)
+}
+
+// closeWrite half-closes c when it can (a TCP connection under any of the
+// server's wrappers can), and does nothing otherwise.
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()
 	}
 	return nil

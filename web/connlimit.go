@@ -177,8 +177,5 @@ func (c *limitedConn) Close() error {
 // CloseWrite keeps the half-close of a TCP connection reachable through the
 // wrapper (see problemConn.CloseWrite).
 func (c *limitedConn) CloseWrite() error {
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
-	}
-	return nil
+	return closeWrite(c.Conn)
 }

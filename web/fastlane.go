@@ -772,8 +772,5 @@ func (c *handedConn) Read(b []byte) (int, error) {
 // CloseWrite keeps the half-close of a TCP connection reachable through the
 // wrapper (see problemConn.CloseWrite).
 func (c *handedConn) CloseWrite() error {
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
-	}
-	return nil
+	return closeWrite(c.Conn)
 }

@@ -12,8 +12,11 @@
 #      ceiling on the machine, which says whether a goal missed is within reach
 #      of a server on net/http; then the same sweep of bench/ceiling -raw, the
 #      same bytes written with no HTTP library (the end of each request head
-#      found, a prepared answer written): the machine's own ceiling, above which
-#      no HTTP stack could meet a goal on it;
+#      found, a prepared answer written), served by a goroutine per connection:
+#      the ceiling of that model, above which no HTTP stack in it could meet a
+#      goal; then bench/ceiling -loops, the same bytes written by one epoll
+#      event loop per core: the kernel's own cost of a read and a write per
+#      request, above which no server that reads and writes each request could;
 #   2. a constant-rate test at PostGIS's best rate with bench/openload, an
 #      open-model generator that counts each latency from the time the request
 #      was due, so that it does not hide queueing: p50, p90, p99, p99.9, max,
@@ -24,8 +27,8 @@
 #      highest constant rate at which p99 stays within 5 ms;
 #   3. the ratios against the goals, with both ceilings' ratios to PostGIS's
 #      best and what they say of a throughput goal missed: out of reach of any
-#      HTTP stack on the machine, or within reach only of a server without
-#      net/http's per-request costs;
+#      server on the machine, or of any goroutine-per-connection server, or
+#      within reach only of a server without net/http's per-request costs;
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
 #      postcode + commune.
 #   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
@@ -220,6 +223,17 @@ for c in $CLIENTS; do
   rawlean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
 done
 stop_server
+# The kernel's own ceiling: the same bytes, written by one epoll event loop per
+# core instead of a goroutine per connection.
+declare -A loopfull looplean
+start_ceiling -loops "$(nproc)"
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+# shellcheck disable=SC2034 # read by name, through best and ceiling_table
+for c in $CLIENTS; do
+  loopfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
+  looplean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
+done
+stop_server
 # ceiling_table FULL LEAN: the sweep of a bare server, one line per clients.
 ceiling_table() {
   local -n f=$1 l=$2
@@ -234,12 +248,17 @@ echo
 echo "== plafond de net/http sur cette machine (bench/ceiling : réponses fixes de $fbytes et $lbytes octets, en-têtes compris, les tailles moyennes du service)"
 ceiling_table ceilfull ceillean
 echo
-echo "== plafond de la machine, sans bibliothèque HTTP (bench/ceiling -raw : les mêmes octets, écrits dès la fin de chaque en-tête de requête, sans rien analyser d'autre)"
+echo "== plafond d'une goroutine par connexion, sans bibliothèque HTTP (bench/ceiling -raw : les mêmes octets, écrits dès la fin de chaque en-tête de requête, sans rien analyser d'autre)"
 ceiling_table rawfull rawlean
+echo
+echo "== plafond de la machine (bench/ceiling -loops $(nproc) : les mêmes octets, écrits par une boucle d'événements epoll par cœur)"
+ceiling_table loopfull looplean
 read -r _ cfbest <<<"$(best ceilfull)"
 read -r _ clbest <<<"$(best ceillean)"
 read -r _ rfbest <<<"$(best rawfull)"
 read -r _ rlbest <<<"$(best rawlean)"
+read -r _ efbest <<<"$(best loopfull)"
+read -r _ elbest <<<"$(best looplean)"
 
 # Constant rate at PostGIS's best, open model: requests are due at fixed times
 # whether or not the previous ones have come back, and each latency counts from
@@ -338,22 +357,25 @@ echo
 echo "== objectifs"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
-# within_reach GOAL SERVICE NETHTTP RAW: what the two ceilings' best rates say
-# of a throughput goal the service's best missed: out of reach of any HTTP
-# stack, or of net/http, and the share of the raw ceiling the goal asks for.
+# within_reach GOAL SERVICE NETHTTP RAW LOOPS: what the three ceilings' best
+# rates say of a throughput goal the service's best missed: out of reach of any
+# server that reads and writes each request, or of a goroutine per connection,
+# or of net/http, and the share of the ceiling above it the goal asks for.
 within_reach() {
   if [ "$2" -ge "$1" ]; then
     return
+  elif [ "$5" -lt "$1" ]; then
+    echo " ; hors de portée ici de tout serveur qui lit et écrit chaque requête : il demande $(pct "$1" "$5") du plafond de la machine"
   elif [ "$4" -lt "$1" ]; then
-    echo " ; hors de portée ici de toute pile HTTP à une goroutine par connexion"
+    echo " ; hors de portée ici de toute pile HTTP à une goroutine par connexion ; il demande $(pct "$1" "$5") du plafond à boucles d'événements"
   elif [ "$3" -lt "$1" ]; then
-    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$4") du plafond sans bibliothèque HTTP"
+    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$4") du plafond à une goroutine par connexion sans bibliothèque HTTP"
   else
-    echo " ; il demande $(pct "$1" "$4") du plafond sans bibliothèque HTTP"
+    echo " ; il demande $(pct "$1" "$4") du plafond à une goroutine par connexion sans bibliothèque HTTP"
   fi
 }
-verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$cfbest" "$pgbest")×, sans bibliothèque HTTP : $(ratio "$rfbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest") du premier, $(pct "$fbest" "$rfbest") du second$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest"))"
-verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafond de net/http ici : $(ratio "$clbest" "$pgbest")×, sans bibliothèque HTTP : $(ratio "$rlbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest") du premier, $(pct "$lbest" "$rlbest") du second$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest"))"
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$cfbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rfbest" "$pgbest")×, boucles d'événements $(ratio "$efbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest"), $(pct "$fbest" "$rfbest") et $(pct "$fbest" "$efbest")$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest" "$efbest"))"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$clbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rlbest" "$pgbest")×, boucles d'événements $(ratio "$elbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest"), $(pct "$lbest" "$rlbest") et $(pct "$lbest" "$elbest")$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest" "$elbest"))"
 verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms ; le collecteur du service a marqué ${marking[full]} % du temps ; serveur nu au même débit : ${p99s[ceiling]} ms)"
 verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
 

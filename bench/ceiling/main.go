@@ -13,11 +13,16 @@
 //     Date of the same length, body), parsing nothing else. That is the floor
 //     cost of reading a request and writing an answer through the kernel: a
 //     goal above this rate cannot be met on that machine by a server that
-//     serves each connection on its goroutine, whatever its HTTP stack.
+//     serves each connection on its goroutine, whatever its HTTP stack;
+//   - with -loops N (Linux), the raw mode's bytes written by N epoll event
+//     loops, one OS thread each, instead of a goroutine per connection: a
+//     goal above this rate cannot be met on that machine by a server written
+//     in Go, whatever its design, for it is the kernel's own cost of a read
+//     and a write per request.
 //
 // Queries with options=0 get lean bytes, the others full bytes. To run it:
 //
-//	go run ./bench/ceiling -addr 127.0.0.1:18081 -full 17000 -lean 1900 [-raw]
+//	go run ./bench/ceiling -addr 127.0.0.1:18081 -full 17000 -lean 1900 [-raw | -loops 2]
 package main
 
 import (
@@ -38,7 +43,14 @@ func main() {
 	fullBytes := flag.Int("full", 17000, "taille d'une réponse complète, en octets")
 	leanBytes := flag.Int("lean", 1900, "taille d'une réponse options=0, en octets")
 	raw := flag.Bool("raw", false, "répondre sans bibliothèque HTTP : le plafond de la machine")
+	loops := flag.Int("loops", 0, "répondre comme -raw, par ce nombre de boucles d'événements epoll (Linux)")
 	flag.Parse()
+	if *loops > 0 {
+		if _, _, err := listenEventLoops(*addr, *loops, rawAnswer(*fullBytes, time.Now()), rawAnswer(*leanBytes, time.Now())); err != nil {
+			log.Fatal(err)
+		}
+		select {}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -119,20 +131,14 @@ func serveRawConn(c net.Conn, full, lean []byte) {
 	start, end := 0, 0 // the bytes read and not yet answered: buf[start:end]
 	for {
 		for {
-			i := bytes.Index(buf[start:end], endOfHead)
-			if i < 0 {
+			reply, consumed := nextAnswer(buf[start:end], full, lean)
+			if consumed == 0 {
 				break
-			}
-			head := buf[start : start+i]
-			requestLine, _, _ := bytes.Cut(head, []byte("\r\n"))
-			reply := full
-			if bytes.Contains(requestLine, []byte("options=0")) {
-				reply = lean
 			}
 			if _, err := c.Write(reply); err != nil {
 				return
 			}
-			start += i + len(endOfHead)
+			start += consumed
 		}
 		if start == end {
 			start, end = 0, 0
@@ -149,4 +155,20 @@ func serveRawConn(c net.Conn, full, lean []byte) {
 		}
 		end += n
 	}
+}
+
+// nextAnswer finds the first complete request head in pending and returns the
+// answer it asks for, lean when its request line holds options=0, and the
+// number of bytes the head takes; consumed is 0 when no head is complete.
+func nextAnswer(pending, full, lean []byte) (reply []byte, consumed int) {
+	i := bytes.Index(pending, endOfHead)
+	if i < 0 {
+		return nil, 0
+	}
+	requestLine, _, _ := bytes.Cut(pending[:i], []byte("\r\n"))
+	reply = full
+	if bytes.Contains(requestLine, []byte("options=0")) {
+		reply = lean
+	}
+	return reply, i + len(endOfHead)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -76,11 +77,35 @@ func request(target string) string {
 	return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: wrk\r\n\r\n"
 }
 
-// Over one kept-alive connection, the raw mode answers each request head in
-// the order it came: two pipelined in one write, then one split between
-// writes, then one more, each with the size its query asks for.
-func TestRawModeAnswersEachRequestInOrder(t *testing.T) {
-	c, err := net.Dial("tcp", listenRaw(t, 17000, 1900))
+// listenLoops serves the -loops mode, with two loops, on a loopback port until
+// the test ends.
+func listenLoops(t *testing.T, fullBytes, leanBytes int) string {
+	t.Helper()
+	l, addr, err := listenEventLoops("127.0.0.1:0", 2, rawAnswer(fullBytes, time.Now()), rawAnswer(leanBytes, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return addr.String()
+}
+
+// Both modes with no HTTP library, each a func serving it until the test ends.
+var rawModes = map[string]func(t *testing.T, fullBytes, leanBytes int) string{
+	"raw":   listenRaw,
+	"loops": listenLoops,
+}
+
+// Over one kept-alive connection, the raw and -loops modes answer each
+// request head in the order it came: two pipelined in one write, then one
+// split between writes, then one more, each with the size its query asks for.
+func TestRawModesAnswerEachRequestInOrder(t *testing.T) {
+	for mode, listen := range rawModes {
+		t.Run(mode, func(t *testing.T) { answersEachRequestInOrder(t, listen(t, 17000, 1900)) })
+	}
+}
+
+func answersEachRequestInOrder(t *testing.T, addr string) {
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,4 +239,79 @@ func TestRawModeConnectionEnds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// When the client sends requests faster than it reads the answers, the -loops
+// mode keeps what the socket cannot take yet and sends it later, in order,
+// with no answer lost or cut: 1,000 pipelined requests (60 KB, which the
+// socket takes at once) are 12 MB of answers, more than the loopback's
+// buffers hold while the client waits before reading.
+func TestLoopsModeKeepsAnswersTheSocketCannotTakeYet(t *testing.T) {
+	c, err := net.Dial("tcp", listenLoops(t, 17000, 1900))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	const requests = 1000
+	size := func(i int) int { return []int{17000, 1900}[i%3/2] }
+	var all strings.Builder
+	for i := range requests {
+		all.WriteString(request(map[int]string{17000: fullTarget, 1900: leanTarget}[size(i)]))
+	}
+	if _, err := io.WriteString(c, all.String()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the server fills the buffers meanwhile
+	r := bufio.NewReader(c)
+	for i := range requests {
+		readAnswer(t, r, "pipelined request "+strconv.Itoa(i), size(i))
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// The -loops mode closes a connection whose head is longer than it reads, and
+// one its client closed; closing the server ends its loops and closes the
+// connections still open.
+func TestLoopsModeConnectionEnds(t *testing.T) {
+	l, addr, err := listenEventLoops("127.0.0.1:0", 1, rawAnswer(17000, time.Now()), rawAnswer(1900, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	long, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer long.Close()
+	long.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(long, "GET /"+strings.Repeat("a", maxHead)+" HTTP/1.1\r\n")
+	if n, err := io.Copy(io.Discard, long); n != 0 || isTimeout(err) {
+		t.Errorf("after a head too long: %d bytes, %v; want the connection closed without an answer", n, err)
+	}
+
+	kept, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	kept.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(kept, request(leanTarget))
+	r := bufio.NewReader(kept)
+	readAnswer(t, r, "request before the server closes", 1900)
+	l.Close()
+	if n, err := io.Copy(io.Discard, r); n != 0 || isTimeout(err) {
+		t.Errorf("after the server closed: %d bytes, %v; want the connection closed", n, err)
+	}
+	if _, err := net.Dial("tcp", addr.String()); err == nil {
+		t.Error("a connection is accepted after the server closed")
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

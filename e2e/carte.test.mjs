@@ -152,6 +152,34 @@ test('la recherche au clavier ouvre une commune', { timeout: 2 * DELAI }, async 
   await contexte.close();
 });
 
+test('cinq chiffres sont un code INSEE ou un code postal : la liste montre les deux, Entrée ouvre le premier', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await carte(page);
+  const champ = page.locator('#recherche');
+  // 69003 is Albigny-sur-Saône's code and Lyon 3e's postcode.
+  await champ.fill('69003');
+  await page.locator('#suggestions li').nth(1).waitFor({ timeout: DELAI });
+  const liste = await page.locator('#suggestions').innerText();
+  assert.match(liste, /Albigny-sur-Saône\s+commune · Rhône \(69\) · code INSEE 69003/);
+  assert.match(liste, /Lyon 3e Arrondissement/);
+  await capture(page, '05b-code-ou-code-postal');
+  await champ.press('Enter');
+  assert.match(await panneau(page, '69003'), /Albigny-sur-Saône/);
+  // 45000 is only a postcode: Enter opens Orléans, as the one suggestion says.
+  await champ.fill('45000');
+  await page.locator('#suggestions li').first().filter({ hasText: 'Orléans' }).waitFor({ timeout: DELAI });
+  await champ.press('Enter');
+  assert.match(await panneau(page, '45234'), /Orléans/);
+  assert.ok(await page.locator('#erreur').isHidden());
+  // The postcode suggestion, tapped, opens its commune.
+  await champ.fill('97411');
+  await page.locator('#suggestions li').nth(1).waitFor({ timeout: DELAI });
+  await page.locator('#suggestions li').filter({ hasText: 'Saint-Paul' }).tap();
+  assert.match(await panneau(page, '97415'), /Saint-Paul/);
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
 test('la recherche de « 12 rue de Vaugirard Paris » ouvre 75106', { timeout: 2 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir();
   await carte(page);

@@ -46,11 +46,46 @@ func (s *Server) handleSearch(c *gin.Context) {
 			out = append(out, Suggestion{Kind: kind, Code: m.Code, Label: m.Name, Postcode: pc, Score: 1})
 		}
 	}
+	out = withCommuneOfCode(st.Resolver.Dataset, q, out, limit)
 	if out == nil {
 		out = []Suggestion{}
 	}
 	placeSuggestions(st.Resolver.Dataset, out)
 	c.JSON(http.StatusOK, gin.H{"query": q, "results": out})
+}
+
+// withCommuneOfCode puts first, when q is the INSEE code of a commune, an
+// arrondissement or Paris, Lyon or Marseille, that place: five digits are as often
+// a postcode as a code INSEE (69003 is Lyon 3e's postcode and Albigny-sur-Saône's
+// code), and a list offering only the postcode's commune would hide the one the
+// page opens for a code. A place already listed under that code stays where it is.
+func withCommuneOfCode(ds *zones.Dataset, q string, out []Suggestion, limit int) []Suggestion {
+	code := strings.ToUpper(q)
+	if !zones.ValidCommuneCode(code) {
+		return out
+	}
+	for _, s := range out {
+		if s.Code == code {
+			return out
+		}
+	}
+	var found Suggestion
+	if c, ok := ds.CommuneByCode(code); ok {
+		kind := "commune"
+		if c.Parent != "" {
+			kind = "arrondissement"
+		}
+		found = Suggestion{Kind: kind, Code: c.Code, Label: c.Name, Score: 1}
+	} else if ref, ok := cityByArrondissements(ds, code); ok {
+		found = Suggestion{Kind: "commune", Code: ref.Code, Label: ref.Name, Score: 1}
+	} else {
+		return out
+	}
+	out = append([]Suggestion{found}, out...)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 // placeSuggestions adds to each suggestion its commune's département and, when

@@ -529,7 +529,7 @@ function lireLieu(p) {
   const zoom = p.has('zoom') ? Math.max(0, Math.min(18, parseInt(p.get('zoom'), 10) || 0)) : undefined;
   const lat = parseFloat(p.get('lat'));
   const lon = parseFloat(p.get('lon'));
-  if (/^[0-9][0-9AB][0-9]{3}$/i.test(p.get('commune') || '')) return { commune: p.get('commune').toUpperCase(), zoom };
+  if (CODE_COMMUNE.test(p.get('commune') || '')) return { commune: p.get('commune').toUpperCase(), zoom };
   const adresse = (p.get('adresse') || '').trim();
   if (adresse.length >= 2 && adresse.length <= 200) return { adresse, zoom };
   if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
@@ -570,13 +570,25 @@ function sansAccents(s) {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
+// CODE_COMMUNE is the shape of a code INSEE (2A and 2B for Corsica).
+const CODE_COMMUNE = /^[0-9][0-9AB][0-9]{3}$/i;
+
 // meilleurChoix picks what Enter opens when no suggestion is marked: a commune
 // named exactly as typed, or else the text as an address.
+// Five characters shaped like a code are a code INSEE or a postcode: the commune
+// of that code (which the search lists first), else the first one of that
+// postcode, as the list shows them; neither, and the page says no commune has it.
 function meilleurChoix(q, resultats) {
   const cle = sansAccents(q);
-  const commune = resultats.find((r) => (r.kind === 'commune' || r.kind === 'arrondissement') && sansAccents(r.label) === cle);
+  const estCommune = (r) => r.kind === 'commune' || r.kind === 'arrondissement';
+  const commune = resultats.find((r) => estCommune(r) && sansAccents(r.label) === cle);
   if (commune) return commune;
-  if (/^[0-9][0-9AB][0-9]{3}$/i.test(q)) return { kind: 'commune', code: q.toUpperCase(), label: q };
+  if (CODE_COMMUNE.test(q)) {
+    const code = q.toUpperCase();
+    return resultats.find((r) => estCommune(r) && r.code === code)
+      || resultats.find((r) => estCommune(r) && r.postcode === code)
+      || { kind: 'commune', code, label: q };
+  }
   return { kind: 'adresse', label: q };
 }
 
@@ -627,7 +639,7 @@ function initRecherche() {
       id: `suggestion-${i}`, role: 'option', 'aria-selected': 'false',
       onmousedown: (e) => { e.preventDefault(); valider(r); },
     }, el('span', { class: 'suggestion-libelle' }, r.label),
-    el('span', { class: 'suggestion-detail' }, detailSuggestion(r)))));
+    el('span', { class: 'suggestion-detail' }, detailSuggestion(r, q)))));
     liste.hidden = rs.length === 0;
     champ.setAttribute('aria-expanded', rs.length ? 'true' : 'false');
     $('recherche-aide').textContent = rs.length ? `${rs.length} suggestion${rs.length > 1 ? 's' : ''} ; flèches pour choisir, Entrée pour valider.` : '';
@@ -671,10 +683,13 @@ function initRecherche() {
   champ.addEventListener('blur', () => setTimeout(fermer, 100));
 }
 
-// detailSuggestion tells same-name places apart: kind, département and postcode.
-function detailSuggestion(r) {
+// detailSuggestion tells same-name places apart: kind, département and postcode;
+// for a place found by the code typed, that it is its code INSEE, since the same
+// five digits are also some other commune's postcode.
+function detailSuggestion(r, q = '') {
   const dep = r.departement ? (r.departement.name ? `${r.departement.name} (${r.departement.code})` : `département ${r.departement.code}`) : '';
-  return [genre(r.kind), dep, r.postcode].filter(Boolean).join(' · ');
+  const parCode = r.kind !== 'street' && CODE_COMMUNE.test(q) && r.code === q.toUpperCase();
+  return [genre(r.kind), dep, parCode ? `code INSEE ${r.code}` : r.postcode].filter(Boolean).join(' · ');
 }
 
 function genre(kind) {

@@ -180,6 +180,18 @@ test('cinq chiffres sont un code INSEE ou un code postal : la liste montre les d
   await contexte.close();
 });
 
+test('Saint-Barthélemy, sans catégorie publiée : le panneau ne dit pas qu\'il n\'y a pas d\'aide', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await carte(page, '/?commune=97701');
+  const texte = await panneau(page, '97701');
+  assert.match(texte, /Aucune catégorie n'est publiée pour ce lieu/);
+  assert.doesNotMatch(texte, /Pas d'aide/);
+  assert.match(texte, /Inconnue : sans catégorie publiée, aucune aide ne peut être indiquée/);
+  await capture(page, '05c-saint-barthelemy');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
 test('la recherche de « 12 rue de Vaugirard Paris » ouvre 75106', { timeout: 2 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir();
   await carte(page);

@@ -172,6 +172,11 @@ function resumeConventionnement(options) {
 // resumeAide names the main aid with its amount, and the statuses it is not open to;
 // or says there is no aid with an amount here, naming the other aids listed.
 function resumeAide(options) {
+  // No category published, no rule known: the aids are unknown, not absent.
+  if (options.every((o) => o.available === false)) {
+    return el('p', { class: 'resume-aide' }, el('strong', {}, 'Inconnue'),
+      el('span', { class: 'note' }, ' : sans catégorie publiée, aucune aide ne peut être indiquée'));
+  }
   const principales = options.map(aidePrincipale);
   let meilleure = null;
   for (const a of principales) if (a && (!meilleure || a.max_amount_eur > meilleure.max_amount_eur)) meilleure = a;

@@ -192,6 +192,22 @@ test('Saint-Barthélemy, sans catégorie publiée : le panneau ne dit pas qu\'il
   await contexte.close();
 });
 
+test('changer de statut dans le profil laisse le focus sur le champ', { timeout: 2 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await carte(page, '/?commune=75106');
+  await panneau(page, '75106');
+  await page.locator('#profil-bouton').tap();
+  for (const [statut, libelle] of [['remplacant', /Conventionnement \(remplaçant\)/], ['assistant', /Conventionnement \(assistant libéral\)/]]) {
+    await page.locator('select[name=statut]').selectOption(statut);
+    await page.locator('#panneau').filter({ hasText: libelle }).waitFor({ timeout: DELAI });
+    await page.waitForFunction(() => !document.getElementById('panneau').hasAttribute('aria-busy'), null, { timeout: DELAI });
+    assert.equal(await page.evaluate(() => document.activeElement.name), 'statut', `le focus reste sur le statut après « ${statut} »`);
+  }
+  await capture(page, '05d-profil-focus');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
 test('la recherche de « 12 rue de Vaugirard Paris » ouvre 75106', { timeout: 2 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir();
   await carte(page);

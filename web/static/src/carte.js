@@ -251,7 +251,9 @@ async function montrer(res, ou, n) {
   panneau.hidden = false;
   document.body.classList.add('panneau-ouvert');
   feuille.ouvrir(ouverture);
-  $('panneau-titre').focus({ preventScroll: true });
+  // A new place takes the focus to its title; the same place asked again (the
+  // profile, the profession or the day changed) leaves it on the control used.
+  if (!ou.garderFocus || ouverture) $('panneau-titre').focus({ preventScroll: true });
   etat.carte.invalidateSize();
 
   const m = res.match || {};
@@ -735,7 +737,7 @@ function initProfil() {
 // the profession has changed, without moving the map or adding to the history.
 function reinterroger() {
   const s = etat.selection;
-  const ou = { cadrer: false, historique: false };
+  const ou = { cadrer: false, historique: false, garderFocus: true };
   if (s && s.commune) choisirCommune(s.commune, ou);
   else if (s && s.adresse) choisirAdresse(s.adresse, ou);
   else if (s && s.lat !== undefined) choisirPoint({ lat: s.lat, lng: s.lon }, ou);

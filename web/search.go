@@ -78,6 +78,13 @@ func withCommuneOfCode(ds *zones.Dataset, q string, out []Suggestion, limit int)
 		found = Suggestion{Kind: kind, Code: c.Code, Label: c.Name, Score: 1}
 	} else if ref, ok := cityByArrondissements(ds, code); ok {
 		found = Suggestion{Kind: "commune", Code: ref.Code, Label: ref.Name, Score: 1}
+	} else if f, ok := ds.Former[code]; ok {
+		// A former commune's code still answers, with the commune it now
+		// belongs to: the suggestion says which.
+		found = Suggestion{Kind: "commune", Code: f.Code, Label: formerLabel(ds, f), Score: 1}
+		if c, ok := ds.CommuneByCode(f.Current); ok && c.Departement != "" {
+			found.Departement = &DepartementRef{Code: c.Departement, Name: zones.DepartementName(c.Departement)}
+		}
 	} else {
 		return out
 	}
@@ -86,6 +93,20 @@ func withCommuneOfCode(ds *zones.Dataset, q string, out []Suggestion, limit int)
 		out = out[:limit]
 	}
 	return out
+}
+
+// formerLabel names a former commune and the one it now belongs to:
+// « Ruffieu (ancienne commune, aujourd'hui Haut Valromey) ».
+func formerLabel(ds *zones.Dataset, f zones.FormerCommune) string {
+	name := f.Name
+	if name == "" {
+		name = f.Code
+	}
+	current := f.Current
+	if c, ok := ds.CommuneByCode(f.Current); ok {
+		current = c.Name
+	}
+	return name + " (ancienne commune, aujourd'hui " + current + ")"
 }
 
 // placeSuggestions adds to each suggestion its commune's département and, when

@@ -185,6 +185,8 @@ func TestServeAPI(t *testing.T) {
 		{"search a code that is also a postcode: the code's commune first", "/api/v1/search?q=69003&limit=3", 200, "application/json",
 			[]string{`"results":[{"kind":"commune","code":"69003","label":"Albigny-sur-Saône"`, `"code":"69383","label":"69003 Lyon 3e Arrondissement"`}},
 		{"search the code of Paris", "/api/v1/search?q=75056", 200, "application/json", []string{`"results":[{"kind":"commune","code":"75056","label":"Paris"`}},
+		{"search a former commune's code, also a postcode", "/api/v1/search?q=01330", 200, "application/json",
+			[]string{`"results":[{"kind":"commune","code":"01330","label":"Ruffieu (ancienne commune, aujourd'hui Haut Valromey)","departement":{"code":"01"`, `"label":"01330 Villars-les-Dombes"`}},
 		{"search a Corsican code in lower case", "/api/v1/search?q=2a004", 200, "application/json", []string{`"code":"2A004","label":"Ajaccio"`}},
 		{"dataset", "/api/v1/dataset", 200, "application/json", []string{`"version":"2025-09.`, `"sha256":"`, `"per_region":{`}},
 		{"as of a date", "/api/v1/resolve?citycode=31555&date=2025-01-15&options=0", 200, "application/json",

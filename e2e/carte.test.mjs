@@ -208,6 +208,30 @@ test('changer de statut dans le profil laisse le focus sur le champ', { timeout:
   await contexte.close();
 });
 
+test('Précédent et Suivant : le champ de recherche nomme le lieu du lien, pas la recherche suivante', { timeout: 3 * DELAI }, async () => {
+  const { contexte, page, erreurs } = await ouvrir({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await carte(page);
+  const champ = page.locator('#recherche');
+  for (const [nom, code] of [['Narbonne', '11262'], ['Salers', '15219']]) {
+    await champ.fill(nom);
+    await page.locator('#suggestions li').first().filter({ hasText: nom }).waitFor({ timeout: DELAI });
+    await champ.press('Enter');
+    await panneau(page, code);
+  }
+  await page.goBack();
+  await panneau(page, '11262');
+  assert.equal(await champ.inputValue(), 'Narbonne');
+  await page.goBack();
+  await page.locator('#panneau').waitFor({ state: 'hidden', timeout: DELAI });
+  assert.equal(await champ.inputValue(), '');
+  await page.goForward();
+  await panneau(page, '11262');
+  assert.equal(await champ.inputValue(), 'Narbonne');
+  await capture(page, '05e-precedent-suivant');
+  assert.deepEqual(erreurs, []);
+  await contexte.close();
+});
+
 test('la recherche de « 12 rue de Vaugirard Paris » ouvre 75106', { timeout: 2 * DELAI }, async () => {
   const { contexte, page, erreurs } = await ouvrir();
   await carte(page);

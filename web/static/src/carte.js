@@ -260,6 +260,7 @@ async function montrer(res, ou, n) {
   if (ou.adresse && m.lat && m.lon) poserRepere([m.lat, m.lon]);
   else if (!ou.point) enleverRepere();
   if (res.commune && etat.selection && etat.selection.commune) etat.selection.commune = res.commune.code;
+  if (ou.nommer && res.commune && !$('recherche').value) $('recherche').value = res.commune.name;
 
   const titre = res.commune ? `${res.commune.name} (${res.commune.code})` : $('panneau-titre').textContent;
   const cat = res.zonage ? res.zonage.label : res.status === 'ambigu' ? 'catégorie selon le lieu exact' : res.message;
@@ -547,11 +548,12 @@ function appliquerURL(url, historique) {
   if (url.profession !== etat.profession) changerProfession(url.profession, { historique: false, reinterroger: false });
   else if (autreJour) rechargerJour(etat.jour, { reinterroger: false });
   const ou = { historique, zoom: url.zoom };
-  if (url.commune) return choisirCommune(url.commune, ou);
-  if (url.adresse) {
-    $('recherche').value = url.adresse;
-    return choisirAdresse(url.adresse, ou);
-  }
+  // The search field says what the link names: its address, its commune once
+  // answered, else nothing; Back must not leave the text of a later search.
+  const champ = $('recherche');
+  champ.value = url.adresse || '';
+  if (url.commune) return choisirCommune(url.commune, { ...ou, nommer: true });
+  if (url.adresse) return choisirAdresse(url.adresse, ou);
   if (url.lat !== undefined) {
     if (url.vue) {
       fermerPanneau({ ecrire: false });

@@ -163,7 +163,14 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if msg == "" {
 			msg = "adresse ambiguë : plusieurs communes possibles"
 		}
-		res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
+		if len(m.Warnings) == 0 {
+			res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
+			return res, nil
+		}
+		// The warnings say why the row is ambiguous — a postcode set aside as
+		// invalid, a name several communes share — and what would settle it: a
+		// spreadsheet row has no other place to say so than its message.
+		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(m.Warnings, " ; "), strings.Join(parts, ", "))
 		return res, nil
 	}
 	msg := m.Message

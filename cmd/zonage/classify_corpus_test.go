@@ -67,6 +67,10 @@ func TestClassifyCorpus(t *testing.T) {
 					t.Fatalf("BOM or line ends not kept: %q", out)
 				}
 			}},
+		{name: "postcodes a spreadsheet stored as numbers", input: "nom;code_postal;ville\r\nA;75006.0;Paris\r\nB;1300;Belley\r\nC;1300,0;Belley\r\nD;75006.5;Paris\r\n", code: exitNotFound,
+			rows: []statusRow{{"A", "ok", "Paris 6e Arrondissement (75106)"}, {"B", "ok", "Belley (01034)"}, {"C", "ok", "Belley (01034)"},
+				{"D", "ambigu", "adresse ambiguë : code postal « 75006.5 » invalide (5 chiffres attendus) : ignoré ; Paris est divisée en arrondissements"}},
+			summary: []string{"ok 3 ; ambigu 1 ; introuvable 0 ; erreur 0"}},
 		{name: "header only", input: "code_insee;nom\n", code: 0, rows: []statusRow{}, summary: []string{"0 ligne en"}},
 		{name: "a lone quote on a line", input: "code_insee;nom\n\"\n75106;a\n", code: exitNotFound,
 			rows: []statusRow{{`"`, "erreur", "ligne 2 illisible : guillemet ouvert dans le champ 1 et jamais refermé"}, {"75106", "ok", ""}}},

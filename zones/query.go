@@ -344,12 +344,31 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		ignored, q.Citycode = q.Citycode, ""
 	}
 	res, err := r.Resolve(q)
+	if err == nil && q.HasPoint && res.Match.Method == MethodOutside {
+		r.noteSwapped(&res, q)
+	}
 	if ignored != "" && err == nil {
 		w := fmt.Sprintf("code INSEE « %s » invalide, ignoré : commune cherchée par l'adresse", truncateRunes(ignored, maxQuotedValue))
 		res.Match.Warnings = append(res.Match.Warnings, w)
 		res.Message += " ; " + w
 	}
 	return res, err
+}
+
+// noteSwapped tells, for a row whose point is in no commune, when the point
+// with its latitude and longitude exchanged is in one: a spreadsheet whose two
+// columns were pasted the wrong way round. The row stays « introuvable » — the
+// file, not the resolver, must say which cell is which — but its message names
+// both cells and the commune the other reading gives.
+func (r *Resolver) noteSwapped(res *Resolution, q Query) {
+	other, err := r.ResolvePointOn(q.Lon, q.Lat, q.Day)
+	if err != nil || other.Commune == nil || other.Match.Method != MethodInside {
+		return
+	}
+	lat := strconv.FormatFloat(q.Lat, 'f', -1, 64)
+	lon := strconv.FormatFloat(q.Lon, 'f', -1, 64)
+	res.Message += fmt.Sprintf(" ; latitude %s et longitude %s inversées ? Le point de latitude %s et longitude %s est dans %s (%s)",
+		lat, lon, lon, lat, other.Commune.Name, other.Commune.Code)
 }
 
 // RowError is a batch row that cannot be read as a whole.

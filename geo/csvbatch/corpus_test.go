@@ -135,6 +135,11 @@ func TestRunCorpus(t *testing.T) {
 					t.Fatalf("%q", rep.Notes)
 				}
 			}},
+		{name: "a decimal comma outside quotes in a comma-separated file is named", input: "nom,lat,lon\nA,\"48,8566\",\"2,3522\"\nB,48,8566,2,3522\nC,1,2,3\n", want: []wantRow{
+			{cells: []string{"A", "48,8566", "2,3522"}},
+			{cells: []string{"B", "48", "8566"}, problem: "ligne 3 : 5 champs au lieu de 3 (en-tête) ; « 48,8566 » serait-il un nombre à virgule décimale ? Hors guillemets, la virgule sépare aussi les champs", extra: []string{"2", "3522"}},
+			{cells: []string{"C", "1", "2"}, problem: "ligne 4 : 4 champs au lieu de 3 (en-tête)", extra: []string{"3"}},
+		}},
 		{name: "a long row's extra cells follow the added columns", input: "adresse;ville\n1 rue A;Paris;x;y\n2 rue B\n", want: []wantRow{
 			{cells: []string{"1 rue A", "Paris"}, problem: "ligne 2 : 4 champs au lieu de 2", extra: []string{"x", "y"}},
 			{cells: []string{"2 rue B", ""}, problem: "ligne 3 : 1 champs au lieu de 2"},

@@ -347,6 +347,13 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 	if err == nil && q.HasPoint && res.Match.Method == MethodOutside {
 		r.noteSwapped(&res, q)
 	}
+	if err == nil && !q.HasPoint && q.Citycode != "" && res.Status == StatusNotFound && res.Match.Method == MethodCode {
+		// The message names the code looked up; when it is not the cell as typed
+		// (a leading zero put back, a fraction dropped), the row must show both.
+		if typed, read := strings.ToUpper(strings.TrimSpace(q.Citycode)), NormalizeCommuneCode(q.Citycode); typed != read {
+			res.Message += fmt.Sprintf(" (code INSEE « %s » lu %s)", truncateRunes(strings.TrimSpace(q.Citycode), maxQuotedValue), read)
+		}
+	}
 	if ignored != "" && err == nil {
 		w := fmt.Sprintf("code INSEE « %s » invalide, ignoré : commune cherchée par l'adresse", truncateRunes(ignored, maxQuotedValue))
 		res.Match.Warnings = append(res.Match.Warnings, w)

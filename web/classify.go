@@ -509,9 +509,7 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 		v[5] = string(zones.LevelMunicipality)
 	}
 	v[8] = res.Commune.Name
-	if len(res.Commune.Postcodes) == 1 {
-		v[10] = res.Commune.Postcodes[0]
-	}
+	v[10] = resultPostcode(m.Label, res.Commune.Postcodes)
 	v[11] = res.Commune.Name
 	v[12] = res.Commune.Departement + ", " + res.Commune.Region.Name
 	v[13] = res.Commune.Code
@@ -519,6 +517,23 @@ func apiAdresseValues(res zones.Resolution, err error, r *csvbatch.Row) []string
 		v[14], v[15] = res.Former.Code, res.Former.Name
 	}
 	return v
+}
+
+// resultPostcode is the postcode of an api-adresse answer: the one its label
+// names when it is the commune's ("20000 Ajaccio", "5 Rue Ordener 75018 Paris"),
+// else the commune's only one, else none — a commune with several postcodes
+// and a label naming none of them cannot say which the row is in.
+func resultPostcode(label string, postcodes []string) string {
+	words := strings.Fields(label)
+	for i := len(words) - 1; i >= 0; i-- {
+		if len(words[i]) == 5 && slices.Contains(postcodes, words[i]) {
+			return words[i]
+		}
+	}
+	if len(postcodes) == 1 {
+		return postcodes[0]
+	}
+	return ""
 }
 
 // jsonQuery is one query of the JSON variant of classify.

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,5 +255,37 @@ func TestClassifyJSONProfession(t *testing.T) {
 	if len(got.Results) != 2 || got.Results[0].Profession != zones.Orthophoniste || got.Results[0].Zonage == nil ||
 		got.Results[0].Zonage.Category != zones.SousDotee || got.Results[1].Profession != zones.Orthophoniste || got.Results[1].Status != zones.StatusError {
 		t.Fatalf("%s", rec.Body)
+	}
+}
+
+// On the real data, /search/csv/ fills result_postcode as api-adresse does: the
+// postcode its label names, even for a commune with several (Ajaccio, Saint-Denis
+// de La Réunion), and none where the label names none of the commune's.
+func TestSearchCSVResultPostcodeOnRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports the whole data folder")
+	}
+	day := "2025-06-01"
+	h := testServer(t, franceOnDay(t, &day))
+	rec := postCSV(t, h, "/search/csv/", "nom;adresse;cp;ville\nA;;20000;Ajaccio\nB;;97400;Saint-Denis\nC;5 rue Ordener;75018;Paris\nD;;01300;Belley\nE;;;Ajaccio\n")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	r := csv.NewReader(strings.NewReader(rec.Body.String()))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(recs[0], "result_postcode")
+	label := slices.Index(recs[0], "result_label")
+	want := map[string]string{"A": "20000", "B": "97400", "C": "75018", "D": "01300", "E": ""}
+	if len(recs) != 1+len(want) {
+		t.Fatalf("%d records: %q", len(recs), recs)
+	}
+	for _, row := range recs[1:] {
+		if row[col] != want[row[0]] {
+			t.Errorf("row %s: result_postcode %q, want %q (label %q)", row[0], row[col], want[row[0]], row[label])
+		}
 	}
 }

@@ -17,9 +17,14 @@ func ValidCommuneCode(code string) bool {
 }
 
 // NormalizeCommuneCode trims and upper-cases a code as users and spreadsheets write
-// it, and restores the leading zero a spreadsheet drops ("1001" → "01001").
+// it, drops the zero fraction of a code a spreadsheet stored as a number and wrote
+// back as one ("75106.0", "1001,0"), and restores the leading zero a spreadsheet
+// drops ("1001" → "01001").
 func NormalizeCommuneCode(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
+	if i := strings.IndexAny(s, ".,"); i >= 4 && i <= 5 && i < len(s)-1 && isDigits(s[:i]) && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
+	}
 	if len(s) == 4 && isDigits(s) {
 		return "0" + s
 	}

@@ -163,7 +163,14 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if msg == "" {
 			msg = "adresse ambiguë : plusieurs communes possibles"
 		}
-		res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
+		if len(m.Warnings) == 0 {
+			res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
+			return res, nil
+		}
+		// The warnings say why the row is ambiguous — a postcode set aside as
+		// invalid, a name several communes share — and what would settle it: a
+		// spreadsheet row has no other place to say so than its message.
+		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(m.Warnings, " ; "), strings.Join(parts, ", "))
 		return res, nil
 	}
 	msg := m.Message
@@ -337,12 +344,38 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		ignored, q.Citycode = q.Citycode, ""
 	}
 	res, err := r.Resolve(q)
+	if err == nil && q.HasPoint && res.Match.Method == MethodOutside {
+		r.noteSwapped(&res, q)
+	}
+	if err == nil && !q.HasPoint && q.Citycode != "" && res.Status == StatusNotFound && res.Match.Method == MethodCode {
+		// The message names the code looked up; when it is not the cell as typed
+		// (a leading zero put back, a fraction dropped), the row must show both.
+		if typed, read := strings.ToUpper(strings.TrimSpace(q.Citycode)), NormalizeCommuneCode(q.Citycode); typed != read {
+			res.Message += fmt.Sprintf(" (code INSEE « %s » lu %s)", truncateRunes(strings.TrimSpace(q.Citycode), maxQuotedValue), read)
+		}
+	}
 	if ignored != "" && err == nil {
 		w := fmt.Sprintf("code INSEE « %s » invalide, ignoré : commune cherchée par l'adresse", truncateRunes(ignored, maxQuotedValue))
 		res.Match.Warnings = append(res.Match.Warnings, w)
 		res.Message += " ; " + w
 	}
 	return res, err
+}
+
+// noteSwapped tells, for a row whose point is in no commune, when the point
+// with its latitude and longitude exchanged is in one: a spreadsheet whose two
+// columns were pasted the wrong way round. The row stays « introuvable » — the
+// file, not the resolver, must say which cell is which — but its message names
+// both cells and the commune the other reading gives.
+func (r *Resolver) noteSwapped(res *Resolution, q Query) {
+	other, err := r.ResolvePointOn(q.Lon, q.Lat, q.Day)
+	if err != nil || other.Commune == nil || other.Match.Method != MethodInside {
+		return
+	}
+	lat := strconv.FormatFloat(q.Lat, 'f', -1, 64)
+	lon := strconv.FormatFloat(q.Lon, 'f', -1, 64)
+	res.Message += fmt.Sprintf(" ; latitude %s et longitude %s inversées ? Le point de latitude %s et longitude %s est dans %s (%s)",
+		lat, lon, lon, lat, other.Commune.Name, other.Commune.Code)
 }
 
 // RowError is a batch row that cannot be read as a whole.

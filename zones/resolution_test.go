@@ -455,7 +455,8 @@ func TestCommuneCodes(t *testing.T) {
 			t.Errorf("ValidCommuneCode(%q) = %v", in, !want)
 		}
 	}
-	for in, want := range map[string]string{"1001": "01001", " 2b033 ": "2B033", "75106": "75106", "abc": "ABC"} {
+	for in, want := range map[string]string{"1001": "01001", " 2b033 ": "2B033", "75106": "75106", "abc": "ABC",
+		"75106.0": "75106", "1001,00": "01001", "75106.5": "75106.5", "75106.": "75106.", "106.0": "106.0", "2A004.0": "2A004.0"} {
 		if got := NormalizeCommuneCode(in); got != want {
 			t.Errorf("NormalizeCommuneCode(%q) = %q, want %q", in, got, want)
 		}

@@ -40,7 +40,7 @@ func newClassifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "classify ENTREE.csv [-o SORTIE.csv]",
 		Short: "Classe chaque ligne d'un fichier CSV d'adresses, de coordonnées ou de codes INSEE",
-		Long: `Lit un CSV (séparateur ; , ou tabulation ; UTF-8 avec ou sans BOM, ou Windows-1252),
+		Long: `Lit un CSV (séparateur ; , tabulation ou | ; UTF-8 avec ou sans BOM, Windows-1252 ou UTF-16),
 trouve les colonnes par leur nom (adresse, code postal, ville, latitude/longitude,
 code INSEE…) ou par les options --col-*, et écrit chaque ligne, dans l'ordre, avec
 ses colonnes d'origine suivies de :

@@ -67,6 +67,23 @@ func TestClassifyCorpus(t *testing.T) {
 					t.Fatalf("BOM or line ends not kept: %q", out)
 				}
 			}},
+		{name: "postcodes a spreadsheet stored as numbers", input: "nom;code_postal;ville\r\nA;75006.0;Paris\r\nB;1300;Belley\r\nC;1300,0;Belley\r\nD;75006.5;Paris\r\n", code: exitNotFound,
+			rows: []statusRow{{"A", "ok", "Paris 6e Arrondissement (75106)"}, {"B", "ok", "Belley (01034)"}, {"C", "ok", "Belley (01034)"},
+				{"D", "ambigu", "adresse ambiguë : code postal « 75006.5 » invalide (5 chiffres attendus) : ignoré ; Paris est divisée en arrondissements"}},
+			summary: []string{"ok 3 ; ambigu 1 ; introuvable 0 ; erreur 0"}},
+		{name: "INSEE codes a spreadsheet stored as numbers", input: "code_insee;nom\n75106.0;a\n1034,0;b\n1034;c\n", code: 0,
+			rows: []statusRow{{"75106.0", "ok", "Paris 6e Arrondissement (75106)"}, {"1034,0", "ok", "Belley (01034)"}, {"1034", "ok", "Belley (01034)"}}},
+		{name: "an INSEE code read otherwise than typed is named both ways when unknown", input: "code_insee;nom\n7510;a\n75106;b\n", code: exitNotFound,
+			rows: []statusRow{{"7510", "introuvable", "aucune commune de code 07510 dans le COG ni dans le zonage (code INSEE « 7510 » lu 07510)"}, {"75106", "ok", "Paris 6e"}}},
+		{name: "latitude and longitude swapped", input: "nom;latitude;longitude\nA;2,3522;48,8566\nB;55.4504;-20.8823\nC;-45;170\nD;48.8566;2.3522\n", code: exitNotFound,
+			rows: []statusRow{{"A", "introuvable", "hors de France : aucune commune à moins de 1000 m de ce point ; latitude 2.3522 et longitude 48.8566 inversées ? Le point de latitude 48.8566 et longitude 2.3522 est dans Paris 4e Arrondissement (75104)"},
+				{"B", "introuvable", "inversées ? Le point de latitude -20.8823 et longitude 55.4504 est dans Saint-Denis (97411)"},
+				{"C", "introuvable", "hors de France"}, {"D", "ok", "Paris 4e Arrondissement (75104)"}},
+			check: func(t *testing.T, out string, recs [][]string) {
+				if strings.Contains(recs[3][len(recs[3])-1], "inversées") {
+					t.Fatalf("a point whose exchange is nowhere either is said swapped: %q", recs[3])
+				}
+			}},
 		{name: "header only", input: "code_insee;nom\n", code: 0, rows: []statusRow{}, summary: []string{"0 ligne en"}},
 		{name: "a lone quote on a line", input: "code_insee;nom\n\"\n75106;a\n", code: exitNotFound,
 			rows: []statusRow{{`"`, "erreur", "ligne 2 illisible : guillemet ouvert dans le champ 1 et jamais refermé"}, {"75106", "ok", ""}}},

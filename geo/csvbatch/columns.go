@@ -39,6 +39,12 @@ var synonyms = map[Role][]string{
 	RoleLon:      {"lon", "lng", "long", "longitude", "x_wgs84"},
 }
 
+// roleWords name a role in a sentence.
+var roleWords = map[Role]string{
+	RoleAddress: "une adresse", RoleStreet: "une voie", RolePostcode: "un code postal", RoleCity: "une commune",
+	RoleCitycode: "un code INSEE", RoleLat: "une latitude", RoleLon: "une longitude",
+}
+
 // normalizeHeader makes header names comparable: "Code Postal", "code_postal" and
 // "CODE-POSTAL" are the same column.
 func normalizeHeader(s string) string {
@@ -130,6 +136,7 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 				}
 			}
 		}
+		notes = append(notes, unreadSynonyms(header, byName, roles, taken, chosen)...)
 	}
 	_, lat := roles[RoleLat]
 	_, lon := roles[RoleLon]
@@ -144,6 +151,33 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		return nil, nil, &ColumnError{"", "", what + " : désignez les colonnes (adresse, code postal, ville, latitude/longitude ou code INSEE)"}
 	}
 	return roles, notes, nil
+}
+
+// unreadSynonyms names, for each role its header names found by themselves, the
+// other columns whose names mean that role too ("CP" beside "Code Postal",
+// "lat" beside "Latitude"): only one is read, which is not always the first, and
+// when the two disagree the user must know which one decided.
+func unreadSynonyms(header []string, byName map[string]int, roles map[Role]int, taken map[int]Role, chosen map[Role]string) []string {
+	var notes []string
+	for _, role := range Roles {
+		read, ok := roles[role]
+		if !ok || strings.TrimSpace(chosen[role]) != "" {
+			continue
+		}
+		for _, syn := range synonyms[role] {
+			i, ok := byName[syn]
+			if !ok || i == read {
+				continue
+			}
+			if _, used := taken[i]; used {
+				continue
+			}
+			name := truncate(header[read], maxQuoted)
+			notes = append(notes, fmt.Sprintf("colonnes « %s » (colonne %d) et « %s » (colonne %d) : toutes deux %s, seule « %s » est lue ; désignez l'autre pour la lire à sa place",
+				name, read+1, truncate(header[i], maxQuoted), i+1, roleWords[role], name))
+		}
+	}
+	return notes
 }
 
 // columnIndex finds the column the user named: a 1-based position, or a header name

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,6 +117,29 @@ func TestRunCorpus(t *testing.T) {
 					t.Fatalf("%v %q", rep.Notes, out)
 				}
 			}},
+		{name: "two names of one role: the note says which is read", input: "CP;Code Postal;Latitude;lat;lon;Ville\n75006;69001;48.8;48.9;2.3;Paris\n",
+			opt: Options{Columns: map[Role]string{RoleCity: "Ville"}}, want: []wantRow{{cells: []string{"75006", "69001", "48.8", "48.9", "2.3", "Paris"}}},
+			check: func(t *testing.T, out []byte, rep *Report) {
+				want := []string{
+					"colonnes « Code Postal » (colonne 2) et « CP » (colonne 1) : toutes deux un code postal, seule « Code Postal » est lue ; désignez l'autre pour la lire à sa place",
+					"colonnes « lat » (colonne 4) et « Latitude » (colonne 3) : toutes deux une latitude, seule « lat » est lue ; désignez l'autre pour la lire à sa place",
+				}
+				if !slices.Equal(rep.Notes, want) || !strings.Contains(string(out), "code_postal=69001|ville=Paris|latitude=48.9|longitude=2.3;") {
+					t.Fatalf("%q %q", rep.Notes, out)
+				}
+			}},
+		{name: "a chosen column leaves its role's other names unremarked", input: "CP;Code Postal\n75006;69001\n",
+			opt: Options{Columns: map[Role]string{RolePostcode: "CP"}}, want: []wantRow{{cells: []string{"75006", "69001"}}},
+			check: func(t *testing.T, out []byte, rep *Report) {
+				if len(rep.Notes) != 0 {
+					t.Fatalf("%q", rep.Notes)
+				}
+			}},
+		{name: "a decimal comma outside quotes in a comma-separated file is named", input: "nom,lat,lon\nA,\"48,8566\",\"2,3522\"\nB,48,8566,2,3522\nC,1,2,3\n", want: []wantRow{
+			{cells: []string{"A", "48,8566", "2,3522"}},
+			{cells: []string{"B", "48", "8566"}, problem: "ligne 3 : 5 champs au lieu de 3 (en-tête) ; « 48,8566 » serait-il un nombre à virgule décimale ? Hors guillemets, la virgule sépare aussi les champs", extra: []string{"2", "3522"}},
+			{cells: []string{"C", "1", "2"}, problem: "ligne 4 : 4 champs au lieu de 3 (en-tête)", extra: []string{"3"}},
+		}},
 		{name: "a long row's extra cells follow the added columns", input: "adresse;ville\n1 rue A;Paris;x;y\n2 rue B\n", want: []wantRow{
 			{cells: []string{"1 rue A", "Paris"}, problem: "ligne 2 : 4 champs au lieu de 2", extra: []string{"x", "y"}},
 			{cells: []string{"2 rue B", ""}, problem: "ligne 3 : 1 champs au lieu de 2"},

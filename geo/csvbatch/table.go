@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -245,7 +246,37 @@ func (t *Reader) readRaw() (record, error) {
 	}
 	if t.checkWidth && rec.problem == "" && len(rec.fields) != t.rr.expectFields {
 		rec.problem = fmt.Sprintf("%d champs au lieu de %d (en-tête)", len(rec.fields), t.rr.expectFields)
+		if t.rr.delim == ',' && len(rec.fields) > t.rr.expectFields {
+			if n, ok := splitDecimal(rec.fields); ok {
+				rec.problem += " ; « " + truncate(n, maxQuoted) + " » serait-il un nombre à virgule décimale ? Hors guillemets, la virgule sépare aussi les champs"
+			}
+		}
 		rec.wrongWidth = true
 	}
 	return rec, nil
+}
+
+// splitDecimal finds, in a comma-separated record with too many fields, two
+// cells that read as one number cut at its decimal comma ("48" then "8566"):
+// a French spreadsheet's coordinate written without quotes. Some other pair of
+// cells may look the same, so the message asks rather than asserts. It returns
+// the number as it was typed.
+func splitDecimal(fields []string) (string, bool) {
+	for i := 0; i+1 < len(fields); i++ {
+		whole, frac := strings.TrimSpace(fields[i]), strings.TrimSpace(fields[i+1])
+		whole = strings.TrimPrefix(whole, "-")
+		if len(whole) >= 1 && len(whole) <= 3 && onlyDigits(whole) && len(frac) >= 4 && len(frac) <= 8 && onlyDigits(frac) {
+			return strings.TrimSpace(fields[i]) + "," + frac, true
+		}
+	}
+	return "", false
+}
+
+func onlyDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

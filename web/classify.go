@@ -178,7 +178,8 @@ func (s *Server) readMultipart(c *gin.Context, p *batchParams, values url.Values
 			s.writeBodyNotKept(c, err)
 			return false
 		}
-		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
+		// mime/multipart's own words are English (« multipart: NextPart: EOF »).
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : le corps ne suit pas le format multipart/form-data annoncé (délimiteur absent, corps tronqué ou mal formé)")
 		return false
 	}
 	for k, v := range c.Request.MultipartForm.Value {

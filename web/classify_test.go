@@ -310,3 +310,27 @@ func TestClassifyJSONRefusedQueryHasProvenance(t *testing.T) {
 		}
 	}
 }
+
+// A method a route does not serve is a 405 of its own problem type, not an
+// invalid parameter; an unreadable multipart body is explained in French.
+func TestMethodNotAllowedAndBadMultipart(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, testState(&today))
+	req := httptest.NewRequest(http.MethodDelete, "/api/v1/classify", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var p Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusMethodNotAllowed ||
+		p.Type != ProblemMethodNotAllowed || p.Title != "Méthode non autorisée" || !strings.Contains(p.Detail, "« DELETE »") {
+		t.Errorf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/api/v1/classify", strings.NewReader("garbage"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xx")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	p = Problem{}
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusBadRequest ||
+		!strings.HasPrefix(p.Detail, "formulaire multipart illisible") || strings.Contains(p.Detail, "multipart:") || strings.Contains(p.Detail, "EOF") {
+		t.Errorf("bad multipart: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -421,7 +422,9 @@ func (s *Server) batchFailed(c *gin.Context, tw *trackingWriter, err error) {
 	case errors.As(err, &tooBig):
 		writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
+		// err reads « context deadline exceeded » or « i/o timeout »: English, and
+		// less useful than the delay that passed.
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, fmt.Sprintf("classement interrompu : délai dépassé avant la première ligne (%s au plus, envoi du fichier compris, --delai-classement)", delayInFrench(s.cfg.ClassifyTimeout)))
 	default:
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 	}
@@ -532,6 +535,18 @@ type jsonQuery struct {
 	Citycode string   `json:"citycode"`
 	Lat      *float64 `json:"lat"`
 	Lon      *float64 `json:"lon"`
+}
+
+// delayInFrench writes a configured delay as the options take it: « 10 min »,
+// « 2 s ».
+func delayInFrench(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
+	return strings.Replace(fmt.Sprintf("%.1f s", d.Seconds()), ".", ",", 1)
 }
 
 // jsonQueryFields are the fields of a query of the JSON variant, as its errors

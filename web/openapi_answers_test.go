@@ -262,3 +262,39 @@ func TestAnswersMatchOpenAPIStrictly(t *testing.T) {
 		}
 	}
 }
+
+// The rate limit (--limite-debit) covers every route: each operation documents
+// its 429 and the Retry-After that goes with it, so that a generated client
+// expects it; the batch routes document the 503 of a classification past its
+// delay.
+func TestOpenAPIDocumentsRateLimitEverywhere(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Ref string `json:"$ref"`
+			} `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			ref := op.Responses["429"].Ref
+			name := strings.TrimPrefix(ref, "#/components/responses/")
+			if _, ok := doc.Components.Responses[name].Headers["Retry-After"]; !ok {
+				t.Errorf("%s %s: 429 %q does not document Retry-After", method, path, ref)
+			}
+		}
+	}
+	for _, path := range []string{"/api/v1/classify", "/search/csv/"} {
+		if _, ok := doc.Paths[path]["post"].Responses["503"]; !ok {
+			t.Errorf("POST %s: 503 not documented", path)
+		}
+	}
+}

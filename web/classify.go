@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -177,7 +179,8 @@ func (s *Server) readMultipart(c *gin.Context, p *batchParams, values url.Values
 			s.writeBodyNotKept(c, err)
 			return false
 		}
-		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : "+err.Error())
+		// mime/multipart's own words are English (« multipart: NextPart: EOF »).
+		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "formulaire multipart illisible : le corps ne suit pas le format multipart/form-data annoncé (délimiteur absent, corps tronqué ou mal formé)")
 		return false
 	}
 	for k, v := range c.Request.MultipartForm.Value {
@@ -419,7 +422,9 @@ func (s *Server) batchFailed(c *gin.Context, tw *trackingWriter, err error) {
 	case errors.As(err, &tooBig):
 		writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, tooLargeDetail(c, "fichier", tooBig.Limit))
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, "classement interrompu : délai dépassé avant la première ligne ("+err.Error()+")")
+		// err reads « context deadline exceeded » or « i/o timeout »: English, and
+		// less useful than the delay that passed.
+		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, fmt.Sprintf("classement interrompu : délai dépassé avant la première ligne (%s au plus, envoi du fichier compris, --delai-classement)", delayInFrench(s.cfg.ClassifyTimeout)))
 	default:
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 	}
@@ -547,6 +552,62 @@ type jsonQuery struct {
 	Lon      *float64 `json:"lon"`
 }
 
+// delayInFrench writes a configured delay as the options take it: « 10 min »,
+// « 2 s ».
+func delayInFrench(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
+	return strings.Replace(fmt.Sprintf("%.1f s", d.Seconds()), ".", ",", 1)
+}
+
+// jsonQueryFields are the fields of a query of the JSON variant, as its errors
+// list them.
+const jsonQueryFields = "q, street, postcode, city, citycode, lat, lon"
+
+// jsonErrorDetail says in French what encoding/json found wrong: its own
+// messages are English and name Go types (« cannot unmarshal string into Go
+// struct field jsonQuery.lat of type float64 »).
+func jsonErrorDetail(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		want := "chaîne de caractères"
+		switch typeErr.Type.Kind() {
+		case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int64:
+			want = "nombre"
+		case reflect.Struct, reflect.Map:
+			want = "objet {…}"
+		}
+		got := map[string]string{"string": "chaîne de caractères", "number": "nombre", "bool": "booléen",
+			"array": "tableau", "object": "objet"}[typeErr.Value]
+		if got == "" {
+			got = typeErr.Value
+		}
+		if typeErr.Field == "" {
+			return fmt.Sprintf("type attendu %s, reçu %s", want, got)
+		}
+		return fmt.Sprintf("champ « %s » : type attendu %s, reçu %s", typeErr.Field, want, got)
+	case errors.As(err, &syntaxErr):
+		if ch, ok := strings.CutPrefix(syntaxErr.Error(), "invalid character '"); ok {
+			if end := strings.Index(ch, "'"); end > 0 {
+				return fmt.Sprintf("caractère « %s » inattendu (octet %d)", ch[:end], syntaxErr.Offset)
+			}
+		}
+		return fmt.Sprintf("JSON mal formé (octet %d)", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "le corps s'arrête avant la fin du JSON"
+	}
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return "champ inconnu « " + strings.TrimSuffix(name, `"`) + " »"
+	}
+	return err.Error()
+}
+
 // maxJSONQueryBytes caps one query of the JSON variant: an address is 1,000
 // characters at most, so a larger item is a mistake or an attack, refused before
 // it is held in memory.
@@ -610,7 +671,7 @@ func (s *Server) classifyJSON(c *gin.Context) {
 		case errors.Is(err, errQueryTooLarge):
 			writeProblem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, where+" : "+err.Error()+" ; une requête tient en quelques centaines d'octets")
 		default:
-			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible "+where+" : un tableau de requêtes {q, street, postcode, city, citycode, lat, lon} est attendu ("+err.Error()+")")
+			writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, "JSON illisible "+where+" : "+jsonErrorDetail(err)+" ; un tableau de requêtes {"+jsonQueryFields+"} est attendu")
 		}
 	}
 	tok, err := dec.Token()
@@ -660,15 +721,20 @@ func (s *Server) resolveJSONQuery(resolver *zones.Resolver, i int, jq jsonQuery,
 	if day.IsZero() {
 		day = resolver.Today()
 	}
+	// A refused query still names the data it was checked against.
+	refused := func(message string) zones.Resolution {
+		return zones.Resolution{Profession: resolver.Profession(), Status: zones.StatusError, Date: day, Message: message,
+			Provenance: resolver.Provenance()}
+	}
 	if (jq.Lat == nil) != (jq.Lon == nil) {
-		return zones.Resolution{Profession: resolver.Profession(), Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : lat et lon vont ensemble", i)}
+		return refused(fmt.Sprintf("requête %d : lat et lon vont ensemble", i))
 	}
 	if jq.Lat != nil {
 		q.Lat, q.Lon, q.HasPoint = *jq.Lat, *jq.Lon, true
 	}
 	res, err := resolver.Resolve(q)
 	if err != nil {
-		res = zones.Resolution{Profession: resolver.Profession(), Status: zones.StatusError, Date: day, Message: fmt.Sprintf("requête %d : %v", i, err)}
+		res = refused(fmt.Sprintf("requête %d : %v", i, err))
 	}
 	s.countLookup(res)
 	return res

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -287,5 +288,83 @@ func TestSearchCSVResultPostcodeOnRealData(t *testing.T) {
 		if row[col] != want[row[0]] {
 			t.Errorf("row %s: result_postcode %q, want %q (label %q)", row[0], row[col], want[row[0]], row[label])
 		}
+	}
+}
+
+// A JSON body the decoder refuses is explained in French, naming the query, the
+// field and what was expected, never with encoding/json's English or Go types.
+func TestClassifyJSONErrorsInFrench(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, testState(&today))
+	cases := []struct{ body, want string }{
+		{`[{"lat":"48.8","lon":2.3}]`, "à la requête 0 : champ « lat » : type attendu nombre, reçu chaîne de caractères"},
+		{`[{"citycode":"75106"},{"foo":1}]`, "à la requête 1 : champ inconnu « foo »"},
+		{`[{"citycode":75106}]`, "champ « citycode » : type attendu chaîne de caractères, reçu nombre"},
+		{`[{"citycode":"75106"}] x`, "après le tableau : caractère « x » inattendu"},
+		{`nope`, "au début du corps : caractère « o » inattendu"},
+		{`[{"citycode":"75106"}`, "le corps s'arrête avant la fin du JSON"},
+	}
+	english := regexp.MustCompile(`json:|cannot|unmarshal|invalid|unknown|Go struct|float64|looking for|unexpected`)
+	for _, tc := range cases {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/classify", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d: %s", tc.body, rec.Code, rec.Body)
+		}
+		if !strings.Contains(p.Detail, tc.want) || english.MatchString(p.Detail) {
+			t.Errorf("%s: detail %q, want it in French with %q", tc.body, p.Detail, tc.want)
+		}
+	}
+}
+
+// A refused query of a JSON batch names the data it was checked against, like
+// every answer: no empty version (and, on real data, no imported_at in year 1).
+func TestClassifyJSONRefusedQueryHasProvenance(t *testing.T) {
+	today := "2025-06-01"
+	st := testState(&today)
+	h := testServer(t, st)
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/classify", strings.NewReader(`[{"lat":91,"lon":2},{"lat":48.8}]`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var got struct {
+		Results []zones.Resolution `json:"results"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != http.StatusOK || len(got.Results) != 2 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	for i, res := range got.Results {
+		if res.Status != zones.StatusError || res.Provenance != st.Resolver.Provenance() || res.Provenance.DatasetVersion == "" {
+			t.Errorf("result %d: %+v, want an error with the data's provenance %+v", i, res, st.Resolver.Provenance())
+		}
+	}
+}
+
+// A method a route does not serve is a 405 of its own problem type, not an
+// invalid parameter; an unreadable multipart body is explained in French.
+func TestMethodNotAllowedAndBadMultipart(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, testState(&today))
+	req := httptest.NewRequest(http.MethodDelete, "/api/v1/classify", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var p Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusMethodNotAllowed ||
+		p.Type != ProblemMethodNotAllowed || p.Title != "Méthode non autorisée" || !strings.Contains(p.Detail, "« DELETE »") {
+		t.Errorf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/api/v1/classify", strings.NewReader("garbage"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xx")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	p = Problem{}
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusBadRequest ||
+		!strings.HasPrefix(p.Detail, "formulaire multipart illisible") || strings.Contains(p.Detail, "multipart:") || strings.Contains(p.Detail, "EOF") {
+		t.Errorf("bad multipart: %d %s", rec.Code, rec.Body)
 	}
 }

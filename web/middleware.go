@@ -234,6 +234,17 @@ func (l *clientLimiter) middleware(c *gin.Context) {
 	c.Next()
 }
 
+// corsExposedHeaders are the answer headers a page may read beyond the ones
+// CORS always shows: the cache validator, the request id and data version,
+// Retry-After of a 429 (to wait before asking again), and for a classified file
+// its profession and its file name.
+const corsExposedHeaders = "ETag, X-Request-ID, X-Zonage-Dataset-Version, Retry-After, X-Zonage-Profession, Content-Disposition"
+
+// corsAllowedHeaders are the request headers a page may send: besides the body's
+// type and the admin token, If-None-Match to revalidate, Content-Encoding for a
+// gzip-compressed file to classify and Range to resume an export.
+const corsAllowedHeaders = "Content-Type, Content-Encoding, Authorization, X-Request-ID, If-None-Match, Range"
+
 // cors answers browsers calling from the allowed origins. When only some origins
 // are allowed, every answer varies with Origin (allowed or not, with or without
 // one): a shared cache must not hand an answer made for one origin to another.
@@ -266,10 +277,10 @@ func cors(origins []string) gin.HandlerFunc {
 			} else {
 				c.Header("Access-Control-Allow-Origin", origin)
 			}
-			c.Header("Access-Control-Expose-Headers", "ETag, X-Request-ID, X-Zonage-Dataset-Version")
+			c.Header("Access-Control-Expose-Headers", corsExposedHeaders)
 			if c.Request.Method == http.MethodOptions {
 				c.Header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
-				c.Header("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Request-ID, If-None-Match")
+				c.Header("Access-Control-Allow-Headers", corsAllowedHeaders)
 				c.Header("Access-Control-Max-Age", "86400")
 				c.AbortWithStatus(http.StatusNoContent)
 				return

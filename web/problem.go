@@ -36,6 +36,8 @@ const (
 	ProblemUnauthorized        = "/problems/non-autorise"
 	ProblemTimeout             = "/problems/delai-depasse"
 	ProblemInternal            = "/problems/erreur-interne"
+	// ProblemMethodNotAllowed is a method the route does not serve (405, with Allow).
+	ProblemMethodNotAllowed = "/problems/methode-non-autorisee"
 )
 
 var problemTitles = map[string]string{
@@ -50,6 +52,7 @@ var problemTitles = map[string]string{
 	ProblemUnauthorized:        "Non autorisé",
 	ProblemTimeout:             "Délai dépassé",
 	ProblemInternal:            "Erreur interne",
+	ProblemMethodNotAllowed:    "Méthode non autorisée",
 }
 
 func writeProblem(c *gin.Context, status int, typ, detail string) {

@@ -52,7 +52,7 @@ func (s *Server) routes() *gin.Engine {
 		writeProblem(c, http.StatusNotFound, ProblemNotFound, "aucune ressource à cette adresse ; la liste des points d'accès est dans /openapi.json")
 	})
 	r.NoMethod(func(c *gin.Context) {
-		writeProblem(c, http.StatusMethodNotAllowed, ProblemInvalidParameter, "méthode "+quote(c.Request.Method)+" non prise en charge à cette adresse")
+		writeProblem(c, http.StatusMethodNotAllowed, ProblemMethodNotAllowed, "méthode "+quote(c.Request.Method)+" non prise en charge à cette adresse")
 	})
 	return r
 }

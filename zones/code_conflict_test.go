@@ -46,3 +46,47 @@ func TestResolveCodeConflict(t *testing.T) {
 		}
 	}
 }
+
+// Coordinates with a commune code that names another commune keep the point's
+// answer and say so; a code naming the point's commune, its city or one of its
+// former communes, an invalid or unknown code, or no code at all adds nothing.
+func TestResolvePointCodeConflict(t *testing.T) {
+	r := testResolver(t)
+	plain, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "le code commune 01001 (L'Abergement-Clémenciat) ne correspond pas au point, situé à Paris 6e Arrondissement (75106) : coordonnées retenues"
+	for i := 0; i < 2; i++ { // the second answer comes from the cache
+		got, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true, Citycode: "01001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != plain.Status || got.Commune == nil || got.Commune.Code != "75106" ||
+			!slices.Equal(got.Match.Warnings, []string{want}) || got.Message != plain.Message+" ; "+want {
+			t.Errorf("answer %+v, want the point's with the warning", got)
+		}
+	}
+	former, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true, Citycode: "01099"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(former.Match.Warnings) != 1 || !strings.Contains(former.Match.Warnings[0], "01099 (Ancienne Abergement)") {
+		t.Errorf("a former commune's code is named by its own name: %v", former.Match.Warnings)
+	}
+	for _, code := range []string{"", "75106", "75056", "01099x", "99999"} {
+		got, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true, Citycode: code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Match.Warnings) > 0 || got.Message != plain.Message {
+			t.Errorf("code %q: unexpected warning in %+v", code, got)
+		}
+	}
+	if got, _ := r.Resolve(Query{Lat: 48.85, Lon: 5.0, HasPoint: true, Citycode: "01099"}); len(got.Match.Warnings) > 0 {
+		t.Errorf("a former commune of the point's commune: unexpected warning %v", got.Match.Warnings)
+	}
+	if len(plain.Match.Warnings) > 0 {
+		t.Fatalf("the cached answer was changed: %v", plain.Match.Warnings)
+	}
+}

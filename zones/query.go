@@ -68,7 +68,11 @@ type AddressMatcher interface {
 func (r *Resolver) Resolve(q Query) (Resolution, error) {
 	switch {
 	case q.HasPoint:
-		return r.ResolvePointOn(q.Lat, q.Lon, q.Day)
+		res, err := r.ResolvePointOn(q.Lat, q.Lon, q.Day)
+		if err == nil {
+			r.checkPointCode(&res, q)
+		}
+		return res, err
 	case strings.TrimSpace(q.Citycode) != "":
 		code := NormalizeCommuneCode(q.Citycode)
 		if !ValidCommuneCode(code) {
@@ -108,6 +112,39 @@ func (r *Resolver) checkCode(res *Resolution, code string, q Query) {
 	// The answer may share its warnings with the resolver's cache: append to a copy.
 	res.Match.Warnings = append(slices.Clip(res.Match.Warnings), w)
 	res.Match.CodeConflict = true
+	if res.Message == "" {
+		res.Message = w
+	} else {
+		res.Message += " ; " + w
+	}
+}
+
+// checkPointCode warns when the commune code given with coordinates names
+// another commune than the one the point lies in (a geocoding error, or a
+// code typed for another cabinet). The coordinates still decide the answer:
+// they are the most precise part of the query. A code that names the point's
+// commune, its city (Paris, Lyon, Marseille for an arrondissement) or one of
+// its former communes agrees with it.
+func (r *Resolver) checkPointCode(res *Resolution, q Query) {
+	if res.Commune == nil || strings.TrimSpace(q.Citycode) == "" {
+		return
+	}
+	code := NormalizeCommuneCode(q.Citycode)
+	if !ValidCommuneCode(code) {
+		return
+	}
+	named, err := r.ResolveCodeOn(code, q.Day)
+	if err != nil || named.Commune == nil || named.Commune.Code == res.Commune.Code || named.Commune.Code == res.Commune.Parent {
+		return
+	}
+	name := named.Commune.Name
+	if named.Former != nil && named.Former.Name != "" {
+		name = named.Former.Name
+	}
+	w := fmt.Sprintf("le code commune %s (%s) ne correspond pas au point, situé à %s (%s) : coordonnées retenues",
+		code, name, res.Commune.Name, res.Commune.Code)
+	// The answer may share its warnings with the resolver's cache: append to a copy.
+	res.Match.Warnings = append(slices.Clip(res.Match.Warnings), w)
 	if res.Message == "" {
 		res.Message = w
 	} else {

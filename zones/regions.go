@@ -214,9 +214,22 @@ func SourceByKey(key string) (Source, bool) {
 	return s, ok
 }
 
+// overseasCollectivities names the collectivités d'outre-mer the COG gives in
+// place of a region code: the zonage export lists Saint-Barthélemy and
+// Saint-Martin (without a result), and an answer must not show a bare code as
+// their name.
+var overseasCollectivities = map[string]string{
+	"975": "Saint-Pierre-et-Miquelon",
+	"977": "Saint-Barthélemy",
+	"978": "Saint-Martin",
+}
+
 func regionRef(code string) RegionRef {
 	if r, ok := embedded().regionsByCode[code]; ok {
 		return RegionRef{Code: r.Code, Name: r.Name}
+	}
+	if name, ok := overseasCollectivities[code]; ok {
+		return RegionRef{Code: code, Name: name}
 	}
 	return RegionRef{Code: code, Name: code}
 }
@@ -241,6 +254,7 @@ func fillRegionalDates(a *ZonageAnswer) {
 	a.DateStatus = DateUnknown
 	r, ok := embedded().regionsByCode[a.Region.Code]
 	if !ok {
+		a.DateNote = sharedNote(fmt.Sprintf("date de l'arrêté inconnue : %s n'est dans aucune des régions dont les sources donnent l'arrêté ; consultez le site de l'ARS", a.Region.Name))
 		return
 	}
 	known := r.Current

@@ -86,6 +86,8 @@ func TestFillRegionalDates(t *testing.T) {
 		{name: "Grand Est: no date found", in: ZonageAnswer{Region: regionRef("44"), Scheme: SchemeAvenant7}, note: "non trouvée", status: DateUnknown},
 		{name: "La Réunion: the 2019 arrêté does not fit the served data", in: ZonageAnswer{Region: regionRef("04"), Scheme: SchemeAvenant5}, note: "date inconnue : l'arrêté du 28/05/2019 ne correspond pas", firstSrc: "R-RUN", status: DateUnknown,
 			claims: []string{"2019-05-28 R-RUN"}},
+		{name: "Saint-Barthélemy: no region, the note says why", in: ZonageAnswer{Region: regionRef("977"), Category: NonDisponible},
+			note: "date de l'arrêté inconnue : Saint-Barthélemy n'est dans aucune des régions", status: DateUnknown},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

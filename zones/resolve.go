@@ -331,6 +331,10 @@ func (r *Resolver) dayOr(day Day) Day {
 	return day
 }
 
+// Provenance is the provenance every answer of r carries: an answer made
+// outside the resolver (a refused query of a batch) carries it too.
+func (r *Resolver) Provenance() Provenance { return r.provenance() }
+
 func (r *Resolver) provenance() Provenance {
 	m := r.Dataset.Meta
 	p := Provenance{DatasetVersion: m.Version, ZonageSource: m.ZonageSource, ZonageVintage: m.ZonageVintage, GeoVintage: m.GeoVintage, ImportedAt: m.ImportedAt}

@@ -308,7 +308,8 @@ func TestServeCutStreamsFail(t *testing.T) {
 		pw.Close()
 	}()
 	resp, out, err := post(t, slow+"/api/v1/classify", "text/csv", pr)
-	if err != nil || resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(out, []byte("délai dépassé")) {
+	if err != nil || resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(out, []byte("délai dépassé")) ||
+		!bytes.Contains(out, []byte("2 s au plus")) || bytes.Contains(out, []byte("deadline")) || bytes.Contains(out, []byte("timeout")) {
 		t.Fatalf("a body still arriving at the deadline: %v %v %.300s", err, resp, out)
 	}
 	if bodyEnded.Load() {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -73,6 +74,7 @@ type fastLane struct {
 	shutting atomic.Bool
 	serving  sync.WaitGroup
 	answered atomic.Uint64 // requests the lane answered
+	loops    laneLoops     // the event loops serving its connections, where the system has them
 }
 
 func newFastLane(ln net.Listener, s *Server, srv *http.Server, limits *connLimitListener) *fastLane {
@@ -135,7 +137,10 @@ func (l *fastLane) acceptLoop() {
 		l.conns[lc] = struct{}{}
 		l.serving.Add(1)
 		l.mu.Unlock()
-		go lc.serve()
+		lc.begin()
+		if !l.loops.take(lc) {
+			go lc.run()
+		}
 	}
 }
 
@@ -146,7 +151,11 @@ func (l *fastLane) acceptLoop() {
 // may have connected just before the stop, and a request that fails on a new
 // connection is not sent again.
 func (l *fastLane) shutdown(ctx context.Context) error {
+	// Under the lock acceptLoop takes and counts a connection under: no
+	// connection is counted once the wait below has begun.
+	l.mu.Lock()
 	l.shutting.Store(true)
+	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		l.serving.Wait()
@@ -165,6 +174,7 @@ func (l *fastLane) shutdown(ctx context.Context) error {
 				lc.conn.Close()
 			}
 			l.mu.Unlock()
+			l.loops.wakeAll()
 			<-done
 			return ctx.Err()
 		case <-poll.C:
@@ -180,6 +190,8 @@ const newConnectionGrace = 5 * time.Second
 // closeIdle closes the connections waiting for a request: those kept alive
 // after an answer, and the new ones older than newConnectionGrace.
 func (l *fastLane) closeIdle() {
+	// The event loops close their own idle connections when woken.
+	defer l.loops.wakeAll()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for lc := range l.conns {
@@ -199,6 +211,12 @@ type laneConn struct {
 	accepted time.Time
 
 	readDeadline, writeDeadline time.Time // as set on conn
+	cancel                      context.CancelFunc
+
+	// Set while an event loop serves the connection (fastlane_loop_linux.go).
+	raw      syscall.RawConn
+	loopID   uint64
+	deadline time.Time // when the loop closes it if no whole head came
 
 	buf        []byte // bytes read and not yet served: buf[start:end]
 	start, end int
@@ -217,26 +235,36 @@ type laneConn struct {
 	userAgent, accept, encoding, requestID [1]string
 }
 
-// serve answers the connection's requests until one the lane does not take,
-// which it hands to net/http, or until the connection ends.
-func (lc *laneConn) serve() {
-	l := lc.lane
-	handed := false
-	defer func() {
-		l.mu.Lock()
-		delete(l.conns, lc)
-		l.mu.Unlock()
-		if !handed {
-			lc.conn.Close()
-		}
-		l.serving.Done()
-	}()
+// begin readies a new connection for its first request.
+func (lc *laneConn) begin() {
 	lc.buf = make([]byte, laneBufferSize)
 	lc.header = make(http.Header, 4)
 	lc.remoteAddr = lc.conn.RemoteAddr().String()
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), http.LocalAddrContextKey, lc.conn.LocalAddr()))
-	defer cancel()
+	lc.cancel = cancel
 	lc.template = *new(http.Request).WithContext(ctx)
+}
+
+// leave is the end of the lane's part in the connection: closed, unless handed
+// to net/http.
+func (lc *laneConn) leave(handed bool) {
+	l := lc.lane
+	l.mu.Lock()
+	delete(l.conns, lc)
+	l.mu.Unlock()
+	if !handed {
+		lc.conn.Close()
+	}
+	lc.cancel()
+	l.serving.Done()
+}
+
+// run answers the connection's requests on the calling goroutine until one
+// the lane does not take, which it hands to net/http, or until the
+// connection ends.
+func (lc *laneConn) run() {
+	handed := false
+	defer func() { lc.leave(handed) }()
 	for {
 		head, ok := lc.nextHead()
 		if !ok {
@@ -246,14 +274,19 @@ func (lc *laneConn) serve() {
 			handed = lc.handOver()
 			return
 		}
-		lc.start += len(head)
-		lc.served++
-		lc.kept.Store(true)
-		l.answered.Add(1)
+		lc.took(head)
 		if !lc.answer() {
 			return
 		}
 	}
+}
+
+// took counts a request the lane takes, whose head it has read.
+func (lc *laneConn) took(head []byte) {
+	lc.start += len(head)
+	lc.served++
+	lc.kept.Store(true)
+	lc.lane.answered.Add(1)
 }
 
 // nextHead is the next request head, read into the buffer; nil (with ok)
@@ -314,6 +347,11 @@ func (lc *laneConn) nextHead() (head []byte, ok bool) {
 		if timeout > 0 {
 			if headDeadline.IsZero() {
 				headDeadline = time.Now().Add(timeout)
+				if lc.served == 0 {
+					// A first head an event loop left here: its time
+					// counts from the connection's start.
+					headDeadline = lc.accepted.Add(timeout)
+				}
 			}
 			lc.setReadDeadline(headDeadline)
 		}
@@ -513,8 +551,20 @@ func asciiEqualFold(b []byte, s string) bool {
 // when the connection must end.
 func (lc *laneConn) answer() (keep bool) {
 	w := &lc.w
-	w.reset()
 	defer w.release()
+	answer, closeAfter, ok := lc.respond()
+	if !ok {
+		return false
+	}
+	return lc.write(answer) && !closeAfter
+}
+
+// respond runs the engine on the request read and returns the whole answer,
+// in the connection's writer until its release, and whether the connection
+// closes after it; ok false when there is no answer to send.
+func (lc *laneConn) respond() (answer []byte, closeAfter, ok bool) {
+	w := &lc.w
+	w.reset()
 	defer func() {
 		if p := recover(); p != nil {
 			// As net/http: http.ErrAbortHandler ends the connection without
@@ -523,23 +573,27 @@ func (lc *laneConn) answer() (keep bool) {
 			if p != http.ErrAbortHandler {
 				lc.lane.logger.Error("panique dans le serveur", "panic", p)
 			}
-			keep = false
+			ok = false
 		}
 	}()
 	lc.lane.handler.ServeHTTP(w, &lc.req)
 	// As net/http: a stopping server's answers say that the connection
 	// closes after them.
-	answer, closeAfter := w.finish(lc.lane.shutting.Load())
+	answer, closeAfter = w.finish(lc.lane.shutting.Load())
+	return answer, closeAfter, true
+}
+
+// write writes answer whole, within the write timeout; false when the
+// connection must end.
+func (lc *laneConn) write(answer []byte) bool {
 	if lc.lane.writeTimeout > 0 {
 		if d := time.Now().Add(lc.lane.writeTimeout); d.Before(lc.writeDeadline) || d.Sub(lc.writeDeadline) > deadlineSlack {
 			lc.conn.SetWriteDeadline(d)
 			lc.writeDeadline = d
 		}
 	}
-	if _, err := lc.conn.Write(answer); err != nil {
-		return false
-	}
-	return !closeAfter
+	_, err := lc.conn.Write(answer)
+	return err == nil
 }
 
 // laneServed reports whether the fast lane serves c's request: its writer,

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The event loops answer a kept-alive connection's plain requests
+// themselves, one after the other, with the bytes the goroutine path sends.
+func TestLaneLoopAnswersPlainRequests(t *testing.T) {
+	addr, lane := serveLane(t, testStateServer(t))
+	c := dialRaw(t, addr)
+	get := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
+	var first []byte
+	for i := range 10 {
+		resp, body, _ := c.exchange(t, get)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status"`) {
+			t.Fatalf("réponse %d : statut %d, %.200s", i+1, resp.StatusCode, body)
+		}
+		if i == 0 {
+			first = body
+		} else if !bytes.Equal(body, first) {
+			t.Fatalf("réponse %d différente de la première :\n%s\n%s", i+1, body, first)
+		}
+	}
+	if got := loopAnswers(lane, 10); got != 10 {
+		t.Fatalf("les boucles d'événements ont répondu à %d requêtes sur 10 (%d connexions confiées à une goroutine)", got, lane.loops.detached.Load())
+	}
+}
+
+// A client that sends requests faster than it reads the answers fills the
+// socket: the loop moves the connection to its own goroutine, which sends the
+// rest of the answer the socket did not take and goes on with the requests
+// read, in order, none lost.
+func TestLaneLoopMovesASlowReaderToItsGoroutine(t *testing.T) {
+	addr, lane := serveLane(t, testStateServer(t))
+	c := dialRaw(t, addr)
+	c.conn.SetDeadline(time.Now().Add(60 * time.Second))
+	get := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
+	const requests = 3000
+	sent := make(chan error, 1)
+	go func() {
+		_, err := io.WriteString(c.conn, strings.Repeat(get, requests))
+		sent <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the answers fill the socket meanwhile
+	var first []byte
+	for i := range requests {
+		resp, body, _ := c.next(t, http.MethodGet)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("réponse %d : statut %d", i+1, resp.StatusCode)
+		}
+		if i == 0 {
+			first = body
+		} else if !bytes.Equal(body, first) {
+			t.Fatalf("réponse %d différente de la première", i+1)
+		}
+	}
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	if lane.loops.detached.Load() == 0 {
+		t.Fatalf("%d réponses de %d octets sans que le socket en refuse une : le test n'a pas rempli le socket", requests, len(first))
+	}
+	if got := lane.answered.Load(); got != requests {
+		t.Fatalf("la voie rapide a répondu à %d requêtes sur %d", got, requests)
+	}
+}
+
+// The loops keep net/http's timeouts: a new connection that sends nothing is
+// closed after the head timeout, a kept-alive one after the idle timeout.
+func TestLaneLoopClosesSilentConnections(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	addr, lane := serveLane(t, testStateServer(t), func(h *http.Server) {
+		h.ReadHeaderTimeout = timeout
+		h.IdleTimeout = timeout
+	})
+	silent, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	kept := dialRaw(t, addr)
+	if resp, _, _ := kept.exchange(t, "GET "+alphaPath+" HTTP/1.1\r\nHost: test\r\n\r\n"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("statut %d", resp.StatusCode)
+	}
+	for name, conn := range map[string]net.Conn{"nouvelle connexion muette": silent, "connexion gardée inactive": kept.conn} {
+		start := time.Now()
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := conn.Read(make([]byte, 1))
+		var ne net.Error
+		if n != 0 || errors.As(err, &ne) && ne.Timeout() {
+			t.Errorf("%s : %d octets, %v après %v ; fermée après %v attendu", name, n, err, time.Since(start), timeout)
+		}
+	}
+	if got := loopAnswers(lane, 1); got != 1 {
+		t.Fatalf("les boucles ont répondu à %d requêtes, 1 attendue", got)
+	}
+}
+
+// loopAnswers is the loops' count of answers once it reaches want, or after
+// 5 s: a loop counts an answer after writing it, and the client may have read
+// it before.
+func loopAnswers(lane *fastLane, want uint64) uint64 {
+	deadline := time.Now().Add(5 * time.Second)
+	for lane.loops.answered.Load() < want && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	return lane.loops.answered.Load()
+}

@@ -30,14 +30,19 @@ import (
 // and bytes as every other request. It writes the status line and the headers
 // as net/http writes them, and the whole answer in one write.
 //
-// It takes only what it can read without doubt: a complete head in the bytes
-// received, the method GET, an origin-form target on /api/v1/resolve whose
+// It takes only what it can read without doubt: a complete head within its
+// buffer, the method GET, an origin-form target on /api/v1/resolve whose
 // query holds only unreserved characters, HTTP/1.1, a valid Host, and no
 // header but Host, User-Agent, Accept, Accept-Encoding, X-Request-Id and
 // Connection: keep-alive, each at most once. Anything else — a HEAD, a body,
-// an Origin, a validator, a head split across reads — is handed to
+// an Origin, a validator, a head longer than the buffer — is handed to
 // net/http with the bytes already read, at a request boundary, and the
 // connection stays with net/http from then on.
+//
+// On Linux the lane's connections are served by event loops
+// (fastlane_loop_linux.go), which move a connection to its own goroutine,
+// laneConn.run, for anything but the simplest exchange; elsewhere each is
+// served on its goroutine from the start.
 
 // laneBufferSize is the bytes read at once, and the longest head the lane
 // takes: a plain resolve request is about a hundred bytes.

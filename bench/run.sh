@@ -137,6 +137,7 @@ start_server
 # The day's ready answers are made in the background from the first query on:
 # the measures start once they are, as on a server that has run a while.
 QUERY= wrk -t2 -c4 -d"${WARMUP}s" -s bench/resolve.lua "$base" >/dev/null
+# shellcheck disable=SC2034 # ceilfull and ceillean are filled by name, through sweep_ceiling
 declare -A full lean pg pgs ceilfull ceillean
 for c in $CLIENTS; do
   full[$c]=$(wrk_run "$c" "")
@@ -205,35 +206,31 @@ start_ceiling() {
   GODEBUG=gctrace=1 "$work/ceiling" -addr "127.0.0.1:$((PORT + 1))" -full "$((fbytes - head_bytes))" -lean "$((lbytes - head_bytes))" "$@" 2>"$work/server.err" &
   pid=$!
 }
-start_ceiling
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
-# shellcheck disable=SC2034 # read by name, through best and ceiling_table
-for c in $CLIENTS; do
-  ceilfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
-  ceillean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
-done
-stop_server
-# The machine's own ceiling: the same bytes, with no HTTP library in the way.
+# sweep_ceiling FULL LEAN [FLAG...]: the bare server started with FLAG, swept
+# with the same wrk as the service into the arrays named FULL and LEAN.
+sweep_ceiling() {
+  local -n f=$1 l=$2
+  shift 2
+  start_ceiling "$@"
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
+  # shellcheck disable=SC2004 # f and l are associative: the key is the string $c
+  for c in $CLIENTS; do
+    f[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
+    l[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
+  done
+  stop_server
+}
+sweep_ceiling ceilfull ceillean
+# The ceiling of a goroutine per connection: the same bytes, with no HTTP
+# library in the way.
+# shellcheck disable=SC2034 # filled by name, through sweep_ceiling
 declare -A rawfull rawlean
-start_ceiling -raw
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
-# shellcheck disable=SC2034 # read by name, through best and ceiling_table
-for c in $CLIENTS; do
-  rawfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
-  rawlean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
-done
-stop_server
+sweep_ceiling rawfull rawlean -raw
 # The kernel's own ceiling: the same bytes, written by one epoll event loop per
 # core instead of a goroutine per connection.
+# shellcheck disable=SC2034 # filled by name, through sweep_ceiling
 declare -A loopfull looplean
-start_ceiling -loops "$(nproc)"
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/api/v1/resolve" && break; sleep 0.1; done
-# shellcheck disable=SC2034 # read by name, through best and ceiling_table
-for c in $CLIENTS; do
-  loopfull[$c]=$(wrk_run "$c" "" "http://127.0.0.1:$((PORT + 1))")
-  looplean[$c]=$(wrk_run "$c" "&options=0" "http://127.0.0.1:$((PORT + 1))")
-done
-stop_server
+sweep_ceiling loopfull looplean -loops "$(nproc)"
 # ceiling_table FULL LEAN: the sweep of a bare server, one line per clients.
 ceiling_table() {
   local -n f=$1 l=$2

@@ -1,6 +1,10 @@
 package zones
 
-import "strings"
+import (
+	"strings"
+
+	"zonage/internal/sheetcode"
+)
 
 // ValidCommuneCode reports whether code is shaped like an INSEE commune code: five
 // digits, or 2A/2B and three digits for Corsica. It says nothing of whether the
@@ -22,9 +26,7 @@ func ValidCommuneCode(code string) bool {
 // drops ("1001" → "01001").
 func NormalizeCommuneCode(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	if i := strings.IndexAny(s, ".,"); i >= 4 && i <= 5 && i < len(s)-1 && isDigits(s[:i]) && strings.Trim(s[i+1:], "0") == "" {
-		s = s[:i]
-	}
+	s = sheetcode.WithoutZeroFraction(s)
 	if len(s) == 4 && isDigits(s) {
 		return "0" + s
 	}

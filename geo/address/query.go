@@ -1,6 +1,8 @@
 package address
 
 import (
+	"zonage/internal/sheetcode"
+
 	"strings"
 )
 
@@ -71,7 +73,7 @@ func (m *Matcher) parse(q Query, s *scratch, p *parsed) {
 	postcode, pc := "", int32(-1)
 	if q.Postcode != "" {
 		postcode = strings.Join(strings.Fields(q.Postcode), "") // "75 006"
-		postcode = withoutZeroFraction(postcode)
+		postcode = sheetcode.WithoutZeroFraction(postcode)
 		if len(postcode) == 4 && allDigits([]byte(postcode)) {
 			postcode = "0" + postcode // a spreadsheet dropped the leading zero
 		}
@@ -123,17 +125,6 @@ func (m *Matcher) parse(q Query, s *scratch, p *parsed) {
 		p.dep = departementOf(p.postcode)
 		p.warnings = append(p.warnings, "code postal "+p.postcode+" inconnu (code CEDEX ou erroné) : commune cherchée par son nom dans le département "+p.dep)
 	}
-}
-
-// withoutZeroFraction reads a postcode a spreadsheet stored as a number and wrote
-// back with a decimal part ("75006.0", "1300,00"): the digits before it. Anything
-// else is returned as it is.
-func withoutZeroFraction(pc string) string {
-	i := strings.IndexAny(pc, ".,")
-	if i < 4 || i > 5 || i == len(pc)-1 || !allDigits([]byte(pc[:i])) || strings.Trim(pc[i+1:], "0") != "" {
-		return pc
-	}
-	return pc[:i]
 }
 
 // echo makes a value typed by the user fit to be quoted in a message: valid

@@ -1,9 +1,9 @@
 package address
 
 import (
-	"zonage/internal/sheetcode"
-
 	"strings"
+
+	"zonage/internal/sheetcode"
 )
 
 // parsed is a query split into its parts, normalised.

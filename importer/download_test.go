@@ -754,6 +754,7 @@ func TestManifestEmbedded(t *testing.T) {
 		{"decoupage_administratif_cog2025", FetchNPM, true, decoupageLayout("2025")},
 		{"decoupage_administratif_cog2024", FetchNPM, false, decoupageLayout("2024")},
 		{"insee_mvt_commune_2025", FetchURL, false, globLayout("cog/*mvtcommunes*.csv*")},
+		{"geomaps_countries_land_10m", FetchNPM, false, globLayout(countriesDest)},
 	} {
 		t.Run(c.id, func(t *testing.T) {
 			s, ok := byID[c.id]

@@ -24,6 +24,11 @@ type Options struct {
 	// Overlays are regional arrêté files to apply on top of the national zonage, in
 	// addition to those found in DataDir/zonage_mk/overlays/.
 	Overlays []string
+	// Countries is the geo-maps countries' land file (countries-land-10m); ""
+	// = the one in DataDir, where the manifest puts it (countriesDest), when
+	// there is one. Without it, a point abroad within the coast tolerance of a
+	// commune is attached to that commune, as the coverage report says.
+	Countries string
 	// Progress receives one French line per step; nil = silent.
 	Progress io.Writer
 	// Now is the import time; nil = time.Now.
@@ -169,6 +174,9 @@ func Import(opt Options) (*Snapshot, error) {
 		snap.Dataset.Meta.Coverage.Notes = append(snap.Dataset.Meta.Coverage.Notes, notes...)
 		p.step("adresses : %d lignes La Poste, %d voies BAN", len(data.Postal), len(data.Streets))
 	}
+	if err := readCountries(opt, snap, addInfo, p); err != nil {
+		return nil, err
+	}
 	if err := hashSources(opt.DataDir, infos); err != nil {
 		return nil, err
 	}
@@ -221,6 +229,42 @@ func readZonages(src *sourceSet, extraOverlays []string, in *reconcileInput, add
 		addInfo(fmt.Sprintf("overlay-%d", i+1), "overlay", "Arrêté régional "+o.Region+" "+o.ArreteRef, path, o.EffectiveDate, len(o.Records))
 		p.step("arrêté régional %s en vigueur le %s : %d communes (%s)", o.Region, o.EffectiveDate, len(o.Records), filepath.Base(path))
 	}
+	return nil
+}
+
+// readCountries reads the foreign land near the communes' outlines into the
+// snapshot, or notes in the coverage report that there is none.
+func readCountries(opt Options, snap *Snapshot, addInfo addSourceInfo, p progress) error {
+	path := opt.Countries
+	if path == "" {
+		path = filepath.Join(opt.DataDir, countriesDest)
+		if _, err := os.Stat(path); err != nil {
+			snap.Dataset.Meta.Coverage.Notes = append(snap.Dataset.Meta.Coverage.Notes,
+				"frontières terrestres absentes ("+countriesDest+" dans le dossier des sources, ou --countries) : un point à l'étranger à moins de la tolérance de côte d'une commune lui est rattaché")
+			p.step("frontières terrestres : absentes")
+			return nil
+		}
+	}
+	land, err := ReadCountryLand(path, snap.Polygons)
+	if err != nil {
+		return err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		// A relative path outside the data folder is not one from it.
+		path = abs
+	}
+	snap.Countries = land
+	parts, points := 0, 0
+	for _, mp := range land.Polygons {
+		parts += len(mp)
+		for _, poly := range mp {
+			for _, r := range poly {
+				points += len(r)
+			}
+		}
+	}
+	addInfo("geomaps_countries_land_10m", "countries", "Terres émergées des pays (geo-maps countries-land-10m, d'après OpenStreetMap)", path, "geo-maps 0.6.0 (OpenStreetMap, 2017)", len(land.Codes))
+	p.step("frontières terrestres : %d pays à moins de %d m des communes (%d morceaux, %d sommets)", len(land.Codes), countryStripM, parts, points)
 	return nil
 }
 

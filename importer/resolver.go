@@ -74,11 +74,28 @@ func matchLevel(l address.Level) zones.AddressLevel {
 // from them; toleranceM is the nearest-commune fallback radius.
 func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 	r := &zones.Resolver{Dataset: s.Dataset, Locator: geo.Locator{Index: geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
+	if s.Countries != nil && len(s.Countries.Polygons) > 0 {
+		r.Countries = countryLocator{index: geo.NewIndex(s.Countries.Polygons), names: s.Countries.Names}
+	}
 	if m := s.Matcher(); m != nil {
 		r.Addresses = addressMatcher{m}
 		r.Codes = addressMatcher{m}
 	}
 	return r
+}
+
+// countryLocator tells the country of a point on the foreign land of a
+// snapshot (zones.CountryLocator).
+type countryLocator struct {
+	index *geo.Index
+	names []string
+}
+
+func (c countryLocator) Country(p zones.Point) (string, bool) {
+	if h := c.index.Locate(p, geo.Options{}); h.ID >= 0 {
+		return c.names[h.ID], true
+	}
+	return "", false
 }
 
 // Matcher returns the offline address matcher of the snapshot, built on first use

@@ -32,7 +32,10 @@ import (
 //   - "prof", when the import had other professions' exports: gob of their
 //     compact zonage (zones.ProfessionZonages);
 //   - "addr", when the import had postcode or address sources: gob of the
-//     address matcher's tables (address.Data).
+//     address matcher's tables (address.Data);
+//   - "pays", when the import had the countries' land file: the foreign land
+//     near the communes, gob of the countries' codes and names and their
+//     parts' geometry written as "geom" is (countriesSection).
 //
 // The first three are required; a reader skips the sections it does not know, so
 // adding one needs no new format version: an older snapshot without "prof"
@@ -62,6 +65,10 @@ type Snapshot struct {
 	// import had no postcode or address source (then only coordinates and codes
 	// are answered).
 	Address *address.Data
+	// Countries is the foreign land near the communes; nil when the import had
+	// no countries' land file (then a point abroad near a commune is attached
+	// to it).
+	Countries *CountryLand
 	// Changes is what this version changed from the one published before it, when it
 	// was loaded from PostgreSQL (not stored in snapshot files).
 	Changes *zones.DatasetDiff
@@ -146,6 +153,17 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 		}
 		sections = append(sections, section{opt.name, b.Bytes()})
 	}
+	if s.Countries != nil {
+		geom, err := encodeGeometry(s.Countries.Polygons)
+		if err != nil {
+			return nil, fmt.Errorf("frontières : %w", err)
+		}
+		var b bytes.Buffer
+		if err := gob.NewEncoder(&b).Encode(countriesSection{s.Countries.Codes, s.Countries.Names, geom}); err != nil {
+			return nil, fmt.Errorf("encodage des frontières : %w", err)
+		}
+		sections = append(sections, section{"pays", b.Bytes()})
+	}
 	binary.Write(&out, binary.LittleEndian, uint32(len(sections)))
 	for _, sec := range sections {
 		out.WriteByte(byte(len(sec.name)))
@@ -154,6 +172,33 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 		out.Write(sec.b)
 	}
 	return out.Bytes(), nil
+}
+
+// countriesSection is the "pays" section: Geom is the countries' parts as
+// encodeGeometry writes them, Geom's i-th multipolygon the land of Codes[i].
+type countriesSection struct {
+	Codes, Names []string
+	Geom         []byte
+}
+
+// decodeCountries reads the "pays" section, when there is one.
+func decodeCountries(secs map[string][]byte) (*CountryLand, error) {
+	b, ok := secs["pays"]
+	if !ok {
+		return nil, nil
+	}
+	var sec countriesSection
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&sec); err != nil {
+		return nil, fmt.Errorf("section pays illisible (%v)", err)
+	}
+	polys, err := decodeGeometry(sec.Geom)
+	if err != nil {
+		return nil, fmt.Errorf("section pays : %v", err)
+	}
+	if len(polys) != len(sec.Codes) || len(sec.Names) != len(sec.Codes) {
+		return nil, fmt.Errorf("section pays : %d contours pour %d pays", len(polys), len(sec.Codes))
+	}
+	return &CountryLand{Codes: sec.Codes, Names: sec.Names, Polygons: polys}, nil
 }
 
 // encodeGeometry writes the ring structure as u32 counts (polygons, then parts per
@@ -338,13 +383,14 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	// The sections are independent: decoding them side by side keeps the start of
 	// the service within its budget on two cores.
 	var (
-		polys    []orb.MultiPolygon
-		addr     *address.Data
-		prof     *zones.ProfessionZonages
-		geomErr  error
-		addrErr  error
-		profErr  error
-		decoders sync.WaitGroup
+		polys     []orb.MultiPolygon
+		addr      *address.Data
+		prof      *zones.ProfessionZonages
+		countries *CountryLand
+		geomErr   error
+		addrErr   error
+		profErr   error
+		decoders  sync.WaitGroup
 	)
 	decoders.Add(2)
 	go func() {
@@ -358,6 +404,9 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 			addrErr = gob.NewDecoder(bytes.NewReader(b)).Decode(addr)
 		}
 		prof, profErr = decodeProfessions(secs)
+		if profErr == nil {
+			countries, profErr = decodeCountries(secs)
+		}
 	}()
 	ds, dataErr := decodeDataset(secs, name)
 	decoders.Wait()
@@ -377,7 +426,7 @@ func DecodeSnapshot(b []byte, name string) (*Snapshot, error) {
 	}
 	internDataset(ds)
 	ds.Index()
-	return &Snapshot{Dataset: ds, Polygons: polys, Address: addr}, nil
+	return &Snapshot{Dataset: ds, Polygons: polys, Address: addr, Countries: countries}, nil
 }
 
 func decodeGeometry(b []byte) ([]orb.MultiPolygon, error) {

@@ -127,8 +127,8 @@ func parseFastQuery(raw string) (q fastQuery, ok bool) {
 // it did not, nothing was written and the general path answers. A point inside a
 // commune gets the commune's ready answer; a point near one (within the coast
 // tolerance) the commune's ready answer with its own match and message
-// (writeAttachedAnswer); a point outside every commune but within seaRadiusM of
-// one the day's answer of such points with its own distance and commune
+// (writeAttachedAnswer), unless it lies abroad; a point outside every commune
+// but within seaRadiusM of one the day's answer of such points with its own distance and commune
 // (writeNearAnswer); a point far from every commune the ready answer of such
 // points (writeFarAnswer); any other (a commune whose ready answer holds its
 // options in its candidates, a name the encoder would escape) the general
@@ -186,6 +186,13 @@ func (s *Server) resolveFast(c *gin.Context) bool {
 		}
 		return true
 	case at.attached:
+		if r.Countries != nil {
+			if _, abroad := r.Countries.Country(zones.Point{q.lon, q.lat}); abroad {
+				// Abroad, within the tolerance of a commune: rare enough for
+				// the general path, which names the country.
+				break
+			}
+		}
 		if s.writeAttachedAnswer(c, st, r, t, q, at.id, at.distanceM) {
 			return true
 		}

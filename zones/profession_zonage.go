@@ -225,7 +225,7 @@ func (r *Resolver) For(p Profession) (*Resolver, error) {
 	}
 	set, _ := base.Dataset.Professions.Set(p)
 	got := &Resolver{Dataset: base.Dataset, Locator: base.Locator, ToleranceM: base.ToleranceM, Clock: base.Clock,
-		Addresses: base.Addresses, Codes: base.Codes, Rules: base.Rules, profession: p, profSet: set, profSource: src, base: base,
+		Addresses: base.Addresses, Codes: base.Codes, Rules: base.Rules, Countries: base.Countries, profession: p, profSet: set, profSource: src, base: base,
 		profDateNote: fmt.Sprintf("date de l'arrêté inconnue : la source du zonage des %s, %s, ne donne pas la date des arrêtés des ARS",
 			p.Plural(), src.ZonageVintage)}
 	if base.forCache == nil {

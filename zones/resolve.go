@@ -53,7 +53,10 @@ type Match struct {
 	// Method is "proximite": the outlines are simplified at 30 m and trimmed on the
 	// coast, so a point in a sliver or just off the shore gets the nearest commune.
 	DistanceM float64 `json:"distance_m,omitempty"`
-	Score     float64 `json:"score,omitempty"`
+	// Country is, for a point outside France within the coast tolerance of a
+	// commune, the country whose land it lies on (« Monaco », « Suisse »).
+	Country string  `json:"country,omitempty"`
+	Score   float64 `json:"score,omitempty"`
 	// Level, Label and the point say what an address query matched: an address point
 	// ("housenumber"), a street or a municipality.
 	Level    AddressLevel `json:"level,omitempty"`
@@ -165,6 +168,13 @@ type Locator interface {
 	Locate(p Point, maxDistanceM float64) (id int, inside bool, distanceM float64)
 }
 
+// CountryLocator tells the country of a point on foreign land near France:
+// the name, in French, of the country whose land holds p, and false when p is
+// on no foreign land it knows (in France, at sea, or farther abroad).
+type CountryLocator interface {
+	Country(p Point) (name string, ok bool)
+}
+
 // DefaultCoastTolerance is how far from an outline a point still resolves to the
 // nearest commune: the 30 m simplification trims coasts and leaves slivers.
 const DefaultCoastTolerance = 1000.0
@@ -186,6 +196,11 @@ type Resolver struct {
 	Codes CodeChecker
 	// Rules is the rules table options are assessed with; nil = EmbeddedRules.
 	Rules *Rules
+	// Countries tells a point in no outline but within ToleranceM of one
+	// that lies abroad (answered outside France) from one at sea or in a
+	// sliver between outlines (attached to the nearest commune); nil = every
+	// such point is attached.
+	Countries CountryLocator
 
 	// answers caches, per commune, the kiné's answer for the day: every point of a
 	// commune gets the same one, and a batch of a million rows should not rebuild
@@ -370,6 +385,13 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 			Provenance: r.provenance(),
 		}, nil
 	}
+	if !inside && r.Countries != nil {
+		// Only here, on the way to attaching the point: the tolerance reaches
+		// across land borders as well as off the coast.
+		if country, abroad := r.Countries.Country(Point{lon, lat}); abroad {
+			return r.abroadAnswer(id, dist, country, day), nil
+		}
+	}
 	res := r.communeAnswer(id, day.String())
 	res.Date = day
 	res.Profession = r.Profession()
@@ -382,6 +404,49 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 		res.Message = string(AppendNearestNote(note[:0], dist)) + res.Message
 	}
 	return res, nil
+}
+
+// abroadAnswer is the answer to a point on the land of country, in no commune
+// outline but at distanceM metres from commune id's: outside France, the
+// nearest commune named as the answers beyond the tolerance name it.
+func (r *Resolver) abroadAnswer(id int, distanceM float64, country string, day Day) Resolution {
+	c := &r.Dataset.Communes[id]
+	msg := make([]byte, 0, 160)
+	msg = append(msg, "hors de France ("...)
+	msg = append(msg, country...)
+	msg = append(msg, ") : point à l'étranger, à moins de "...)
+	msg = strconv.AppendFloat(msg, r.ToleranceM, 'f', 0, 64)
+	msg = append(msg, " m d'une commune française ; la plus proche est "...)
+	msg = append(msg, c.Name...)
+	msg = append(msg, " ("...)
+	msg = append(msg, c.Code...)
+	msg = append(msg, "), à "...)
+	msg = AppendKilometres(msg, distanceM)
+	return Resolution{
+		Profession: r.Profession(),
+		Status:     StatusNotFound,
+		Date:       day,
+		Match:      Match{Method: MethodOutside, Precision: PrecisionCoordinates, DistanceM: math.Round(distanceM), Country: country},
+		Message:    string(msg),
+		Provenance: r.provenance(),
+	}
+}
+
+// AppendKilometres appends a distance written the French way, « 4,2 km »,
+// « 850 m », to b: the bytes fmt writes with %.0f m and %.1f km, comma aside.
+func AppendKilometres(b []byte, m float64) []byte {
+	if m < 1000 {
+		b = strconv.AppendFloat(b, m, 'f', 0, 64)
+		return append(b, " m"...)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, m/1000, 'f', 1, 64)
+	for i := start; i < len(b); i++ {
+		if b[i] == '.' {
+			b[i] = ','
+		}
+	}
+	return append(b, " km"...)
 }
 
 // AppendNearestNote appends to b what the message of a point in no outline

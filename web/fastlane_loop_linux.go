@@ -68,9 +68,10 @@ type laneLoop struct {
 	incoming []*laneConn // connections given to the loop, not yet in its set
 	ended    bool        // the loop has returned: it takes no more
 
-	conns  map[uint64]*laneConn // in its set, by the id in their events
-	lastID uint64
-	events []unix.EpollEvent
+	conns    map[uint64]*laneConn // in its set, by the id in their events
+	lastID   uint64
+	events   []unix.EpollEvent
+	deadline time.Time // of the wait on epf
 }
 
 // take gives lc to an event loop; false when it must be served on its own
@@ -191,6 +192,9 @@ func (loop *laneLoop) run() {
 	lastSweep := time.Now()
 	for {
 		n := loop.wait(waiter, lastSweep.Add(laneSweep))
+		// One clock read for the whole batch: the idle deadlines it sets are
+		// kept to the second anyway (see sweep).
+		now := time.Now()
 		woken := false
 		for _, e := range loop.events[:max(n, 0)] {
 			id := uint64(uint32(e.Fd)) | uint64(uint32(e.Pad))<<32
@@ -201,13 +205,13 @@ func (loop *laneLoop) run() {
 				continue
 			}
 			if lc := loop.conns[id]; lc != nil {
-				loop.readable(lc)
+				loop.readable(lc, now)
 			}
 		}
 		if woken {
 			loop.admit()
 		}
-		if now := time.Now(); woken || now.Sub(lastSweep) >= laneSweep {
+		if woken || now.Sub(lastSweep) >= laneSweep {
 			lastSweep = now
 			if loop.sweep(now) {
 				return
@@ -226,7 +230,12 @@ func (loop *laneLoop) wait(waiter syscall.RawConn, until time.Time) int {
 		}
 		return max(n, 0)
 	}
-	loop.epf.SetReadDeadline(until)
+	if !until.Equal(loop.deadline) {
+		// The same until the whole second between two sweeps: the timer is
+		// set once, not at each wait.
+		loop.epf.SetReadDeadline(until)
+		loop.deadline = until
+	}
 	n = 0
 	// Read calls the function again each time Go's poller says the set
 	// became readable, until it returns true or the deadline passes.
@@ -363,7 +372,7 @@ func (loop *laneLoop) detach(lc *laneConn, rest []byte, closeAfter bool) {
 
 // readable serves what the client sent: each whole head the lane takes, in
 // order, each answer written at once.
-func (loop *laneLoop) readable(lc *laneConn) {
+func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 	}
@@ -449,7 +458,7 @@ func (loop *laneLoop) readable(lc *laneConn) {
 	lc.reportIdle(true)
 	lc.deadline = time.Time{}
 	if t := loop.lane.idleTimeout; t > 0 {
-		lc.deadline = time.Now().Add(t)
+		lc.deadline = now.Add(t)
 	}
 	if loop.lane.shutting.Load() {
 		loop.drop(lc)

@@ -20,7 +20,9 @@ import (
 // outlines. A point in no commune outline but within the coast tolerance of one
 // is attached to it; when that point lies on this land it is abroad (Monaco,
 // Geneva's side of the border, Kehl across the Rhine) and is answered as
-// outside France instead.
+// outside France instead. The same file gives the land of the overseas
+// collectivités the contours have no outline for (Saint-Martin,
+// Saint-Barthélemy, Saint-Pierre-et-Miquelon), kept whole.
 
 // countriesDest is where the geo-maps file lands in a data folder, as the
 // manifest (data/sources.json, id geomaps_countries_land_10m) puts it.
@@ -41,6 +43,16 @@ const countryCellDeg = 0.01
 var frenchA3 = map[string]bool{"FRA": true, "GUF": true, "GLP": true, "MTQ": true, "REU": true, "MYT": true,
 	"MAF": true, "BLM": true, "SPM": true, "NCL": true, "PYF": true, "WLF": true, "ATF": true, "CPT": true}
 
+// collectivities are the overseas collectivités with INSEE commune codes but
+// no commune outline in the contours: their land is kept whole, with the
+// commune it is (none for Saint-Pierre-et-Miquelon, whose two communes the
+// file does not tell apart).
+var collectivities = map[string]struct{ name, commune string }{
+	"MAF": {"Saint-Martin", "97801"},
+	"BLM": {"Saint-Barthélemy", "97701"},
+	"SPM": {"Saint-Pierre-et-Miquelon", ""},
+}
+
 // countryNames are the French names of the countries that border a commune
 // by land, or lie near one; another country is named by its ISO code.
 var countryNames = map[string]string{
@@ -50,13 +62,17 @@ var countryNames = map[string]string{
 	"DMA": "Dominique", "LCA": "Sainte-Lucie", "COM": "Comores", "MDG": "Madagascar", "MUS": "Maurice",
 }
 
-// CountryLand is the foreign land near the communes: Polygons[i] is a part of
-// the country whose ISO 3166-1 alpha-3 code is Codes[i], named Names[i] in
-// French.
+// CountryLand is the foreign land near the communes and the land of the
+// overseas collectivités without commune outlines: Polygons[i] is land of the
+// country or collectivité whose ISO 3166-1 alpha-3 code is Codes[i], named
+// Names[i] in French; French[i] tells a collectivité, whose commune code is
+// Communes[i] ("" when the land does not tell its communes apart).
 type CountryLand struct {
 	Codes    []string
 	Names    []string
 	Polygons []orb.MultiPolygon
+	French   []bool
+	Communes []string
 }
 
 // countryFeature is one feature of the geo-maps file, its geometry left raw
@@ -83,7 +99,8 @@ func ReadCountryLand(path string, communes []orb.MultiPolygon) (*CountryLand, er
 		if ft.Properties.A3 == "" {
 			return fmt.Errorf("pays sans code A3")
 		}
-		if frenchA3[ft.Properties.A3] {
+		col, isCollectivity := collectivities[ft.Properties.A3]
+		if frenchA3[ft.Properties.A3] && !isCollectivity {
 			return nil
 		}
 		g, err := geojson.UnmarshalGeometry(ft.Geometry)
@@ -99,6 +116,11 @@ func ReadCountryLand(path string, communes []orb.MultiPolygon) (*CountryLand, er
 		default:
 			return fmt.Errorf("géométrie de %s : %s au lieu d'un polygone", ft.Properties.A3, g.Geometry().GeoJSONType())
 		}
+		if isCollectivity {
+			// A few small islands: kept whole.
+			land.add(ft.Properties.A3, col.name, polys, true, col.commune)
+			return nil
+		}
 		var kept orb.MultiPolygon
 		for _, p := range polys {
 			kept = append(kept, strip.clip(p)...)
@@ -108,9 +130,7 @@ func ReadCountryLand(path string, communes []orb.MultiPolygon) (*CountryLand, er
 			if name == "" {
 				name = ft.Properties.A3
 			}
-			land.Codes = append(land.Codes, ft.Properties.A3)
-			land.Names = append(land.Names, name)
-			land.Polygons = append(land.Polygons, kept)
+			land.add(ft.Properties.A3, name, kept, false, "")
 		}
 		return nil
 	})
@@ -118,6 +138,14 @@ func ReadCountryLand(path string, communes []orb.MultiPolygon) (*CountryLand, er
 		return nil, &InputError{File: path, Reason: err.Error()}
 	}
 	return land, nil
+}
+
+func (l *CountryLand) add(code, name string, polys orb.MultiPolygon, french bool, commune string) {
+	l.Codes = append(l.Codes, code)
+	l.Names = append(l.Names, name)
+	l.Polygons = append(l.Polygons, polys)
+	l.French = append(l.French, french)
+	l.Communes = append(l.Communes, commune)
 }
 
 // eachCountryFeature calls fn for every feature of a GeoJSON FeatureCollection

@@ -52,10 +52,21 @@ func testCountryLand(tb testing.TB) *CountryLand {
 // Lausanne and Bern are not, and no French land is.
 func TestCountryLandNearFrance(t *testing.T) {
 	land := testCountryLand(t)
-	codes := append([]string(nil), land.Codes...)
-	sort.Strings(codes)
-	if got, want := strings.Join(codes, " "), "AND BEL BRA CHE DEU ESP ITA LUX MCO SUR"; got != want {
+	var foreign, french []string
+	for i, code := range land.Codes {
+		if land.French[i] {
+			french = append(french, code+":"+land.Communes[i])
+		} else {
+			foreign = append(foreign, code)
+		}
+	}
+	sort.Strings(foreign)
+	sort.Strings(french)
+	if got, want := strings.Join(foreign, " "), "AND BEL BRA CHE DEU ESP ITA LUX MCO SUR"; got != want {
 		t.Fatalf("countries kept %s, want %s", got, want)
+	}
+	if got, want := strings.Join(french, " "), "BLM:97701 MAF:97801 SPM:"; got != want {
+		t.Fatalf("collectivités kept %s, want %s", got, want)
 	}
 	points := 0
 	for _, mp := range land.Polygons {
@@ -87,7 +98,7 @@ func TestCountryLandNearFrance(t *testing.T) {
 		{"Saint-Georges-de-l'Oyapock", 3.8900, -51.8050, ""},
 	} {
 		got := ""
-		if h := ix.Locate(orb.Point{c.lon, c.lat}, geo.Options{}); h.ID >= 0 {
+		if h := ix.Locate(orb.Point{c.lon, c.lat}, geo.Options{}); h.ID >= 0 && !land.French[h.ID] {
 			got = land.Names[h.ID]
 		}
 		if got != c.want {

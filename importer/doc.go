@@ -8,8 +8,9 @@
 //   - import.go Import, the run from a data folder to a snapshot: which files it
 //     reads, in what order, and the provenance of each;
 //   - one reader per source: cartosante.go, atlasante.go, overlay.go (regional
-//     arrêtés), contours.go (the outlines), cog.go (the COG, its history and the
-//     catchments), laposte.go, ban.go; table.go the one delimited-text reader they
+//     arrêtés), contours.go (the outlines), countries.go (the neighbours' land
+//     near the outlines and the collectivités without commune outlines), cog.go
+//     (the COG, its history and the catchments), laposte.go, ban.go; table.go the one delimited-text reader they
 //     share, values.go the values they parse, records.go what they return,
 //     errors.go InputError, the error naming a file, line, field and value;
 //   - reconcile.go the join of the zonage to the outlines through the COG history,

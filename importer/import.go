@@ -263,8 +263,15 @@ func readCountries(opt Options, snap *Snapshot, addInfo addSourceInfo, p progres
 			}
 		}
 	}
+	foreign := 0
+	for _, french := range land.French {
+		if !french {
+			foreign++
+		}
+	}
 	addInfo("geomaps_countries_land_10m", "countries", "Terres émergées des pays (geo-maps countries-land-10m, d'après OpenStreetMap)", path, "geo-maps 0.6.0 (OpenStreetMap, 2017)", len(land.Codes))
-	p.step("frontières terrestres : %d pays à moins de %d m des communes (%d morceaux, %d sommets)", len(land.Codes), countryStripM, parts, points)
+	p.step("frontières terrestres : %d pays à moins de %d m des communes et %d collectivités sans contour de commune (%d morceaux, %d sommets)",
+		foreign, countryStripM, len(land.Codes)-foreign, parts, points)
 	return nil
 }
 

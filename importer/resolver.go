@@ -75,7 +75,7 @@ func matchLevel(l address.Level) zones.AddressLevel {
 func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 	r := &zones.Resolver{Dataset: s.Dataset, Locator: geo.Locator{Index: geo.NewIndex(s.Polygons)}, ToleranceM: toleranceM}
 	if s.Countries != nil && len(s.Countries.Polygons) > 0 {
-		r.Countries = countryLocator{index: geo.NewIndex(s.Countries.Polygons), names: s.Countries.Names}
+		r.Countries = newCountryLocator(s.Countries)
 	}
 	if m := s.Matcher(); m != nil {
 		r.Addresses = addressMatcher{m}
@@ -85,17 +85,47 @@ func (s *Snapshot) Resolver(toleranceM float64) *zones.Resolver {
 }
 
 // countryLocator tells the country of a point on the foreign land of a
-// snapshot (zones.CountryLocator).
+// snapshot, and the collectivité of a point on theirs (zones.CountryLocator).
+// The collectivités have an index of their own: every point far from the
+// communes asks it, and it holds a few islands.
 type countryLocator struct {
-	index *geo.Index
-	names []string
+	foreign, french         *geo.Index
+	foreignNames            []string
+	frenchNames, frenchCode []string
+}
+
+func newCountryLocator(land *CountryLand) countryLocator {
+	var foreign, french []orb.MultiPolygon
+	var c countryLocator
+	for i, polys := range land.Polygons {
+		if land.French[i] {
+			french = append(french, polys)
+			c.frenchNames = append(c.frenchNames, land.Names[i])
+			c.frenchCode = append(c.frenchCode, land.Communes[i])
+		} else {
+			foreign = append(foreign, polys)
+			c.foreignNames = append(c.foreignNames, land.Names[i])
+		}
+	}
+	c.foreign, c.french = geo.NewIndex(foreign), geo.NewIndex(french)
+	return c
 }
 
 func (c countryLocator) Country(p zones.Point) (string, bool) {
-	if h := c.index.Locate(p, geo.Options{}); h.ID >= 0 {
-		return c.names[h.ID], true
+	if h := c.foreign.Locate(p, geo.Options{}); h.ID >= 0 {
+		return c.foreignNames[h.ID], true
 	}
 	return "", false
+}
+
+func (c countryLocator) Collectivity(p zones.Point, maxDistanceM float64) (commune, name string, distanceM float64, ok bool) {
+	if h := c.french.Locate(p, geo.Options{MaxDistanceMeters: maxDistanceM}); h.ID >= 0 {
+		if h.Inside {
+			h.DistanceM = 0
+		}
+		return c.frenchCode[h.ID], c.frenchNames[h.ID], h.DistanceM, true
+	}
+	return "", "", 0, false
 }
 
 // Matcher returns the offline address matcher of the snapshot, built on first use

@@ -159,7 +159,7 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 			return nil, fmt.Errorf("frontières : %w", err)
 		}
 		var b bytes.Buffer
-		if err := gob.NewEncoder(&b).Encode(countriesSection{s.Countries.Codes, s.Countries.Names, geom}); err != nil {
+		if err := gob.NewEncoder(&b).Encode(countriesSection{s.Countries.Codes, s.Countries.Names, geom, s.Countries.French, s.Countries.Communes}); err != nil {
 			return nil, fmt.Errorf("encodage des frontières : %w", err)
 		}
 		sections = append(sections, section{"pays", b.Bytes()})
@@ -179,6 +179,8 @@ func encodePayload(s *Snapshot) ([]byte, error) {
 type countriesSection struct {
 	Codes, Names []string
 	Geom         []byte
+	French       []bool
+	Communes     []string
 }
 
 // decodeCountries reads the "pays" section, when there is one.
@@ -198,7 +200,14 @@ func decodeCountries(secs map[string][]byte) (*CountryLand, error) {
 	if len(polys) != len(sec.Codes) || len(sec.Names) != len(sec.Codes) {
 		return nil, fmt.Errorf("section pays : %d contours pour %d pays", len(polys), len(sec.Codes))
 	}
-	return &CountryLand{Codes: sec.Codes, Names: sec.Names, Polygons: polys}, nil
+	if sec.French == nil {
+		// Written before the collectivités were kept: foreign land only.
+		sec.French, sec.Communes = make([]bool, len(sec.Codes)), make([]string, len(sec.Codes))
+	}
+	if len(sec.French) != len(sec.Codes) || len(sec.Communes) != len(sec.Codes) {
+		return nil, fmt.Errorf("section pays : %d pays, %d marques, %d communes", len(sec.Codes), len(sec.French), len(sec.Communes))
+	}
+	return &CountryLand{Codes: sec.Codes, Names: sec.Names, Polygons: polys, French: sec.French, Communes: sec.Communes}, nil
 }
 
 // encodeGeometry writes the ring structure as u32 counts (polygons, then parts per

@@ -210,6 +210,13 @@ func (s *Server) writeFarAnswer(c *gin.Context, st *State, r *zones.Resolver, t 
 // writeFarReady writes the ready answer of table t to a point with no commune
 // within seaRadiusM, the point of q, and reports whether it did.
 func (s *Server) writeFarReady(c *gin.Context, st *State, r *zones.Resolver, t *fastTable, q fastQuery) bool {
+	if r.Countries != nil {
+		if _, _, _, ok := r.Countries.Collectivity(zones.Point{q.lon, q.lat}, r.ToleranceM); ok {
+			// A collectivité without commune outlines (Saint-Martin…): the
+			// general path names it.
+			return false
+		}
+	}
 	a := t.far.Load()
 	if a == nil {
 		if a = s.buildFarAnswer(st, r, t, q.lat, q.lon); a == nil {

@@ -170,9 +170,14 @@ type Locator interface {
 
 // CountryLocator tells the country of a point on foreign land near France:
 // the name, in French, of the country whose land holds p, and false when p is
-// on no foreign land it knows (in France, at sea, or farther abroad).
+// on no foreign land it knows (in France, at sea, or farther abroad). It also
+// tells a point on the land of an overseas collectivité that has no commune
+// outline, or within maxDistanceM of it (at distanceM metres; 0 inside): its
+// name and its commune's code ("" when its land does not tell its communes
+// apart).
 type CountryLocator interface {
 	Country(p Point) (name string, ok bool)
+	Collectivity(p Point, maxDistanceM float64) (commune, name string, distanceM float64, ok bool)
 }
 
 // DefaultCoastTolerance is how far from an outline a point still resolves to the
@@ -375,6 +380,11 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 		return Resolution{}, &InputError{Field: "longitude", Value: fmt.Sprint(lon), Reason: "attendu un nombre entre -180 et 180"}
 	}
 	id, inside, dist := r.Locator.Locate(Point{lon, lat}, r.ToleranceM)
+	if id < 0 && r.Countries != nil {
+		if code, name, distanceM, ok := r.Countries.Collectivity(Point{lon, lat}, r.ToleranceM); ok {
+			return r.collectivityAnswer(code, name, distanceM, day), nil
+		}
+	}
 	if id < 0 {
 		return Resolution{
 			Profession: r.Profession(),
@@ -404,6 +414,37 @@ func (r *Resolver) ResolvePointOn(lat, lon float64, day Day) (Resolution, error)
 		res.Message = string(AppendNearestNote(note[:0], dist)) + res.Message
 	}
 	return res, nil
+}
+
+// collectivityAnswer is the answer to a point on the land of an overseas
+// collectivité the contours have no commune outline for, or at distanceM
+// metres from it within the tolerance: its commune's, when the land names one
+// the data has; otherwise a point in no commune, the message saying where it
+// is and why no commune is named.
+func (r *Resolver) collectivityAnswer(code, name string, distanceM float64, day Day) Resolution {
+	note := "point dans le contour OpenStreetMap de " + name
+	match := Match{Method: MethodInside, Precision: PrecisionCoordinates}
+	if distanceM > 0 {
+		note = "point à " + strconv.FormatFloat(distanceM, 'f', 0, 64) + " m du contour OpenStreetMap de " + name
+		match = Match{Method: MethodNearest, Precision: PrecisionCoordinates, DistanceM: math.Round(distanceM)}
+	}
+	note += " (pas de contour de commune dans les données) ; "
+	if code != "" {
+		if res, err := r.ResolveCodeOn(code, day); err == nil && res.Commune != nil {
+			res.Match = match
+			res.Message = note + res.Message
+			return res
+		}
+	}
+	match.Method = MethodOutside
+	return Resolution{
+		Profession: r.Profession(),
+		Status:     StatusNotFound,
+		Date:       day,
+		Match:      match,
+		Message:    note + "ses communes n'y sont pas distinguées et n'ont ni contour ni zonage dans les données",
+		Provenance: r.provenance(),
+	}
 }
 
 // abroadAnswer is the answer to a point on the land of country, in no commune

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Query is a place as users give it: coordinates, an INSEE code, a free-text
@@ -89,6 +90,32 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 	return r.ResolveAddress(q)
 }
 
+// maxAddressRunes bounds the characters of an address's text, street and city
+// together: no postal address comes near it, and the matcher's work grows with it.
+const maxAddressRunes = 1000
+
+// checkAddressLength refuses an address longer than maxAddressRunes, naming the
+// longest of its parts and quoting its start: the part at fault is the one a
+// user must shorten, and the quote must show which cell or parameter it is.
+func checkAddressLength(q Query) error {
+	if len(q.Text)+len(q.Street)+len(q.City) <= maxAddressRunes {
+		return nil // fewer bytes than the bound, so fewer characters too
+	}
+	n := utf8.RuneCountInString(q.Text) + utf8.RuneCountInString(q.Street) + utf8.RuneCountInString(q.City)
+	if n <= maxAddressRunes {
+		return nil
+	}
+	field, value := "adresse", q.Text
+	if len(q.Street) > len(value) {
+		field, value = "voie", q.Street
+	}
+	if len(q.City) > len(value) {
+		field, value = "commune", q.City
+	}
+	return &InputError{Field: field, Value: value,
+		Reason: fmt.Sprintf("adresse trop longue (%d caractères ; 1 000 au plus pour l'adresse, la voie et la commune ensemble)", n)}
+}
+
 // CodeChecker tells whether the postcode or city given with a commune code
 // contradict it.
 type CodeChecker interface {
@@ -160,8 +187,8 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 	if r.Addresses == nil {
 		return Resolution{}, &InputError{Field: "adresse", Value: q.Text, Reason: "la recherche par adresse n'est pas disponible avec ces données"}
 	}
-	if len(q.Text)+len(q.Street)+len(q.City) > 1000 {
-		return Resolution{}, &InputError{Field: "adresse", Value: truncateRunes(q.Text+q.Street, 40), Reason: "adresse trop longue (1 000 caractères au plus)"}
+	if err := checkAddressLength(q); err != nil {
+		return Resolution{}, err
 	}
 	m := r.Addresses.MatchAddress(q)
 	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: m.Level,

@@ -187,3 +187,23 @@ func TestClassifyCodeConflicts(t *testing.T) {
 		t.Errorf("summary does not count the rows:\n%s", errOut)
 	}
 }
+
+// A row whose city cell is far too long comes out « erreur » with the start of
+// that cell quoted, and the rows around it are classified.
+func TestClassifyLongCell(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "long.csv")
+	city := strings.Repeat("Villeneuve", 300)
+	os.WriteFile(in, []byte("adresse;cp;ville\n12 rue de Vaugirard;75006;Paris\n1 rue X;01400;"+city+"\n;01260;Ruffieu\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != exitNotFound {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	if len(recs) != 4 || recs[1][3] != "75106" || recs[3][3] != "01187" {
+		t.Fatalf("rows around the long one lost or unclassified: %q", recs)
+	}
+	want := "ligne 3 : commune « " + city[:200] + "… » invalide : adresse trop longue"
+	if r := recs[2]; r[2] != city || r[7] != "erreur" || !strings.HasPrefix(r[10], want) {
+		t.Errorf("row 2: status %s, message %.300q; want « erreur » and %.60q…", r[7], r[10], want)
+	}
+}

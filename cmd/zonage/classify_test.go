@@ -106,6 +106,8 @@ func TestClassifyUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown columns", []string{"classify", in}, "ne nomme aucune colonne connue (a, b)"},
+		{"chosen column absent", []string{"classify", in, "--col-cp", "CP"}, "colonne du code postal « CP » : absente de l'en-tête (a, b)"},
+		{"chosen column out of the file", []string{"classify", in, "--col-insee", "9"}, "colonne du code INSEE « 9 » : position hors du fichier (2 colonnes)"},
 		{"bad delimiter", []string{"classify", in, "--separateur", "#"}, "séparateur « # » non pris en charge"},
 		{"bad encoding", []string{"classify", in, "--encodage", "ebcdic"}, "encodage « ebcdic » inconnu"},
 		{"missing file", []string{"classify", in + ".absent"}, "no such file"},
@@ -135,6 +137,9 @@ func TestClassifyAddresses(t *testing.T) {
 	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
 	if code != exitNotFound {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "colonnes lues : adresse « Adresse », code postal « CP », commune « Ville »"; !strings.Contains(errOut, want) {
+		t.Errorf("the summary does not name the file's columns as %q:\n%s", want, errOut)
 	}
 	recs := parseCSV(t, out, ';')
 	want := []struct{ code, status, precision string }{

@@ -182,7 +182,7 @@ func TestResolve(t *testing.T) {
 			status: StatusOK, commune: "75106", category: Intermediaire, method: MethodAddress, precision: PrecisionAddress},
 		{name: "street only", q: Query{Text: "rue inconnue Paris"},
 			status: StatusOK, commune: "75106", category: Intermediaire, method: MethodAddress, precision: PrecisionAddress,
-			message: []string{"numéro 999 absent", "numéro introuvable : position de la voie"}},
+			message: []string{"numéro 999 absent ; position de la voie"}},
 		{name: "address in a former commune", q: Query{Text: "Champtoceaux"},
 			status: StatusOK, commune: "49126", category: SousDotee, method: MethodAddress, precision: PrecisionCommune},
 		{name: "postcode shared by several communes", q: Query{Text: "01400"},

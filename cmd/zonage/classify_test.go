@@ -212,3 +212,33 @@ func TestClassifyLongCell(t *testing.T) {
 		t.Errorf("row 2: status %s, message %.300q; want « erreur » and %.60q…", r[7], r[10], want)
 	}
 }
+
+// A file with an address column beside its INSEE codes: each address is sought
+// in its row's commune, which places it in an arrondissement when the code is
+// the city's, and a row whose address is not there keeps its code's answer and
+// says so.
+func TestClassifyAddressWithCode(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "adresses-codes.csv")
+	os.WriteFile(in, []byte("adresse;code_insee\n"+
+		"12 rue de Vaugirard;75056\n"+
+		"12 rue de Vaugirard 75006 Paris;01001\n"+
+		";01001\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	want := []struct{ code, precision, message string }{
+		{"75106", "adresse", "Paris 6e Arrondissement (75106)"},
+		{"01001", "commune", "le code postal 75006 et la ville « PARIS » ne correspondent pas à la commune 01001"},
+		{"01001", "commune", "L'Abergement-Clémenciat (01001)"},
+	}
+	for i, w := range want {
+		if r := recs[i+1]; r[2] != w.code || r[7] != w.precision || !strings.Contains(r[9], w.message) {
+			t.Errorf("row %d: %q, want %+v", i+1, r, w)
+		}
+	}
+	if !strings.Contains(errOut, "1 ligne dont le code postal ou la ville contredit le code commune") {
+		t.Errorf("the summary does not count the row whose address contradicts its code:\n%s", errOut)
+	}
+}

@@ -173,6 +173,14 @@ func TestServeAPI(t *testing.T) {
 		{"unknown status", "/api/v1/resolve?citycode=75106&statut=stagiaire", 400, "application/problem+json", []string{`statut « stagiaire »`, `"field":"statut"`}},
 		{"Paris 6e by address", "/api/v1/resolve?q=12+rue+de+Vaugirard+75006+Paris&options=0", 200, "application/json",
 			[]string{`"code":"75106"`, `"precision":"adresse"`, `"level":"housenumber"`, `"category":"non_prioritaire"`}},
+		{"address sought in the commune its code names: the arrondissement of Paris", "/api/v1/resolve?q=12+rue+de+Vaugirard&citycode=75056&options=0", 200, "application/json",
+			[]string{`"code":"75106"`, `"method":"adresse","precision":"adresse"`, `"label":"12 Rue de Vaugirard 75006 Paris"`}},
+		{"address contradicting its commune code: the code decides and the answer says so", "/api/v1/resolve?q=12+rue+de+Vaugirard+75006+Paris&citycode=01001&options=0", 200, "application/json",
+			[]string{`"code":"01001"`, `le code postal 75006 et la ville « PARIS » ne correspondent pas à la commune 01001 (L'Abergement-Clémenciat) : code commune retenu`}},
+		{"the end of a street is no town contradicting the code", "/api/v1/resolve?q=Grande+rue&citycode=01330&options=0", 200, "application/json",
+			[]string{`"code":"01187"`, `"former_commune":{"code":"01330"`, `"method":"adresse"`}},
+		{"address with an unknown code", "/api/v1/resolve?q=12+rue+de+Vaugirard&citycode=99999&options=0", 200, "application/json",
+			[]string{`"status":"introuvable"`, `adresse « 12 rue de Vaugirard » non cherchée`}},
 		{"address by postcode and town", "/api/v1/resolve?postcode=01260&city=Ruffieu&options=0", 200, "application/json", []string{`"code":"01187"`, `"category":"intermediaire"`}},
 		{"search streets", "/api/v1/search?q=vaugir", 200, "application/json", []string{`"kind":"street"`, `Vaugirard`}},
 		{"French decimal comma", "/api/v1/resolve?lat=48,8493&lon=2,3325", 200, "application/json", []string{`"code":"75106"`}},
@@ -235,6 +243,12 @@ func TestServeAPI(t *testing.T) {
 	}
 	checkAnswers(t, base, cases)
 
+	t.Run("no false contradiction from the end of a street", func(t *testing.T) {
+		_, body := get(t, base, "/api/v1/resolve?q=Grande+rue&citycode=01330&options=0")
+		if strings.Contains(string(body), "ne correspond") {
+			t.Errorf("« Grande rue » read as the town of Rue: %s", body)
+		}
+	})
 	t.Run("ETag and 304", func(t *testing.T) {
 		resp, _ := get(t, base, "/api/v1/communes/75106")
 		etag := resp.Header.Get("ETag")

@@ -188,6 +188,14 @@ test('Saint-Barthélemy, sans catégorie publiée : le panneau ne dit pas qu\'il
   assert.doesNotMatch(texte, /Pas d'aide/);
   assert.match(texte, /Inconnue : sans catégorie publiée, aucune aide ne peut être indiquée/);
   await capture(page, '05c-saint-barthelemy');
+  // Its suggestion names its collectivité, as others name their département.
+  const champ = page.locator('#recherche');
+  await champ.fill('Saint-Barth');
+  const suggestion = page.locator('#suggestions li').filter({ hasText: 'Saint-Barthélemy (977)' });
+  await suggestion.first().waitFor({ timeout: DELAI });
+  await capture(page, '05c-saint-barthelemy-suggestion');
+  await suggestion.first().tap();
+  assert.match(await panneau(page, '97701'), /Saint-Barthélemy/);
   assert.deepEqual(erreurs, []);
   await contexte.close();
 });

@@ -2,13 +2,15 @@
 // lon/lat (WGS84) multipolygons, fast enough to run on every request.
 //
 // It owns generic spatial code only: an R-tree (tidwall/rtree) over the
-// bounding boxes of every polygon part, an exact point-in-polygon test on the
+// bounding boxes of every polygon part, a grid of fine cells listing the parts
+// whose box meets each cell, an exact point-in-polygon test on the
 // orb geometry handed to NewIndex, and a nearest-polygon fallback within a
 // distance in metres. It knows nothing of communes, INSEE codes or zonage:
 // callers refer to polygons by their position in the slice given to NewIndex.
 //
-// Where things live: index.go the Index and its Locate query; part.go a polygon
-// part and the grid that answers point-in-polygon; distance.go the local
+// Where things live: index.go the Index and its Locate query; pointgrid.go the
+// grid that gives Locate the parts whose box may hold a point; part.go a
+// polygon part and the grid that answers point-in-polygon; distance.go the local
 // projection distances are measured in; locator.go the Locator, an Index in the
 // shape the domain's resolver takes (zones.Locator: a Point, longitude first);
 // fargrid.go FarGrid, which tells from a coarse grid that a point is farther
@@ -35,6 +37,12 @@
 //     test for a point near the boundary reads only a few edges. Vertices are
 //     read in place from the caller's geometry; only parts with holes or
 //     unclosed rings are copied.
+//   - Which parts' boxes hold a point is read from one cell of a fine grid
+//     (1/32 of a degree) rather than found by walking the R-tree, whose nodes
+//     lie scattered in memory: the walk was a quarter of an answer's time.
+//     The grid has cells only for the whole degrees some box meets, and no
+//     pointer; the R-tree still answers the searches by distance, whose
+//     windows vary.
 //   - Service start-up must stay fast, so NewIndex only fills the R-tree; a
 //     part's grid is built the first time a query reaches it, once, under a
 //     per-part lock, and published with an atomic flag.

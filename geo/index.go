@@ -35,8 +35,11 @@ var noHit = Hit{ID: -1}
 // after NewIndex is each part's lazily built search structure, which is
 // built once under a lock and published atomically.
 type Index struct {
-	tree  rtree.RTreeG[int32] // bounding box of every part -> index in parts
-	parts []part
+	tree rtree.RTreeG[int32] // bounding box of every part -> index in parts
+	// points lists the parts whose box may hold a point, for Locate; nil
+	// when the parts span too much of the globe, the tree then answering.
+	points *pointGrid
+	parts  []part
 	// ownerParts[i] is the first part of polygon i; its parts end where those
 	// of polygon i+1 begin.
 	ownerParts []int32
@@ -84,6 +87,7 @@ func NewIndex(polys []orb.MultiPolygon) *Index {
 		pt := &ix.parts[i]
 		ix.tree.Insert([2]float64{pt.minX, pt.minY}, [2]float64{pt.maxX, pt.maxY}, int32(i))
 	}
+	ix.points = newPointGrid(ix.parts)
 	return ix
 }
 
@@ -108,12 +112,7 @@ func (ix *Index) Locate(p orb.Point, opt Options) Hit {
 		return noHit
 	}
 	var found ownerSet
-	ix.tree.Search(p, p, func(_, _ [2]float64, i int32) bool {
-		if owner := ix.parts[i].owner; !found.has(owner) && ix.preparedPart(i).contains(p) {
-			found.add(owner)
-		}
-		return true
-	})
+	ix.containing(p, &found)
 	switch {
 	case found.count == 1:
 		return Hit{ID: int(found.first[0]), Inside: true}
@@ -131,6 +130,27 @@ func (ix *Index) Locate(p orb.Point, opt Options) Hit {
 	default:
 		return noHit
 	}
+}
+
+// containing adds to found the polygons that contain p.
+func (ix *Index) containing(p orb.Point, found *ownerSet) {
+	if g := ix.points; g != nil {
+		for _, i := range g.candidates(p) {
+			if !g.mayHold(i, p) {
+				continue
+			}
+			if owner := ix.parts[i].owner; !found.has(owner) && ix.preparedPart(i).contains(p) {
+				found.add(owner)
+			}
+		}
+		return
+	}
+	ix.tree.Search(p, p, func(_, _ [2]float64, i int32) bool {
+		if owner := ix.parts[i].owner; !found.has(owner) && ix.preparedPart(i).contains(p) {
+			found.add(owner)
+		}
+		return true
+	})
 }
 
 // deepest picks, among the polygons containing p, the one whose boundary

@@ -78,14 +78,14 @@ type fastLane struct {
 	conns    map[*laneConn]struct{}
 	shutting atomic.Bool
 	serving  sync.WaitGroup
-	answered atomic.Uint64 // requests the lane answered
-	loops    laneLoops     // the event loops serving its connections, where the system has them
+	counts   *laneCounts // the server's, exported in its metrics
+	loops    laneLoops   // the event loops serving its connections, where the system has them
 }
 
 func newFastLane(ln net.Listener, s *Server, srv *http.Server, limits *connLimitListener) *fastLane {
 	l := &fastLane{Listener: ln, handler: srv.Handler,
 		headTimeout: srv.ReadHeaderTimeout, idleTimeout: srv.IdleTimeout, writeTimeout: srv.WriteTimeout,
-		limits: limits, logger: s.cfg.Logger,
+		limits: limits, logger: s.cfg.Logger, counts: &s.metrics.lane,
 		handed: make(chan net.Conn), acceptErr: make(chan error), closed: make(chan struct{}),
 		conns: make(map[*laneConn]struct{})}
 	go l.acceptLoop()
@@ -291,7 +291,7 @@ func (lc *laneConn) took(head []byte) {
 	lc.start += len(head)
 	lc.served++
 	lc.kept.Store(true)
-	lc.lane.answered.Add(1)
+	lc.lane.counts.answered.Add(1)
 }
 
 // nextHead is the next request head, read into the buffer; nil (with ok)

@@ -6,21 +6,32 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // The fast lane's connections are served by a few event loops, one per core,
-// each an OS thread waiting in epoll on its connections, rather than by a
-// goroutine each: a request that arrives costs a read, the engine's work and
-// a write on the loop's thread, with none of the goroutine wake-ups and
-// scheduler passes that took a fifth of the server's time under load (see the
-// README's measures). A loop only does the simple part: a whole head the lane
+// each a goroutine reading its own epoll set, rather than by a goroutine per
+// connection: a request that arrives costs a read, the engine's work and a
+// write on the loop's goroutine, with none of the per-request goroutine
+// wake-ups and scheduler passes that took a fifth of the server's time under
+// load (see the README's measures).
+//
+// A loop never blocks in a system call. Its epoll set is itself a descriptor
+// in Go's poller: the loop asks it for events without waiting, and when there
+// are none it parks as any goroutine waiting to read, until the set has
+// events or the next sweep is due. Its reads, writes and waits on sockets
+// that never block go to the kernel directly (RawSyscall), not through the
+// runtime's blocking-call path: a thread seen in a system call has its
+// processor handed to another thread by the runtime's monitor, and with a
+// read, a write and a wait per request that monitor took a tenth of the
+// server's time and woke threads for nothing. A loop only does the simple part: a whole head the lane
 // takes, in one read, answered in one write the socket takes whole. Anything
 // else — a head cut across reads, one the lane leaves to net/http, an answer
 // the socket cannot take at once, the client's side ending with bytes pending
@@ -44,25 +55,23 @@ type laneLoops struct {
 	loops []*laneLoop
 	next  int
 	mu    sync.Mutex
-
-	answered atomic.Uint64 // answers the loops wrote whole
-	detached atomic.Uint64 // connections they moved to a goroutine
 }
 
 // laneLoop is one event loop and the connections it serves.
 type laneLoop struct {
 	lane *fastLane
-	all  *laneLoops
-	ep   int // its epoll set
-	wake int // an eventfd: written, it has the loop sweep at once
+	ep   int      // its epoll set
+	epf  *os.File // the same set in Go's poller, where the loop waits
+	wake int      // an eventfd: written, it has the loop sweep at once
 
 	mu       sync.Mutex
 	incoming []*laneConn // connections given to the loop, not yet in its set
 	ended    bool        // the loop has returned: it takes no more
 
-	conns  map[uint64]*laneConn // in its set, by the id in their events
-	lastID uint64
-	events []unix.EpollEvent
+	conns    map[uint64]*laneConn // in its set, by the id in their events
+	lastID   uint64
+	events   []unix.EpollEvent
+	deadline time.Time // of the wait on epf
 }
 
 // take gives lc to an event loop; false when it must be served on its own
@@ -72,7 +81,7 @@ func (ls *laneLoops) take(lc *laneConn) bool {
 	ls.once.Do(func() {
 		var loops []*laneLoop
 		for range runtime.GOMAXPROCS(0) {
-			loop, err := newLaneLoop(l, ls)
+			loop, err := newLaneLoop(l)
 			if err != nil {
 				l.logger.Warn("voie rapide : boucle d'événements indisponible, une goroutine par connexion", "err", err)
 				break
@@ -133,7 +142,7 @@ func rawConnOf(c net.Conn) syscall.RawConn {
 	return raw
 }
 
-func newLaneLoop(l *fastLane, ls *laneLoops) (*laneLoop, error) {
+func newLaneLoop(l *fastLane) (*laneLoop, error) {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -148,7 +157,21 @@ func newLaneLoop(l *fastLane, ls *laneLoops) (*laneLoop, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &laneLoop{lane: l, all: ls, ep: ep, wake: wake, conns: map[uint64]*laneConn{}, events: make([]unix.EpollEvent, 128)}, nil
+	// An epoll set is readable while it has events: in non-blocking mode,
+	// os.NewFile puts it in Go's poller, so that the loop can park on it.
+	if err := unix.SetNonblock(ep, true); err != nil {
+		unix.Close(ep)
+		unix.Close(wake)
+		return nil, err
+	}
+	epf := os.NewFile(uintptr(ep), "voie rapide epoll")
+	if err := epf.SetReadDeadline(time.Time{}); err != nil {
+		// Not in the poller: the loop could not wait on it.
+		epf.Close()
+		unix.Close(wake)
+		return nil, err
+	}
+	return &laneLoop{lane: l, ep: ep, epf: epf, wake: wake, conns: map[uint64]*laneConn{}, events: make([]unix.EpollEvent, 128)}, nil
 }
 
 // signal wakes the loop.
@@ -156,20 +179,22 @@ func (loop *laneLoop) signal() {
 	unix.Write(loop.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 }
 
-// run is the loop, on its own OS thread, until the lane is closed and the
-// loop has no connection left.
+// run is the loop, until the lane is closed and the loop has no connection
+// left.
 func (loop *laneLoop) run() {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	defer unix.Close(loop.ep)
+	defer loop.epf.Close()
 	defer unix.Close(loop.wake)
+	waiter, err := loop.epf.SyscallConn()
+	if err != nil {
+		loop.lane.logger.Error("voie rapide : boucle d'événements", "err", err)
+		return
+	}
 	lastSweep := time.Now()
 	for {
-		n, err := unix.EpollWait(loop.ep, loop.events, int(laneSweep/time.Millisecond))
-		if err != nil && !errors.Is(err, unix.EINTR) {
-			loop.lane.logger.Error("voie rapide : epoll_wait", "err", err)
-			n = 0
-		}
+		n := loop.wait(waiter, lastSweep.Add(laneSweep))
+		// One clock read for the whole batch: the idle deadlines it sets are
+		// kept to the second anyway (see sweep).
+		now := time.Now()
 		woken := false
 		for _, e := range loop.events[:max(n, 0)] {
 			id := uint64(uint32(e.Fd)) | uint64(uint32(e.Pad))<<32
@@ -180,19 +205,82 @@ func (loop *laneLoop) run() {
 				continue
 			}
 			if lc := loop.conns[id]; lc != nil {
-				loop.readable(lc)
+				loop.readable(lc, now)
 			}
 		}
 		if woken {
 			loop.admit()
 		}
-		if now := time.Now(); woken || now.Sub(lastSweep) >= laneSweep {
+		if woken || now.Sub(lastSweep) >= laneSweep {
 			lastSweep = now
 			if loop.sweep(now) {
 				return
 			}
 		}
 	}
+}
+
+// wait returns the number of events in loop.events: at once when the set has
+// some, else once it has, or at until, whichever comes first (0 then).
+func (loop *laneLoop) wait(waiter syscall.RawConn, until time.Time) int {
+	n, err := epollWaitNow(loop.ep, loop.events)
+	if n > 0 || err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
+		if err != nil {
+			loop.lane.logger.Error("voie rapide : epoll_wait", "err", err)
+		}
+		return max(n, 0)
+	}
+	if !until.Equal(loop.deadline) {
+		// The same until the whole second between two sweeps: the timer is
+		// set once, not at each wait.
+		loop.epf.SetReadDeadline(until)
+		loop.deadline = until
+	}
+	n = 0
+	// Read calls the function again each time Go's poller says the set
+	// became readable, until it returns true or the deadline passes.
+	waiter.Read(func(uintptr) bool {
+		n, err = epollWaitNow(loop.ep, loop.events)
+		return n > 0 || err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR)
+	})
+	return max(n, 0)
+}
+
+// epollWaitNow is epoll_wait without waiting, straight to the kernel: it
+// never blocks, so the runtime need not hand the thread's processor on.
+func epollWaitNow(ep int, events []unix.EpollEvent) (int, error) {
+	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	if n == 0 {
+		return 0, unix.EAGAIN
+	}
+	return int(n), nil
+}
+
+// readNow and writeNow are read(2) and write(2) on a non-blocking socket,
+// straight to the kernel, as epollWaitNow.
+func readNow(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(n), nil
+}
+
+func writeNow(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(n), nil
 }
 
 // admit puts the connections given to the loop in its epoll set.
@@ -270,7 +358,7 @@ func (loop *laneLoop) forget(lc *laneConn) {
 // serves it with the bytes already read; rest, when not empty, is the end of
 // an answer the socket did not take, written first.
 func (loop *laneLoop) detach(lc *laneConn, rest []byte, closeAfter bool) {
-	loop.all.detached.Add(1)
+	loop.lane.counts.handedOver.Add(1)
 	loop.forget(lc)
 	lc.idle.Store(false)
 	go func() {
@@ -284,14 +372,14 @@ func (loop *laneLoop) detach(lc *laneConn, rest []byte, closeAfter bool) {
 
 // readable serves what the client sent: each whole head the lane takes, in
 // order, each answer written at once.
-func (loop *laneLoop) readable(lc *laneConn) {
+func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 	}
 	var n int
 	var readErr error
 	if err := lc.raw.Read(func(fd uintptr) bool {
-		n, readErr = unix.Read(int(fd), lc.buf[lc.end:])
+		n, readErr = readNow(int(fd), lc.buf[lc.end:])
 		return true
 	}); err != nil {
 		loop.drop(lc) // closed from outside
@@ -335,7 +423,7 @@ func (loop *laneLoop) readable(lc *laneConn) {
 		var written int
 		var writeErr error
 		if err := lc.raw.Write(func(fd uintptr) bool {
-			written, writeErr = unix.Write(int(fd), answer)
+			written, writeErr = writeNow(int(fd), answer)
 			return true
 		}); err != nil {
 			lc.w.release()
@@ -354,7 +442,7 @@ func (loop *laneLoop) readable(lc *laneConn) {
 			return
 		}
 		lc.w.release()
-		loop.all.answered.Add(1)
+		loop.lane.counts.loopAnswered.Add(1)
 		if closeAfter {
 			loop.drop(lc)
 			return
@@ -370,7 +458,7 @@ func (loop *laneLoop) readable(lc *laneConn) {
 	lc.reportIdle(true)
 	lc.deadline = time.Time{}
 	if t := loop.lane.idleTimeout; t > 0 {
-		lc.deadline = time.Now().Add(t)
+		lc.deadline = now.Add(t)
 	}
 	if loop.lane.shutting.Load() {
 		loop.drop(lc)

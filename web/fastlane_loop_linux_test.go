@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 // The event loops answer a kept-alive connection's plain requests
 // themselves, one after the other, with the bytes the goroutine path sends.
 func TestLaneLoopAnswersPlainRequests(t *testing.T) {
-	addr, lane := serveLane(t, testStateServer(t))
+	s := testStateServer(t)
+	addr, lane := serveLane(t, s)
 	c := dialRaw(t, addr)
 	get := "GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n"
 	var first []byte
@@ -30,7 +32,15 @@ func TestLaneLoopAnswersPlainRequests(t *testing.T) {
 		}
 	}
 	if got := loopAnswers(lane, 10); got != 10 {
-		t.Fatalf("les boucles d'événements ont répondu à %d requêtes sur 10 (%d connexions confiées à une goroutine)", got, lane.loops.detached.Load())
+		t.Fatalf("les boucles d'événements ont répondu à %d requêtes sur 10 (%d connexions confiées à une goroutine)", got, lane.counts.handedOver.Load())
+	}
+	// What they did is in the server's metrics.
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, series := range []string{"zonage_fastlane_answers_total 10\n", "zonage_fastlane_loop_answers_total 10\n", "zonage_fastlane_loop_handoffs_total 0\n"} {
+		if !strings.Contains(rec.Body.String(), series) {
+			t.Errorf("/metrics n'a pas %q", strings.TrimSpace(series))
+		}
 	}
 }
 
@@ -65,10 +75,10 @@ func TestLaneLoopMovesASlowReaderToItsGoroutine(t *testing.T) {
 	if err := <-sent; err != nil {
 		t.Fatal(err)
 	}
-	if lane.loops.detached.Load() == 0 {
+	if lane.counts.handedOver.Load() == 0 {
 		t.Fatalf("%d réponses de %d octets sans que le socket en refuse une : le test n'a pas rempli le socket", requests, len(first))
 	}
-	if got := lane.answered.Load(); got != requests {
+	if got := lane.counts.answered.Load(); got != requests {
 		t.Fatalf("la voie rapide a répondu à %d requêtes sur %d", got, requests)
 	}
 }
@@ -109,8 +119,8 @@ func TestLaneLoopClosesSilentConnections(t *testing.T) {
 // it before.
 func loopAnswers(lane *fastLane, want uint64) uint64 {
 	deadline := time.Now().Add(5 * time.Second)
-	for lane.loops.answered.Load() < want && time.Now().Before(deadline) {
+	for lane.counts.loopAnswered.Load() < want && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	return lane.loops.answered.Load()
+	return lane.counts.loopAnswered.Load()
 }

@@ -152,11 +152,11 @@ func TestFastLaneAnswersAsNetHTTP(t *testing.T) {
 			request := "GET /api/v1/resolve?" + q + " HTTP/1.1\r\n" + h
 			laneResp, laneBody, laneBytes := viaLane.exchange(t, request+"\r\n")
 			want++
-			if got := lane.answered.Load(); got != want {
+			if got := lane.counts.answered.Load(); got != want {
 				t.Fatalf("%q : la voie rapide a répondu à %d requêtes, %d attendues", request, got, want)
 			}
 			resp, body, raw := viaNetHTTP.exchange(t, request+"X-Trace: net/http\r\n\r\n")
-			if got := lane.answered.Load(); got != want {
+			if got := lane.counts.answered.Load(); got != want {
 				t.Fatalf("%q avec un en-tête de plus : la voie rapide y a répondu", request)
 			}
 			if laneResp.Header.Get("Content-Encoding") == "gzip" && resp.TransferEncoding != nil {
@@ -229,7 +229,7 @@ func TestFastLaneHandsOverAtARequestBoundary(t *testing.T) {
 	if !bytes.Equal(bodies[0], bodies[1]) || !bytes.Equal(bodies[0], bodies[2]) || !strings.Contains(string(bodies[0]), `"status"`) {
 		t.Fatalf("réponses différentes ou fausses :\n%s\n%s\n%s", bodies[0], bodies[1], bodies[2])
 	}
-	if got := lane.answered.Load(); got != 2 {
+	if got := lane.counts.answered.Load(); got != 2 {
 		t.Fatalf("la voie rapide a répondu à %d requêtes, aux 2 premières seulement attendu", got)
 	}
 }
@@ -261,7 +261,7 @@ func TestFastLaneLeavesTheRestToNetHTTP(t *testing.T) {
 			t.Fatalf("%.80q : statut %d, %d attendu\n%s", tc.request, resp.StatusCode, tc.status, raw)
 		}
 	}
-	if got := lane.answered.Load(); got != 0 {
+	if got := lane.counts.answered.Load(); got != 0 {
 		t.Fatalf("la voie rapide a répondu à %d de ces requêtes", got)
 	}
 }
@@ -364,7 +364,7 @@ func TestFastLaneAnswerDuringShutdownSaysClose(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !resp.Close {
 		t.Fatalf("réponse pendant l'arrêt sans « Connection: close » :\n%.400s", raw)
 	}
-	if lane.answered.Load() != 1 {
+	if lane.counts.answered.Load() != 1 {
 		t.Fatal("la voie rapide n'a pas pris la requête")
 	}
 	if _, err := c.br.ReadByte(); err != io.EOF {
@@ -427,7 +427,7 @@ func TestFastLaneReadsAHeadCutAcrossReads(t *testing.T) {
 		}
 		c.conn.Close()
 	}
-	if got, want := lane.answered.Load(), uint64(2*((len(two)-2)/7+1)); got != want {
+	if got, want := lane.counts.answered.Load(), uint64(2*((len(two)-2)/7+1)); got != want {
 		t.Fatalf("la voie rapide a répondu à %d requêtes, %d attendues", got, want)
 	}
 }

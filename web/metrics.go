@@ -25,6 +25,7 @@ type metrics struct {
 	aborted  *prometheus.CounterVec
 	dataset  *prometheus.GaugeVec
 	loadedAt prometheus.Gauge
+	lane     laneCounts // the fast lane's, read by the series below at each scrape
 
 	seenMu sync.Mutex
 	seen   atomic.Pointer[map[requestSeries]seriesOfRequest] // see series
@@ -46,8 +47,25 @@ func newMetrics() *metrics {
 		loadedAt: prometheus.NewGauge(prometheus.GaugeOpts{Name: "zonage_dataset_loaded_timestamp_seconds", Help: "Heure du chargement des données servies."}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.lookups, m.reloads, m.aborted, m.dataset, m.loadedAt,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "zonage_fastlane_answers_total",
+			Help: "Réponses écrites par la voie rapide (GET /api/v1/resolve et /healthz, sans passer par net/http)."},
+			func() float64 { return float64(m.lane.answered.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "zonage_fastlane_loop_answers_total",
+			Help: "Parmi elles, réponses écrites par les boucles d'événements (Linux)."},
+			func() float64 { return float64(m.lane.loopAnswered.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "zonage_fastlane_loop_handoffs_total",
+			Help: "Connexions qu'une boucle d'événements a confiées à leur goroutine : requête en plusieurs lectures, réponse que la socket n'a pas prise d'un coup, requête laissée à net/http."},
+			func() float64 { return float64(m.lane.handedOver.Load()) }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// laneCounts are the fast lane's counters, kept by the lane (see fastlane.go)
+// and exported as Prometheus series.
+type laneCounts struct {
+	answered     atomic.Uint64 // requests the lane answered, by the loops or on a connection's goroutine
+	loopAnswered atomic.Uint64 // answers an event loop wrote whole
+	handedOver   atomic.Uint64 // connections an event loop moved to their goroutine
 }
 
 func (m *metrics) datasetLoaded(version string, at time.Time) {

@@ -91,7 +91,7 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 		}
 		return res, err
 	case q.Empty():
-		return Resolution{}, &InputError{Field: "adresse", Value: "", Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
+		return Resolution{}, &InputError{Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
 	}
 	return r.ResolveAddress(q)
 }

@@ -82,3 +82,19 @@ func TestResolveAddressTooLong(t *testing.T) {
 		t.Errorf("1,000 accented characters refused: %v", err)
 	}
 }
+
+// A query with nothing in it is refused as a whole: no field quoted empty.
+func TestResolveNothingToFind(t *testing.T) {
+	r := testResolver(t)
+	for _, q := range []Query{{}, {Text: "  ", Citycode: " "}} {
+		_, err := r.Resolve(q)
+		var ie *InputError
+		if !errors.As(err, &ie) || err.Error() != "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE" {
+			t.Errorf("%+v: %v", q, err)
+		}
+	}
+	_, err := r.ResolveFields(BatchFields{Line: 7})
+	if err == nil || err.Error() != "ligne 7 : rien à chercher : donnez une adresse, des coordonnées ou un code INSEE" {
+		t.Errorf("empty row: %v", err)
+	}
+}

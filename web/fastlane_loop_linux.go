@@ -6,14 +6,14 @@ import (
 	"bytes"
 	"errors"
 	"net"
-	"os"
 	"runtime"
 	"sync"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"zonage/internal/evloop"
 )
 
 // The fast lane's connections are served by a few event loops, one per core,
@@ -23,20 +23,16 @@ import (
 // wake-ups and scheduler passes that took a fifth of the server's time under
 // load (see the README's measures).
 //
-// A loop never blocks in a system call. Its epoll set is itself a descriptor
-// in Go's poller: the loop asks it for events without waiting, and when there
-// are none it parks as any goroutine waiting to read, until the set has
-// events or the next sweep is due. Its reads, writes and waits on sockets
-// that never block go to the kernel directly (RawSyscall), not through the
-// runtime's blocking-call path: a thread seen in a system call has its
-// processor handed to another thread by the runtime's monitor, and with a
-// read, a write and a wait per request that monitor took a tenth of the
-// server's time and woke threads for nothing. A loop only does the simple part: a whole head the lane
-// takes, in one read, answered in one write the socket takes whole. Anything
-// else — a head cut across reads, one the lane leaves to net/http, an answer
-// the socket cannot take at once, the client's side ending with bytes pending
-// — moves the connection to its own goroutine, where laneConn.run goes on as
-// for any connection, with the bytes already read.
+// A loop never blocks a thread: it waits on its epoll set through Go's own
+// poller, and reads and writes straight to the kernel (see internal/evloop,
+// which says why).
+//
+// A loop only does the simple part: a whole head the lane takes, in one read,
+// answered in one write the socket takes whole. Anything else — a head cut
+// across reads, one the lane leaves to net/http, an answer the socket cannot
+// take at once, the client's side ending with bytes pending — moves the
+// connection to its own goroutine, where laneConn.run goes on as for any
+// connection, with the bytes already read.
 //
 // The loops reach the socket only through the connection's syscall.RawConn,
 // whose calls hold the descriptor open: a connection closed by another
@@ -59,19 +55,16 @@ type laneLoops struct {
 
 // laneLoop is one event loop and the connections it serves.
 type laneLoop struct {
-	lane *fastLane
-	ep   int      // its epoll set
-	epf  *os.File // the same set in Go's poller, where the loop waits
-	wake int      // an eventfd: written, it has the loop sweep at once
+	lane   *fastLane
+	poller *evloop.Poller // its epoll set
+	wake   int            // an eventfd: written, it has the loop sweep at once
 
 	mu       sync.Mutex
 	incoming []*laneConn // connections given to the loop, not yet in its set
 	ended    bool        // the loop has returned: it takes no more
 
-	conns    map[uint64]*laneConn // in its set, by the id in their events
-	lastID   uint64
-	events   []unix.EpollEvent
-	deadline time.Time // of the wait on epf
+	conns  map[uint64]*laneConn // in its set, by the id in their events
+	lastID uint64
 }
 
 // take gives lc to an event loop; false when it must be served on its own
@@ -143,35 +136,21 @@ func rawConnOf(c net.Conn) syscall.RawConn {
 }
 
 func newLaneLoop(l *fastLane) (*laneLoop, error) {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	poller, err := evloop.NewPoller(128)
 	if err != nil {
 		return nil, err
 	}
 	wake, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
-		unix.Close(ep)
+		poller.Close()
 		return nil, err
 	}
-	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN}); err != nil {
-		unix.Close(ep)
+	if err := unix.EpollCtl(poller.FD(), unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN}); err != nil {
+		poller.Close()
 		unix.Close(wake)
 		return nil, err
 	}
-	// An epoll set is readable while it has events: in non-blocking mode,
-	// os.NewFile puts it in Go's poller, so that the loop can park on it.
-	if err := unix.SetNonblock(ep, true); err != nil {
-		unix.Close(ep)
-		unix.Close(wake)
-		return nil, err
-	}
-	epf := os.NewFile(uintptr(ep), "voie rapide epoll")
-	if err := epf.SetReadDeadline(time.Time{}); err != nil {
-		// Not in the poller: the loop could not wait on it.
-		epf.Close()
-		unix.Close(wake)
-		return nil, err
-	}
-	return &laneLoop{lane: l, ep: ep, epf: epf, wake: wake, conns: map[uint64]*laneConn{}, events: make([]unix.EpollEvent, 128)}, nil
+	return &laneLoop{lane: l, poller: poller, wake: wake, conns: map[uint64]*laneConn{}}, nil
 }
 
 // signal wakes the loop.
@@ -182,21 +161,19 @@ func (loop *laneLoop) signal() {
 // run is the loop, until the lane is closed and the loop has no connection
 // left.
 func (loop *laneLoop) run() {
-	defer loop.epf.Close()
+	defer loop.poller.Close()
 	defer unix.Close(loop.wake)
-	waiter, err := loop.epf.SyscallConn()
-	if err != nil {
-		loop.lane.logger.Error("voie rapide : boucle d'événements", "err", err)
-		return
-	}
 	lastSweep := time.Now()
 	for {
-		n := loop.wait(waiter, lastSweep.Add(laneSweep))
+		n, err := loop.poller.Wait(lastSweep.Add(laneSweep))
+		if err != nil {
+			loop.lane.logger.Error("voie rapide : attente de la boucle d'événements", "err", err)
+		}
 		// One clock read for the whole batch: the idle deadlines it sets are
 		// kept to the second anyway (see sweep).
 		now := time.Now()
 		woken := false
-		for _, e := range loop.events[:max(n, 0)] {
+		for _, e := range loop.poller.Events[:n] {
 			id := uint64(uint32(e.Fd)) | uint64(uint32(e.Pad))<<32
 			if id == 0 {
 				woken = true
@@ -220,69 +197,6 @@ func (loop *laneLoop) run() {
 	}
 }
 
-// wait returns the number of events in loop.events: at once when the set has
-// some, else once it has, or at until, whichever comes first (0 then).
-func (loop *laneLoop) wait(waiter syscall.RawConn, until time.Time) int {
-	n, err := epollWaitNow(loop.ep, loop.events)
-	if n > 0 || err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
-		if err != nil {
-			loop.lane.logger.Error("voie rapide : epoll_wait", "err", err)
-		}
-		return max(n, 0)
-	}
-	if !until.Equal(loop.deadline) {
-		// The same until the whole second between two sweeps: the timer is
-		// set once, not at each wait.
-		loop.epf.SetReadDeadline(until)
-		loop.deadline = until
-	}
-	n = 0
-	// Read calls the function again each time Go's poller says the set
-	// became readable, until it returns true or the deadline passes.
-	waiter.Read(func(uintptr) bool {
-		n, err = epollWaitNow(loop.ep, loop.events)
-		return n > 0 || err != nil && !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR)
-	})
-	return max(n, 0)
-}
-
-// epollWaitNow is epoll_wait without waiting, straight to the kernel: it
-// never blocks, so the runtime need not hand the thread's processor on.
-func epollWaitNow(ep int, events []unix.EpollEvent) (int, error) {
-	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(ep), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	if n == 0 {
-		return 0, unix.EAGAIN
-	}
-	return int(n), nil
-}
-
-// readNow and writeNow are read(2) and write(2) on a non-blocking socket,
-// straight to the kernel, as epollWaitNow.
-func readNow(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if errno != 0 {
-		return -1, errno
-	}
-	return int(n), nil
-}
-
-func writeNow(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if errno != 0 {
-		return -1, errno
-	}
-	return int(n), nil
-}
-
 // admit puts the connections given to the loop in its epoll set.
 func (loop *laneLoop) admit() {
 	loop.mu.Lock()
@@ -294,7 +208,7 @@ func (loop *laneLoop) admit() {
 		id := loop.lastID
 		var ctlErr error
 		err := lc.raw.Control(func(fd uintptr) {
-			ctlErr = unix.EpollCtl(loop.ep, unix.EPOLL_CTL_ADD, int(fd),
+			ctlErr = unix.EpollCtl(loop.poller.FD(), unix.EPOLL_CTL_ADD, int(fd),
 				&unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))})
 		})
 		if err != nil || ctlErr != nil {
@@ -347,7 +261,7 @@ func (loop *laneLoop) drop(lc *laneConn) {
 
 // forget takes the connection out of the loop, still open.
 func (loop *laneLoop) forget(lc *laneConn) {
-	lc.raw.Control(func(fd uintptr) { unix.EpollCtl(loop.ep, unix.EPOLL_CTL_DEL, int(fd), nil) })
+	lc.raw.Control(func(fd uintptr) { unix.EpollCtl(loop.poller.FD(), unix.EPOLL_CTL_DEL, int(fd), nil) })
 	delete(loop.conns, lc.loopID)
 	if lc.kept.Load() {
 		lc.reportIdle(false)
@@ -379,7 +293,7 @@ func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 	var n int
 	var readErr error
 	if err := lc.raw.Read(func(fd uintptr) bool {
-		n, readErr = readNow(int(fd), lc.buf[lc.end:])
+		n, readErr = evloop.Read(int(fd), lc.buf[lc.end:])
 		return true
 	}); err != nil {
 		loop.drop(lc) // closed from outside
@@ -423,7 +337,7 @@ func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 		var written int
 		var writeErr error
 		if err := lc.raw.Write(func(fd uintptr) bool {
-			written, writeErr = writeNow(int(fd), answer)
+			written, writeErr = evloop.Write(int(fd), answer)
 			return true
 		}); err != nil {
 			lc.w.release()

@@ -6,19 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"runtime"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"zonage/internal/evloop"
 )
 
 // eventLoops is the -loops mode: the raw mode's answers, written by a few
-// event loops instead of a goroutine per connection. Each loop is one OS
-// thread waiting in epoll on the listening socket and on its own connections,
-// so that a burst of ready connections costs one wake-up, not one scheduling
-// of a goroutine each: what is left is the kernel's cost of reading a request
-// and writing an answer. It is the design of the servers that top HTTP
-// benchmarks (nginx's workers, Go's gnet and nbio), without their HTTP.
+// event loops instead of a goroutine per connection. Each loop is one
+// goroutine waiting in epoll on the listening socket and on its own
+// connections, so that a burst of ready connections costs one wake-up, not one
+// scheduling of a goroutine each: what is left is the kernel's cost of reading
+// a request and writing an answer. It is the design of the servers that top
+// HTTP benchmarks (nginx's workers, Go's gnet and nbio), without their HTTP.
+// Its waits, reads and writes are the service's fast lane's (internal/evloop):
+// none blocks a thread.
 type eventLoops struct {
 	listener  int // the listening socket, non-blocking, shared by the loops
 	wake      int // an eventfd: written once, it ends every loop
@@ -66,34 +70,34 @@ func listenEventLoops(addr string, loops int, full, lean []byte) (*eventLoops, n
 	}
 	l := &eventLoops{listener: fd, wake: wake, full: full, lean: lean}
 	for range loops {
-		ep, err := l.newPoller()
+		poller, err := l.newPoller()
 		if err != nil {
 			l.Close()
 			return nil, nil, err
 		}
 		l.done.Add(1)
-		go l.run(ep)
+		go l.run(poller)
 	}
 	return l, &net.TCPAddr{IP: net.IP(b4.Addr[:]), Port: b4.Port}, nil
 }
 
 // newPoller is one loop's epoll instance, watching the listening socket (woken
 // alone for a new connection: EPOLLEXCLUSIVE) and the eventfd that ends it.
-func (l *eventLoops) newPoller() (int, error) {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+func (l *eventLoops) newPoller() (*evloop.Poller, error) {
+	poller, err := evloop.NewPoller(256)
 	if err != nil {
-		return -1, fmt.Errorf("epoll_create1: %w", err)
+		return nil, fmt.Errorf("epoll: %w", err)
 	}
 	for _, w := range []struct {
 		fd     int
 		events uint32
 	}{{l.listener, unix.EPOLLIN | unix.EPOLLEXCLUSIVE}, {l.wake, unix.EPOLLIN}} {
-		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, w.fd, &unix.EpollEvent{Events: w.events, Fd: int32(w.fd)}); err != nil {
-			unix.Close(ep)
-			return -1, fmt.Errorf("epoll_ctl: %w", err)
+		if err := unix.EpollCtl(poller.FD(), unix.EPOLL_CTL_ADD, w.fd, &unix.EpollEvent{Events: w.events, Fd: int32(w.fd)}); err != nil {
+			poller.Close()
+			return nil, fmt.Errorf("epoll_ctl: %w", err)
 		}
 	}
-	return ep, nil
+	return poller, nil
 }
 
 // Close ends every loop, closing their connections, then the listening socket.
@@ -115,28 +119,23 @@ type loopConn struct {
 	out        []byte
 }
 
-// run is one event loop, on its own OS thread until the eventfd is written.
-func (l *eventLoops) run(ep int) {
+// run is one event loop, until the eventfd is written.
+func (l *eventLoops) run(poller *evloop.Poller) {
 	defer l.done.Done()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	ep := poller.FD()
 	conns := map[int]*loopConn{}
 	defer func() {
 		for fd := range conns {
 			unix.Close(fd)
 		}
-		unix.Close(ep)
+		poller.Close()
 	}()
-	events := make([]unix.EpollEvent, 256)
 	for {
-		n, err := unix.EpollWait(ep, events, -1)
+		n, err := poller.Wait(time.Time{})
 		if err != nil {
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
 			return
 		}
-		for _, e := range events[:n] {
+		for _, e := range poller.Events[:n] {
 			fd := int(e.Fd)
 			switch {
 			case fd == l.wake:
@@ -185,7 +184,7 @@ func closeConn(ep int, conns map[int]*loopConn, fd int) {
 // as the raw mode does; it reports false when the connection is to be closed:
 // the client closed it, or sent a head longer than maxHead.
 func (l *eventLoops) serve(ep, fd int, c *loopConn) bool {
-	n, err := unix.Read(fd, c.in[c.end:])
+	n, err := evloop.Read(fd, c.in[c.end:])
 	if errors.Is(err, unix.EAGAIN) {
 		return true
 	}
@@ -203,7 +202,7 @@ func (l *eventLoops) serve(ep, fd int, c *loopConn) bool {
 			c.out = append(c.out, reply...)
 			continue
 		}
-		written, err := unix.Write(fd, reply)
+		written, err := evloop.Write(fd, reply)
 		if err != nil && !errors.Is(err, unix.EAGAIN) {
 			return false
 		}
@@ -231,7 +230,7 @@ func (l *eventLoops) serve(ep, fd int, c *loopConn) bool {
 // flush writes what the socket did not take before; once all is written, the
 // loop reads the connection's requests again.
 func (l *eventLoops) flush(ep, fd int, c *loopConn) bool {
-	written, err := unix.Write(fd, c.out)
+	written, err := evloop.Write(fd, c.out)
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
 		return false
 	}

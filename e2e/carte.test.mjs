@@ -188,8 +188,43 @@ test('Saint-Barthélemy, sans catégorie publiée : le panneau ne dit pas qu\'il
   assert.doesNotMatch(texte, /Pas d'aide/);
   assert.match(texte, /Inconnue : sans catégorie publiée, aucune aide ne peut être indiquée/);
   await capture(page, '05c-saint-barthelemy');
+  // Its suggestion names its collectivité, as others name their département.
+  const champ = page.locator('#recherche');
+  await champ.fill('Saint-Barth');
+  const suggestion = page.locator('#suggestions li').filter({ hasText: 'Saint-Barthélemy (977)' });
+  await suggestion.first().waitFor({ timeout: DELAI });
+  await capture(page, '05c-saint-barthelemy-suggestion');
+  await suggestion.first().tap();
+  assert.match(await panneau(page, '97701'), /Saint-Barthélemy/);
   assert.deepEqual(erreurs, []);
   await contexte.close();
+});
+
+test('sur un téléphone, un profil rempli laisse le titre, la profession, le profil et le fichier sur une ligne', { timeout: 4 * DELAI }, async () => {
+  for (const viewport of [{ width: 360, height: 740 }, { width: 390, height: 844 }]) {
+    const mesurer = async (profil) => {
+      const { contexte, page, erreurs } = await ouvrir({ viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      if (profil) await contexte.addInitScript((p) => localStorage.setItem('zonage-profil', JSON.stringify(p)), profil);
+      await carte(page);
+      const boite = async (s) => page.locator(s).boundingBox();
+      const m = { barre: await boite('#barre'), profession: await boite('.profession'), profil: await boite('#profil-bouton'), lot: await boite('.lien-lot'), recherche: await boite('#recherche') };
+      m.texte = await page.locator('#profil-bouton').innerText();
+      m.nom = await page.locator('#profil-bouton').evaluate((b) => b.textContent.replace(/\s+/g, ' ').trim());
+      await capture(page, `05e-entete-${viewport.width}${profil ? '-profil' : ''}`);
+      assert.deepEqual(erreurs, []);
+      await contexte.close();
+      return m;
+    };
+    const sans = await mesurer(null);
+    const avec = await mesurer({ statut: 'titulaire', debut_etudes: '2024' });
+    const ou = `${viewport.width}×${viewport.height} : ${JSON.stringify(avec)}`;
+    for (const s of ['profil', 'lot']) assert.equal(Math.round(avec[s].y), Math.round(avec.profession.y), `${s} sur la ligne de la profession, ${ou}`);
+    assert.ok(avec.lot.x + avec.lot.width <= viewport.width, `fichier dans l'écran, ${ou}`);
+    assert.equal(Math.round(avec.barre.height), Math.round(sans.barre.height), `en-tête aussi haut qu'avant le profil, ${ou}`);
+    assert.ok(avec.recherche.y + avec.recherche.height <= avec.barre.y + avec.barre.height, `recherche dans l'en-tête, ${ou}`);
+    assert.match(avec.texte, /Profil\s*2/, ou);
+    assert.match(avec.nom, /2 critères/, `le nombre de critères dit en mots aux lecteurs d'écran, ${ou}`);
+  }
 });
 
 test('changer de statut dans le profil laisse le focus sur le champ', { timeout: 2 * DELAI }, async () => {

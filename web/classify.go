@@ -411,6 +411,7 @@ func keepRows(statuses map[string]bool, choice batch.Choice, cols []string) func
 // byte is written, else a problem document in place of the file.
 func (s *Server) batchFailed(c *gin.Context, tw *trackingWriter, err error) {
 	var tooBig *http.MaxBytesError
+	var colErr *csvbatch.ColumnError
 	if !tw.started {
 		// Refused before its first byte (a line too long in the header, say): a
 		// problem document, not a file to save.
@@ -425,9 +426,21 @@ func (s *Server) batchFailed(c *gin.Context, tw *trackingWriter, err error) {
 		// err reads « context deadline exceeded » or « i/o timeout »: English, and
 		// less useful than the delay that passed.
 		writeProblem(c, http.StatusServiceUnavailable, ProblemTimeout, fmt.Sprintf("classement interrompu : délai dépassé avant la première ligne (%s au plus, envoi du fichier compris, --delai-classement)", delayInFrench(s.cfg.ClassifyTimeout)))
+	case errors.As(err, &colErr) && colErr.Value != "":
+		writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error(), columnParam(colErr.Role), colErr.Value)
 	default:
 		writeProblem(c, http.StatusBadRequest, ProblemInvalidParameter, err.Error())
 	}
+}
+
+// columnParam is the parameter that names the column of role.
+func columnParam(role csvbatch.Role) string {
+	for param, r := range columnParams {
+		if r == role {
+			return param
+		}
+	}
+	return "columns"
 }
 
 // professionsServed reports whether the served data have every profession of the

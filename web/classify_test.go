@@ -72,6 +72,31 @@ func TestClassifyCSVRefusedIsNoAttachment(t *testing.T) {
 	}
 }
 
+// A column chosen by a parameter and absent from the file is refused in the
+// README's words for that column, naming the parameter and the value the caller
+// gave, on both batch routes.
+func TestClassifyColumnRefusedNamesTheParameter(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, testState(&today))
+	input := "nom;cp;vile\nA;91000;Alpha\n"
+	cases := []struct{ query, field, value, detail string }{
+		{"postcode=code", "postcode", "code", "colonne du code postal « code » : absente de l'en-tête (nom, cp, vile)"},
+		{"city=ville", "city", "ville", "colonne de la commune « ville » : absente de l'en-tête (nom, cp, vile)"},
+		{"citycode=9", "citycode", "9", "colonne du code INSEE « 9 » : position hors du fichier (3 colonnes)"},
+		{"columns=adresse", "columns", "adresse", "colonne de l'adresse « adresse » : absente de l'en-tête (nom, cp, vile)"},
+	}
+	for _, tc := range cases {
+		for _, path := range []string{"/api/v1/classify", "/search/csv/"} {
+			rec := postCSV(t, h, path+"?"+tc.query, input)
+			p := problemOf(t, rec)
+			if rec.Code != http.StatusBadRequest || p.Field != tc.field || p.Value != tc.value || p.Detail != tc.detail {
+				t.Errorf("%s?%s: %d, field %q, value %q, detail %q; want field %q, value %q, detail %q",
+					path, tc.query, rec.Code, p.Field, p.Value, p.Detail, tc.field, tc.value, tc.detail)
+			}
+		}
+	}
+}
+
 // withOtherProfessions gives the test state a zonage for every other profession:
 // sous-dotée in 91001 and in Gamma (92001 with its former commune 92009, whose
 // categories differ for the kinés), none in 91002.

@@ -109,3 +109,27 @@ func TestETagHash(t *testing.T) {
 		t.Errorf("the caller's request id came back as %q", got)
 	}
 }
+
+// The OpenAPI document has an ETag, the same on every request, and a client
+// holding it is answered 304 with no body.
+func TestOpenAPIETag(t *testing.T) {
+	today := "2025-06-01"
+	h := testServer(t, testState(&today))
+	first := do(t, h, "/openapi.json")
+	etag := first.Header().Get("ETag")
+	if first.Code != http.StatusOK || !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
+		t.Fatalf("%d, ETag %q", first.Code, etag)
+	}
+	if again := do(t, h, "/openapi.json"); again.Header().Get("ETag") != etag {
+		t.Fatalf("ETag %q then %q", etag, again.Header().Get("ETag"))
+	}
+	for _, inm := range []string{etag, "W/" + etag, `"autre", ` + etag, "*"} {
+		rec := do(t, h, "/openapi.json", "If-None-Match", inm)
+		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
+			t.Errorf("If-None-Match %s: %d with %d bytes", inm, rec.Code, rec.Body.Len())
+		}
+	}
+	if rec := do(t, h, "/openapi.json", "If-None-Match", `"autre"`); rec.Code != http.StatusOK || rec.Body.Len() != len(OpenAPIDocument()) {
+		t.Errorf("a stale ETag answered %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+}

@@ -30,7 +30,7 @@ func (s *Server) handleResolve(c *gin.Context) {
 		return
 	}
 	q, ok := queryFromParams(c)
-	if !ok {
+	if !ok || !somethingToResolve(c, q) {
 		return
 	}
 	if q.Day, ok = dayParam(c, c.Query("date")); !ok {
@@ -101,10 +101,37 @@ func queryFromParams(c *gin.Context) (zones.Query, bool) {
 	return q, true
 }
 
+// emptyParamReasons say, for each parameter that can name a place, what a
+// value of it looks like.
+var emptyParamReasons = []struct{ param, reason string }{
+	{"citycode", "vide ; attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"},
+	{"q", "vide ; attendu une adresse (ex. 12 rue de Vaugirard 75006 Paris)"},
+	{"postcode", "vide ; attendu un code postal à 5 chiffres (ex. 75006), avec city au besoin"},
+	{"city", "vide ; attendu le nom d'une commune (ex. Ruffieu), avec postcode au besoin"},
+}
+
+// somethingToResolve writes a 400 problem and returns false when the query names
+// no place. The problem names the parameter given empty (citycode= sent by a form
+// left blank), with its value, rather than q, which the caller may not have sent.
+func somethingToResolve(c *gin.Context, q zones.Query) bool {
+	if !q.Empty() {
+		return true
+	}
+	for _, p := range emptyParamReasons {
+		if v, ok := c.GetQuery(p.param); ok {
+			writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter, p.param+" "+quote(v)+" invalide : "+p.reason, p.param, v)
+			return false
+		}
+	}
+	writeProblemField(c, http.StatusBadRequest, ProblemInvalidParameter,
+		"rien à chercher : donnez une adresse (q, ou postcode et city), des coordonnées (lat et lon) ou un code INSEE (citycode)", "q", "")
+	return false
+}
+
 // resolveFields names the parameter of /api/v1/resolve behind each field the
 // domain names in its errors.
 var resolveFields = map[string]string{
-	"latitude": "lat", "longitude": "lon", "adresse": "q", "code INSEE": "citycode", "code commune": "citycode",
+	"latitude": "lat", "longitude": "lon", "adresse": "q", "commune": "city", "code INSEE": "citycode", "code commune": "citycode",
 }
 
 // inputError writes a 400 problem for a query the domain refused and reports

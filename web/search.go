@@ -119,6 +119,10 @@ func placeSuggestions(ds *zones.Dataset, out []Suggestion) {
 		if !ok {
 			if ref, ok := cityByArrondissements(ds, s.Code); ok {
 				s.Departement = &DepartementRef{Code: ref.Departement, Name: zones.DepartementName(ref.Departement)}
+			} else if dep := zones.DepartementOfCommune(s.Code); s.Departement == nil && zones.DepartementName(dep) != "" {
+				// A place of the zonage without an outline (Saint-Barthélemy,
+				// Saint-Martin): its code still says where it is.
+				s.Departement = &DepartementRef{Code: dep, Name: zones.DepartementName(dep)}
 			}
 			continue
 		}

@@ -29,3 +29,17 @@ func DepartementName(code string) string {
 	})
 	return departements[code]
 }
+
+// DepartementOfCommune returns the code of the département, or of the overseas
+// collectivité, a commune code belongs to ("2A004" → "2A", "97411" → "974",
+// "97701" → "977"); "" when code is not a commune code. Communes the data have
+// no outline for (Saint-Barthélemy, Saint-Martin) are named with it.
+func DepartementOfCommune(code string) string {
+	if !ValidCommuneCode(code) {
+		return ""
+	}
+	if code[:2] == "97" || code[:2] == "98" {
+		return code[:3]
+	}
+	return code[:2]
+}

@@ -26,3 +26,24 @@ func TestDepartementName(t *testing.T) {
 		}
 	}
 }
+
+func TestDepartementOfCommune(t *testing.T) {
+	cases := []struct{ code, want string }{
+		{"01001", "01"},
+		{"2A004", "2A"},
+		{"2B033", "2B"},
+		{"75106", "75"},
+		{"97411", "974"},
+		{"97701", "977"},
+		{"97801", "978"},
+		{"98735", "987"},
+		{"7510", ""},
+		{"", ""},
+		{"2C004", ""},
+	}
+	for _, tc := range cases {
+		if got := DepartementOfCommune(tc.code); got != tc.want {
+			t.Errorf("DepartementOfCommune(%q) = %q, want %q", tc.code, got, tc.want)
+		}
+	}
+}

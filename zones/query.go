@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Query is a place as users give it: coordinates, an INSEE code, a free-text
@@ -54,6 +55,9 @@ type AddressMatch struct {
 	Candidates []AddressCandidate
 	Warnings   []string
 	Message    string // why nothing matched, in French
+	// CodeConflict is set when the postcode or city given with a commune code
+	// contradict it; the warning saying so is among Warnings.
+	CodeConflict bool
 }
 
 // AddressMatcher finds the commune of an address: offline from the snapshot's
@@ -78,15 +82,118 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 		if !ValidCommuneCode(code) {
 			return Resolution{}, &InputError{Field: "code INSEE", Value: q.Citycode, Reason: "attendu un code INSEE à 5 caractères (ex. 75106, 2A004)"}
 		}
+		if strings.TrimSpace(q.Text+q.Street) != "" {
+			return r.resolveAddressIn(code, q)
+		}
 		res, err := r.ResolveCodeOn(code, q.Day)
 		if err == nil {
 			r.checkCode(&res, code, q)
 		}
 		return res, err
 	case q.Empty():
-		return Resolution{}, &InputError{Field: "adresse", Value: "", Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
+		return Resolution{}, &InputError{Reason: "rien à chercher : donnez une adresse, des coordonnées ou un code INSEE"}
 	}
 	return r.ResolveAddress(q)
+}
+
+// maxAddressRunes bounds the characters of an address's text, street and city
+// together: no postal address comes near it, and the matcher's work grows with it.
+const maxAddressRunes = 1000
+
+// checkAddressLength refuses an address longer than maxAddressRunes, naming the
+// longest of its parts and quoting its start: the part at fault is the one a
+// user must shorten, and the quote must show which cell or parameter it is.
+func checkAddressLength(q Query) error {
+	if len(q.Text)+len(q.Street)+len(q.City) <= maxAddressRunes {
+		return nil // fewer bytes than the bound, so fewer characters too
+	}
+	n := utf8.RuneCountInString(q.Text) + utf8.RuneCountInString(q.Street) + utf8.RuneCountInString(q.City)
+	if n <= maxAddressRunes {
+		return nil
+	}
+	field, value := "adresse", q.Text
+	if len(q.Street) > len(value) {
+		field, value = "voie", q.Street
+	}
+	if len(q.City) > len(value) {
+		field, value = "commune", q.City
+	}
+	return &InputError{Field: field, Value: value,
+		Reason: fmt.Sprintf("adresse trop longue (%d caractères ; 1 000 au plus pour l'adresse, la voie et la commune ensemble)", n)}
+}
+
+// resolveAddressIn answers an address given with the code of its commune: the
+// address is sought in that commune only, as the BAN's citycode filter does. It
+// places the cabinet in an arrondissement when the code is Paris's, Lyon's or
+// Marseille's, or in a commune déléguée, which the code alone cannot. The code
+// still decides the commune: an address found in no place of it leaves the
+// code's answer, which then says that the address was not found there, so that
+// the caller knows the address was read; so does one of data without address
+// tables, where it cannot be looked for.
+func (r *Resolver) resolveAddressIn(code string, q Query) (Resolution, error) {
+	q.Citycode = code
+	var res Resolution
+	if r.Addresses != nil {
+		var err error
+		res, err = r.ResolveAddress(q)
+		if err != nil || r.withinCode(res, code) {
+			return res, err
+		}
+	}
+	byCode, err := r.ResolveCodeOn(code, q.Day)
+	if err != nil {
+		return byCode, err
+	}
+	r.checkCode(&byCode, code, q)
+	address := truncateRunes(strings.TrimSpace(strings.TrimSpace(q.Text)+" "+strings.TrimSpace(q.Street)), maxQuotedValue)
+	var w string
+	switch {
+	case r.Addresses == nil:
+		w = fmt.Sprintf("adresse « %s » non cherchée : ces données n'ont pas de tables d'adresses ; code commune retenu", address)
+	case byCode.Commune == nil:
+		w = fmt.Sprintf("adresse « %s » non cherchée : avec le code commune %s, elle n'est cherchée que dans cette commune", address, code)
+	case res.Status != StatusNotFound:
+		w = fmt.Sprintf("adresse « %s » trouvée hors de la commune %s (%s) : code commune retenu", address, code, byCode.Commune.Name)
+	default:
+		w = fmt.Sprintf("adresse « %s » introuvable dans la commune %s (%s) : code commune retenu", address, code, byCode.Commune.Name)
+	}
+	// The answer may share its warnings with the resolver's cache: append to a copy.
+	byCode.Match.Warnings = append(slices.Clip(byCode.Match.Warnings), w)
+	if byCode.Message == "" {
+		byCode.Message = w
+	} else {
+		byCode.Message += " ; " + w
+	}
+	return byCode, nil
+}
+
+// withinCode reports whether an address answer lies in the place code names:
+// that commune, one of its arrondissements, or the former commune the code is
+// of; for an ambiguous answer, every candidate must.
+func (r *Resolver) withinCode(res Resolution, code string) bool {
+	in := func(c string) bool {
+		if c == code {
+			return true
+		}
+		com, ok := r.Dataset.CommuneByCode(c)
+		return ok && com.Parent == code
+	}
+	switch {
+	case res.Status == StatusNotFound:
+		return false
+	case res.Former != nil && res.Former.Code == code:
+		return true
+	case res.Commune != nil:
+		return in(res.Commune.Code)
+	case len(res.Candidates) == 0:
+		return false
+	}
+	for _, c := range res.Candidates {
+		if !in(c.Code) {
+			return false
+		}
+	}
+	return true
 }
 
 // CodeChecker tells whether the postcode or city given with a commune code
@@ -160,12 +267,12 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 	if r.Addresses == nil {
 		return Resolution{}, &InputError{Field: "adresse", Value: q.Text, Reason: "la recherche par adresse n'est pas disponible avec ces données"}
 	}
-	if len(q.Text)+len(q.Street)+len(q.City) > 1000 {
-		return Resolution{}, &InputError{Field: "adresse", Value: truncateRunes(q.Text+q.Street, 40), Reason: "adresse trop longue (1 000 caractères au plus)"}
+	if err := checkAddressLength(q); err != nil {
+		return Resolution{}, err
 	}
 	m := r.Addresses.MatchAddress(q)
 	match := Match{Method: MethodAddress, Precision: PrecisionCommune, Score: round2(m.Score), Level: m.Level,
-		Label: m.Label, Lat: m.Lat, Lon: m.Lon, Warnings: m.Warnings}
+		Label: m.Label, Lat: m.Lat, Lon: m.Lon, Warnings: m.Warnings, CodeConflict: m.CodeConflict}
 	if m.Level == LevelHouseNumber || m.Level == LevelStreet {
 		match.Precision = PrecisionAddress
 	}
@@ -179,8 +286,10 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if len(m.Warnings) > 0 {
 			res.Message += " ; " + strings.Join(m.Warnings, " ; ")
 		}
-		if m.Level == LevelStreet {
-			res.Message += " ; numéro introuvable : position de la voie"
+		if m.Level == LevelStreet && !slices.ContainsFunc(m.Warnings, func(w string) bool { return strings.Contains(w, "position de la voie") }) {
+			// The matcher says so when a number was given and not found; a
+			// query without a number is answered at the street as well.
+			res.Message += " ; position de la voie"
 		}
 		return res, nil
 	case StatusAmbiguous:

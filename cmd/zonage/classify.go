@@ -272,7 +272,7 @@ func printClassifySummary(w io.Writer, name string, rep *csvbatch.Report, choice
 	var cols []string
 	for _, role := range csvbatch.Roles {
 		if h, ok := rep.Columns[role]; ok {
-			cols = append(cols, fmt.Sprintf("%s = « %s »", role, h))
+			cols = append(cols, fmt.Sprintf("%s « %s »", role.Label(), h))
 		}
 	}
 	rows := rep.Rows

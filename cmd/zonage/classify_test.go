@@ -106,6 +106,8 @@ func TestClassifyUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown columns", []string{"classify", in}, "ne nomme aucune colonne connue (a, b)"},
+		{"chosen column absent", []string{"classify", in, "--col-cp", "CP"}, "colonne du code postal « CP » : absente de l'en-tête (a, b)"},
+		{"chosen column out of the file", []string{"classify", in, "--col-insee", "9"}, "colonne du code INSEE « 9 » : position hors du fichier (2 colonnes)"},
 		{"bad delimiter", []string{"classify", in, "--separateur", "#"}, "séparateur « # » non pris en charge"},
 		{"bad encoding", []string{"classify", in, "--encodage", "ebcdic"}, "encodage « ebcdic » inconnu"},
 		{"missing file", []string{"classify", in + ".absent"}, "no such file"},
@@ -135,6 +137,9 @@ func TestClassifyAddresses(t *testing.T) {
 	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
 	if code != exitNotFound {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "colonnes lues : adresse « Adresse », code postal « CP », commune « Ville »"; !strings.Contains(errOut, want) {
+		t.Errorf("the summary does not name the file's columns as %q:\n%s", want, errOut)
 	}
 	recs := parseCSV(t, out, ';')
 	want := []struct{ code, status, precision string }{
@@ -185,5 +190,55 @@ func TestClassifyCodeConflicts(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "3 lignes dont le code postal ou la ville contredit le code commune") {
 		t.Errorf("summary does not count the rows:\n%s", errOut)
+	}
+}
+
+// A row whose city cell is far too long comes out « erreur » with the start of
+// that cell quoted, and the rows around it are classified.
+func TestClassifyLongCell(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "long.csv")
+	city := strings.Repeat("Villeneuve", 300)
+	os.WriteFile(in, []byte("adresse;cp;ville\n12 rue de Vaugirard;75006;Paris\n1 rue X;01400;"+city+"\n;01260;Ruffieu\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != exitNotFound {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	if len(recs) != 4 || recs[1][3] != "75106" || recs[3][3] != "01187" {
+		t.Fatalf("rows around the long one lost or unclassified: %q", recs)
+	}
+	want := "ligne 3 : commune « " + city[:200] + "… » invalide : adresse trop longue"
+	if r := recs[2]; r[2] != city || r[7] != "erreur" || !strings.HasPrefix(r[10], want) {
+		t.Errorf("row 2: status %s, message %.300q; want « erreur » and %.60q…", r[7], r[10], want)
+	}
+}
+
+// A file with an address column beside its INSEE codes: each address is sought
+// in its row's commune, which places it in an arrondissement when the code is
+// the city's, and a row whose address is not there keeps its code's answer and
+// says so.
+func TestClassifyAddressWithCode(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "adresses-codes.csv")
+	os.WriteFile(in, []byte("adresse;code_insee\n"+
+		"12 rue de Vaugirard;75056\n"+
+		"12 rue de Vaugirard 75006 Paris;01001\n"+
+		";01001\n"), 0o644)
+	out, errOut, code := run("classify", in, "--snapshot", testSnapshot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	recs := parseCSV(t, out, ';')
+	want := []struct{ code, precision, message string }{
+		{"75106", "adresse", "Paris 6e Arrondissement (75106)"},
+		{"01001", "commune", "le code postal 75006 et la ville « PARIS » ne correspondent pas à la commune 01001"},
+		{"01001", "commune", "L'Abergement-Clémenciat (01001)"},
+	}
+	for i, w := range want {
+		if r := recs[i+1]; r[2] != w.code || r[7] != w.precision || !strings.Contains(r[9], w.message) {
+			t.Errorf("row %d: %q, want %+v", i+1, r, w)
+		}
+	}
+	if !strings.Contains(errOut, "1 ligne dont le code postal ou la ville contredit le code commune") {
+		t.Errorf("the summary does not count the row whose address contradicts its code:\n%s", errOut)
 	}
 }

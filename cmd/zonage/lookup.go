@@ -211,7 +211,7 @@ func printResolution(w io.Writer, r zones.Resolution, p zones.Profession) {
 	case zones.MethodFormerCode:
 		fmt.Fprintln(w, "Trouvé par : code d'une ancienne commune")
 	case zones.MethodAddress:
-		level := map[zones.AddressLevel]string{zones.LevelHouseNumber: "adresse (numéro dans la voie)", zones.LevelStreet: "voie (numéro introuvable)",
+		level := map[zones.AddressLevel]string{zones.LevelHouseNumber: "adresse (numéro dans la voie)", zones.LevelStreet: "voie",
 			zones.LevelMunicipality: "commune"}[r.Match.Level]
 		if level == "" {
 			level = "adresse"

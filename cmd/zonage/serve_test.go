@@ -173,6 +173,14 @@ func TestServeAPI(t *testing.T) {
 		{"unknown status", "/api/v1/resolve?citycode=75106&statut=stagiaire", 400, "application/problem+json", []string{`statut « stagiaire »`, `"field":"statut"`}},
 		{"Paris 6e by address", "/api/v1/resolve?q=12+rue+de+Vaugirard+75006+Paris&options=0", 200, "application/json",
 			[]string{`"code":"75106"`, `"precision":"adresse"`, `"level":"housenumber"`, `"category":"non_prioritaire"`}},
+		{"address sought in the commune its code names: the arrondissement of Paris", "/api/v1/resolve?q=12+rue+de+Vaugirard&citycode=75056&options=0", 200, "application/json",
+			[]string{`"code":"75106"`, `"method":"adresse","precision":"adresse"`, `"label":"12 Rue de Vaugirard 75006 Paris"`}},
+		{"address contradicting its commune code: the code decides and the answer says so", "/api/v1/resolve?q=12+rue+de+Vaugirard+75006+Paris&citycode=01001&options=0", 200, "application/json",
+			[]string{`"code":"01001"`, `le code postal 75006 et la ville « PARIS » ne correspondent pas à la commune 01001 (L'Abergement-Clémenciat) : code commune retenu`}},
+		{"the end of a street is no town contradicting the code", "/api/v1/resolve?q=Grande+rue&citycode=01330&options=0", 200, "application/json",
+			[]string{`"code":"01187"`, `"former_commune":{"code":"01330"`, `"method":"adresse"`}},
+		{"address with an unknown code", "/api/v1/resolve?q=12+rue+de+Vaugirard&citycode=99999&options=0", 200, "application/json",
+			[]string{`"status":"introuvable"`, `adresse « 12 rue de Vaugirard » non cherchée`}},
 		{"address by postcode and town", "/api/v1/resolve?postcode=01260&city=Ruffieu&options=0", 200, "application/json", []string{`"code":"01187"`, `"category":"intermediaire"`}},
 		{"search streets", "/api/v1/search?q=vaugir", 200, "application/json", []string{`"kind":"street"`, `Vaugirard`}},
 		{"French decimal comma", "/api/v1/resolve?lat=48,8493&lon=2,3325", 200, "application/json", []string{`"code":"75106"`}},
@@ -187,6 +195,10 @@ func TestServeAPI(t *testing.T) {
 		{"search the code of Paris", "/api/v1/search?q=75056", 200, "application/json", []string{`"results":[{"kind":"commune","code":"75056","label":"Paris"`}},
 		{"search a former commune's code, also a postcode", "/api/v1/search?q=01330", 200, "application/json",
 			[]string{`"results":[{"kind":"commune","code":"01330","label":"Ruffieu (ancienne commune, aujourd'hui Haut Valromey)","departement":{"code":"01"`, `"label":"01330 Villars-les-Dombes"`}},
+		{"search Saint-Barthélemy, a collectivité without outline: named with it", "/api/v1/search?q=Saint-Barth", 200, "application/json",
+			[]string{`"code":"97701","label":"Saint-Barthélemy","departement":{"code":"977","name":"Saint-Barthélemy"}`}},
+		{"Saint-Martin by its code: its collectivité named", "/api/v1/resolve?citycode=97801&options=0", 200, "application/json",
+			[]string{`"commune":{"code":"97801","name":"Saint-Martin","departement":"978","departement_name":"Saint-Martin"`}},
 		{"search a Corsican code in lower case", "/api/v1/search?q=2a004", 200, "application/json", []string{`"code":"2A004","label":"Ajaccio"`}},
 		{"dataset", "/api/v1/dataset", 200, "application/json", []string{`"version":"2025-09.`, `"sha256":"`, `"per_region":{`}},
 		{"as of a date", "/api/v1/resolve?citycode=31555&date=2025-01-15&options=0", 200, "application/json",
@@ -200,6 +212,9 @@ func TestServeAPI(t *testing.T) {
 		{"lat without lon", "/api/v1/resolve?lat=48", 400, "application/problem+json", []string{`lat et lon vont ensemble`}},
 		{"unknown parameter", "/api/v1/resolve?latitude=48&lon=2", 400, "application/problem+json", []string{`"type":"/problems/parametre-inconnu"`, `paramètre inconnu « latitude »`}},
 		{"nothing asked", "/api/v1/resolve", 400, "application/problem+json", []string{`rien à chercher`}},
+		{"empty citycode", "/api/v1/resolve?citycode=", 400, "application/problem+json", []string{`"field":"citycode"`, `citycode «  » invalide : vide`}},
+		{"city too long", "/api/v1/resolve?postcode=01400&city=" + strings.Repeat("V", 3000), 400, "application/problem+json",
+			[]string{`"field":"city"`, `"detail":"commune « ` + strings.Repeat("V", 200) + `… » invalide : adresse trop longue (3000 caractères`}},
 		{"unknown commune code", "/api/v1/communes/99999", 404, "application/problem+json", []string{`"type":"/problems/introuvable"`, `99999`}},
 		{"malformed commune code", "/api/v1/communes/7510", 400, "application/problem+json", []string{`code INSEE à 5 caractères`}},
 		{"search too short", "/api/v1/search?q=a", 400, "application/problem+json", []string{`de 2 à 200 caractères`}},
@@ -228,6 +243,12 @@ func TestServeAPI(t *testing.T) {
 	}
 	checkAnswers(t, base, cases)
 
+	t.Run("no false contradiction from the end of a street", func(t *testing.T) {
+		_, body := get(t, base, "/api/v1/resolve?q=Grande+rue&citycode=01330&options=0")
+		if strings.Contains(string(body), "ne correspond") {
+			t.Errorf("« Grande rue » read as the town of Rue: %s", body)
+		}
+	})
 	t.Run("ETag and 304", func(t *testing.T) {
 		resp, _ := get(t, base, "/api/v1/communes/75106")
 		etag := resp.Header.Get("ETag")

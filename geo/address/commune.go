@@ -67,15 +67,15 @@ func (m *Matcher) byCitycode(p *parsed, s *scratch) (communeMatch, bool) {
 	s.scored = append(s.scored[:0], scoredPlace{place: pl, score: 1, former: former})
 	c.places = s.scored
 	postcodeOff := p.pc >= 0 && !m.hasPostcode(pl, p.pc) && !m.childHasPostcode(pl, p.pc)
-	cityOff := m.cityContradicts(p, pl, s)
+	city, cityOff := m.cityContradicts(p, pl, s)
 	var against string
 	switch {
 	case postcodeOff && cityOff:
-		against = "le code postal " + p.postcode + " et la ville « " + echo(p.city) + " » ne correspondent pas"
+		against = "le code postal " + p.postcode + " et la ville « " + echo(city) + " » ne correspondent pas"
 	case postcodeOff:
 		against = "le code postal " + p.postcode + " ne correspond pas"
 	case cityOff:
-		against = "la ville « " + echo(p.city) + " » ne correspond pas"
+		against = "la ville « " + echo(city) + " » ne correspond pas"
 	}
 	if against != "" {
 		c.conflict = against + " à la commune " + p.citycode + " (" + m.str(m.places[pl].name) + ") : code commune retenu"
@@ -89,9 +89,17 @@ func (m *Matcher) byCitycode(p *parsed, s *scratch) (communeMatch, bool) {
 // (accents, case and « St » aside), and none of its readings names place pl, the
 // city it belongs to or one of its arrondissements, whether as the commune's own
 // name, a commune déléguée, a former commune or a name La Poste uses with one of
-// its postcodes. A name known nowhere, or only misspelt, says nothing.
-func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) bool {
+// its postcodes. A name known nowhere, or only misspelt, says nothing; nor do
+// the last words of a free-text address without a postcode, which end a street
+// as often as they name a commune ("Grande Rue": Rue is a commune of the
+// Somme). It returns the city as the query gave it, or the reading that
+// contradicts.
+func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) (string, bool) {
+	if p.city == "" && p.postcode == "" {
+		return "", false
+	}
 	named := false
+	city := p.city
 	for i := range p.cands[:p.n] {
 		if p.cands[i].guess {
 			continue
@@ -99,17 +107,20 @@ func (m *Matcher) cityContradicts(p *parsed, pl int32, s *scratch) bool {
 		keys := m.cityKeys(p.cands[i].name, s)
 		for _, k := range keys {
 			for _, e := range m.keyEntries.of(k) {
+				if !named && city == "" {
+					city = string(p.cands[i].name)
+				}
 				named = true
 				if m.related(m.entries[e].place, pl) {
-					return false
+					return "", false
 				}
 			}
 			if m.usedWithPostcodesOf(k, pl) {
-				return false
+				return "", false
 			}
 		}
 	}
-	return named
+	return city, named
 }
 
 // cityKeys are the keys a city reading is known under: exactly, or without its

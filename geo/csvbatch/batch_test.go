@@ -201,8 +201,11 @@ func TestRunNastyFiles(t *testing.T) {
 		}},
 		{name: "no header, column by name", input: "75106;Paris\n", opt: Options{NoHeader: true, Columns: map[Role]string{RoleCitycode: "code"}}, wantErr: "désignez la colonne par sa position"},
 		{name: "unknown header", input: "a;b\n1;2\n", wantErr: "ne nomme aucune colonne connue (a, b)"},
-		{name: "chosen column absent", input: "a;b\n1;2\n", opt: Options{Columns: map[Role]string{RoleAddress: "rue"}}, wantErr: "colonne adresse « rue » : absente de l'en-tête (a, b)"},
-		{name: "latitude without longitude", input: "lat;nom\n48;A\n", wantErr: "latitude et longitude vont ensemble"},
+		{name: "chosen column absent", input: "a;b\n1;2\n", opt: Options{Columns: map[Role]string{RoleAddress: "rue"}}, wantErr: "colonne de l'adresse « rue » : absente de l'en-tête (a, b)"},
+		{name: "chosen postcode column absent", input: "a;b\n1;2\n", opt: Options{Columns: map[Role]string{RolePostcode: "CP"}}, wantErr: "colonne du code postal « CP » : absente de l'en-tête (a, b)"},
+		{name: "latitude without longitude", input: "Lat;nom\n48;A\n", wantErr: "colonne « Lat » lue comme latitude, sans colonne de longitude : latitude et longitude vont ensemble"},
+		{name: "longitude without latitude, by position", input: "2.3;A\n", opt: Options{NoHeader: true, Columns: map[Role]string{RoleLon: "1"}},
+			wantErr: "colonne 1 lue comme longitude, sans colonne de latitude"},
 		{name: "duplicate column names", input: "adresse;adresse;ville\n1 rue A;2 rue B;Paris\n", check: func(t *testing.T, recs [][]string) {
 			if recs[1][1] != "2 rue B" || !strings.HasPrefix(recs[1][4], "adresse=1 rue A|") {
 				t.Fatalf("%v", recs)

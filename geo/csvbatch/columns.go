@@ -45,6 +45,29 @@ var roleWords = map[Role]string{
 	RoleCitycode: "un code INSEE", RoleLat: "une latitude", RoleLon: "une longitude",
 }
 
+// roleColumns name a role's column in a message in the README's words
+// (« colonne du code postal »): the role's identifier (code_postal) is the name
+// of no column a user wrote, and of no option or parameter either.
+var roleColumns = map[Role]string{
+	RoleAddress: "colonne de l'adresse", RoleStreet: "colonne de la voie", RolePostcode: "colonne du code postal",
+	RoleCity: "colonne de la commune", RoleCitycode: "colonne du code INSEE", RoleLat: "colonne de la latitude",
+	RoleLon: "colonne de la longitude",
+}
+
+// roleLabels name a role in a list of the columns read.
+var roleLabels = map[Role]string{
+	RoleAddress: "adresse", RoleStreet: "voie", RolePostcode: "code postal", RoleCity: "commune",
+	RoleCitycode: "code INSEE", RoleLat: "latitude", RoleLon: "longitude",
+}
+
+// Label names the role in French, as the README does: « code postal », « commune ».
+func (r Role) Label() string {
+	if l, ok := roleLabels[r]; ok {
+		return l
+	}
+	return string(r)
+}
+
 // normalizeHeader makes header names comparable: "Code Postal", "code_postal" and
 // "CODE-POSTAL" are the same column.
 func normalizeHeader(s string) string {
@@ -82,9 +105,17 @@ func (e *ColumnError) Error() string {
 	case e.Role == "":
 		return e.Reason
 	case e.Value == "":
-		return fmt.Sprintf("colonne %s : %s", e.Role, e.Reason)
+		return fmt.Sprintf("%s : %s", e.Role.column(), e.Reason)
 	}
-	return fmt.Sprintf("colonne %s « %s » : %s", e.Role, truncate(e.Value, maxQuoted), e.Reason)
+	return fmt.Sprintf("%s « %s » : %s", e.Role.column(), truncate(e.Value, maxQuoted), e.Reason)
+}
+
+// column names the role's column in a message.
+func (r Role) column() string {
+	if c, ok := roleColumns[r]; ok {
+		return c
+	}
+	return "colonne " + string(r)
 }
 
 // mapColumns decides which column plays each role: the caller's choices first (a
@@ -138,10 +169,21 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		}
 		notes = append(notes, unreadSynonyms(header, byName, roles, taken, chosen)...)
 	}
-	_, lat := roles[RoleLat]
-	_, lon := roles[RoleLon]
+	latCol, lat := roles[RoleLat]
+	lonCol, lon := roles[RoleLon]
 	if lat != lon {
-		return nil, nil, &ColumnError{RoleLat, "", "latitude et longitude vont ensemble : donnez les deux colonnes"}
+		// Name the column read, by its header when there is one: the user must
+		// see which of their columns was taken for half of a point.
+		read, missing, col := RoleLat, RoleLon, latCol
+		if lon {
+			read, missing, col = RoleLon, RoleLat, lonCol
+		}
+		name := fmt.Sprintf("colonne %d", col+1)
+		if hasHeader {
+			name = "colonne « " + truncate(header[col], maxQuoted) + " »"
+		}
+		return nil, nil, &ColumnError{"", "", fmt.Sprintf("%s lue comme %s, sans colonne de %s : latitude et longitude vont ensemble, donnez les deux colonnes",
+			name, roleLabels[read], roleLabels[missing])}
 	}
 	if len(roles) == 0 {
 		what := "la première ligne ne nomme aucune colonne connue (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"

@@ -110,7 +110,7 @@ func TestRunCorpus(t *testing.T) {
 		{name: "the same with quoted cells", input: "adresse;ville\n" + strings.Repeat("\"\";", 1<<20) + "\n", wantErr: "ligne 2 : plus de 16384 champs"},
 		{name: "an unknown header is quoted cut", input: strings.Repeat("x", 5<<20) + "\n1\n", wantErr: "ne nomme aucune colonne connue (" + strings.Repeat("x", maxQuoted) + "…) : désignez"},
 		{name: "a chosen column absent from a long header is quoted cut", input: strings.Repeat("y", 5<<20) + ";adresse\n1;2\n", opt: Options{Columns: map[Role]string{RoleCity: strings.Repeat("v", 1000)}},
-			wantErr: "colonne ville « " + strings.Repeat("v", maxQuoted) + "… » : absente de l'en-tête (" + strings.Repeat("y", maxQuoted) + "…)"},
+			wantErr: "colonne de la commune « " + strings.Repeat("v", maxQuoted) + "… » : absente de l'en-tête (" + strings.Repeat("y", maxQuoted) + "…)"},
 		{name: "duplicate headers: the first is read", input: "adresse;adresse;ville\n1 rue A;2 rue B;Paris\n", want: []wantRow{{cells: []string{"1 rue A", "2 rue B", "Paris"}}},
 			check: func(t *testing.T, out []byte, rep *Report) {
 				if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "en double") || !strings.Contains(string(out), ";adresse=1 rue A|ville=Paris;") {

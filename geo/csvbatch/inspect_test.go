@@ -134,8 +134,10 @@ func TestColumnErrorText(t *testing.T) {
 		want string
 	}{
 		{ColumnError{"", "", "fichier sans en-tête : désignez les colonnes"}, "fichier sans en-tête : désignez les colonnes"},
-		{ColumnError{RoleLat, "", "latitude et longitude vont ensemble"}, "colonne latitude : latitude et longitude vont ensemble"},
-		{ColumnError{RoleCity, "lieu", "absente de l'en-tête (a, b)"}, "colonne ville « lieu » : absente de l'en-tête (a, b)"},
+		{ColumnError{RoleLat, "", "position hors du fichier"}, "colonne de la latitude : position hors du fichier"},
+		{ColumnError{RoleCity, "lieu", "absente de l'en-tête (a, b)"}, "colonne de la commune « lieu » : absente de l'en-tête (a, b)"},
+		{ColumnError{RolePostcode, "nope", "absente de l'en-tête (a, b)"}, "colonne du code postal « nope » : absente de l'en-tête (a, b)"},
+		{ColumnError{RoleCitycode, "9", "position hors du fichier (3 colonnes)"}, "colonne du code INSEE « 9 » : position hors du fichier (3 colonnes)"},
 	}
 	for _, tc := range cases {
 		if got := tc.err.Error(); got != tc.want {

@@ -702,6 +702,18 @@ function genre(kind) {
 
 // ----- Profile -----
 
+// resumerProfil shows on the profile button how many criteria are set:
+// « 2 critères » on a wide screen, a « 2 » badge on a phone, where the words
+// would push the file link onto a line of its own; a screen reader hears the
+// words either way.
+function resumerProfil(resume, n) {
+  resume.replaceChildren();
+  if (!n) return;
+  const mots = n > 1 ? 'critères' : 'critère';
+  resume.append(el('span', { class: 'long' }, `${n} ${mots}`),
+    el('span', { class: 'court profil-nombre' }, String(n), el('span', { class: 'visuellement-cache' }, ` ${mots}`)));
+}
+
 const CLE_PROFIL = 'zonage-profil';
 
 function initProfil() {
@@ -725,7 +737,7 @@ function initProfil() {
     for (const e of f.elements) if (e.name && e.value) valeurs[e.name] = e.value;
     try { localStorage.setItem(CLE_PROFIL, JSON.stringify(valeurs)); } catch { /* private browsing */ }
     const n = Object.keys(valeurs).length;
-    $('profil-resume').textContent = n ? `${n} critère${n > 1 ? 's' : ''}` : '';
+    resumerProfil($('profil-resume'), n);
     reinterroger();
   });
   $('profil-effacer').addEventListener('click', () => {

@@ -23,9 +23,9 @@ import (
 // wake-ups and scheduler passes that took a fifth of the server's time under
 // load (see the README's measures).
 //
-// A loop never blocks a thread: it waits on its epoll set through Go's own
-// poller, and reads and writes straight to the kernel (see internal/evloop,
-// which says why).
+// A loop is an OS thread that sleeps in epoll_wait only when nothing is ready;
+// its reads, writes and polls that never block go straight to the kernel (see
+// internal/evloop, which says why).
 //
 // A loop only does the simple part: a whole head the lane takes, in one read,
 // answered in one write the socket takes whole. Anything else — a head cut
@@ -161,6 +161,9 @@ func (loop *laneLoop) signal() {
 // run is the loop, until the lane is closed and the loop has no connection
 // left.
 func (loop *laneLoop) run() {
+	// Its own thread: it sleeps in epoll_wait when idle and wakes there.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	defer loop.poller.Close()
 	defer unix.Close(loop.wake)
 	lastSweep := time.Now()

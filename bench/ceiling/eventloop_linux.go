@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -15,14 +16,13 @@ import (
 )
 
 // eventLoops is the -loops mode: the raw mode's answers, written by a few
-// event loops instead of a goroutine per connection. Each loop is one
-// goroutine waiting in epoll on the listening socket and on its own
+// event loops instead of a goroutine per connection. Each loop is one OS
+// thread waiting in epoll on the listening socket and on its own
 // connections, so that a burst of ready connections costs one wake-up, not one
 // scheduling of a goroutine each: what is left is the kernel's cost of reading
 // a request and writing an answer. It is the design of the servers that top
 // HTTP benchmarks (nginx's workers, Go's gnet and nbio), without their HTTP.
-// Its waits, reads and writes are the service's fast lane's (internal/evloop):
-// none blocks a thread.
+// Its waits, reads and writes are the service's fast lane's (internal/evloop).
 type eventLoops struct {
 	listener  int // the listening socket, non-blocking, shared by the loops
 	wake      int // an eventfd: written once, it ends every loop
@@ -119,9 +119,11 @@ type loopConn struct {
 	out        []byte
 }
 
-// run is one event loop, until the eventfd is written.
+// run is one event loop, on its own OS thread until the eventfd is written.
 func (l *eventLoops) run(poller *evloop.Poller) {
 	defer l.done.Done()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	ep := poller.FD()
 	conns := map[int]*loopConn{}
 	defer func() {

@@ -4,8 +4,6 @@ package evloop
 
 import (
 	"errors"
-	"os"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -15,11 +13,8 @@ import (
 // Poller is an epoll set and the events of its last wait. It is not safe for
 // concurrent use: one loop owns it.
 type Poller struct {
-	Events   []unix.EpollEvent
-	fd       int
-	file     *os.File        // the same set in Go's poller
-	conn     syscall.RawConn // to wait on it there
-	deadline time.Time       // of the wait, as last set
+	Events []unix.EpollEvent
+	fd     int
 }
 
 // NewPoller is an empty epoll set whose waits return up to size events.
@@ -28,59 +23,34 @@ func NewPoller(size int) (*Poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	// In non-blocking mode, os.NewFile puts the set in Go's poller.
-	file := os.NewFile(uintptr(fd), "epoll")
-	if err := file.SetReadDeadline(time.Time{}); err != nil {
-		file.Close()
-		return nil, err // not in the poller: a wait could not park
-	}
-	conn, err := file.SyscallConn()
-	if err != nil {
-		file.Close()
-		return nil, err
-	}
-	return &Poller{Events: make([]unix.EpollEvent, size), fd: fd, file: file, conn: conn}, nil
+	return &Poller{Events: make([]unix.EpollEvent, size), fd: fd}, nil
 }
 
 // FD is the epoll set's descriptor, for epoll_ctl.
 func (p *Poller) FD() int { return p.fd }
 
 // Close closes the set.
-func (p *Poller) Close() error { return p.file.Close() }
+func (p *Poller) Close() error { return unix.Close(p.fd) }
 
 // Wait returns the number of events in p.Events: at once when the set has
 // some; else once it has, or at until (0 then; the zero time waits for
-// ever). It never blocks a thread: when there is nothing yet, the goroutine
-// parks in Go's poller.
+// ever). Events ready now are taken with a plain call; only a wait that has
+// to sleep goes through the runtime's blocking-call path, as it must, so that
+// the thread's processor serves other goroutines meanwhile.
 func (p *Poller) Wait(until time.Time) (int, error) {
 	n, err := p.now()
 	if n > 0 || !retry(err) {
 		return n, err
 	}
-	if !until.Equal(p.deadline) {
-		// Loops wait for the same until many times in a row: the timer
-		// is set when it changes, not at each wait.
-		if err := p.file.SetReadDeadline(until); err != nil {
-			return 0, err
-		}
-		p.deadline = until
+	timeout := -1
+	if !until.IsZero() {
+		// Rounded up to the millisecond epoll counts in: a wait never ends
+		// before until.
+		timeout = max(0, int((time.Until(until)+time.Millisecond-1)/time.Millisecond))
 	}
-	n = 0
-	// Read calls the function again each time Go's poller says the set
-	// became readable, until it returns true or the deadline passes.
-	readErr := p.conn.Read(func(uintptr) bool {
-		n, err = p.now()
-		return n > 0 || !retry(err)
-	})
-	if errors.Is(readErr, os.ErrDeadlineExceeded) {
+	n, err = unix.EpollWait(p.fd, p.Events, timeout)
+	if retry(err) {
 		return 0, nil
-	}
-	if readErr != nil {
-		return 0, readErr
 	}
 	return n, err
 }

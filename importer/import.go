@@ -180,6 +180,9 @@ func Import(opt Options) (*Snapshot, error) {
 	if err := hashSources(opt.DataDir, infos); err != nil {
 		return nil, err
 	}
+	for i := range infos {
+		infos[i].Path = shownPath(infos[i].Path)
+	}
 	meta := &snap.Dataset.Meta
 	meta.ImportedAt = now().UTC().Truncate(time.Second)
 	meta.Sources = infos
@@ -466,6 +469,18 @@ func contourVintage(path string) string {
 		return "Etalab contours administratifs 2025 (COG 2025)"
 	}
 	return ""
+}
+
+// shownPath is how the dataset names a source: its path in the data folder,
+// or, for one read from elsewhere (the countries' file, an overlay), its
+// folder and file name only. The build machine's own paths would tell
+// nothing to a user and are not theirs to see; the digest beside it
+// identifies the file.
+func shownPath(path string) string {
+	if !filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(filepath.Base(filepath.Dir(path)), filepath.Base(path))
 }
 
 func relPath(base, path string) string {

@@ -25,6 +25,17 @@ func TestImportWithRegionalOverlay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The overlay, read from outside the data folder, is named by its
+	// folder and file, not by the machine's path.
+	shown := ""
+	for _, src := range snap.Dataset.Meta.Sources {
+		if src.Role == "overlay" {
+			shown = src.Path
+		}
+	}
+	if want := filepath.Join(filepath.Base(filepath.Dir(overlay)), "arrete-ara.csv"); shown != want {
+		t.Fatalf("the overlay's source is named %q, want %q", shown, want)
+	}
 	res := snap.Resolver(zones.DefaultCoastTolerance)
 	at := func(iso string) zones.Day {
 		d, err := zones.ParseDay(iso)

@@ -116,8 +116,8 @@ func TestPointsAbroadAreOutsideFrance(t *testing.T) {
 	}{
 		{"Saint-Martin", 18.07, -63.05, "ok", zones.MethodInside, "97801", "point dans le contour OpenStreetMap de Saint-Martin (pas de contour de commune dans les données) ; Saint-Martin (97801) : "},
 		{"Saint-Barthélemy, Gustavia", 17.897, -62.85, "ok", zones.MethodNearest, "97701", "point à 9 m du contour OpenStreetMap de Saint-Barthélemy (pas de contour de commune dans les données) ; Saint-Barthélemy (97701) : "},
-		{"Saint-Pierre", 46.78, -56.17, "introuvable", zones.MethodOutside, "", "point à 15 m du contour OpenStreetMap de Saint-Pierre-et-Miquelon (pas de contour de commune dans les données) ; ses communes n'y sont pas distinguées"},
-		{"Miquelon", 47.05, -56.35, "introuvable", zones.MethodOutside, "", "point dans le contour OpenStreetMap de Saint-Pierre-et-Miquelon (pas de contour de commune dans les données) ; ses communes n'y sont pas distinguées"},
+		{"Saint-Pierre", 46.78, -56.17, "introuvable", zones.MethodCollectivity, "", "point à 15 m du contour OpenStreetMap de Saint-Pierre-et-Miquelon (pas de contour de commune dans les données) ; ses communes n'y sont pas distinguées"},
+		{"Miquelon", 47.05, -56.35, "introuvable", zones.MethodCollectivity, "", "point dans le contour OpenStreetMap de Saint-Pierre-et-Miquelon (pas de contour de commune dans les données) ; ses communes n'y sont pas distinguées"},
 		{"Sint Maarten", 18.03, -63.07, "introuvable", zones.MethodOutside, "", "hors de France : aucune commune à moins de 1000 m de ce point"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,6 +33,10 @@ const (
 	MethodFormerCode Method = "ancien_code" // code of a former commune
 	MethodOutside    Method = "hors_france" // no commune within tolerance
 	MethodAddress    Method = "adresse"     // an address matched offline or by a geocoder
+	// MethodCollectivity is a point on (or near) the land of a French overseas
+	// collectivité whose communes the data does not tell apart: in France, but
+	// in no commune it can name (Saint-Pierre-et-Miquelon).
+	MethodCollectivity Method = "collectivite"
 )
 
 // Precision is the granularity of the input that was matched, as in the
@@ -440,7 +444,7 @@ func (r *Resolver) collectivityAnswer(code, name string, distanceM float64, day 
 			return res
 		}
 	}
-	match.Method = MethodOutside
+	match.Method = MethodCollectivity
 	return Resolution{
 		Profession: r.Profession(),
 		Status:     StatusNotFound,

@@ -157,13 +157,7 @@ func (r *Resolver) resolveAddressIn(code string, q Query) (Resolution, error) {
 	default:
 		w = fmt.Sprintf("adresse « %s » introuvable dans la commune %s (%s) : code commune retenu", address, code, byCode.Commune.Name)
 	}
-	// The answer may share its warnings with the resolver's cache: append to a copy.
-	byCode.Match.Warnings = append(slices.Clip(byCode.Match.Warnings), w)
-	if byCode.Message == "" {
-		byCode.Message = w
-	} else {
-		byCode.Message += " ; " + w
-	}
+	byCode.addWarning(w)
 	return byCode, nil
 }
 
@@ -216,14 +210,8 @@ func (r *Resolver) checkCode(res *Resolution, code string, q Query) {
 	if w == "" {
 		return
 	}
-	// The answer may share its warnings with the resolver's cache: append to a copy.
-	res.Match.Warnings = append(slices.Clip(res.Match.Warnings), w)
+	res.addWarning(w)
 	res.Match.CodeConflict = true
-	if res.Message == "" {
-		res.Message = w
-	} else {
-		res.Message += " ; " + w
-	}
 }
 
 // checkPointCode warns when the commune code given with coordinates names
@@ -250,6 +238,11 @@ func (r *Resolver) checkPointCode(res *Resolution, q Query) {
 	}
 	w := fmt.Sprintf("le code commune %s (%s) ne correspond pas au point, situé à %s (%s) : coordonnées retenues",
 		code, name, res.Commune.Name, res.Commune.Code)
+	res.addWarning(w)
+}
+
+// addWarning adds w to the answer's warnings and to its message.
+func (res *Resolution) addWarning(w string) {
 	// The answer may share its warnings with the resolver's cache: append to a copy.
 	res.Match.Warnings = append(slices.Clip(res.Match.Warnings), w)
 	if res.Message == "" {

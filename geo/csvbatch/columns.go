@@ -39,31 +39,25 @@ var synonyms = map[Role][]string{
 	RoleLon:      {"lon", "lng", "long", "longitude", "x_wgs84"},
 }
 
-// roleWords name a role in a sentence.
-var roleWords = map[Role]string{
-	RoleAddress: "une adresse", RoleStreet: "une voie", RolePostcode: "un code postal", RoleCity: "une commune",
-	RoleCitycode: "un code INSEE", RoleLat: "une latitude", RoleLon: "une longitude",
-}
-
-// roleColumns name a role's column in a message in the README's words
-// (« colonne du code postal »): the role's identifier (code_postal) is the name
-// of no column a user wrote, and of no option or parameter either.
-var roleColumns = map[Role]string{
-	RoleAddress: "colonne de l'adresse", RoleStreet: "colonne de la voie", RolePostcode: "colonne du code postal",
-	RoleCity: "colonne de la commune", RoleCitycode: "colonne du code INSEE", RoleLat: "colonne de la latitude",
-	RoleLon: "colonne de la longitude",
-}
-
-// roleLabels name a role in a list of the columns read.
-var roleLabels = map[Role]string{
-	RoleAddress: "adresse", RoleStreet: "voie", RolePostcode: "code postal", RoleCity: "commune",
-	RoleCitycode: "code INSEE", RoleLat: "latitude", RoleLon: "longitude",
+// roleNames are the French words for a role: alone, in a list of the columns
+// read (label: « code postal »); in a sentence (indefinite: « un code
+// postal »); and naming its column in a message, in the README's words
+// (column: « colonne du code postal »). The role's identifier (code_postal) is
+// the name of no column a user wrote, and of no option or parameter either.
+var roleNames = map[Role]struct{ label, indefinite, column string }{
+	RoleAddress:  {"adresse", "une adresse", "colonne de l'adresse"},
+	RoleStreet:   {"voie", "une voie", "colonne de la voie"},
+	RolePostcode: {"code postal", "un code postal", "colonne du code postal"},
+	RoleCity:     {"commune", "une commune", "colonne de la commune"},
+	RoleCitycode: {"code INSEE", "un code INSEE", "colonne du code INSEE"},
+	RoleLat:      {"latitude", "une latitude", "colonne de la latitude"},
+	RoleLon:      {"longitude", "une longitude", "colonne de la longitude"},
 }
 
 // Label names the role in French, as the README does: « code postal », « commune ».
 func (r Role) Label() string {
-	if l, ok := roleLabels[r]; ok {
-		return l
+	if n, ok := roleNames[r]; ok {
+		return n.label
 	}
 	return string(r)
 }
@@ -112,8 +106,8 @@ func (e *ColumnError) Error() string {
 
 // column names the role's column in a message.
 func (r Role) column() string {
-	if c, ok := roleColumns[r]; ok {
-		return c
+	if n, ok := roleNames[r]; ok {
+		return n.column
 	}
 	return "colonne " + string(r)
 }
@@ -183,7 +177,7 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 			name = "colonne « " + truncate(header[col], maxQuoted) + " »"
 		}
 		return nil, nil, &ColumnError{"", "", fmt.Sprintf("%s lue comme %s, sans colonne de %s : latitude et longitude vont ensemble, donnez les deux colonnes",
-			name, roleLabels[read], roleLabels[missing])}
+			name, read.Label(), missing.Label())}
 	}
 	if len(roles) == 0 {
 		what := "la première ligne ne nomme aucune colonne connue (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"
@@ -216,7 +210,7 @@ func unreadSynonyms(header []string, byName map[string]int, roles map[Role]int, 
 			}
 			name := truncate(header[read], maxQuoted)
 			notes = append(notes, fmt.Sprintf("colonnes « %s » (colonne %d) et « %s » (colonne %d) : toutes deux %s, seule « %s » est lue ; désignez l'autre pour la lire à sa place",
-				name, read+1, truncate(header[i], maxQuoted), i+1, roleWords[role], name))
+				name, read+1, truncate(header[i], maxQuoted), i+1, roleNames[role].indefinite, name))
 		}
 	}
 	return notes

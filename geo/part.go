@@ -421,9 +421,26 @@ func (pt *part) boundaryDistanceSq(pr *localProjection, limitSq float64) float64
 	best := math.Inf(1)
 	bound := limitSq
 	verts := pt.verts
+	ox, xm := pr.origin[0], pr.xMeters
 	scan := func(r int) {
 		for _, e := range pt.rowEdges(r) {
-			if d := pr.segmentDistanceSq(verts[e], verts[e+1]); d < best {
+			// An edge wholly east or west of the point is at least its
+			// nearer end's east-west gap away, computed as
+			// segmentDistanceSq computes it: one beyond the bound is
+			// skipped without measuring it. The margin covers the rounding
+			// of the point segmentDistanceSq measures to, between the ends.
+			a, b := verts[e], verts[e+1]
+			ax, bx := (a[0]-ox)*xm, (b[0]-ox)*xm
+			gap := 0.0
+			if ax > 0 && bx > 0 {
+				gap = min(ax, bx)
+			} else if ax < 0 && bx < 0 {
+				gap = -max(ax, bx)
+			}
+			if gap*gap > bound*(1+1e-9) {
+				continue
+			}
+			if d := pr.segmentDistanceSq(a, b); d < best {
 				best = d
 				bound = min(bound, d)
 			}

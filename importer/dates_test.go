@@ -200,3 +200,37 @@ func mustDay(t *testing.T, iso string) zones.Day {
 	}
 	return d
 }
+
+// Mayotte's arrêté of 31 March 2022, given by the official table, predates avenant 7:
+// its zonage is on the five-level scale of avenant 5, for the dated row and for the
+// region's other communes, so the answers apply that scale's rules and do not say
+// the scale is unknown.
+func TestSchemeFromArreteBeforeAvenant7(t *testing.T) {
+	snap, res := fullImport(t)
+	for _, rd := range snap.Dataset.Meta.RegionDates {
+		if rd.Region == "06" && rd.Scheme != zones.SchemeAvenant5 {
+			t.Errorf("Mayotte region date %+v, want the avenant 5 scale", rd)
+		}
+	}
+	for _, code := range []string{"97617", "97611"} {
+		got, err := res.ResolveCode(code)
+		if err != nil || got.Zonage == nil {
+			t.Fatalf("ResolveCode(%s) = %+v, %v", code, got, err)
+		}
+		if got.Zonage.Scheme != zones.SchemeAvenant5 || got.Zonage.ArreteDate != "2022-03-31" {
+			t.Errorf("%s: scale %q, arrêté %q; want avenant5 from the arrêté of 2022-03-31", code, got.Zonage.Scheme, got.Zonage.ArreteDate)
+		}
+		res.FillOptions(&got, zones.Profile{Status: zones.Titulaire})
+		if len(got.Options) != 1 {
+			t.Fatalf("%s: %d options for one status", code, len(got.Options))
+		}
+		if o := got.Options[0]; o.SchemeUnknown || o.Scheme != zones.SchemeAvenant5 {
+			t.Errorf("%s: options on scale %q (unknown %v); want the avenant 5 rules", code, o.Scheme, o.SchemeUnknown)
+		}
+	}
+	// Occitanie's arrêté of 29 October 2024 stays on the four-level scale.
+	got, _ := res.ResolveCode("31555")
+	if got.Zonage == nil || got.Zonage.Scheme != zones.SchemeAvenant7 {
+		t.Errorf("Toulouse: %+v, want avenant7", got.Zonage)
+	}
+}

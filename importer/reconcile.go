@@ -429,6 +429,8 @@ func (r *reconciler) deriveRegionDates(ds *zones.Dataset) []zones.RegionDate {
 			}
 			if s := rec.Category.ImpliedScheme(); s != "" {
 				rd.Scheme = s
+			} else if rd.Scheme == "" && rec.ArreteDate < avenant7InForce {
+				rd.Scheme = zones.SchemeAvenant5
 			}
 			rd.Rows++
 			rd.Codes = append(rd.Codes, rec.Code)
@@ -551,10 +553,15 @@ func regionLabel(code string) string {
 
 // inferSchemes sets the scale of each assignment: a source's categories prove it
 // where one of them exists in one scale only (non prioritaire: avenant 7; très
-// dotée, sur-dotée: avenant 5); otherwise the region's known arrêté decides.
+// dotée, sur-dotée: avenant 5); otherwise an arrêté dated after the avenant 7
+// methodology proves avenant 7, and one dated before avenant 7 took effect proves
+// avenant 5 — for its own row and, as an arrêté covers its region, for the region's
+// undated rows (the same rows deriveRegionDates dates); otherwise the region's known
+// arrêté decides.
 func (r *reconciler) inferSchemes(ds *zones.Dataset) {
 	type key struct{ region, source string }
 	proven := map[key]zones.Scheme{}
+	datedBefore := r.regionsDatedBeforeAvenant7(ds)
 	for _, list := range ds.Zonage {
 		for _, z := range list {
 			if s := z.Category.ImpliedScheme(); s != "" {
@@ -573,6 +580,9 @@ func (r *reconciler) inferSchemes(ds *zones.Dataset) {
 				z.Scheme = s
 			} else if z.EffectiveDate >= avenant7Methodology {
 				z.Scheme = zones.SchemeAvenant7
+			} else if z.ArreteDate != "" && z.ArreteDate < avenant7InForce ||
+				z.ArreteDate == "" && z.EffectiveDate == "" && !strings.HasPrefix(z.Source, "overlay:") && datedBefore[z.Region] {
+				z.Scheme = zones.SchemeAvenant5
 			} else if reg, ok := zones.RegionByCode(z.Region); ok {
 				z.Scheme = reg.Scheme
 			}
@@ -584,6 +594,38 @@ func (r *reconciler) inferSchemes(ds *zones.Dataset) {
 // avenant7Methodology is the date of the arrêté setting the avenant 7 methodology
 // (20 March 2024): an arrêté that takes effect later uses the four-level scale.
 const avenant7Methodology = "2024-03-20"
+
+// avenant7InForce is the day avenant 7 took effect (22 August 2023, after its
+// approval by the arrêté of 21 August 2023): an ARS arrêté signed earlier can only
+// use the five-level scale of avenant 5, whatever its categories (Mayotte's of
+// 31 March 2022 has très sous-dotées only, which exist in both scales).
+const avenant7InForce = "2023-08-22"
+
+// regionsDatedBeforeAvenant7 lists the regions whose official dated rows all give
+// one arrêté, signed before avenant 7 took effect.
+func (r *reconciler) regionsDatedBeforeAvenant7(ds *zones.Dataset) map[string]bool {
+	dates := map[string]map[string]bool{}
+	for _, f := range r.in.national {
+		for _, rec := range f.Records {
+			list := ds.Zonage[rec.Code]
+			if rec.ArreteDate == "" || len(list) == 0 {
+				continue
+			}
+			region := list[0].Region
+			if dates[region] == nil {
+				dates[region] = map[string]bool{}
+			}
+			dates[region][rec.ArreteDate] = true
+		}
+	}
+	out := map[string]bool{}
+	for region, set := range dates {
+		for d := range set {
+			out[region] = len(set) == 1 && d < avenant7InForce
+		}
+	}
+	return out
+}
 
 func (r *reconciler) commune(f PolygonFeature) zones.Commune {
 	c := zones.Commune{Code: f.Code, Name: f.Name}

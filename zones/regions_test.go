@@ -81,6 +81,8 @@ func TestFillRegionalDates(t *testing.T) {
 	}{
 		{name: "date given by the source is kept", in: ZonageAnswer{Region: regionRef("76"), Scheme: SchemeAvenant7, ArreteDate: "2024-10-29"}, arrete: "2024-10-29"},
 		{name: "Normandie from the regional table", in: ZonageAnswer{Region: regionRef("28"), Scheme: SchemeAvenant7}, effect: "2025-02-01", note: "publications régionales", firstSrc: "R-NOR"},
+		{name: "Bretagne: the date of publication in the recueil, said as such", in: ZonageAnswer{Region: regionRef("53"), Scheme: SchemeAvenant7}, arrete: "2024-11-20", effect: "2024-11-21",
+			note: "date de publication de l'arrêté au recueil des actes administratifs", firstSrc: "R-BRE", status: DateRegional},
 		{name: "AURA: two URPS dates, neither picked", in: ZonageAnswer{Region: regionRef("84"), Scheme: SchemeAvenant7}, note: "aucune n'est retenue", firstSrc: "R-ARA", status: DateConflict,
 			claims: []string{"2024-11-01 R-ARA", "2025-11-01 R-ARA-2025"}},
 		{name: "Grand Est: no date found", in: ZonageAnswer{Region: regionRef("44"), Scheme: SchemeAvenant7}, note: "non trouvée", status: DateUnknown},

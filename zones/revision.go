@@ -107,8 +107,14 @@ func makeRevision(a *ZonageAnswer, day string) *Revision {
 	}
 	if !on.Before(expected) {
 		rv.Overdue = true
-		rv.Warning = fmt.Sprintf("zonage %s en vigueur depuis le %s, il y a %s : la loi prévoit sa révision tous les deux ans, attendue le %s ; un arrêté plus récent a pu paraître, vérifiez auprès de l'ARS",
-			OfRegion(a.Region.Name), start.French(), rv.Age, expected.French())
+		// Only an effective date says since when the zonage applies; an arrêté's own
+		// date (signature or publication) may precede it.
+		since := "en vigueur depuis le " + start.French()
+		if a.EffectiveDate == "" {
+			since = "issu de l'arrêté du " + start.French()
+		}
+		rv.Warning = fmt.Sprintf("zonage %s %s, il y a %s : la loi prévoit sa révision tous les deux ans, attendue le %s ; un arrêté plus récent a pu paraître, vérifiez auprès de l'ARS",
+			OfRegion(a.Region.Name), since, rv.Age, expected.French())
 	}
 	return rv
 }

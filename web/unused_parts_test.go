@@ -43,6 +43,9 @@ func TestResolveUnusedParts(t *testing.T) {
 		{"point in no commune", "lat=10&lon=150&postcode=69003&city=Lyon", "", "coordonnees", []string{abroad}},
 		{"no street data, with the code", "q=12 rue de la République&citycode=69381", "69381", "commune", []string{noStreets}},
 		{"no street data, without code", "q=12 rue de la République 69001 Lyon", "69381", "commune", []string{noStreetsPC}},
+		{"no street data, ambiguous", "q=12 rue de la République Lyon", "69123", "commune", []string{
+			"Lyon est divisée en arrondissements : précisez l'arrondissement, le code postal ou l'adresse",
+			"adresse « 12 rue de la République Lyon » non localisée : les adresses chargées n'ont aucune voie des communes possibles"}},
 		{"a point alone", point, "75115", "coordonnees", nil},
 	}
 	for _, tc := range cases {
@@ -70,8 +73,8 @@ func TestResolveUnusedParts(t *testing.T) {
 				t.Errorf("warnings %q, want %q", got.Match.Warnings, tc.warnings)
 			}
 			for _, w := range tc.warnings {
-				if !strings.HasSuffix(got.Message, " ; "+w) {
-					t.Errorf("message %q, want it to end with %q", got.Message, w)
+				if !strings.Contains(got.Message, w) {
+					t.Errorf("message %q, want it to hold %q", got.Message, w)
 				}
 			}
 		})

@@ -378,6 +378,11 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		}
 		return res, nil
 	case StatusAmbiguous:
+		if m.NoStreetData {
+			// The ambiguity's own words may ask for the address, which was given.
+			match.Warnings = append(slices.Clip(match.Warnings), fmt.Sprintf(
+				"adresse « %s » non localisée : les adresses chargées n'ont aucune voie des communes possibles", quotedAddress(q.Text, q.Street)))
+		}
 		res := Resolution{Profession: r.Profession(), Status: StatusAmbiguous, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance()}
 		var parts []string
 		for _, c := range m.Candidates {
@@ -394,14 +399,14 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if msg == "" {
 			msg = "adresse ambiguë : plusieurs communes possibles"
 		}
-		if len(m.Warnings) == 0 {
+		if len(match.Warnings) == 0 {
 			res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
 			return res, nil
 		}
 		// The warnings say why the row is ambiguous — a postcode set aside as
 		// invalid, a name several communes share — and what would settle it: a
 		// spreadsheet row has no other place to say so than its message.
-		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(m.Warnings, " ; "), strings.Join(parts, ", "))
+		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(match.Warnings, " ; "), strings.Join(parts, ", "))
 		return res, nil
 	}
 	msg := m.Message

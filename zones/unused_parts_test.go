@@ -168,6 +168,16 @@ func TestResolveAddressNoStreetData(t *testing.T) {
 	if again, _ := r.Resolve(Query{Citycode: "01001"}); len(again.Match.Warnings) > 0 || again.Message != byCode.Message {
 		t.Errorf("a warning leaked into the cached answer of the code: %+v", again)
 	}
+	// An ambiguous answer the street could not settle says why.
+	shared := "le code postal 01400 est commun à 2 communes : précisez la commune"
+	r.Addresses = addressTable{"3 rue de la Paix 01400": {Status: StatusAmbiguous, Level: LevelMunicipality, NoStreetData: true, Warnings: []string{shared},
+		Candidates: []AddressCandidate{{Code: "01001", Name: "L'Abergement-Clémenciat"}, {Code: "01999", Name: "Inconnue"}}}}
+	got, err := r.Resolve(Query{Text: "3 rue de la Paix 01400"})
+	want := []string{shared, "adresse « 3 rue de la Paix 01400 » non localisée : les adresses chargées n'ont aucune voie des communes possibles"}
+	if err != nil || got.Status != StatusAmbiguous || !slices.Equal(got.Match.Warnings, want) || !strings.Contains(got.Message, strings.Join(want, " ; ")+" ; communes possibles : ") {
+		t.Errorf("ambiguous answer %+v, %v; want it to say %q", got, err, want)
+	}
+	r.Addresses = addressTable{"3 rue de la Paix": {Status: StatusOK, Level: LevelMunicipality, Code: "01001", Score: 1, NoStreetData: true}}
 	row := r.ClassifyFields(BatchFields{Text: "3 rue de la Paix", Citycode: "01001"})
 	if row.Status != StatusOK || row.Precision != PrecisionCommune || !strings.Contains(row.Message, "non localisée") {
 		t.Errorf("batch row %+v, want it to say the address was not located", row)

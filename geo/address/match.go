@@ -63,10 +63,11 @@ type Result struct {
 	// point on the street found: the point is the nearest number's or the
 	// street's, and a warning says which.
 	NumberNotFound bool
-	// NoStreetData is set when the query has a street line and the answer is
-	// its commune because the address data holds no street of that commune
-	// (only the communes of the BAN files imported have streets): the street
-	// was not looked for, and the point is the commune's.
+	// NoStreetData is set when the query has a street line and the address
+	// data holds no street of the commune found, or of any of the candidates of
+	// an ambiguous answer (only the communes of the BAN files imported have
+	// streets): the street was not looked for, and the point, if any, is the
+	// commune's.
 	NoStreetData bool
 }
 
@@ -146,8 +147,27 @@ func (m *Matcher) Match(q Query) Result {
 	if c.ambiguity != "" {
 		res.Warnings = append(res.Warnings, c.ambiguity)
 	}
+	if len(street) > 0 {
+		// The street could not settle the ambiguity: say why, since the
+		// ambiguity's own words ask for the address, which was given.
+		if m.anyStreets(c.places) {
+			res.Warnings = append(res.Warnings, "voie « "+string(street)+" » introuvable dans ces communes")
+		} else {
+			res.NoStreetData = true
+		}
+	}
 	res.Candidates = m.candidates(c.places)
 	return res
+}
+
+// anyStreets reports whether the address data holds streets of any of places.
+func (m *Matcher) anyStreets(places []scoredPlace) bool {
+	for _, sp := range places {
+		if len(m.streets.byPlace.of(sp.place)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // candidates lists places for an ambiguous answer, most likely first.

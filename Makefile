@@ -82,7 +82,7 @@ lint:
 test: lint $(COUNTRIES)
 	dsn=$$(.ci/postgres.sh) && \
 	ZONAGE_TEST_POSTGRES="$$dsn" ZONAGE_DATA=$(abspath $(DATA)) ZONAGE_COUNTRIES=$(abspath $(COUNTRIES)) $(GO) test -race -count=1 -timeout 30m ./...
-	ZONAGE_DATA=$(abspath $(DATA)) ZONAGE_COUNTRIES=$(abspath $(COUNTRIES)) $(GO) test -count=1 -timeout 10m -run 'TestAttachedAndNearAnswers' ./web
+	ZONAGE_DATA=$(abspath $(DATA)) ZONAGE_COUNTRIES=$(abspath $(COUNTRIES)) $(GO) test -count=1 -timeout 10m -run 'TestAttachedAndNearAnswers|TestLaneLoopAnswersWithoutAllocating' ./web
 	$(MAKE) fuzz
 	$(MAKE) e2e
 

@@ -31,7 +31,7 @@
 #      within reach only of a server without net/http's per-request costs;
 #      and the CPU time per request the goal leaves to an answer's work beyond
 #      what a request of the machine's ceiling takes, against that work
-#      measured alone in process (go test -bench BenchmarkResolveHTTP), a
+#      measured alone in process (go test -bench BenchmarkLaneAnswer), a
 #      floor of what it takes under load: out of reach of this service when
 #      the work alone exceeds what is left;
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
@@ -363,17 +363,20 @@ echo
 echo "== objectifs"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
-# The work of one answer alone, without network: the service's whole handler
-# chain (Gin, its middleware, the answer) in process, on points drawn as
-# bench/resolve.lua draws them, caches warm (4,096 points in turn). A floor of
-# what an answer costs the server under load, where it also pays parsing the
-# request, writing the answer, and caches the network keeps clearing.
-echo "== travail d'une réponse seule, sans réseau (go test -bench BenchmarkResolveHTTP, points du banc)" >&2
-inproc=$(ZONAGE_DATA="${ZONAGE_DATA:-../shared/data}" go test -run '^$' -bench 'BenchmarkResolveHTTP/(full|lean)/box$' -benchtime 3s ./web 2>&1 |
-  awk '/^BenchmarkResolveHTTP\/full\/box/ {f = $3} /^BenchmarkResolveHTTP\/lean\/box/ {l = $3} END {printf "%.2f %.2f", f / 1000, l / 1000}')
+# The work of one answer alone, without network: all the event loop does for
+# a request but its system calls (reading the head from its buffer, the
+# service's whole handler chain — Gin, its middleware, the answer — and
+# making the answer's bytes), in process, on 65,536 points drawn as
+# bench/resolve.lua draws them and asked in turn, so that, as under wrk, the
+# outlines they fall in are mostly out of the processor's caches. A floor of
+# what an answer costs the server under load, where the network's work also
+# clears the caches.
+echo "== travail d'une réponse seule, sans réseau (go test -bench BenchmarkLaneAnswer, points du banc)" >&2
+inproc=$(ZONAGE_DATA="${ZONAGE_DATA:-../shared/data}" go test -run '^$' -bench 'BenchmarkLaneAnswer' -benchtime 3s ./web 2>&1 |
+  awk '/^BenchmarkLaneAnswer\/full/ {f = $3} /^BenchmarkLaneAnswer\/lean/ {l = $3} END {printf "%.2f %.2f", f / 1000, l / 1000}')
 read -r work_full work_lean <<<"$inproc"
 echo
-echo "travail d'une réponse seule, sans réseau, caches chauds (BenchmarkResolveHTTP, points du banc) : réponse complète $work_full µs, options=0 $work_lean µs"
+echo "travail d'une réponse seule, sans réseau (BenchmarkLaneAnswer : la voie rapide sans ses appels système, 65 536 points du banc tour à tour) : réponse complète $work_full µs, options=0 $work_lean µs"
 
 # within_reach GOAL SERVICE NETHTTP RAW LOOPS WORK RAWBUSY LOOPSBUSY: what the
 # three ceilings' best rates say of a throughput goal the service's best

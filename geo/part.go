@@ -412,6 +412,18 @@ func onSegment(a, b, p orb.Point) bool {
 		min(a[1], b[1]) <= p[1] && p[1] <= max(a[1], b[1])
 }
 
+// gapToZero is the distance from 0 to the interval between u and v; 0 when
+// it holds 0.
+func gapToZero(u, v float64) float64 {
+	switch {
+	case u > 0 && v > 0:
+		return min(u, v)
+	case u < 0 && v < 0:
+		return -max(u, v)
+	}
+	return 0
+}
+
 // boundaryDistanceSq returns the squared distance in square metres from the
 // projection origin to the nearest edge of the part, or +Inf when no edge is
 // within sqrt(limitSq). Rows are visited outwards from the origin's
@@ -421,9 +433,21 @@ func (pt *part) boundaryDistanceSq(pr *localProjection, limitSq float64) float64
 	best := math.Inf(1)
 	bound := limitSq
 	verts := pt.verts
+	ox, oy, xm, ym := pr.origin[0], pr.origin[1], pr.xMeters, pr.yMeters
 	scan := func(r int) {
 		for _, e := range pt.rowEdges(r) {
-			if d := pr.segmentDistanceSq(verts[e], verts[e+1]); d < best {
+			// An edge is no nearer than its box: one whose box is beyond
+			// the bound, its ends placed as segmentDistanceSq places them,
+			// is skipped without measuring it. The margin covers the
+			// rounding of the point segmentDistanceSq measures to, between
+			// the ends.
+			a, b := verts[e], verts[e+1]
+			gx := gapToZero((a[0]-ox)*xm, (b[0]-ox)*xm)
+			gy := gapToZero((a[1]-oy)*ym, (b[1]-oy)*ym)
+			if gx*gx+gy*gy > bound*(1+1e-9) {
+				continue
+			}
+			if d := pr.segmentDistanceSq(a, b); d < best {
 				best = d
 				bound = min(bound, d)
 			}

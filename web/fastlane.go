@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -222,6 +223,13 @@ type laneConn struct {
 	raw      syscall.RawConn
 	loopID   uint64
 	deadline time.Time // when the loop closes it if no whole head came
+	// The loop's read into buf[end:] and write of out through raw, with
+	// their result in ioN and ioErr: made once, as a closure made at each
+	// call would be allocated at each request.
+	loopRead, loopWrite func(fd uintptr) bool
+	out                 []byte
+	ioN                 int
+	ioErr               error
 
 	buf        []byte // bytes read and not yet served: buf[start:end]
 	start, end int
@@ -667,9 +675,14 @@ func (w *laneWriter) WriteHeader(code int) {
 	w.head = append(w.head, http.StatusText(code)...)
 	w.head = append(w.head, "\r\n"...)
 	if !w.sameKeys() {
+		// Only the names net/http would send: a header with another
+		// rebuilds the keys at each answer, which only a faulty handler
+		// pays.
 		w.keys = w.keys[:0]
 		for k := range w.header {
-			w.keys = append(w.keys, k)
+			if httpguts.ValidHeaderFieldName(k) {
+				w.keys = append(w.keys, k)
+			}
 		}
 		slices.Sort(w.keys)
 	}
@@ -682,9 +695,6 @@ func (w *laneWriter) WriteHeader(code int) {
 			if !bodyAllowed(code) {
 				continue
 			}
-		}
-		if !httpguts.ValidHeaderFieldName(k) {
-			continue
 		}
 		for _, v := range w.header[k] {
 			w.head = append(w.head, k...)
@@ -709,6 +719,7 @@ func (w *laneWriter) WriteHeader(code int) {
 
 // sameKeys reports whether the headers have the keys of the previous
 // answer, kept sorted in w.keys: answers to the same route set the same ones.
+// (Keys net/http would not send are not kept: with one, the count differs.)
 func (w *laneWriter) sameKeys() bool {
 	if len(w.keys) != len(w.header) {
 		return false
@@ -777,6 +788,9 @@ func (w *laneWriter) finish(closing bool) (answer []byte, closeAfter bool) {
 // appendHeaderValue appends v as net/http writes a header value: line breaks
 // become spaces, and the spaces at its ends are dropped.
 func appendHeaderValue(b []byte, v string) []byte {
+	if plainHeaderValue(v) {
+		return append(b, v...)
+	}
 	start := len(b)
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -786,6 +800,18 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return append(b[:start], bytes.Trim(b[start:], " \t")...)
+}
+
+// plainHeaderValue reports whether v is written as it is: no line break, no
+// space or tab at its ends. Nearly every value is.
+func plainHeaderValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if first, last := v[0], v[len(v)-1]; first == ' ' || first == '\t' || last == ' ' || last == '\t' {
+		return false
+	}
+	return strings.IndexByte(v, '\n') < 0 && strings.IndexByte(v, '\r') < 0
 }
 
 // bodyAllowed reports whether an answer of status may have a body.

@@ -99,6 +99,14 @@ func (ls *laneLoops) take(lc *laneConn) bool {
 	ls.next++
 	ls.mu.Unlock()
 	lc.raw = raw
+	lc.loopRead = func(fd uintptr) bool {
+		lc.ioN, lc.ioErr = evloop.Read(int(fd), lc.buf[lc.end:])
+		return true
+	}
+	lc.loopWrite = func(fd uintptr) bool {
+		lc.ioN, lc.ioErr = evloop.Write(int(fd), lc.out)
+		return true
+	}
 	loop.mu.Lock()
 	defer loop.mu.Unlock()
 	if loop.ended {
@@ -293,15 +301,11 @@ func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 	if lc.start == lc.end {
 		lc.start, lc.end = 0, 0
 	}
-	var n int
-	var readErr error
-	if err := lc.raw.Read(func(fd uintptr) bool {
-		n, readErr = evloop.Read(int(fd), lc.buf[lc.end:])
-		return true
-	}); err != nil {
+	if err := lc.raw.Read(lc.loopRead); err != nil {
 		loop.drop(lc) // closed from outside
 		return
 	}
+	n, readErr := lc.ioN, lc.ioErr
 	if errors.Is(readErr, unix.EAGAIN) {
 		return
 	}
@@ -337,16 +341,15 @@ func (loop *laneLoop) readable(lc *laneConn, now time.Time) {
 			loop.drop(lc)
 			return
 		}
-		var written int
-		var writeErr error
-		if err := lc.raw.Write(func(fd uintptr) bool {
-			written, writeErr = evloop.Write(int(fd), answer)
-			return true
-		}); err != nil {
+		lc.out = answer
+		err := lc.raw.Write(lc.loopWrite)
+		lc.out = nil
+		if err != nil {
 			lc.w.release()
 			loop.drop(lc)
 			return
 		}
+		written, writeErr := lc.ioN, lc.ioErr
 		if writeErr != nil && !errors.Is(writeErr, unix.EAGAIN) {
 			lc.w.release()
 			loop.drop(lc)

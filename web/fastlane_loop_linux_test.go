@@ -2,11 +2,15 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +127,75 @@ func loopAnswers(lane *fastLane, want uint64) uint64 {
 		time.Sleep(time.Millisecond)
 	}
 	return lane.counts.loopAnswered.Load()
+}
+
+// An event loop answers a kept-alive connection's plain requests without
+// allocating: under load, every allocation is the collector's work. The
+// client reads the answers into one buffer, allocating nothing either, and
+// the whole process's allocations are counted.
+func TestLaneLoopAnswersWithoutAllocating(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector's instrumentation allocates")
+	}
+	// As bench/run.sh runs it: the access log's lines are not written.
+	today := "2025-06-01"
+	quiet := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, err := New(context.Background(), Config{Logger: quiet}, func(context.Context) (*State, error) { return testState(&today), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, lane := serveLane(t, s)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	get := []byte("GET " + alphaPath + " HTTP/1.1\r\nHost: test\r\n\r\n")
+	buf := make([]byte, 64<<10)
+	ask := func() {
+		if _, err := conn.Write(get); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for {
+			m, err := conn.Read(buf[n:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += m
+			head := bytes.Index(buf[:n], []byte("\r\n\r\n"))
+			if head < 0 {
+				continue
+			}
+			_, after, ok := bytes.Cut(buf[:head], []byte("Content-Length: "))
+			if !ok {
+				t.Fatalf("réponse sans longueur : %q", buf[:head])
+			}
+			length, _, _ := bytes.Cut(after, []byte("\r\n"))
+			size, err := strconv.Atoi(string(length))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n >= head+4+size {
+				return
+			}
+		}
+	}
+	for range 100 {
+		ask()
+	}
+	const requests = 2000
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range requests {
+		ask()
+	}
+	runtime.ReadMemStats(&after)
+	if got := loopAnswers(lane, 100+requests); got != 100+requests {
+		t.Fatalf("les boucles d'événements ont répondu à %d requêtes sur %d", got, 100+requests)
+	}
+	// A little room for the runtime's and the server's own goroutines.
+	if allocs := after.Mallocs - before.Mallocs; allocs > requests/20 {
+		t.Errorf("%d allocations pour %d requêtes servies par les boucles", allocs, requests)
+	}
 }

@@ -467,3 +467,16 @@ func TestFastLaneHeadTimeoutCountsFromTheStart(t *testing.T) {
 	}
 	t.Fatalf("connexion toujours ouverte après %v, le délai de tête étant de %v", time.Since(start), timeout)
 }
+
+// A header value is written as net/http writes it, whether plain or not.
+func TestAppendHeaderValueAsNetHTTP(t *testing.T) {
+	for _, v := range []string{"", "a", "nosniff", " a", "a ", "\ta", "a\t", "a b", "a\tb", "a\r\nb", "a\nb", "\r\n", " ", "a\rb", "é à", "\r\na\r\n"} {
+		var want bytes.Buffer
+		if err := (http.Header{"X": {v}}).Write(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got := "X: " + string(appendHeaderValue(nil, v)) + "\r\n"; got != want.String() {
+			t.Errorf("%q is written %q; net/http writes %q", v, got, want.String())
+		}
+	}
+}

@@ -69,21 +69,27 @@ func requestIDOf(c *gin.Context) string {
 	return ""
 }
 
-// accessLog writes one structured line per request. The raw path and query are
-// never logged at info level: they carry addresses, which are personal data when
-// they are a kiné's home or cabinet.
-func accessLog(logger *slog.Logger) gin.HandlerFunc {
+// observe writes one structured line per request (logRequest) and counts it
+// in the metrics (metrics.count), after the answer, from one reading of the
+// clock at each end. Deferred, so that an answer aborted mid-stream is logged
+// and counted too.
+func observe(logger *slog.Logger, m *metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		// Deferred, so that an answer aborted mid-stream is logged too.
-		defer logRequest(logger, c, start)
+		defer func() {
+			took := time.Since(start)
+			m.count(c, took)
+			logRequest(logger, c, took)
+		}()
 		c.Next()
 	}
 }
 
 // logRequest writes the access log line of a request; the method is from a closed
-// set, like the metrics'.
-func logRequest(logger *slog.Logger, c *gin.Context, start time.Time) {
+// set, like the metrics'. The raw path and query are never logged at info
+// level: they carry addresses, which are personal data when they are a kiné's
+// home or cabinet.
+func logRequest(logger *slog.Logger, c *gin.Context, took time.Duration) {
 	route := c.FullPath()
 	level := slog.LevelInfo
 	if c.Writer.Status() >= 500 {
@@ -98,7 +104,7 @@ func logRequest(logger *slog.Logger, c *gin.Context, start time.Time) {
 		slog.String("route", route),
 		slog.Int("status", c.Writer.Status()),
 		slog.Int("bytes", c.Writer.Size()),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", took))
 	if logger.Enabled(c.Request.Context(), slog.LevelDebug) {
 		logger.Debug("détail de la requête", "request_id", requestIDOf(c), "path", c.Request.URL.Path, "query", c.Request.URL.RawQuery)
 	}

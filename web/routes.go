@@ -11,7 +11,7 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// The log and the metrics see the answer recoverProblem makes of a panic.
-	r.Use(requestID, securityHeaders, accessLog(s.cfg.Logger), s.metrics.middleware, recoverProblem(s.cfg.Logger), cors(s.cfg.CORSOrigins))
+	r.Use(requestID, securityHeaders, observe(s.cfg.Logger, s.metrics), recoverProblem(s.cfg.Logger), cors(s.cfg.CORSOrigins))
 	if s.cfg.RateLimit > 0 {
 		r.Use(newClientLimiter(s.cfg.RateLimit, s.cfg.RateBurst).middleware)
 	}

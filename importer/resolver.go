@@ -17,7 +17,8 @@ type addressMatcher struct{ m *address.Matcher }
 func (a addressMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 	r := a.m.Match(address.Query{Text: q.Text, Street: q.Street, Postcode: q.Postcode, City: q.City, Citycode: q.Citycode})
 	out := zones.AddressMatch{Status: matchStatus(r.Status), Level: matchLevel(r.Level), Code: r.Code,
-		Score: r.Score, Lat: r.Lat, Lon: r.Lon, Label: r.Label, Warnings: r.Warnings, CodeConflict: r.CodeConflict != ""}
+		Score: r.Score, Lat: r.Lat, Lon: r.Lon, Label: r.Label, Warnings: r.Warnings, CodeConflict: r.CodeConflict != "",
+		NumberNotFound: r.NumberNotFound, NoStreetData: r.NoStreetData}
 	if r.Former != "" {
 		// The query named a former commune or a commune déléguée: zonages older than
 		// the merger are published for it, so it is what the category is read for.

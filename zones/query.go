@@ -58,12 +58,34 @@ type AddressMatch struct {
 	// CodeConflict is set when the postcode or city given with a commune code
 	// contradict it; the warning saying so is among Warnings.
 	CodeConflict bool
+	// NumberNotFound is set, for a street answer, when the house number asked
+	// for has no address point: a warning of the matcher then says which point
+	// stands for it (the nearest number's or the street's).
+	NumberNotFound bool
+	// NoStreetData is set, for a commune answer to a query with a street, when
+	// the address data holds no street of that commune: the address itself was
+	// not looked for. The resolver says so.
+	NoStreetData bool
 }
 
 // AddressMatcher finds the commune of an address: offline from the snapshot's
 // address tables, or through a geocoder.
 type AddressMatcher interface {
 	MatchAddress(q Query) AddressMatch
+}
+
+// RemoteMatcher is implemented by an AddressMatcher that asks a service over
+// the network, with its delays and its quota: the resolver asks it only for
+// addresses that decide an answer.
+type RemoteMatcher interface {
+	AddressMatcher
+	Remote() bool
+}
+
+// remote reports whether r's address matcher asks a service over the network.
+func (r *Resolver) remote() bool {
+	m, ok := r.Addresses.(RemoteMatcher)
+	return ok && m.Remote()
 }
 
 // Resolve answers any query: coordinates first, then an INSEE code, then the
@@ -75,6 +97,7 @@ func (r *Resolver) Resolve(q Query) (Resolution, error) {
 		res, err := r.ResolvePointOn(q.Lat, q.Lon, q.Day)
 		if err == nil {
 			r.checkPointCode(&res, q)
+			r.checkPointAddress(&res, q)
 		}
 		return res, err
 	case strings.TrimSpace(q.Citycode) != "":
@@ -145,7 +168,7 @@ func (r *Resolver) resolveAddressIn(code string, q Query) (Resolution, error) {
 		return byCode, err
 	}
 	r.checkCode(&byCode, code, q)
-	address := truncateRunes(strings.TrimSpace(strings.TrimSpace(q.Text)+" "+strings.TrimSpace(q.Street)), maxQuotedValue)
+	address := quotedAddress(q.Text, q.Street)
 	var w string
 	switch {
 	case r.Addresses == nil:
@@ -241,6 +264,71 @@ func (r *Resolver) checkPointCode(res *Resolution, q Query) {
 	res.addWarning(w)
 }
 
+// checkPointAddress says, for coordinates given with an address, that the
+// address was not used: the coordinates decide, as the most precise part of
+// the query. The address is still looked for, so that the answer also tells
+// whether it lies in the point's commune — an address and coordinates that
+// name two communes are a geocoding error, or two cabinets mixed up, which the
+// caller must see. A commune code given too is checkPointCode's.
+func (r *Resolver) checkPointAddress(res *Resolution, q Query) {
+	address := quotedAddress(q.Text, q.Street, q.Postcode, q.City)
+	if address == "" {
+		return
+	}
+	w := fmt.Sprintf("adresse « %s » non utilisée : coordonnées retenues", address)
+	if r.Addresses == nil || r.remote() {
+		// No address tables, or a geocoder whose quota is for the addresses
+		// that decide an answer: the address is not compared with the point.
+		res.addWarning(w)
+		return
+	}
+	found, err := r.ResolveAddress(Query{Text: q.Text, Street: q.Street, Postcode: q.Postcode, City: q.City, Day: q.Day})
+	switch {
+	case err != nil || found.Status != StatusOK || found.Commune == nil:
+		// Not found, ambiguous or too long: nothing to compare with the point.
+	case res.Commune == nil:
+		w += fmt.Sprintf(" ; l'adresse désigne %s (%s)", found.Commune.Name, found.Commune.Code)
+	case found.Commune.Code == res.Commune.Code:
+		w += fmt.Sprintf(" ; l'adresse est aussi à %s (%s)", res.Commune.Name, res.Commune.Code)
+	default:
+		w = fmt.Sprintf("l'adresse « %s » (%s, %s) ne correspond pas au point, situé à %s (%s) : coordonnées retenues",
+			address, found.Commune.Name, found.Commune.Code, res.Commune.Name, res.Commune.Code)
+	}
+	res.addWarning(w)
+}
+
+// quotedAddress is the address parts given, as they were typed, joined and
+// cut to what a message quotes; "" when none is.
+func quotedAddress(parts ...string) string {
+	var given []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			given = append(given, p)
+		}
+	}
+	return truncateRunes(strings.Join(given, " "), maxQuotedValue)
+}
+
+// noStreetWarning says, for res, a commune answer to q, that the address was
+// not located because the address data has no street of that commune, and
+// that the answer is the commune's: the one of the code given, when q has one.
+func (r *Resolver) noStreetWarning(res Resolution, q Query) string {
+	address := quotedAddress(q.Text, q.Street)
+	if res.Commune == nil {
+		return fmt.Sprintf("adresse « %s » non localisée : les adresses chargées n'ont aucune voie de sa commune", address)
+	}
+	name, code := res.Commune.Name, res.Commune.Code
+	if res.Former != nil && res.Former.Name != "" {
+		name, code = res.Former.Name, res.Former.Code
+	}
+	answer := "réponse pour la commune"
+	if given := NormalizeCommuneCode(q.Citycode); given != "" && (given == code || given == res.Commune.Code) {
+		answer = "réponse pour la commune du code " + given
+	}
+	return fmt.Sprintf("adresse « %s » non localisée : les adresses chargées n'ont aucune voie de %s (%s) ; %s",
+		address, name, code, answer)
+}
+
 // addWarning adds w to the answer's warnings and to its message.
 func (res *Resolution) addWarning(w string) {
 	// The answer may share its warnings with the resolver's cache: append to a copy.
@@ -279,13 +367,22 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if len(m.Warnings) > 0 {
 			res.Message += " ; " + strings.Join(m.Warnings, " ; ")
 		}
-		if m.Level == LevelStreet && !slices.ContainsFunc(m.Warnings, func(w string) bool { return strings.Contains(w, "position de la voie") }) {
-			// The matcher says so when a number was given and not found; a
-			// query without a number is answered at the street as well.
+		if m.Level == LevelStreet && !m.NumberNotFound {
+			// A query without a house number is answered at the street. When a
+			// number was asked and not found, the matcher's warning says which
+			// point stands for it instead.
 			res.Message += " ; position de la voie"
+		}
+		if m.NoStreetData {
+			res.addWarning(r.noStreetWarning(res, q))
 		}
 		return res, nil
 	case StatusAmbiguous:
+		if m.NoStreetData {
+			// The ambiguity's own words may ask for the address, which was given.
+			match.Warnings = append(slices.Clip(match.Warnings), fmt.Sprintf(
+				"adresse « %s » non localisée : les adresses chargées n'ont aucune voie des communes possibles", quotedAddress(q.Text, q.Street)))
+		}
 		res := Resolution{Profession: r.Profession(), Status: StatusAmbiguous, Date: r.dayOr(q.Day), Match: match, Provenance: r.provenance()}
 		var parts []string
 		for _, c := range m.Candidates {
@@ -302,14 +399,14 @@ func (r *Resolver) ResolveAddress(q Query) (Resolution, error) {
 		if msg == "" {
 			msg = "adresse ambiguë : plusieurs communes possibles"
 		}
-		if len(m.Warnings) == 0 {
+		if len(match.Warnings) == 0 {
 			res.Message = fmt.Sprintf("%s : %s ; précisez la commune ou le code postal", msg, strings.Join(parts, ", "))
 			return res, nil
 		}
 		// The warnings say why the row is ambiguous — a postcode set aside as
 		// invalid, a name several communes share — and what would settle it: a
 		// spreadsheet row has no other place to say so than its message.
-		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(m.Warnings, " ; "), strings.Join(parts, ", "))
+		res.Message = fmt.Sprintf("%s : %s ; communes possibles : %s", msg, strings.Join(match.Warnings, " ; "), strings.Join(parts, ", "))
 		return res, nil
 	}
 	msg := m.Message
@@ -494,9 +591,11 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		}
 	}
 	if ignored != "" && err == nil {
-		w := fmt.Sprintf("code INSEE « %s » invalide, ignoré : commune cherchée par l'adresse", truncateRunes(ignored, maxQuotedValue))
-		res.Match.Warnings = append(res.Match.Warnings, w)
-		res.Message += " ; " + w
+		by := "commune cherchée par l'adresse"
+		if q.HasPoint {
+			by = "coordonnées retenues"
+		}
+		res.addWarning(fmt.Sprintf("code INSEE « %s » invalide, ignoré : %s", truncateRunes(ignored, maxQuotedValue), by))
 	}
 	return res, err
 }

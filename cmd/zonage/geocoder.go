@@ -46,6 +46,10 @@ const (
 	banTieScore = 0.02
 )
 
+// Remote says that the geocoder is asked over the network: the resolver does
+// not spend its quota on an address given beside coordinates, which decide.
+func (b banMatcher) Remote() bool { return true }
+
 func (b banMatcher) MatchAddress(q zones.Query) zones.AddressMatch {
 	text := q.Text
 	for _, part := range []string{q.Street, q.City} {

@@ -59,6 +59,16 @@ type Result struct {
 	// or of one of its arrondissements, an unknown (CEDEX) postcode, a city name
 	// of the commune or an unknown one.
 	CodeConflict string
+	// NumberNotFound is set when the house number asked for has no address
+	// point on the street found: the point is the nearest number's or the
+	// street's, and a warning says which.
+	NumberNotFound bool
+	// NoStreetData is set when the query has a street line and the address
+	// data holds no street of the commune found, or of any of the candidates of
+	// an ambiguous answer (only the communes of the BAN files imported have
+	// streets): the street was not looked for, and the point, if any, is the
+	// commune's.
+	NoStreetData bool
 }
 
 // Candidate is one of the places an ambiguous query may mean, or a suggestion.
@@ -120,8 +130,13 @@ func (m *Matcher) Match(q Query) Result {
 		pl := &m.places[c.places[0].place]
 		res.Code, res.Name, res.Lat, res.Lon = m.str(pl.code), m.str(pl.name), pl.lat, pl.lon
 		res.Label = m.municipalityLabel(c.places[0].place, p.postcode)
-		if len(street) > 0 && len(m.streets.byPlace.of(c.places[0].place)) > 0 {
+		switch {
+		case len(street) == 0:
+		case len(m.streets.byPlace.of(c.places[0].place)) > 0:
 			res.Warnings = append(res.Warnings, "voie « "+string(street)+" » introuvable : position de la commune")
+		default:
+			// Said by the caller, who knows how the query named the commune.
+			res.NoStreetData = true
 		}
 		return res
 	}
@@ -132,8 +147,27 @@ func (m *Matcher) Match(q Query) Result {
 	if c.ambiguity != "" {
 		res.Warnings = append(res.Warnings, c.ambiguity)
 	}
+	if len(street) > 0 {
+		// The street could not settle the ambiguity: say why, since the
+		// ambiguity's own words ask for the address, which was given.
+		if m.anyStreets(c.places) {
+			res.Warnings = append(res.Warnings, "voie « "+string(street)+" » introuvable dans ces communes")
+		} else {
+			res.NoStreetData = true
+		}
+	}
 	res.Candidates = m.candidates(c.places)
 	return res
+}
+
+// anyStreets reports whether the address data holds streets of any of places.
+func (m *Matcher) anyStreets(places []scoredPlace) bool {
+	for _, sp := range places {
+		if len(m.streets.byPlace.of(sp.place)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // candidates lists places for an ambiguous answer, most likely first.

@@ -19,6 +19,8 @@ type want struct {
 	warning      string   // a fragment of one of the warnings
 	label        string
 	fuzzy        bool // the score is below 1
+	// numberNotFound and noStreetData are the flags the Result must carry.
+	numberNotFound, noStreetData bool
 }
 
 func check(t *testing.T, q Query, got Result, w want) {
@@ -58,6 +60,9 @@ func check(t *testing.T, q Query, got Result, w want) {
 	if got.Status == StatusOK && w.fuzzy != (got.Score < 1) {
 		t.Errorf("%+v: score %v, fuzzy %v wanted", q, got.Score, w.fuzzy)
 	}
+	if got.NumberNotFound != w.numberNotFound || got.NoStreetData != w.noStreetData {
+		t.Errorf("%+v: NumberNotFound %v, NoStreetData %v; want %v, %v", q, got.NumberNotFound, got.NoStreetData, w.numberNotFound, w.noStreetData)
+	}
 	if got.Score < 0 || got.Score > 1 {
 		t.Errorf("%+v: score %v out of 0…1", q, got.Score)
 	}
@@ -89,6 +94,8 @@ func TestMatchCommune(t *testing.T) {
 		{"arrondissement against postcode", Query{Text: "75007 Paris 6e"},
 			want{status: StatusOK, code: "75106", warning: "le code postal 75007 ne correspond pas à Paris 6e Arrondissement"}},
 		{"shared postcode, name", Query{Postcode: "01300", City: "Brens"}, want{status: StatusOK, code: "01058"}},
+		{"shared postcode and a street, no name", Query{Text: "12 rue de la Gare 01300"},
+			want{status: StatusAmbiguous, candidates: []string{"01034", "01058", "01015"}, warning: "commun à 3 communes", noStreetData: true}},
 		{"shared postcode, no name", Query{Text: "01300"},
 			want{status: StatusAmbiguous, candidates: []string{"01034", "01058", "01015"}, warning: "commun à 3 communes"}},
 		{"shared postcode, unreadable name", Query{Postcode: "01300", City: "Xyzzy"},
@@ -122,11 +129,11 @@ func TestMatchCommune(t *testing.T) {
 		{"commune name within a shared libellé", Query{Postcode: "97500", City: "Saint-Pierre"}, want{status: StatusOK, code: "97502"}},
 		{"name wins over a postcode of its département", Query{Text: "Bobigny 93100"},
 			want{status: StatusOK, code: "93008", warning: "le code postal 93100 ne correspond pas à Bobigny"}},
-		{"a street named after a neighbour", Query{Text: "12 rue de Bobigny 93100"}, want{status: StatusOK, code: "93048"}},
+		{"a street named after a neighbour", Query{Text: "12 rue de Bobigny 93100"}, want{status: StatusOK, code: "93048", noStreetData: true}},
 		{"city and postcode of different départements", Query{Text: "Lyon 75006"},
 			want{status: StatusAmbiguous, candidates: []string{"69123", "75106"}, warning: "départements différents"}},
 		{"shortened name", Query{Text: "13100 Aix"}, want{status: StatusOK, code: "13001", fuzzy: true, warning: "complétée en « Aix-en-Provence »"}},
-		{"full address", Query{Text: "Cabinet Dupont, Bât. B, 3 bis avenue de la République, 93100 Montreuil Cedex"}, want{status: StatusOK, code: "93048"}},
+		{"full address", Query{Text: "Cabinet Dupont, Bât. B, 3 bis avenue de la République, 93100 Montreuil Cedex"}, want{status: StatusOK, code: "93048", noStreetData: true}},
 		{"country at the end", Query{Text: "93100 Montreuil France"}, want{status: StatusOK, code: "93048"}},
 		{"empty", Query{}, want{status: StatusNotFound, warning: "ni code postal"}},
 		{"signs only", Query{Text: " ,;- "}, want{status: StatusNotFound}},
@@ -166,11 +173,11 @@ func TestMatchStreet(t *testing.T) {
 		{"street and postcode, no number", Query{Text: "rue de Vaugirard 75015 Paris"},
 			want{status: StatusOK, level: LevelStreet, code: "75115", label: "Rue de Vaugirard 75015 Paris"}},
 		{"number far beyond the street", Query{Text: "999 rue de Vaugirard 75015 Paris"},
-			want{status: StatusOK, level: LevelStreet, code: "75115", warning: "numéro 999 introuvable : position de la voie"}},
+			want{status: StatusOK, level: LevelStreet, code: "75115", warning: "numéro 999 introuvable : position de la voie", numberNotFound: true}},
 		{"number just beyond the street", Query{Text: "402 rue de Vaugirard 75015 Paris"},
-			want{status: StatusOK, level: LevelStreet, code: "75115", warning: "position du numéro 400, le plus proche"}},
+			want{status: StatusOK, level: LevelStreet, code: "75115", warning: "position du numéro 400, le plus proche", numberNotFound: true}},
 		{"number between arrondissements", Query{Text: "70 rue de Vaugirard Paris"},
-			want{status: StatusOK, level: LevelStreet, code: "75106", warning: "position du numéro 60, le plus proche"}},
+			want{status: StatusOK, level: LevelStreet, code: "75106", warning: "position du numéro 60, le plus proche", numberNotFound: true}},
 		{"misspelt street", Query{Text: "12 rue de Vaugirad 75006 Paris"},
 			want{status: StatusOK, level: LevelHouseNumber, code: "75106", fuzzy: true, warning: "rapprochée de « Rue de Vaugirard »"}},
 		{"street without article", Query{Text: "12 rue Vaugirard 75006 Paris"}, want{status: StatusOK, level: LevelHouseNumber, code: "75106", fuzzy: true}},
@@ -179,9 +186,17 @@ func TestMatchStreet(t *testing.T) {
 			want{status: StatusOK, level: LevelHouseNumber, code: "75107", warning: "le code postal 75006 ne correspond pas à l'adresse, située dans Paris 7e Arrondissement"}},
 		{"unknown street", Query{Text: "5 rue Inconnue 75006 Paris"},
 			want{status: StatusOK, level: LevelMunicipality, code: "75106", warning: "introuvable : position de la commune"}},
-		{"unknown street in paris", Query{Text: "5 rue Inconnue Paris"}, want{status: StatusAmbiguous, code: "75056", candidates: paris}},
+		{"unknown street in paris", Query{Text: "5 rue Inconnue Paris"},
+			want{status: StatusAmbiguous, code: "75056", candidates: paris, warning: "voie « 5 RUE INCONNUE » introuvable dans ces communes"}},
+		{"street in communes without streets", Query{Text: "12 rue de la Gare 01300"},
+			want{status: StatusAmbiguous, candidates: []string{"01034", "01058", "01015"}, warning: "commun à 3 communes", noStreetData: true}},
 		{"city first", Query{Text: "Paris 06, 12 rue de Vaugirard"}, want{status: StatusOK, level: LevelHouseNumber, code: "75106"}},
-		{"no streets outside Paris", Query{Text: "3 rue de la République 93100 Montreuil"}, want{status: StatusOK, level: LevelMunicipality, code: "93048"}},
+		{"no streets outside Paris", Query{Text: "3 rue de la République 93100 Montreuil"}, want{status: StatusOK, level: LevelMunicipality, code: "93048", noStreetData: true}},
+		{"no streets in the commune of the code", Query{Street: "3 rue de la République", Citycode: "93048"},
+			want{status: StatusOK, level: LevelMunicipality, code: "93048", noStreetData: true}},
+		{"no streets in the arrondissement of the code", Query{Text: "12 rue de la République", Citycode: "69383"},
+			want{status: StatusOK, level: LevelMunicipality, code: "69383", noStreetData: true}},
+		{"commune without a street line", Query{Text: "93100 Montreuil"}, want{status: StatusOK, level: LevelMunicipality, code: "93048"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -281,6 +281,9 @@ type numberMatch struct {
 	exact  bool // number and indice as asked
 	level  Level
 	note   string // French warning, when not exact
+	// missing is set when the number has no point on these streets: the point
+	// is the nearest number's or the street's.
+	missing bool
 }
 
 // locate finds number+suffix on the streets hits: the address point when it
@@ -341,7 +344,7 @@ func (ix *streetIndex) locate(hits []streetHit, number int32, suffix []byte) (nu
 		return nearest, nil
 	}
 	st := &ix.streets[nearest.street]
-	nearest.level = LevelStreet
+	nearest.level, nearest.missing = LevelStreet, true
 	if bestGap <= nearNumbers {
 		nearest.note = "numéro " + strconv.Itoa(int(number)) + " introuvable : position du numéro " +
 			formatNumber(st.points[nearest.point].number, ix.suffix(st.points[nearest.point])) + ", le plus proche"
@@ -413,7 +416,7 @@ func (m *Matcher) matchStreet(p *parsed, c communeMatch, line []byte, s *scratch
 		}
 		st = &ix.streets[nm.street]
 		pt = st.points[nm.point]
-		res.Level = nm.level
+		res.Level, res.NumberNotFound = nm.level, nm.missing
 		if nm.note != "" {
 			warnings = append(warnings, nm.note)
 		}

@@ -74,7 +74,7 @@ func TestResolvePointCodeConflict(t *testing.T) {
 	if len(former.Match.Warnings) != 1 || !strings.Contains(former.Match.Warnings[0], "01099 (Ancienne Abergement)") {
 		t.Errorf("a former commune's code is named by its own name: %v", former.Match.Warnings)
 	}
-	for _, code := range []string{"", "75106", "75056", "01099x", "99999"} {
+	for _, code := range []string{"", "75106", "75056"} {
 		got, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true, Citycode: code})
 		if err != nil {
 			t.Fatal(err)
@@ -82,6 +82,28 @@ func TestResolvePointCodeConflict(t *testing.T) {
 		if len(got.Match.Warnings) > 0 || got.Message != plain.Message {
 			t.Errorf("code %q: unexpected warning in %+v", code, got)
 		}
+	}
+	// A code the point does not use is named, whatever keeps it from use.
+	for code, want := range map[string]string{
+		"01099x": "code commune « 01099x » invalide, ignoré : coordonnées retenues",
+		" abc ":  "code commune « abc » invalide, ignoré : coordonnées retenues",
+		"99999":  "code commune 99999 inconnu, ignoré : coordonnées retenues",
+	} {
+		got, err := r.Resolve(Query{Lat: 48.85, Lon: 2.3, HasPoint: true, Citycode: code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Commune == nil || got.Commune.Code != "75106" || !slices.Equal(got.Match.Warnings, []string{want}) || got.Message != plain.Message+" ; "+want {
+			t.Errorf("code %q: answer %+v, want the point's with %q", code, got, want)
+		}
+	}
+	// A point in no commune: the code was not used either.
+	sea, err := r.Resolve(Query{Lat: 47.0, Lon: -4.0, HasPoint: true, Citycode: "01001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "code commune 01001 (L'Abergement-Clémenciat) non utilisé : coordonnées retenues"; sea.Commune != nil || !slices.Contains(sea.Match.Warnings, want) {
+		t.Errorf("point at sea with a code: answer %+v, want the warning %q", sea, want)
 	}
 	if got, _ := r.Resolve(Query{Lat: 48.85, Lon: 5.0, HasPoint: true, Citycode: "01099"}); len(got.Match.Warnings) > 0 {
 		t.Errorf("a former commune of the point's commune: unexpected warning %v", got.Match.Warnings)

@@ -244,24 +244,38 @@ func (r *Resolver) checkCode(res *Resolution, code string, q Query) {
 // commune, its city (Paris, Lyon, Marseille for an arrondissement) or one of
 // its former communes agrees with it.
 func (r *Resolver) checkPointCode(res *Resolution, q Query) {
-	if res.Commune == nil || strings.TrimSpace(q.Citycode) == "" {
+	given := strings.TrimSpace(q.Citycode)
+	if given == "" {
 		return
 	}
-	code := NormalizeCommuneCode(q.Citycode)
+	code := NormalizeCommuneCode(given)
 	if !ValidCommuneCode(code) {
+		res.addWarning(fmt.Sprintf("code commune « %s » invalide, ignoré : coordonnées retenues", truncateRunes(given, maxQuotedValue)))
 		return
 	}
 	named, err := r.ResolveCodeOn(code, q.Day)
-	if err != nil || named.Commune == nil || named.Commune.Code == res.Commune.Code || named.Commune.Code == res.Commune.Parent {
+	switch {
+	case err != nil:
+		return
+	case named.Status == StatusNotFound:
+		res.addWarning(fmt.Sprintf("code commune %s inconnu, ignoré : coordonnées retenues", code))
+		return
+	case named.Commune == nil:
+		// A city zoned by arrondissement (Paris, Lyon, Marseille): the
+		// point's arrondissement names it as its parent.
 		return
 	}
 	name := named.Commune.Name
 	if named.Former != nil && named.Former.Name != "" {
 		name = named.Former.Name
 	}
-	w := fmt.Sprintf("le code commune %s (%s) ne correspond pas au point, situé à %s (%s) : coordonnées retenues",
-		code, name, res.Commune.Name, res.Commune.Code)
-	res.addWarning(w)
+	switch {
+	case res.Commune == nil:
+		res.addWarning(fmt.Sprintf("code commune %s (%s) non utilisé : coordonnées retenues", code, name))
+	case named.Commune.Code != res.Commune.Code && named.Commune.Code != res.Commune.Parent:
+		res.addWarning(fmt.Sprintf("le code commune %s (%s) ne correspond pas au point, situé à %s (%s) : coordonnées retenues",
+			code, name, res.Commune.Name, res.Commune.Code))
+	}
 }
 
 // checkPointAddress says, for coordinates given with an address, that the

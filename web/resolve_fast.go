@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	ginjson "github.com/gin-gonic/gin/codec/json"
+	"github.com/gin-gonic/gin/render"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zonage/geo"
@@ -469,21 +469,14 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		return nil
 	}
 	withCity(r.Dataset, &res)
-	// The answers are rendered in buffers kept from one commune to the next:
-	// their bytes are cut into the arena, interned or compared, and copied
-	// only when kept. Rendered each in new memory, the day's answers cost some
-	// 150 KB a commune, and the collector, under the memory limit, ran back to
-	// back while they were made under load.
-	scratch := renderScratches.Get().(*renderScratch)
-	defer renderScratches.Put(scratch)
-	lean, err := renderJSONInto(&scratch.lean, st.withNearest(res, lat, lon))
+	lean, err := renderJSON(st.withNearest(res, lat, lon))
 	if err != nil {
 		return nil
 	}
 	withOptions := res
 	withOptions.Candidates = append([]zones.Candidate(nil), res.Candidates...)
 	r.FillOptions(&withOptions, zones.Profile{})
-	full, err := renderJSONInto(&scratch.full, st.withNearest(withOptions, lat, lon))
+	full, err := renderJSON(st.withNearest(withOptions, lat, lon))
 	if err != nil {
 		return nil
 	}
@@ -502,7 +495,7 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 			}
 		}
 	}
-	e := &fastEntry{pieces: t.arena.cut(head, like),
+	e := &fastEntry{pieces: t.arena.cut(head, like), full: full,
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
 	// The options (a kiné's) or the installation rules (another profession's) are
 	// the answer's last field, the same for every commune of a category: kept
@@ -516,17 +509,14 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		key, last = `,"installation":`, withOptions.Installation
 	}
 	if last != nil && len(withOptions.Candidates) == 0 {
-		opts, err := renderJSONInto(&scratch.opts, last)
+		opts, err := renderJSON(last)
 		if err == nil {
-			tail := append(append(append(scratch.tail[:0], key...), opts...), '}')
-			scratch.tail = tail
+			tail := make([]byte, 0, len(key)+len(opts)+1)
+			tail = append(append(append(tail, key...), opts...), '}')
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
-				e.options = t.arena.intern(tail)
+				e.options, e.full = t.arena.intern(tail), nil
 			}
 		}
-	}
-	if e.options == nil {
-		e.full = bytes.Clone(full)
 	}
 	t.entries[id].Store(e)
 	return e
@@ -534,31 +524,24 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 
 // renderJSON is v as gin's JSON renderer writes it in an answer.
 func renderJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	b, err := renderJSONInto(&buf, v)
-	if err != nil {
+	var w bodyWriter
+	if err := (render.JSON{Data: v}).Render(&w); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(b), nil // may be kept for the day: no spare capacity
+	return bytes.Clone(w.body.Bytes()), nil // may be kept for the day: no spare capacity
 }
 
-// renderJSONInto is v as gin's JSON renderer writes it in an answer (its
-// codec's Marshal, of which the codec's encoder writes the same bytes and a
-// line break), rendered in buf, which it empties first: the bytes are buf's,
-// good until it is written again.
-func renderJSONInto(buf *bytes.Buffer, v any) ([]byte, error) {
-	buf.Reset()
-	if err := ginjson.API.NewEncoder(buf).Encode(v); err != nil {
-		return nil, err
+// bodyWriter keeps what a renderer writes.
+type bodyWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (w *bodyWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
 	}
-	b := buf.Bytes()
-	return b[:len(b)-1], nil // Encode ends the value with a line break
+	return w.header
 }
-
-// renderScratch holds the buffers buildFastEntry renders a commune's answers in.
-type renderScratch struct {
-	lean, full, opts bytes.Buffer
-	tail             []byte
-}
-
-var renderScratches = sync.Pool{New: func() any { return new(renderScratch) }}
+func (w *bodyWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+func (w *bodyWriter) WriteHeader(int)             {}

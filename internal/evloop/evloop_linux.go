@@ -42,17 +42,23 @@ func (p *Poller) Wait(until time.Time) (int, error) {
 	if n > 0 || !retry(err) {
 		return n, err
 	}
-	timeout := -1
-	if !until.IsZero() {
-		// Rounded up to the millisecond epoll counts in: a wait never ends
-		// before until.
-		timeout = max(0, int((time.Until(until)+time.Millisecond-1)/time.Millisecond))
+	for {
+		timeout := -1
+		if !until.IsZero() {
+			// Rounded up to the millisecond epoll counts in: a wait never
+			// ends before until.
+			timeout = max(0, int((time.Until(until)+time.Millisecond-1)/time.Millisecond))
+		}
+		n, err = unix.EpollWait(p.fd, p.Events, timeout)
+		// A signal (the runtime's preemption sends them) interrupts the
+		// sleep: wait again for what is left of it.
+		if !errors.Is(err, unix.EINTR) {
+			return n, err
+		}
+		if timeout == 0 {
+			return 0, nil
+		}
 	}
-	n, err = unix.EpollWait(p.fd, p.Events, timeout)
-	if retry(err) {
-		return 0, nil
-	}
-	return n, err
 }
 
 // now is epoll_wait with a zero timeout: the events ready now.

@@ -4,6 +4,10 @@ package evloop
 
 import (
 	"errors"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,6 +94,60 @@ func TestWaitEndsAtItsDeadline(t *testing.T) {
 		if waited := time.Since(start); waited < 30*time.Millisecond {
 			t.Fatalf("the wait returned after %v, before its deadline", waited)
 		}
+	}
+}
+
+// Signals delivered to the thread while it sleeps in the wait (as the
+// runtime's preemption does) do not end the wait before its deadline.
+func TestWaitOutlastsSignals(t *testing.T) {
+	p, err := NewPoller(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	signals := make(chan os.Signal, 64)
+	signal.Notify(signals, syscall.SIGUSR1)
+	defer signal.Stop(signals)
+	type result struct {
+		n      int
+		err    error
+		waited time.Duration
+	}
+	thread := make(chan int)
+	done := make(chan result, 1)
+	go func() {
+		// The waiting goroutine keeps its thread, so that the signals are
+		// sent to the very thread that sleeps in epoll_wait.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		thread <- unix.Gettid()
+		start := time.Now()
+		n, err := p.Wait(start.Add(200 * time.Millisecond))
+		done <- result{n, err, time.Since(start)}
+	}()
+	tid := <-thread
+	sent := 0
+	var r result
+signalling:
+	for {
+		select {
+		case r = <-done:
+			break signalling
+		case <-time.After(5 * time.Millisecond):
+			if err := unix.Tgkill(unix.Getpid(), tid, unix.SIGUSR1); err != nil {
+				t.Fatal(err)
+			}
+			sent++
+		}
+	}
+	if sent == 0 {
+		t.Fatal("no signal was sent during the wait")
+	}
+	if r.n != 0 || r.err != nil {
+		t.Fatalf("wait: %d events, %v", r.n, r.err)
+	}
+	if r.waited < 200*time.Millisecond {
+		t.Fatalf("the wait returned after %v and %d signals, before its deadline", r.waited, sent)
 	}
 }
 

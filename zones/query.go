@@ -523,12 +523,18 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 // maxQuotedValue is how many characters of an offending value a message quotes.
 const maxQuotedValue = 200
 
+// truncateRunes is s cut after n characters, with an ellipsis when cut. It
+// walks s in place: a query's value can be a 95 MB body's worth, quoted by the
+// message of every row that carries it.
 func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	count := 0
+	for i := range s {
+		if count == n {
+			return s[:i] + "…"
+		}
+		count++
 	}
-	return string(r[:n]) + "…"
+	return s
 }
 
 // BatchFields are the cells of one batch row that locate it, as read.

@@ -98,3 +98,29 @@ func TestResolveNothingToFind(t *testing.T) {
 		t.Errorf("empty row: %v", err)
 	}
 }
+
+// truncateRunes counts characters, not bytes, and cuts a long value with one
+// allocation, whatever its length: the quoted value of a refused query can be
+// megabytes long.
+func TestTruncateRunes(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc…"},
+		{"éèêë", 3, "éèê…"},
+		{"éèê", 3, "éèê"},
+		{"a\xffbc", 2, "a\xff…"},
+	} {
+		if got := truncateRunes(tc.s, tc.n); got != tc.want {
+			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+	long := strings.Repeat("é", 1<<20)
+	if allocs := testing.AllocsPerRun(10, func() { truncateRunes(long, maxQuotedValue) }); allocs > 1 {
+		t.Errorf("truncating a 2 MB value: %v allocations, want 1", allocs)
+	}
+}

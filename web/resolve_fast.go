@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gin-gonic/gin/render"
+	ginjson "github.com/gin-gonic/gin/codec/json"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zonage/geo"
@@ -469,14 +469,21 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		return nil
 	}
 	withCity(r.Dataset, &res)
-	lean, err := renderJSON(st.withNearest(res, lat, lon))
+	// The answers are rendered in buffers kept from one commune to the next:
+	// their bytes are cut into the arena, interned or compared, and copied
+	// only when kept. Rendered each in new memory, the day's answers cost some
+	// 150 KB a commune, and the collector, under the memory limit, ran back to
+	// back while they were made under load.
+	scratch := renderScratches.Get().(*renderScratch)
+	defer renderScratches.Put(scratch)
+	lean, err := renderJSONInto(&scratch.lean, st.withNearest(res, lat, lon))
 	if err != nil {
 		return nil
 	}
 	withOptions := res
 	withOptions.Candidates = append([]zones.Candidate(nil), res.Candidates...)
 	r.FillOptions(&withOptions, zones.Profile{})
-	full, err := renderJSON(st.withNearest(withOptions, lat, lon))
+	full, err := renderJSONInto(&scratch.full, st.withNearest(withOptions, lat, lon))
 	if err != nil {
 		return nil
 	}
@@ -495,7 +502,7 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 			}
 		}
 	}
-	e := &fastEntry{pieces: t.arena.cut(head, like), full: full,
+	e := &fastEntry{pieces: t.arena.cut(head, like),
 		counter: s.metrics.lookups.WithLabelValues(string(res.Match.Precision), string(res.Status))}
 	// The options (a kiné's) or the installation rules (another profession's) are
 	// the answer's last field, the same for every commune of a category: kept
@@ -509,14 +516,17 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 		key, last = `,"installation":`, withOptions.Installation
 	}
 	if last != nil && len(withOptions.Candidates) == 0 {
-		opts, err := renderJSON(last)
+		opts, err := renderJSONInto(&scratch.opts, last)
 		if err == nil {
-			tail := make([]byte, 0, len(key)+len(opts)+1)
-			tail = append(append(append(tail, key...), opts...), '}')
+			tail := append(append(append(scratch.tail[:0], key...), opts...), '}')
+			scratch.tail = tail
 			if len(head)+len(tail) == len(full) && bytes.HasPrefix(full, head) && bytes.HasSuffix(full, tail) {
-				e.options, e.full = t.arena.intern(tail), nil
+				e.options = t.arena.intern(tail)
 			}
 		}
+	}
+	if e.options == nil {
+		e.full = bytes.Clone(full)
 	}
 	t.entries[id].Store(e)
 	return e
@@ -524,24 +534,31 @@ func (s *Server) buildFastEntry(st *State, r *zones.Resolver, t *fastTable, id i
 
 // renderJSON is v as gin's JSON renderer writes it in an answer.
 func renderJSON(v any) ([]byte, error) {
-	var w bodyWriter
-	if err := (render.JSON{Data: v}).Render(&w); err != nil {
+	var buf bytes.Buffer
+	b, err := renderJSONInto(&buf, v)
+	if err != nil {
 		return nil, err
 	}
-	return bytes.Clone(w.body.Bytes()), nil // may be kept for the day: no spare capacity
+	return bytes.Clone(b), nil // may be kept for the day: no spare capacity
 }
 
-// bodyWriter keeps what a renderer writes.
-type bodyWriter struct {
-	header http.Header
-	body   bytes.Buffer
-}
-
-func (w *bodyWriter) Header() http.Header {
-	if w.header == nil {
-		w.header = http.Header{}
+// renderJSONInto is v as gin's JSON renderer writes it in an answer (its
+// codec's Marshal, of which the codec's encoder writes the same bytes and a
+// line break), rendered in buf, which it empties first: the bytes are buf's,
+// good until it is written again.
+func renderJSONInto(buf *bytes.Buffer, v any) ([]byte, error) {
+	buf.Reset()
+	if err := ginjson.API.NewEncoder(buf).Encode(v); err != nil {
+		return nil, err
 	}
-	return w.header
+	b := buf.Bytes()
+	return b[:len(b)-1], nil // Encode ends the value with a line break
 }
-func (w *bodyWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
-func (w *bodyWriter) WriteHeader(int)             {}
+
+// renderScratch holds the buffers buildFastEntry renders a commune's answers in.
+type renderScratch struct {
+	lean, full, opts bytes.Buffer
+	tail             []byte
+}
+
+var renderScratches = sync.Pool{New: func() any { return new(renderScratch) }}

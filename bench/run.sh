@@ -31,9 +31,11 @@
 #      within reach only of a server without net/http's per-request costs;
 #      and the CPU time per request the goal leaves to an answer's work beyond
 #      what a request of the machine's ceiling takes, against that work
-#      measured alone in process (go test -bench BenchmarkLaneAnswer), a
-#      floor of what it takes under load: out of reach of this service when
-#      the work alone exceeds what is left;
+#      measured under load (the user-space CPU time the service's process
+#      took per request at its best, less the bare server's at the ceiling:
+#      each sweep records every server's user and kernel time per request)
+#      and alone in process (go test -bench BenchmarkLaneAnswer): out of
+#      reach of this service when the work under load exceeds what is left;
 #   4. POST /api/v1/classify over HTTP on 1,000,000 rows, coordinates then
 #      postcode + commune.
 #   bench/run.sh            (from the repository root; needs wrk, pgbench, PostGIS, Go)
@@ -111,17 +113,22 @@ ms() {
 busy_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 all_jiffies() { awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 
-# wrk_run CLIENTS QUERY [BASE]: prints "rate p50 p99 bytes busy", bytes being the
-# average size of an answer read, headers included, and busy the share of the
-# machine's CPU time used meanwhile, in per cent.
+# wrk_run CLIENTS QUERY [BASE]: prints "rate p50 p99 bytes busy user system",
+# bytes being the average size of an answer read, headers included, busy the
+# share of the machine's CPU time used meanwhile, in per cent, and user and
+# system the CPU time the server process ($pid) took per request in user space
+# and in the kernel, in µs.
 wrk_run() {
-  local c=$1 query=$2 url=${3:-$base} threads=$(( $1 < 2 ? 1 : 2 )) out busy0 all0 busy1 all1
+  local c=$1 query=$2 url=${3:-$base} threads=$(( $1 < 2 ? 1 : 2 )) out busy0 all0 busy1 all1 user0 sys0 user1 sys1
   busy0=$(busy_jiffies) all0=$(all_jiffies)
+  read -r user0 sys0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
   out=$(QUERY=$query wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s bench/resolve.lua "$url")
+  read -r user1 sys1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
   busy1=$(busy_jiffies) all1=$(all_jiffies)
   echo "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') $(ms "$(echo "$out" | awk '$1 == "50%" {print $2}')") $(ms "$(echo "$out" | awk '$1 == "99%" {print $2}')") $(echo "$out" | awk '/requests in/ {
     v = $(NF-1) + 0; u = $(NF-1); sub(/^[0-9.]+/, "", u); f = (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 1
-    printf "%.0f", v * f / $1 }') $(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN {printf "%.0f", 100 * b / a}')"
+    printf "%.0f", v * f / $1 }') $(awk -v b="$((busy1 - busy0))" -v a="$((all1 - all0))" 'BEGIN {printf "%.0f", 100 * b / a}') $(echo "$out" |
+    awk -v u="$((user1 - user0))" -v s="$((sys1 - sys0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f %.2f", u / hz * 1e6 / $1, s / hz * 1e6 / $1}')"
 }
 
 # pg_run CLIENTS [socket]: prints "rate p50 p99" from pgbench's per-transaction
@@ -248,8 +255,8 @@ ceiling_table() {
   local -n f=$1 l=$2
   printf '| clients | réponse complète req/s | p50 ms | p99 ms | machine occupée | options=0 req/s | p50 ms | p99 ms | machine occupée |\n|---|---|---|---|---|---|---|---|---|\n'
   for c in $CLIENTS; do
-    read -r fr f50 f99 _ fbusy <<<"${f[$c]}"
-    read -r lr l50 l99 _ lbusy <<<"${l[$c]}"
+    read -r fr f50 f99 _ fbusy _ <<<"${f[$c]}"
+    read -r lr l50 l99 _ lbusy _ <<<"${l[$c]}"
     printf '| %s | %s | %s | %s | %s %% | %s | %s | %s | %s %% |\n' "$c" "$fr" "$f50" "$f99" "$fbusy" "$lr" "$l50" "$l99" "$lbusy"
   done
 }
@@ -262,6 +269,18 @@ ceiling_table rawfull rawlean
 echo
 echo "== plafond de la machine (bench/ceiling -loops $(nproc) : les mêmes octets, écrits par une boucle d'événements epoll par cœur)"
 ceiling_table loopfull looplean
+# The CPU time each server's process took per request in each line of the
+# sweeps, in user space and in the kernel: where the service's time goes
+# beside the bare servers', under the same load.
+cpu_cell() { echo "$1" | awk '{printf "%s + %s", $6, $7}'; }
+echo
+echo "== processeur du serveur par requête pendant les balayages, µs (espace utilisateur + noyau, relevés dans /proc/<pid>/stat)"
+printf '| clients | service, complète | service, options=0 | net/http, complète | net/http, options=0 | -raw, complète | -raw, options=0 | -loops, complète | -loops, options=0 |\n|---|---|---|---|---|---|---|---|---|\n'
+for c in $CLIENTS; do
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$(cpu_cell "${full[$c]}")" "$(cpu_cell "${lean[$c]}")" \
+    "$(cpu_cell "${ceilfull[$c]}")" "$(cpu_cell "${ceillean[$c]}")" "$(cpu_cell "${rawfull[$c]}")" "$(cpu_cell "${rawlean[$c]}")" \
+    "$(cpu_cell "${loopfull[$c]}")" "$(cpu_cell "${looplean[$c]}")"
+done
 read -r _ cfbest <<<"$(best ceilfull)"
 read -r _ clbest <<<"$(best ceillean)"
 read -r _ rfbest <<<"$(best rawfull)"
@@ -378,49 +397,58 @@ read -r work_full work_lean <<<"$inproc"
 echo
 echo "travail d'une réponse seule, sans réseau (BenchmarkLaneAnswer : la voie rapide sans ses appels système, 65 536 points du banc tour à tour) : réponse complète $work_full µs, options=0 $work_lean µs"
 
-# within_reach GOAL SERVICE NETHTTP RAW LOOPS WORK RAWBUSY LOOPSBUSY: what the
-# three ceilings' best rates say of a throughput goal the service's best
-# missed. The machine's ceiling is the better of the two without an HTTP
-# library: a goal above it is out of reach of any server that reads and
-# writes each request. Below it, the budget: at the goal's rate the machine
-# has nproc/GOAL of CPU time per request, of which a request of the machine's
-# ceiling already took nproc·busy/ceiling (network, kernel, generator: all but
-# the answer's work, which the ceiling does not do); what is left is all an
-# answer's work may take. WORK, the answer's work measured alone, is a floor
-# of what it takes under load: above the budget, the goal is out of reach of
-# this service here.
+# within_reach GOAL SERVICE NETHTTP RAW LOOPS WORK SERVICEUSER RAWLINE LOOPSLINE:
+# what the three ceilings' best rates say of a throughput goal the service's
+# best missed. RAWLINE and LOOPSLINE are the best lines of the two sweeps
+# without an HTTP library (wrk_run's fields). The machine's ceiling is the
+# better of the two: a goal above it is out of reach of any server that reads
+# and writes each request. Below it, the budget: at the goal's rate the
+# machine has nproc/GOAL of CPU time per request, of which a request of the
+# machine's ceiling already took nproc·busy/ceiling (network, kernel,
+# generator, the bare server's own few instructions: all but the answer's
+# work); what is left is all an answer's work may take. That work is measured
+# under load as the user-space CPU time the service's process took per
+# request at its best (SERVICEUSER: the answer, Gin, the runtime and its
+# collector) less the bare server's at the ceiling; the kernel's part, a read
+# and a write per request for both, is in the ceiling's share. WORK, the
+# answer's work measured alone, is shown beside it. Above the budget, the goal
+# is out of reach of this service here.
 within_reach() {
-  local machine=$4 busy=$7
-  [ "$5" -gt "$machine" ] && machine=$5 busy=$8
+  local machine=$4 line=$8
+  [ "$5" -gt "$machine" ] && machine=$5 line=$9
   if [ "$2" -ge "$1" ]; then
     return
   elif [ "$machine" -lt "$1" ]; then
     echo " ; hors de portée ici de tout serveur qui lit et écrit chaque requête : il demande $(pct "$1" "$machine") du plafond de la machine"
     return
   fi
-  local budget
+  local busy bare budget loaded
+  read -r _ _ _ _ busy bare _ <<<"$line"
   budget=$(awk -v n="$(nproc)" -v g="$1" -v c="$machine" -v b="$busy" 'BEGIN {printf "%.2f", n * 1e6 * (1 / g - b / 100 / c)}')
-  if awk -v w="$6" -v b="$budget" 'BEGIN {exit !(w > b)}'; then
-    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine : à ce débit, il reste $budget µs de processeur par requête au-delà de ce qu'en prend une requête du plafond (machine occupée à $busy %), et le travail d'une réponse du service, mesuré seul, en prend $6 µs : hors de portée de ce service ici"
+  loaded=$(awk -v s="$7" -v b="$bare" 'BEGIN {printf "%.2f", s - b}')
+  local measured="sous charge, le processus du service prend $7 µs de processeur par requête en espace utilisateur, $loaded de plus que le serveur nu du plafond ($bare) ; le travail d'une réponse mesuré seul en prend $6"
+  if awk -v w="$loaded" -v b="$budget" 'BEGIN {exit !(w > b)}'; then
+    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine : à ce débit, il reste $budget µs de processeur par requête au-delà de ce qu'en prend une requête du plafond (machine occupée à $busy %), et $measured : hors de portée de ce service ici"
   elif [ "$4" -lt "$1" ]; then
-    echo " ; hors de portée ici d'une goroutine par connexion, même sans bibliothèque HTTP ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
+    echo " ; hors de portée ici d'une goroutine par connexion, même sans bibliothèque HTTP ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse ; $measured"
   elif [ "$3" -lt "$1" ]; then
-    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
+    echo " ; hors de portée de net/http ici ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse ; $measured"
   else
-    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse, qui en prend $6 seule"
+    echo " ; il demande $(pct "$1" "$machine") du plafond de la machine, et laisse $budget µs par requête au travail d'une réponse ; $measured"
   fi
 }
-# busy_at ARRAY CLIENTS: the machine's busy share during that line of a sweep.
-busy_at() {
+# user_at ARRAY CLIENTS: the server's user-space CPU time per request in that
+# line of a sweep.
+user_at() {
   local -n a=$1
-  echo "${a[$2]}" | awk '{print $5}'
+  echo "${a[$2]}" | awk '{print $6}'
 }
 read -r rfc _ <<<"$(best rawfull)"
 read -r rlc _ <<<"$(best rawlean)"
 read -r efc _ <<<"$(best loopfull)"
 read -r elc _ <<<"$(best looplean)"
-verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$cfbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rfbest" "$pgbest")×, boucles d'événements $(ratio "$efbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest"), $(pct "$fbest" "$rfbest") et $(pct "$fbest" "$efbest")$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest" "$efbest" "$work_full" "$(busy_at rawfull "$rfc")" "$(busy_at loopfull "$efc")"))"
-verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$clbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rlbest" "$pgbest")×, boucles d'événements $(ratio "$elbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest"), $(pct "$lbest" "$rlbest") et $(pct "$lbest" "$elbest")$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest" "$elbest" "$work_lean" "$(busy_at rawlean "$rlc")" "$(busy_at looplean "$elc")"))"
+verdict "$fbest >= 2 * $pgbest" "réponse complète ≥ 2× le meilleur PostGIS ($(ratio "$fbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$cfbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rfbest" "$pgbest")×, boucles d'événements $(ratio "$efbest" "$pgbest")× ; le service en fait $(pct "$fbest" "$cfbest"), $(pct "$fbest" "$rfbest") et $(pct "$fbest" "$efbest")$(within_reach "$((2 * pgbest))" "$fbest" "$cfbest" "$rfbest" "$efbest" "$work_full" "$(user_at full "$fc")" "${rawfull[$rfc]}" "${loopfull[$efc]}"))"
+verdict "$lbest >= 3 * $pgbest" "options=0 ≥ 3× le meilleur PostGIS ($(ratio "$lbest" "$pgbest")× ; plafonds ici : net/http $(ratio "$clbest" "$pgbest")×, une goroutine par connexion sans bibliothèque HTTP $(ratio "$rlbest" "$pgbest")×, boucles d'événements $(ratio "$elbest" "$pgbest")× ; le service en fait $(pct "$lbest" "$clbest"), $(pct "$lbest" "$rlbest") et $(pct "$lbest" "$elbest")$(within_reach "$((3 * pgbest))" "$lbest" "$clbest" "$rlbest" "$elbest" "$work_lean" "$(user_at lean "$lc")" "${rawlean[$rlc]}" "${looplean[$elc]}"))"
 verdict "${p99s[full]} <= 5" "p99 ≤ 5 ms à $pgbest req/s, réponse complète (${p99s[full]} ms ; le collecteur du service a marqué ${marking[full]} % du temps ; serveur nu au même débit : ${p99s[ceiling]} ms)"
 verdict "${rss[full]} <= 300" "RSS ≤ 300 Mo sous cette charge (${rss[full]} Mo)"
 

@@ -120,7 +120,11 @@ func TestTruncateRunes(t *testing.T) {
 		}
 	}
 	long := strings.Repeat("é", 1<<20)
-	if allocs := testing.AllocsPerRun(10, func() { truncateRunes(long, maxQuotedValue) }); allocs > 1 {
+	var quoted string
+	if allocs := testing.AllocsPerRun(10, func() { quoted = truncateRunes(long, maxQuotedValue) }); allocs > 1 {
 		t.Errorf("truncating a 2 MB value: %v allocations, want 1", allocs)
+	}
+	if want := strings.Repeat("é", maxQuotedValue) + "…"; quoted != want {
+		t.Errorf("truncating a 2 MB value: %d bytes, want %d", len(quoted), len(want))
 	}
 }

@@ -108,3 +108,35 @@ func BenchmarkClassifyCommuneAddresses(b *testing.B) {
 	}
 	benchClassify(b, in.Bytes(), rows)
 }
+
+// BenchmarkClassifyCoordinatesWithAddresses: the points of
+// BenchmarkClassifyCoordinates with the postcode and name of the commune each
+// was drawn in, as a geocoded spreadsheet of cabinets holds them: the
+// coordinates decide, and the address is looked up too, to warn when it
+// names another commune.
+func BenchmarkClassifyCoordinatesWithAddresses(b *testing.B) {
+	snap, err := importer.ReadSnapshotFile(testSnapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const rows = 200000
+	rng := rand.New(rand.NewSource(1))
+	var in bytes.Buffer
+	in.WriteString("id;latitude;longitude;code_postal;ville\n")
+	for i := 0; i < rows; i++ {
+		k := rng.Intn(len(snap.Polygons))
+		bound := snap.Polygons[k].Bound()
+		lat := bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])
+		lon := bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0])
+		postcode, name := "", ""
+		if k < len(snap.Dataset.Communes) {
+			c := snap.Dataset.Communes[k]
+			name = c.Name
+			if len(c.Postcodes) > 0 {
+				postcode = c.Postcodes[0]
+			}
+		}
+		fmt.Fprintf(&in, "%d;%.6f;%.6f;%s;%s\n", i, lat, lon, postcode, name)
+	}
+	benchClassify(b, in.Bytes(), rows)
+}

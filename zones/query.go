@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"zonage/internal/french"
 )
 
 // Query is a place as users give it: coordinates, an INSEE code, a free-text
@@ -250,7 +251,7 @@ func (r *Resolver) checkPointCode(res *Resolution, q Query) {
 	}
 	code := NormalizeCommuneCode(given)
 	if !ValidCommuneCode(code) {
-		res.addWarning(fmt.Sprintf("code commune « %s » invalide, ignoré : coordonnées retenues", truncateRunes(given, maxQuotedValue)))
+		res.addWarning(fmt.Sprintf("code commune « %s » invalide, ignoré : coordonnées retenues", french.Cut(given, maxQuotedValue)))
 		return
 	}
 	named, err := r.ResolveCodeOn(code, q.Day)
@@ -320,7 +321,7 @@ func quotedAddress(parts ...string) string {
 			given = append(given, p)
 		}
 	}
-	return truncateRunes(strings.Join(given, " "), maxQuotedValue)
+	return french.Cut(strings.Join(given, " "), maxQuotedValue)
 }
 
 // noStreetWarning says, for res, a commune answer to q, that the address was
@@ -523,20 +524,6 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 // maxQuotedValue is how many characters of an offending value a message quotes.
 const maxQuotedValue = 200
 
-// truncateRunes is s cut after n characters, with an ellipsis when cut. It
-// walks s in place: a query's value can be a 95 MB body's worth, quoted by the
-// message of every row that carries it.
-func truncateRunes(s string, n int) string {
-	count := 0
-	for i := range s {
-		if count == n {
-			return s[:i] + "…"
-		}
-		count++
-	}
-	return s
-}
-
 // BatchFields are the cells of one batch row that locate it, as read.
 type BatchFields struct {
 	Text, Street, Postcode, City, Citycode, Lat, Lon string
@@ -607,7 +594,7 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		// The message names the code looked up; when it is not the cell as typed
 		// (a leading zero put back, a fraction dropped), the row must show both.
 		if typed, read := strings.ToUpper(strings.TrimSpace(q.Citycode)), NormalizeCommuneCode(q.Citycode); typed != read {
-			res.Message += fmt.Sprintf(" (code INSEE « %s » lu %s)", truncateRunes(strings.TrimSpace(q.Citycode), maxQuotedValue), read)
+			res.Message += fmt.Sprintf(" (code INSEE « %s » lu %s)", french.Cut(strings.TrimSpace(q.Citycode), maxQuotedValue), read)
 		}
 	}
 	if ignored != "" && err == nil {
@@ -615,7 +602,7 @@ func (r *Resolver) resolveFields(f BatchFields) (Resolution, error) {
 		if q.HasPoint {
 			by = "coordonnées retenues"
 		}
-		res.addWarning(fmt.Sprintf("code INSEE « %s » invalide, ignoré : %s", truncateRunes(ignored, maxQuotedValue), by))
+		res.addWarning(fmt.Sprintf("code INSEE « %s » invalide, ignoré : %s", french.Cut(ignored, maxQuotedValue), by))
 	}
 	return res, err
 }

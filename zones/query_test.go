@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"zonage/internal/french"
 )
 
 // Numbers from people and spreadsheets are plain decimals; Go's wider syntax
@@ -68,7 +69,7 @@ func TestResolveAddressTooLong(t *testing.T) {
 			if tc.field == "commune" {
 				value = tc.q.City
 			}
-			quoted := truncateRunes(value, maxQuotedValue)
+			quoted := french.Cut(value, maxQuotedValue)
 			if !strings.HasPrefix(msg, tc.field+" « "+quoted+" » invalide : adresse trop longue") || !strings.HasSuffix(quoted, "…") {
 				t.Errorf("message %.300q…, want the start of the %s quoted", msg, tc.field)
 			}
@@ -96,35 +97,5 @@ func TestResolveNothingToFind(t *testing.T) {
 	_, err := r.ResolveFields(BatchFields{Line: 7})
 	if err == nil || err.Error() != "ligne 7 : rien à chercher : donnez une adresse, des coordonnées ou un code INSEE" {
 		t.Errorf("empty row: %v", err)
-	}
-}
-
-// truncateRunes counts characters, not bytes, and cuts a long value with one
-// allocation, whatever its length: the quoted value of a refused query can be
-// megabytes long.
-func TestTruncateRunes(t *testing.T) {
-	for _, tc := range []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"", 3, ""},
-		{"abc", 3, "abc"},
-		{"abcd", 3, "abc…"},
-		{"éèêë", 3, "éèê…"},
-		{"éèê", 3, "éèê"},
-		{"a\xffbc", 2, "a\xff…"},
-	} {
-		if got := truncateRunes(tc.s, tc.n); got != tc.want {
-			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
-		}
-	}
-	long := strings.Repeat("é", 1<<20)
-	var quoted string
-	if allocs := testing.AllocsPerRun(10, func() { quoted = truncateRunes(long, maxQuotedValue) }); allocs > 1 {
-		t.Errorf("truncating a 2 MB value: %v allocations, want 1", allocs)
-	}
-	if want := strings.Repeat("é", maxQuotedValue) + "…"; quoted != want {
-		t.Errorf("truncating a 2 MB value: %d bytes, want %d", len(quoted), len(want))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"zonage/internal/french"
 )
 
 // Status is the outcome of a resolution; its values are the contract of the
@@ -320,7 +321,7 @@ func (e *InputError) Error() string {
 		// A query wrong as a whole (nothing in it): no value to quote.
 		return e.Reason
 	}
-	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, truncateRunes(e.Value, maxQuotedValue), e.Reason)
+	return fmt.Sprintf("%s « %s » invalide : %s", e.Field, french.Cut(e.Value, maxQuotedValue), e.Reason)
 }
 
 // Today is the day it is by the resolver's clock: the day every answer that names

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"zonage/internal/french"
 )
 
 // Coordinates given with an address decide the answer, and the answer says
@@ -33,7 +34,7 @@ func TestResolvePointWithAddress(t *testing.T) {
 		{"split address", Query{Street: " 1 rue X ", Postcode: "75006", City: "Paris"},
 			[]string{"adresse « 1 rue X 75006 Paris » non utilisée : coordonnées retenues"}},
 		{"address too long to be looked for", Query{Text: strings.Repeat(long, 4)},
-			[]string{"adresse « " + truncateRunes(strings.TrimSpace(strings.Repeat(long, 4)), maxQuotedValue) + " » non utilisée : coordonnées retenues"}},
+			[]string{"adresse « " + french.Cut(strings.TrimSpace(strings.Repeat(long, 4)), maxQuotedValue) + " » non utilisée : coordonnées retenues"}},
 		{"code and address", Query{Text: "Champtoceaux", Citycode: "01001"},
 			[]string{"le code commune 01001 (L'Abergement-Clémenciat) ne correspond pas au point, situé à Paris 6e Arrondissement (75106) : coordonnées retenues",
 				"l'adresse « Champtoceaux » (Orée d'Anjou, 49126) ne correspond pas au point, situé à Paris 6e Arrondissement (75106) : coordonnées retenues"}},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"zonage/internal/french"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -101,7 +102,7 @@ func (e *ColumnError) Error() string {
 	case e.Value == "":
 		return fmt.Sprintf("%s : %s", e.Role.column(), e.Reason)
 	}
-	return fmt.Sprintf("%s « %s » : %s", e.Role.column(), truncate(e.Value, maxQuoted), e.Reason)
+	return fmt.Sprintf("%s « %s » : %s", e.Role.column(), french.Cut(e.Value, maxQuoted), e.Reason)
 }
 
 // column names the role's column in a message.
@@ -174,13 +175,13 @@ func mapColumns(header []string, hasHeader bool, chosen map[Role]string) (map[Ro
 		}
 		name := fmt.Sprintf("colonne %d", col+1)
 		if hasHeader {
-			name = "colonne « " + truncate(header[col], maxQuoted) + " »"
+			name = "colonne « " + french.Cut(header[col], maxQuoted) + " »"
 		}
 		return nil, nil, &ColumnError{"", "", fmt.Sprintf("%s lue comme %s, sans colonne de %s : latitude et longitude vont ensemble, donnez les deux colonnes",
 			name, read.Label(), missing.Label())}
 	}
 	if len(roles) == 0 {
-		what := "la première ligne ne nomme aucune colonne connue (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"
+		what := "la première ligne ne nomme aucune colonne connue (" + french.Cut(strings.Join(header, ", "), maxQuoted) + ")"
 		if !hasHeader {
 			what = "fichier sans en-tête"
 		}
@@ -208,9 +209,9 @@ func unreadSynonyms(header []string, byName map[string]int, roles map[Role]int, 
 			if _, used := taken[i]; used {
 				continue
 			}
-			name := truncate(header[read], maxQuoted)
+			name := french.Cut(header[read], maxQuoted)
 			notes = append(notes, fmt.Sprintf("colonnes « %s » (colonne %d) et « %s » (colonne %d) : toutes deux %s, seule « %s » est lue ; désignez l'autre pour la lire à sa place",
-				name, read+1, truncate(header[i], maxQuoted), i+1, roleNames[role].indefinite, name))
+				name, read+1, french.Cut(header[i], maxQuoted), i+1, roleNames[role].indefinite, name))
 		}
 	}
 	return notes
@@ -234,5 +235,5 @@ func columnIndex(header []string, hasHeader bool, role Role, v string) (int, err
 			return i, nil
 		}
 	}
-	return -1, &ColumnError{role, v, "absente de l'en-tête (" + truncate(strings.Join(header, ", "), maxQuoted) + ")"}
+	return -1, &ColumnError{role, v, "absente de l'en-tête (" + french.Cut(strings.Join(header, ", "), maxQuoted) + ")"}
 }

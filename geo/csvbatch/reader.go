@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"zonage/internal/french"
 )
 
 // The quoting policy, the one place where the bytes of a file become records:
@@ -430,17 +431,5 @@ const maxQuoted = 200
 
 // quoteValue quotes a value for a message, cut to maxQuoted characters.
 func quoteValue(s string) string {
-	return "« " + truncate(s, maxQuoted) + " »"
-}
-
-// truncate cuts s to n characters (runes of UTF-8; bytes otherwise), marking the cut.
-func truncate(s string, n int) string {
-	count := 0
-	for i := range s {
-		if count == n {
-			return s[:i] + "…"
-		}
-		count++
-	}
-	return s
+	return "« " + french.Cut(s, maxQuoted) + " »"
 }

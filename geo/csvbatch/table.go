@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"zonage/internal/french"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
@@ -248,7 +249,7 @@ func (t *Reader) readRaw() (record, error) {
 		rec.problem = fmt.Sprintf("%d champs au lieu de %d (en-tête)", len(rec.fields), t.rr.expectFields)
 		if t.rr.delim == ',' && len(rec.fields) > t.rr.expectFields {
 			if n, ok := splitDecimal(rec.fields); ok {
-				rec.problem += " ; « " + truncate(n, maxQuoted) + " » serait-il un nombre à virgule décimale ? Hors guillemets, la virgule sépare aussi les champs"
+				rec.problem += " ; « " + french.Cut(n, maxQuoted) + " » serait-il un nombre à virgule décimale ? Hors guillemets, la virgule sépare aussi les champs"
 			}
 		}
 		rec.wrongWidth = true

@@ -1,4 +1,6 @@
-// Package french writes counts in French: « 0 ligne », « 1 ligne », « 2 lignes ».
+// Package french writes the small parts of French messages: counts that agree
+// with their noun (« 0 ligne », « 1 ligne », « 2 lignes ») and values cut for
+// quoting.
 package french
 
 import "strconv"

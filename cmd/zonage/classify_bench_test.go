@@ -70,21 +70,32 @@ func BenchmarkClassifyCoordinatesProfession(b *testing.B) {
 
 // randomPoints is the file of BenchmarkClassifyCoordinates.
 func randomPoints(b *testing.B) ([]byte, int) {
+	var in bytes.Buffer
+	in.WriteString("id;latitude;longitude\n")
+	rows := drawPoints(b, func(i int, _ zones.Commune, lat, lon float64) {
+		fmt.Fprintf(&in, "%d;%.6f;%.6f\n", i, lat, lon)
+	})
+	return in.Bytes(), rows
+}
+
+// drawPoints draws the 200,000 points of the coordinates benchmarks, each a
+// random point of the bounding box of a random commune, passed to row with
+// that commune; it returns how many.
+func drawPoints(b *testing.B, row func(i int, drawnIn zones.Commune, lat, lon float64)) int {
 	snap, err := importer.ReadSnapshotFile(testSnapshot)
 	if err != nil {
 		b.Fatal(err)
 	}
 	const rows = 200000
 	rng := rand.New(rand.NewSource(1))
-	var in bytes.Buffer
-	in.WriteString("id;latitude;longitude\n")
 	for i := 0; i < rows; i++ {
-		bound := snap.Polygons[rng.Intn(len(snap.Polygons))].Bound()
+		k := rng.Intn(len(snap.Polygons))
+		bound := snap.Polygons[k].Bound()
 		lat := bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])
 		lon := bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0])
-		fmt.Fprintf(&in, "%d;%.6f;%.6f\n", i, lat, lon)
+		row(i, snap.Dataset.Communes[k], lat, lon)
 	}
-	return in.Bytes(), rows
+	return rows
 }
 
 // BenchmarkClassifyCommuneAddresses: postcode and town of every commune, as
@@ -115,28 +126,14 @@ func BenchmarkClassifyCommuneAddresses(b *testing.B) {
 // coordinates decide, and the address is looked up too, to warn when it
 // names another commune.
 func BenchmarkClassifyCoordinatesWithAddresses(b *testing.B) {
-	snap, err := importer.ReadSnapshotFile(testSnapshot)
-	if err != nil {
-		b.Fatal(err)
-	}
-	const rows = 200000
-	rng := rand.New(rand.NewSource(1))
 	var in bytes.Buffer
 	in.WriteString("id;latitude;longitude;code_postal;ville\n")
-	for i := 0; i < rows; i++ {
-		k := rng.Intn(len(snap.Polygons))
-		bound := snap.Polygons[k].Bound()
-		lat := bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])
-		lon := bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0])
-		postcode, name := "", ""
-		if k < len(snap.Dataset.Communes) {
-			c := snap.Dataset.Communes[k]
-			name = c.Name
-			if len(c.Postcodes) > 0 {
-				postcode = c.Postcodes[0]
-			}
+	rows := drawPoints(b, func(i int, drawnIn zones.Commune, lat, lon float64) {
+		postcode := ""
+		if len(drawnIn.Postcodes) > 0 {
+			postcode = drawnIn.Postcodes[0]
 		}
-		fmt.Fprintf(&in, "%d;%.6f;%.6f;%s;%s\n", i, lat, lon, postcode, name)
-	}
+		fmt.Fprintf(&in, "%d;%.6f;%.6f;%s;%s\n", i, lat, lon, postcode, drawnIn.Name)
+	})
 	benchClassify(b, in.Bytes(), rows)
 }

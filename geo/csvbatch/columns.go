@@ -5,9 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"zonage/internal/french"
 
 	"golang.org/x/text/unicode/norm"
+
+	"zonage/internal/french"
 )
 
 // Role is what a column tells about a row's place.

@@ -8,11 +8,12 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
-	"zonage/internal/french"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"zonage/internal/french"
 )
 
 // ReaderOptions configures a Reader; the zero value detects everything.
